@@ -1,0 +1,118 @@
+package bridge
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
+
+// ConvKey identifies one conversation, the unit that owns a KM session and whose
+// events are handled in order. Only adapters build or interpret its fields; the core
+// treats it as an opaque key. Fields that do not apply are empty (e.g. User is empty
+// for a per-thread conversation in a shared channel).
+type ConvKey struct {
+	Platform  string // "slack", "telegram", "discord", "web", …
+	Workspace string // Slack team, Discord guild; empty where there is none
+	Channel   string // channel, chat or DM id
+	Thread    string // thread or forum topic; empty outside threads
+	User      string // set when the conversation is per user
+}
+
+// String is a stable, unambiguous form used as a store key and in logs.
+func (k ConvKey) String() string {
+	esc := func(s string) string { return strings.NewReplacer("%", "%25", "|", "%7C").Replace(s) }
+	return esc(k.Platform) + "|" + esc(k.Workspace) + "|" + esc(k.Channel) + "|" + esc(k.Thread) + "|" + esc(k.User)
+}
+
+// UserInfo is what the platform tells us about the person behind an event.
+type UserInfo struct {
+	ID     string // platform user id
+	Name   string // display name
+	Email  string // when the platform gives it
+	Locale string // platform locale ("ja", "zh-CN", an Accept-Language header); may be empty
+}
+
+// Event is an inbound event: one of Message, Click, Command.
+type Event interface {
+	Conv() ConvKey
+	isEvent()
+}
+
+// Message is something a user wrote.
+type Message struct {
+	Key  ConvKey
+	User UserInfo
+	Text string
+	// ID is the platform's id for the message (for logs and threading); may be empty.
+	ID string
+}
+
+// Click is a button press or a select choice: Token is the action token of the
+// button or chosen option.
+type Click struct {
+	Key   ConvKey
+	User  UserInfo
+	Token string
+	// Ref is the message that carried the button, when the platform says; adapters
+	// use it to update that message after the click.
+	Ref MsgRef
+}
+
+// Command is a bridge command: help, faq, hot, human, reset (or start, mapped to
+// help by adapters that have it). Arg is the rest of the line.
+type Command struct {
+	Key  ConvKey
+	User UserInfo
+	Name string
+	Arg  string
+}
+
+// Conv returns the conversation the event belongs to.
+func (e Message) Conv() ConvKey { return e.Key }
+
+// Conv returns the conversation the event belongs to.
+func (e Click) Conv() ConvKey { return e.Key }
+
+// Conv returns the conversation the event belongs to.
+func (e Command) Conv() ConvKey { return e.Key }
+
+func (Message) isEvent() {}
+func (Click) isEvent()   {}
+func (Command) isEvent() {}
+
+// Handler is how an adapter hands an event to the core. It returns once the event is
+// accepted (queued in order behind its conversation's earlier events), not when it
+// has been answered. An error means the event was not accepted (ErrBusy, shutdown):
+// the adapter should not confirm it to the platform, or should tell the user.
+type Handler func(ctx context.Context, ev Event) error
+
+// MsgRef points at a message an adapter sent, so it can be edited later.
+type MsgRef struct {
+	Key ConvKey
+	ID  string // platform message id (Slack ts, Telegram message_id, …)
+}
+
+// Adapter connects one platform. It does I/O only: receive, verify, ack, dedupe,
+// translate to events, render and send, pace, retry.
+type Adapter interface {
+	// Name is the platform name, equal to ConvKey.Platform of its events.
+	Name() string
+	// Run receives events and hands them to h until ctx ends.
+	Run(ctx context.Context, h Handler) error
+	// Send renders m for the platform and sends it to the conversation. When the
+	// rendering takes several platform messages, the returned ref is the last one.
+	Send(ctx context.Context, to ConvKey, m formatting.Message) (MsgRef, error)
+}
+
+// Typer is an adapter that can show a typing indicator. The core calls it again
+// while KM is still working, every TypingInterval.
+type Typer interface {
+	Typing(ctx context.Context, to ConvKey) error
+}
+
+// Editor is an adapter that can replace a sent message (streaming answers,
+// retiring clicked buttons).
+type Editor interface {
+	Edit(ctx context.Context, ref MsgRef, m formatting.Message) error
+}
