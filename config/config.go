@@ -1,0 +1,172 @@
+// Package config is kmbridge's one typed configuration: a YAML file plus
+// KMBRIDGE_<SECTION>_<KEY> environment overrides (environment wins), with defaults
+// that make an empty configuration a working demo, and a Validate whose messages
+// name the key and the fix.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration. Each platform section enables its adapter
+// when its credentials are set.
+type Config struct {
+	KM         KM         `yaml:"km"`
+	HTTP       HTTP       `yaml:"http"`
+	Web        Web        `yaml:"web"`
+	Bridge     Bridge     `yaml:"bridge"`
+	Slack      Slack      `yaml:"slack"`
+	Telegram   Telegram   `yaml:"telegram"`
+	Discord    Discord    `yaml:"discord"`
+	Escalation Escalation `yaml:"escalation"`
+	Store      Store      `yaml:"store"`
+	Log        Log        `yaml:"log"`
+	// Messages overrides the bridge's own words: language ("en", "zh", "ja") →
+	// message id → text. See README, "Messages".
+	Messages map[string]map[string]string `yaml:"messages" env:"-"`
+}
+
+// KM is the Udesk KM robot kmbridge talks to.
+type KM struct {
+	// BaseURL of the KM API, e.g. https://km.udesk.cn/api. Empty: the built-in
+	// simulator with the sample knowledge base (demo mode).
+	BaseURL     string   `yaml:"base_url"`
+	Email       string   `yaml:"email"`
+	Token       string   `yaml:"token" secret:"true"`
+	SignVersion string   `yaml:"sign_version"` // v1 (default) or v2
+	RobotID     int64    `yaml:"robot_id"`
+	ChannelID   int64    `yaml:"channel_id"`
+	ModelKey    string   `yaml:"model_key"`
+	AccessKeyID string   `yaml:"access_key_id"`
+	Timeout     Duration `yaml:"timeout"`
+	Streaming   bool     `yaml:"streaming"`
+	// SessionIdleTTL: a conversation idle this long gets a fresh KM session.
+	SessionIdleTTL Duration `yaml:"session_idle_ttl"`
+}
+
+// HTTP is the one HTTP server for webhooks, web chat, health and metrics.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+	// PublicURL is how the outside world reaches the server (webhook registration).
+	PublicURL string `yaml:"public_url"`
+}
+
+// Web is the web chat and its embeddable widget.
+type Web struct {
+	Enabled        *bool    `yaml:"enabled"` // default true
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	Title          string   `yaml:"title"`
+}
+
+// On reports whether the web chat runs (default true).
+func (w Web) On() bool { return w.Enabled == nil || *w.Enabled }
+
+// Bridge tunes the core.
+type Bridge struct {
+	// Language is the default for users whose platform does not tell (en, zh, ja).
+	Language string `yaml:"language"`
+	// ChannelScope: "thread" (each thread its own KM session, default) or "user"
+	// (one KM session per user in a shared channel).
+	ChannelScope    string   `yaml:"channel_scope"`
+	Workers         int      `yaml:"workers"`
+	QueueSize       int      `yaml:"queue_size"`
+	ActionTTL       Duration `yaml:"action_ttl"`
+	TranscriptTurns int      `yaml:"transcript_turns"`
+	HotDays         int      `yaml:"hot_days"`
+	HotCount        int      `yaml:"hot_count"`
+	CacheTTL        Duration `yaml:"cache_ttl"`
+}
+
+// Slack is the Slack app.
+type Slack struct {
+	BotToken      string `yaml:"bot_token" secret:"true"`
+	SigningSecret string `yaml:"signing_secret" secret:"true"`
+	AppToken      string `yaml:"app_token" secret:"true"` // set: Socket Mode
+	APIURL        string `yaml:"api_url"`
+	Command       string `yaml:"command"`
+	// SlashReply: "dm" (default) answers /ask in a DM, "ephemeral" in the channel.
+	SlashReply string `yaml:"slash_reply"`
+}
+
+// On reports whether the Slack adapter runs.
+func (s Slack) On() bool { return s.BotToken != "" }
+
+// Telegram is the Telegram bot.
+type Telegram struct {
+	Token         string `yaml:"token" secret:"true"`
+	APIEndpoint   string `yaml:"api_endpoint"`
+	WebhookURL    string `yaml:"webhook_url"`
+	WebhookSecret string `yaml:"webhook_secret" secret:"true"`
+}
+
+// On reports whether the Telegram adapter runs.
+func (t Telegram) On() bool { return t.Token != "" }
+
+// Discord is the Discord bot.
+type Discord struct {
+	Token         string   `yaml:"token" secret:"true"`
+	ApplicationID string   `yaml:"application_id"`
+	PublicKey     string   `yaml:"public_key"`
+	GuildIDs      []string `yaml:"guild_ids"`
+	Channels      []string `yaml:"channels"`
+	ShardID       int      `yaml:"shard_id"`
+	ShardCount    int      `yaml:"shard_count"`
+	APIURL        string   `yaml:"api_url"`
+}
+
+// On reports whether the Discord adapter runs.
+func (d Discord) On() bool { return d.Token != "" }
+
+// Escalation is where conversations go when a human must take over.
+type Escalation struct {
+	Platform       string   `yaml:"platform"`
+	Channel        string   `yaml:"channel"`
+	Language       string   `yaml:"language"`
+	UnclaimedAfter Duration `yaml:"unclaimed_after"`
+	NotePrefix     string   `yaml:"note_prefix"`
+	KBCategoryID   int64    `yaml:"kb_category_id"`
+	KBChannelIDs   []int64  `yaml:"kb_channel_ids"`
+}
+
+// Store is where conversations, sessions and buttons are kept.
+type Store struct {
+	RedisURL     string `yaml:"redis_url" secret:"true"`
+	SnapshotPath string `yaml:"snapshot_path"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info (default), warn, error
+	Format string `yaml:"format"` // text (default) or json
+}
+
+// Defaults returns the configuration used for every key the file and environment
+// leave unset.
+func Defaults() Config {
+	return Config{
+		KM: KM{
+			SignVersion:    "v1",
+			Timeout:        Duration(15 * time.Second),
+			SessionIdleTTL: Duration(30 * time.Minute),
+		},
+		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		Bridge: Bridge{
+			Language:        "en",
+			ChannelScope:    "thread",
+			Workers:         256,
+			QueueSize:       16,
+			ActionTTL:       Duration(7 * 24 * time.Hour),
+			TranscriptTurns: 20,
+			HotDays:         30,
+			HotCount:        10,
+			CacheTTL:        Duration(5 * time.Minute),
+		},
+		Slack:      Slack{Command: "/ask", SlashReply: "dm"},
+		Escalation: Escalation{UnclaimedAfter: Duration(10 * time.Minute), NotePrefix: "!"},
+		Store:      Store{SnapshotPath: "kmbridge-state.json"},
+		Log:        Log{Level: "info", Format: "text"},
+	}
+}
+
+// Demo reports whether kmbridge runs against the built-in simulator.
+func (c *Config) Demo() bool { return c.KM.BaseURL == "" }

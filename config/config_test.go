@@ -1,0 +1,135 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestEmptyConfigIsAValidDemo(t *testing.T) {
+	cfg, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("defaults must validate: %v", err)
+	}
+	if !cfg.Demo() || !cfg.Web.On() || cfg.HTTP.Listen != "127.0.0.1:8080" {
+		t.Fatalf("want demo mode with the web chat on 127.0.0.1:8080, got %+v", cfg)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kmbridge.yaml")
+	yaml := `
+km:
+  base_url: https://km.udesk.cn/api
+  email: admin@example.com
+  token: from-file
+  robot_id: 103
+  channel_id: 106
+  timeout: 20s
+web:
+  enabled: false
+  allowed_origins: [https://www.example.com]
+bridge:
+  language: ja
+messages:
+  en:
+    bridge.apology: Our helpdesk robot is resting.
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path, env(map[string]string{
+		"KMBRIDGE_KM_TOKEN":            "from-env",
+		"KMBRIDGE_KM_SESSION_IDLE_TTL": "45m",
+		"KMBRIDGE_KM_STREAMING":        "true",
+		"KMBRIDGE_DISCORD_GUILD_IDS":   "1, 2 ,3",
+		"KMBRIDGE_WEB_ENABLED":         "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.KM.Token != "from-env" || cfg.KM.RobotID != 103 || cfg.KM.Timeout.D() != 20*time.Second ||
+		cfg.KM.SessionIdleTTL.D() != 45*time.Minute || !cfg.KM.Streaming || cfg.Demo() {
+		t.Fatalf("km section: %+v", cfg.KM)
+	}
+	if strings.Join(cfg.Discord.GuildIDs, "/") != "1/2/3" || !cfg.Web.On() || cfg.Bridge.Language != "ja" {
+		t.Fatalf("lists/bools/bridge: %+v %+v %+v", cfg.Discord, cfg.Web, cfg.Bridge)
+	}
+	if cfg.Messages["en"]["bridge.apology"] == "" {
+		t.Fatal("messages override lost")
+	}
+	if r := cfg.Redacted(); r.KM.Token != "***" || cfg.KM.Token != "from-env" {
+		t.Fatal("Redacted must hide secrets in a copy only")
+	}
+}
+
+func TestUnknownKeyIsAnError(t *testing.T) {
+	_, err := Parse(strings.NewReader("km:\n  base_ur1: https://x\n"))
+	if err == nil || !strings.Contains(err.Error(), "base_ur1") {
+		t.Fatalf("want an error naming base_ur1, got %v", err)
+	}
+}
+
+func TestBadEnvironmentValueNamesTheVariable(t *testing.T) {
+	_, err := Load("", env(map[string]string{"KMBRIDGE_KM_TIMEOUT": "soon", "KMBRIDGE_BRIDGE_WORKERS": "many"}))
+	if err == nil || !strings.Contains(err.Error(), "KMBRIDGE_KM_TIMEOUT") || !strings.Contains(err.Error(), "KMBRIDGE_BRIDGE_WORKERS") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestValidateNamesKeyAndFix(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*Config)
+		want []string
+	}{
+		{"real KM needs credentials", func(c *Config) { c.KM.BaseURL = "https://km.udesk.cn/api" },
+			[]string{"km.email", "km.token", "km.robot_id", "KMBRIDGE_KM_CHANNEL_ID"}},
+		{"bad base url", func(c *Config) { c.KM.BaseURL = "km.udesk.cn" }, []string{"km.base_url", "absolute"}},
+		{"sign version", func(c *Config) { c.KM.SignVersion = "v3" }, []string{"km.sign_version", "kmbridge check"}},
+		{"listen", func(c *Config) { c.HTTP.Listen = "8080" }, []string{"http.listen", "host:port"}},
+		{"language", func(c *Config) { c.Bridge.Language = "fr" }, []string{"bridge.language", "en, zh or ja"}},
+		{"hot limits", func(c *Config) { c.Bridge.HotDays = 365; c.Bridge.HotCount = 99 }, []string{"bridge.hot_days", "bridge.hot_count"}},
+		{"slack http needs signing secret", func(c *Config) { c.Slack.BotToken = "xoxb-1" }, []string{"slack.signing_secret"}},
+		{"telegram webhook", func(c *Config) { c.Telegram.Token = "1:A"; c.Telegram.WebhookURL = "http://x/telegram/webhook" },
+			[]string{"telegram.webhook_url", "telegram.webhook_secret"}},
+		{"telegram endpoint", func(c *Config) { c.Telegram.APIEndpoint = "http://127.0.0.1:9000/" }, []string{"telegram.api_endpoint", "%s"}},
+		{"escalation", func(c *Config) { c.Escalation.Platform = "teams" }, []string{"escalation.platform", "escalation.channel"}},
+		{"override id", func(c *Config) { c.Messages = map[string]map[string]string{"en": {"no.such.id": "x"}} }, []string{"messages", "no.such.id"}},
+		{"redis", func(c *Config) { c.Store.RedisURL = "localhost:6379" }, []string{"store.redis_url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Defaults()
+			tt.set(&cfg)
+			err := cfg.Validate()
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvKeysCoverEverySection(t *testing.T) {
+	keys := strings.Join(EnvKeys(), " ")
+	for _, k := range []string{"KMBRIDGE_KM_BASE_URL", "KMBRIDGE_SLACK_BOT_TOKEN", "KMBRIDGE_TELEGRAM_WEBHOOK_SECRET",
+		"KMBRIDGE_DISCORD_SHARD_COUNT", "KMBRIDGE_STORE_REDIS_URL", "KMBRIDGE_HTTP_LISTEN", "KMBRIDGE_WEB_ALLOWED_ORIGINS"} {
+		if !strings.Contains(keys, k) {
+			t.Errorf("missing %s", k)
+		}
+	}
+}
