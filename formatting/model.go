@@ -110,6 +110,9 @@ type Products struct {
 	Page, Pages int
 	// Prev and Next turn the page; nil when there is no such page.
 	Prev, Next *Button
+	// PageLabel says "Page 2 of 3" in the user's language; empty when there is
+	// one page.
+	PageLabel string
 }
 
 // Location is a place on a map.
