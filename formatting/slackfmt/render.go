@@ -1,0 +1,511 @@
+package slackfmt
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
+
+// Msg is one Slack message: Text is the notification (fallback) text, short and
+// mrkdwn-safe; Blocks are what the message shows.
+type Msg struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// unit is one rendered block on its way into a message.
+type unit struct {
+	block slack.Block
+	plain string // plain words for the notification text; "" when it has none
+	glue  bool   // a title: keep it in the same message as the next block
+}
+
+type renderer struct{ units []unit }
+
+// Render renders m as one or more Slack messages, in order. Each stays within
+// Slack's limits; content that does not fit one message goes on in the next, and
+// nothing is dropped. An empty Message renders as no messages.
+func Render(m formatting.Message) []Msg {
+	var r renderer
+	for i, b := range m.Blocks {
+		r.block(b, i == 0)
+	}
+	if len(m.InputHints) > 0 {
+		r.buttons("", m.InputHints, "")
+	}
+	return r.messages()
+}
+
+func (r *renderer) add(b slack.Block, plain string, glue bool) {
+	r.units = append(r.units, unit{block: b, plain: plain, glue: glue})
+}
+
+func (r *renderer) block(b formatting.Block, first bool) {
+	switch b := b.(type) {
+	case *formatting.Text:
+		if b != nil {
+			r.text(b, first)
+		}
+	case *formatting.Image:
+		if b != nil {
+			r.image(b)
+		}
+	case *formatting.Buttons:
+		if b != nil {
+			r.buttons(b.Title, b.Items, b.Placeholder)
+		}
+	case *formatting.Select:
+		if b != nil {
+			r.choices(b.Options, b.Placeholder)
+		}
+	case *formatting.Card:
+		if b != nil {
+			r.card(b, true)
+		}
+	case *formatting.Products:
+		if b != nil {
+			r.products(b)
+		}
+	case *formatting.Location:
+		if b != nil {
+			r.location(b)
+		}
+	case *formatting.Audio:
+		if b != nil {
+			r.audio(b)
+		}
+	case *formatting.File:
+		if b != nil {
+			r.file(b)
+		}
+	case *formatting.Divider:
+		r.add(slack.NewDividerBlock(), "", false)
+	}
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return &slack.TextBlockObject{Type: slack.MarkdownType, Text: s, Verbatim: true}
+}
+
+func plainText(s string) *slack.TextBlockObject {
+	yes := true
+	return &slack.TextBlockObject{Type: slack.PlainTextType, Text: s, Emoji: &yes}
+}
+
+// sections adds chunks as section blocks (dividers for rules).
+func (r *renderer) sections(chunks []chunk, plain string, glue bool) {
+	for _, c := range chunks {
+		if c.rule {
+			r.add(slack.NewDividerBlock(), "", false)
+			continue
+		}
+		r.add(slack.NewSectionBlock(mrkdwn(c.text), nil, nil), plain, glue)
+		plain = ""
+	}
+}
+
+// contexts adds chunks as context blocks of one element each (elements of one
+// context block sit side by side, not one under the other).
+func (r *renderer) contexts(chunks []chunk, plain string) {
+	for _, c := range chunks {
+		if c.rule {
+			r.add(slack.NewDividerBlock(), "", false)
+			continue
+		}
+		r.add(slack.NewContextBlock("", mrkdwn(c.text)), plain, false)
+		plain = ""
+	}
+}
+
+func (r *renderer) text(t *formatting.Text, first bool) {
+	rich := t.Rich
+	if first && !t.Context && len(rich) > 0 {
+		if h, ok := rich[0].(*formatting.Heading); ok && h != nil {
+			if s, ok := headerText(h.Spans); ok {
+				r.add(slack.NewHeaderBlock(plainText(s)), s, true)
+				rich = rich[1:]
+			}
+		}
+	}
+	chunks := richChunks(rich, maxSectionText)
+	if t.Context {
+		r.contexts(chunks, plainRich(rich))
+		return
+	}
+	r.sections(chunks, plainRich(rich), false)
+}
+
+// headerText is the text of a heading that can be a header block: plain (no links),
+// short enough.
+func headerText(spans []formatting.Span) (string, bool) {
+	var b strings.Builder
+	for _, s := range spans {
+		if s.Link != "" {
+			return "", false
+		}
+		b.WriteString(s.Text)
+	}
+	t := cleanPlain(b.String())
+	return t, t != "" && lenU(t) <= maxHeaderText
+}
+
+// plainRich is the words of rich text, for the notification text.
+func plainRich(rich formatting.Rich) string {
+	var b strings.Builder
+	var walk func(formatting.Rich)
+	spans := func(ss []formatting.Span) {
+		for _, s := range ss {
+			b.WriteString(s.Text)
+		}
+		b.WriteByte(' ')
+	}
+	walk = func(rr formatting.Rich) {
+		for _, rb := range rr {
+			if b.Len() > 4*fallbackLen {
+				return
+			}
+			switch x := rb.(type) {
+			case *formatting.Para:
+				if x != nil {
+					spans(x.Spans)
+				}
+			case *formatting.Heading:
+				if x != nil {
+					spans(x.Spans)
+				}
+			case *formatting.List:
+				if x != nil {
+					for _, it := range x.Items {
+						walk(it)
+					}
+				}
+			case *formatting.CodeBlock:
+				if x != nil {
+					b.WriteString(x.Code + " ")
+				}
+			case *formatting.Quote:
+				if x != nil {
+					walk(x.Body)
+				}
+			case *formatting.Table:
+				if x != nil {
+					for _, row := range x.Rows {
+						for _, cell := range row {
+							spans(cell)
+						}
+					}
+				}
+			}
+		}
+	}
+	walk(rich)
+	return cleanPlain(b.String())
+}
+
+func para(spans ...formatting.Span) formatting.Rich {
+	return formatting.Rich{&formatting.Para{Spans: spans}}
+}
+
+func (r *renderer) image(im *formatting.Image) {
+	alt := cleanPlain(im.Alt)
+	if !webURL(im.URL) {
+		// Slack cannot show it: say what it was, in the model's words.
+		if alt == "" && linkURL(im.URL) {
+			r.contexts(richChunks(para(formatting.Span{Link: im.URL}), maxSectionText), im.URL)
+		} else if alt != "" {
+			r.contexts(richChunks(para(formatting.Span{Text: alt}), maxSectionText), alt)
+		}
+		return
+	}
+	if alt == "" {
+		alt = fileName(im.URL)
+	}
+	alt = truncate(alt, maxAltText)
+	r.add(slack.NewImageBlock(im.URL, alt, "", nil), alt, false)
+	if im.Link != "" && linkURL(im.Link) {
+		r.contexts(richChunks(para(formatting.Span{Link: im.Link}), maxSectionText), "")
+	}
+}
+
+// accessory is a card's thumbnail: its image, else its icon.
+func accessory(c *formatting.Card) *slack.Accessory {
+	for _, u := range []string{c.ImageURL, c.IconURL} {
+		if webURL(u) {
+			alt := cleanPlain(c.Title)
+			if alt == "" {
+				alt = fileName(u)
+			}
+			return slack.NewAccessory(slack.NewImageBlockElement(u, truncate(alt, maxAltText)))
+		}
+	}
+	return nil
+}
+
+// card renders a card: a header (or a bold, linked title), subtitle and body in
+// sections with the image as accessory, fields, then buttons. Product items never
+// use a header block (allowHeader false).
+func (r *renderer) card(c *formatting.Card, allowHeader bool) {
+	w := richWriter{limit: maxSectionText}
+	title := cleanPlain(c.Title)
+	plain := title
+	switch {
+	case allowHeader && title != "" && lenU(title) <= maxHeaderText && !linkURL(c.URL):
+		r.add(slack.NewHeaderBlock(plainText(title)), title, true)
+		plain = ""
+	case title != "" || linkURL(c.URL):
+		w.spans([]formatting.Span{{Text: c.Title, Marks: formatting.Bold, Link: c.URL}}, rctx{}, "")
+	}
+	if strings.TrimSpace(c.Subtitle) != "" {
+		w.spans([]formatting.Span{{Text: c.Subtitle}}, rctx{}, "\n")
+		if plain == "" {
+			plain = cleanPlain(c.Subtitle)
+		}
+	}
+	w.rich(c.Body, rctx{}, "\n")
+	if plain == "" {
+		plain = plainRich(c.Body)
+	}
+	r.withFields(pack(w.items, maxSectionText), accessory(c), fieldTexts(c.Fields), plain)
+	if len(c.Buttons) > 0 {
+		r.buttons("", c.Buttons, "")
+	}
+}
+
+// withFields adds text chunks as sections, the accessory on the first and the
+// fields after the text (on the last text section while they fit, then in
+// sections of their own).
+func (r *renderer) withFields(chunks []chunk, acc *slack.Accessory, fields []*slack.TextBlockObject, plain string) {
+	var secs []*slack.SectionBlock
+	for _, c := range chunks {
+		if c.rule {
+			r.add(slack.NewDividerBlock(), "", false)
+			continue
+		}
+		s := slack.NewSectionBlock(mrkdwn(c.text), nil, nil)
+		if acc != nil {
+			s.Accessory, acc = acc, nil
+		}
+		secs = append(secs, s)
+		r.add(s, plain, false)
+		plain = ""
+	}
+	var last *slack.SectionBlock
+	if len(secs) > 0 {
+		last = secs[len(secs)-1]
+	}
+	for len(fields) > 0 {
+		fresh := last == nil
+		if fresh {
+			last = slack.NewSectionBlock(nil, nil, nil)
+			if acc != nil {
+				last.Accessory, acc = acc, nil
+			}
+			r.add(last, plain, false)
+			plain = ""
+		}
+		// A new section takes at least one field, so it is never empty.
+		for len(fields) > 0 && len(last.Fields) < maxFields &&
+			(fresh && len(last.Fields) == 0 || blockWeight(last)+lenU(fields[0].Text) <= blockBudget) {
+			last.Fields = append(last.Fields, fields[0])
+			fields = fields[1:]
+		}
+		last = nil
+	}
+	if acc != nil { // an image with no text to sit beside
+		im := acc.ImageElement
+		r.add(slack.NewImageBlock(*im.ImageURL, im.AltText, "", nil), im.AltText, false)
+	}
+}
+
+// fieldTexts renders card fields as "*label*\nvalue" texts of at most 2000
+// characters; a long value goes on in further fields.
+func fieldTexts(fields []formatting.Field) []*slack.TextBlockObject {
+	var out []*slack.TextBlockObject
+	for _, f := range fields {
+		label := ""
+		if l := cleanPlain(f.Label); l != "" {
+			label = lineBody(lineRuns([]formatting.Span{{Text: truncate(l, 200), Marks: formatting.Bold}}))
+		}
+		limit := maxFieldText
+		if label != "" {
+			limit -= lenU(label) + 1
+		}
+		n := 0
+		for _, c := range richChunks(f.Value, limit) {
+			if c.rule {
+				continue
+			}
+			t := c.text
+			if n == 0 && label != "" {
+				t = label + "\n" + t
+			}
+			out = append(out, mrkdwn(t))
+			n++
+		}
+		if n == 0 && label != "" {
+			out = append(out, mrkdwn(label))
+		}
+	}
+	return out
+}
+
+func (r *renderer) products(p *formatting.Products) {
+	if t := cleanPlain(p.Title); t != "" {
+		if lenU(t) <= maxHeaderText {
+			r.add(slack.NewHeaderBlock(plainText(t)), t, true)
+		} else {
+			r.sections(richChunks(para(formatting.Span{Text: p.Title, Marks: formatting.Bold}), maxSectionText), t, true)
+		}
+	}
+	for i := range p.Items {
+		r.card(&p.Items[i], false)
+	}
+	if p.Pages > 1 && p.Page >= 1 {
+		s := strconv.Itoa(p.Page) + "/" + strconv.Itoa(p.Pages)
+		r.add(slack.NewContextBlock("", mrkdwn(s)), s, false)
+	}
+	var paging []formatting.Button
+	for _, b := range []*formatting.Button{p.Prev, p.Next} {
+		if b != nil {
+			paging = append(paging, *b)
+		}
+	}
+	if len(paging) > 0 {
+		r.buttons("", paging, "")
+	}
+}
+
+func (r *renderer) location(l *formatting.Location) {
+	w := richWriter{limit: maxSectionText}
+	sep := ""
+	if strings.TrimSpace(l.Name) != "" {
+		w.spans([]formatting.Span{{Text: l.Name, Marks: formatting.Bold}}, rctx{}, sep)
+		sep = "\n"
+	}
+	if strings.TrimSpace(l.Address) != "" {
+		w.spans([]formatting.Span{{Text: l.Address}}, rctx{}, sep)
+		sep = "\n"
+	}
+	mapOK := webURL(l.MapURL)
+	if l.HasCoords && !mapOK {
+		s := strconv.FormatFloat(l.Lat, 'f', -1, 64) + ", " + strconv.FormatFloat(l.Lng, 'f', -1, 64)
+		w.spans([]formatting.Span{{Text: s}}, rctx{}, sep)
+	}
+	if len(w.items) == 0 && mapOK {
+		w.spans([]formatting.Span{{Link: l.MapURL}}, rctx{}, "")
+	}
+	chunks := pack(w.items, maxSectionText)
+	if len(chunks) == 0 {
+		return
+	}
+	plain := cleanPlain(l.Name + " " + l.Address)
+	var acc *slack.Accessory
+	if mapOK {
+		acc = slack.NewAccessory(&slack.ButtonBlockElement{Type: slack.METButton, Text: plainText("🗺️"), URL: l.MapURL})
+	}
+	r.withFields(chunks, acc, nil, plain)
+}
+
+func (r *renderer) audio(a *formatting.Audio) {
+	caption := strings.TrimSpace(a.Caption)
+	var rich formatting.Rich
+	switch {
+	case !linkURL(a.URL):
+		rich = para(formatting.Span{Text: a.Caption})
+		if strings.TrimSpace(a.URL) != "" {
+			rich = append(rich, para(formatting.Span{Text: a.URL})...)
+		}
+	case caption != "" && lenU(caption) <= 200 && !strings.Contains(caption, "\n"):
+		rich = para(formatting.Span{Text: "🔊 "}, formatting.Span{Text: caption, Link: a.URL})
+	default:
+		rich = append(para(formatting.Span{Text: a.Caption}), para(formatting.Span{Text: "🔊 "}, formatting.Span{Link: a.URL})...)
+	}
+	plain := cleanPlain(a.Caption)
+	if plain == "" {
+		plain = fileName(a.URL)
+	}
+	r.sections(richChunks(rich, maxSectionText), plain, false)
+}
+
+func (r *renderer) file(f *formatting.File) {
+	name := cleanPlain(f.Name)
+	if name == "" {
+		name = fileName(f.URL)
+	}
+	spans := []formatting.Span{{Text: "📎 "}, {Text: name}}
+	if linkURL(f.URL) {
+		spans[1].Link = f.URL
+	} else if strings.TrimSpace(f.URL) != "" && f.Name != "" {
+		spans = append(spans, formatting.Span{Text: " " + f.URL})
+	}
+	if f.Size > 0 {
+		spans = append(spans, formatting.Span{Text: " (" + sizeString(f.Size) + ")"})
+	}
+	r.contexts(richChunks(para(spans...), maxSectionText), name)
+}
+
+// sizeString formats a byte count with binary units.
+func sizeString(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v := float64(n)
+	for _, u := range []string{"KB", "MB", "GB", "TB"} {
+		v /= 1024
+		if v < 1024 || u == "TB" {
+			return strconv.FormatFloat(v, 'f', 1, 64) + " " + u
+		}
+	}
+	return ""
+}
+
+// messages packs the units into messages within the block and text limits. A
+// title at the end of a full message moves on with the block it belongs to.
+func (r *renderer) messages() []Msg {
+	var groups [][]unit
+	var cur []unit
+	w := 0
+	for _, u := range r.units {
+		uw := blockWeight(u.block)
+		if len(cur) > 0 && (len(cur) >= maxBlocks || w+uw > maxMsgText) {
+			k := len(cur)
+			for k > 0 && cur[k-1].glue {
+				k--
+			}
+			var carry []unit
+			if k > 0 {
+				carry = append(carry, cur[k:]...)
+				cur = cur[:k]
+			}
+			groups = append(groups, cur)
+			cur, w = carry, 0
+			for _, c := range carry {
+				w += blockWeight(c.block)
+			}
+		}
+		cur = append(cur, u)
+		w += uw
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	msgs := make([]Msg, 0, len(groups))
+	for _, g := range groups {
+		m := Msg{Text: ellipsis}
+		for _, u := range g {
+			m.Blocks = append(m.Blocks, u.block)
+		}
+		for _, u := range g {
+			if p := cleanPlain(u.plain); p != "" {
+				m.Text = escapeText(truncate(p, fallbackLen))
+				break
+			}
+		}
+		dedupeIDs(m.Blocks)
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
