@@ -1,0 +1,158 @@
+package bridge
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/kmclient"
+)
+
+// onMessage asks KM the user's text.
+func (t *turn) onMessage(m Message) string {
+	return t.ask(m.Text, m.Text)
+}
+
+// ask asks KM text as the user's question; echo is what the transcript shows.
+func (t *turn) ask(text, echo string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "ignored"
+	}
+	t.record(RoleUser, echo)
+	if t.c.cfg.Streaming {
+		return t.askStream(text)
+	}
+	return t.askBlocking(text)
+}
+
+// askBlocking asks with one blocking call (v1 chat, or v2 newChat when ChatV2).
+func (t *turn) askBlocking(text string) string {
+	stop := t.typing()
+	defer stop()
+	var ans *kmclient.Answer
+	err := t.withSession("chat", func(ctx context.Context, sid kmclient.ID) error {
+		var err error
+		ans, err = t.blockingChat(ctx, sid, text)
+		return err
+	})
+	stop()
+	if err != nil {
+		return t.fail("chat", err)
+	}
+	return t.deliver(ans, nil)
+}
+
+func (t *turn) blockingChat(ctx context.Context, sid kmclient.ID, text string) (*kmclient.Answer, error) {
+	cfg := t.c.cfg
+	if cfg.ChatV2 {
+		return t.c.km.NewChat(ctx, kmclient.NewChatRequest{
+			SessionID: sid, RobotID: kmclient.ID(cfg.RobotID), QueryContent: text,
+			ChannelID: kmclient.ID(cfg.ChannelID), ResponseMode: kmclient.ModeBlocking,
+		})
+	}
+	return t.c.km.Chat(ctx, kmclient.ChatRequest{
+		SessionID: sid, RobotID: kmclient.ID(cfg.RobotID), QueryContent: text,
+		ChannelID: kmclient.ID(cfg.ChannelID),
+	})
+}
+
+// deliver turns a KM answer into what the user sees: nothing for a silent answer,
+// the quota notice when the robot's quota is used up, the rendered answer, and a
+// hand-over when KM asks for one. When ref is set (a streamed answer already on
+// screen) and the adapter can edit, the answer replaces that message.
+func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
+	if ans == nil {
+		return t.fail("answer", errMalformed)
+	}
+	if ans.AnsType == kmclient.AnsTypeSilent {
+		t.record(RoleNote, "silent answer")
+		return "silent"
+	}
+	var out formatting.Message
+	outcome := "answered"
+	if ans.RestrictionState.Exceeded() {
+		out = formatting.Plain(t.p.T("bridge.quota_exceeded"))
+		outcome = "quota_exceeded"
+		t.log.Warn("bridge: KM interaction quota exceeded",
+			"used", ans.RestrictionState.UsedCount, "total", ans.RestrictionState.TotalCount)
+	}
+	msg, err := formatting.FromKM(ans, t.opts())
+	if err != nil {
+		t.log.Warn("bridge: KM answer partly malformed", "msgType", ans.MsgType, "err", err)
+	}
+	reason := ""
+	switch {
+	case ans.AnsType == kmclient.AnsTypeTransferToHuman:
+		reason = ReasonKMTransfer
+	case ans.SwitchStaffType == kmclient.SwitchStaffTransfer:
+		reason = ReasonSwitchStaff
+	}
+	if msg.IsEmpty() && err != nil && out.IsEmpty() {
+		t.pending = t.pending[:0]
+		if reason != "" {
+			t.escalate(reason)
+			return "escalated"
+		}
+		return t.fail("answer", errMalformed)
+	}
+	out = out.Append(msg)
+	if out.IsEmpty() && reason == "" {
+		out = formatting.Plain(t.p.T("bridge.no_answer"))
+	}
+	if !out.IsEmpty() {
+		if ed, ok := t.a.(Editor); ok && ref != nil && ref.ID != "" {
+			if err := t.edit(ed, *ref, out); err != nil {
+				t.log.Warn("bridge: final edit failed; sending the answer anew", "err", redact(err))
+				_, _ = t.send(out)
+			}
+		} else {
+			_, _ = t.send(out)
+		}
+		t.record(RoleBot, Summary(out, t.c.cfg.SummaryRunes))
+	}
+	if reason != "" {
+		t.escalate(reason)
+		return "escalated"
+	}
+	return outcome
+}
+
+// escalate hands the conversation to human agents through the Escalator and, when
+// that worked, tells KM (switchStaff, best effort).
+func (t *turn) escalate(reason string) {
+	if err := t.loadSession(); err != nil {
+		t.log.Warn("bridge: escalation: session lookup failed", "err", err)
+	}
+	tr, err := t.c.store.Transcript(t.ctx, t.key)
+	if err != nil {
+		t.log.Warn("bridge: escalation: transcript lookup failed", "err", err)
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	err = t.c.esc.Escalate(ctx, Escalation{
+		Key: t.key, User: t.user, Reason: reason, Transcript: tr, SessionID: t.sess.ID,
+	})
+	cancel()
+	switch {
+	case err == nil:
+	case isNoAgents(err):
+		t.say("bridge.no_agents")
+		return
+	default:
+		t.log.Error("bridge: escalation failed", "reason", reason, "err", redact(err))
+		t.say("bridge.escalation_failed")
+		return
+	}
+	t.log.Info("bridge: escalated", "reason", reason)
+	t.record(RoleNote, "escalated: "+reason)
+	t.say("bridge.escalating")
+	if t.sess.ID == 0 {
+		return
+	}
+	err = t.call("switch_staff", func(ctx context.Context) error {
+		return t.c.km.SwitchStaff(ctx, kmclient.ID(t.sess.ID))
+	})
+	if err != nil {
+		t.log.Warn("bridge: KM switchStaff failed (ignored)", "err", redact(err))
+	}
+}

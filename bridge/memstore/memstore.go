@@ -1,0 +1,218 @@
+// Package memstore is the in-memory bridge.Store: go-cache maps with TTL eviction,
+// written to a snapshot file on Close (temp file + rename, so a crash mid-write
+// never leaves a half file) and read back by Open, so a restart keeps every
+// conversation's KM session and every live button. Expired entries are dropped
+// on load. A snapshot that cannot be read is moved aside and reported, and the
+// store starts empty rather than refusing to start.
+package memstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/patrickmn/go-cache"
+
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// Options configure a Store.
+type Options struct {
+	// Path is the snapshot file (store.snapshot_path); "" keeps nothing across restarts.
+	Path string
+	// CleanupInterval is how often expired entries are evicted (default 1m).
+	CleanupInterval time.Duration
+}
+
+// Store is an in-memory bridge.Store. It is safe for concurrent use.
+type Store struct {
+	path string
+
+	sessions    *cache.Cache // ConvKey.String() → bridge.KMSession
+	actions     *cache.Cache // token → bridge.StoredAction
+	seen        *cache.Cache // delivery id → struct{}
+	rated       *cache.Cache // logId → struct{}
+	transcripts *cache.Cache // ConvKey.String() → []bridge.Turn
+
+	tmu sync.Mutex // serialises transcript read-modify-write
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ bridge.Store = (*Store)(nil)
+
+// ErrCorruptSnapshot is wrapped by Open's error when the snapshot could not be
+// read; the file has been moved aside (its new name is in the error) and the
+// returned Store is usable and empty.
+var ErrCorruptSnapshot = errors.New("memstore: corrupt snapshot")
+
+// Open creates a Store and loads the snapshot at opts.Path if there is one. A
+// missing snapshot is not an error. When the snapshot is corrupt, Open returns a
+// usable empty Store and an error wrapping ErrCorruptSnapshot, so the caller can
+// log it and carry on. Other errors (the file cannot be opened) return a nil Store.
+func Open(opts Options) (*Store, error) {
+	if opts.CleanupInterval <= 0 {
+		opts.CleanupInterval = time.Minute
+	}
+	s := &Store{
+		path: opts.Path,
+		// No go-cache janitors: theirs stop only when the cache is garbage
+		// collected. One janitor of our own stops on Close.
+		sessions:    cache.New(cache.NoExpiration, 0),
+		actions:     cache.New(cache.NoExpiration, 0),
+		seen:        cache.New(cache.NoExpiration, 0),
+		rated:       cache.New(cache.NoExpiration, 0),
+		transcripts: cache.New(cache.NoExpiration, 0),
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
+	}
+	var loadErr error
+	if s.path != "" {
+		loadErr = s.load(time.Now())
+		if loadErr != nil && !errors.Is(loadErr, ErrCorruptSnapshot) {
+			return nil, loadErr
+		}
+	}
+	go s.janitor(opts.CleanupInterval)
+	return s, loadErr
+}
+
+func (s *Store) caches() []*cache.Cache {
+	return []*cache.Cache{s.sessions, s.actions, s.seen, s.rated, s.transcripts}
+}
+
+func (s *Store) janitor(every time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			for _, c := range s.caches() {
+				c.DeleteExpired()
+			}
+		}
+	}
+}
+
+// ttl maps a caller's TTL to go-cache's: ≤ 0 means no expiry.
+func ttl(d time.Duration) time.Duration {
+	if d <= 0 {
+		return cache.NoExpiration
+	}
+	return d
+}
+
+// Session implements bridge.Store.
+func (s *Store) Session(_ context.Context, key bridge.ConvKey) (bridge.KMSession, bool, error) {
+	v, ok := s.sessions.Get(key.String())
+	if !ok {
+		return bridge.KMSession{}, false, nil
+	}
+	return v.(bridge.KMSession), true, nil
+}
+
+// PutSession implements bridge.Store.
+func (s *Store) PutSession(_ context.Context, key bridge.ConvKey, sess bridge.KMSession, d time.Duration) error {
+	s.sessions.Set(key.String(), sess, ttl(d))
+	return nil
+}
+
+// PutAction implements bridge.Store.
+func (s *Store) PutAction(_ context.Context, token string, a bridge.StoredAction, d time.Duration) error {
+	if token == "" {
+		return errors.New("memstore: put action: empty token")
+	}
+	s.actions.Set(token, a, ttl(d))
+	return nil
+}
+
+// Action implements bridge.Store.
+func (s *Store) Action(_ context.Context, token string) (bridge.StoredAction, bool, error) {
+	v, ok := s.actions.Get(token)
+	if !ok {
+		return bridge.StoredAction{}, false, nil
+	}
+	return v.(bridge.StoredAction), true, nil
+}
+
+// Seen implements bridge.Store; go-cache's Add makes it atomic.
+func (s *Store) Seen(_ context.Context, id string, d time.Duration) (bool, error) {
+	if err := s.seen.Add(id, struct{}{}, ttl(d)); err != nil {
+		return true, nil
+	}
+	return false, nil
+}
+
+// Rated implements bridge.Store.
+func (s *Store) Rated(_ context.Context, logID int64) (bool, error) {
+	_, ok := s.rated.Get(strconv.FormatInt(logID, 10))
+	return ok, nil
+}
+
+// MarkRated implements bridge.Store.
+func (s *Store) MarkRated(_ context.Context, logID int64, d time.Duration) error {
+	s.rated.Set(strconv.FormatInt(logID, 10), struct{}{}, ttl(d))
+	return nil
+}
+
+// AppendTurn implements bridge.Store.
+func (s *Store) AppendTurn(_ context.Context, key bridge.ConvKey, t bridge.Turn, max int, d time.Duration) error {
+	if max < 1 {
+		max = 1
+	}
+	k := key.String()
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	var old []bridge.Turn
+	if v, ok := s.transcripts.Get(k); ok {
+		old = v.([]bridge.Turn)
+	}
+	if len(old) >= max {
+		old = old[len(old)-max+1:]
+	}
+	// A new slice each time: readers may hold the old one.
+	turns := make([]bridge.Turn, 0, len(old)+1)
+	turns = append(append(turns, old...), t)
+	s.transcripts.Set(k, turns, ttl(d))
+	return nil
+}
+
+// Transcript implements bridge.Store.
+func (s *Store) Transcript(_ context.Context, key bridge.ConvKey) ([]bridge.Turn, error) {
+	v, ok := s.transcripts.Get(key.String())
+	if !ok {
+		return nil, nil
+	}
+	turns := v.([]bridge.Turn)
+	return append([]bridge.Turn(nil), turns...), nil
+}
+
+// Len reports the number of live entries per kind (for tests and metrics).
+func (s *Store) Len() (sessions, actions, seen, rated, transcripts int) {
+	return s.sessions.ItemCount(), s.actions.ItemCount(), s.seen.ItemCount(),
+		s.rated.ItemCount(), s.transcripts.ItemCount()
+}
+
+// Close stops the janitor and writes the snapshot (when a path is set). The store
+// stays readable afterwards but nothing more is persisted.
+func (s *Store) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		if s.path != "" {
+			if err := s.Snapshot(ctx); err != nil {
+				s.closeErr = fmt.Errorf("memstore: close: %w", err)
+			}
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,159 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
+
+// conv is one conversation's queue. It exists only while the conversation has
+// events waiting or in progress (or a busy reply in flight): an idle conversation
+// costs no goroutine and no memory here.
+type conv struct {
+	q         []Event
+	running   bool // a worker goroutine owns the queue
+	notifying bool // a "busy" reply is being sent
+}
+
+// Handle is the Handler adapters call. It queues the event behind its
+// conversation's earlier events and returns at once; the event is processed in
+// arrival order on a worker, never on the caller's goroutine, and not under ctx
+// (which is usually the platform request's). It returns ErrBusy when the
+// conversation's queue is full (the user is told, asynchronously and within
+// Config.BusyReplyTimeout), ErrClosed after Shutdown, and an error for an event it
+// cannot route (no adapter registered for its platform).
+func (c *Core) Handle(ctx context.Context, ev Event) error {
+	if ev == nil {
+		return errors.New("bridge: handle: nil event")
+	}
+	if m, ok := ev.(Message); ok && strings.TrimSpace(m.Text) == "" {
+		return nil // nothing to ask (a sticker, an attachment without text)
+	}
+	key := ev.Conv()
+	if c.adapter(key.Platform) == nil {
+		return fmt.Errorf("bridge: handle: no adapter registered for platform %q", key.Platform)
+	}
+	id := key.String()
+
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	cv := c.convs[id]
+	if cv == nil {
+		cv = &conv{}
+		c.convs[id] = cv
+	}
+	if len(cv.q) >= c.cfg.QueueSize {
+		notify := !cv.notifying
+		if notify {
+			cv.notifying = true
+			c.wg.Add(1)
+		}
+		c.mu.Unlock()
+		c.met.refused(key.Platform)
+		c.met.event(kindOf(ev), "busy")
+		c.log.Warn("bridge: conversation queue full; event refused", "conv", id, "kind", kindOf(ev))
+		if notify {
+			go c.busyReply(id, cv, ev)
+		}
+		return ErrBusy
+	}
+	cv.q = append(cv.q, ev)
+	if !cv.running {
+		cv.running = true
+		c.wg.Add(1)
+		go c.work(id, cv)
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// work drains one conversation's queue, one event at a time, then exits.
+func (c *Core) work(id string, cv *conv) {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		if len(cv.q) == 0 {
+			cv.running = false
+			cv.q = nil
+			if !cv.notifying {
+				delete(c.convs, id)
+			}
+			c.mu.Unlock()
+			return
+		}
+		ev := cv.q[0]
+		cv.q[0] = nil
+		cv.q = cv.q[1:]
+		c.mu.Unlock()
+
+		select {
+		case c.sem <- struct{}{}:
+		case <-c.base.Done():
+		}
+		if c.base.Err() != nil {
+			c.met.event(kindOf(ev), "dropped")
+			c.log.Warn("bridge: event dropped at shutdown", "conv", id, "kind", kindOf(ev))
+			continue
+		}
+		c.process(ev)
+		<-c.sem
+	}
+}
+
+// busyReply tells the user their conversation is busy. It runs on its own
+// goroutine with a deadline so that Handle never waits for the platform.
+func (c *Core) busyReply(id string, cv *conv, ev Event) {
+	defer c.wg.Done()
+	defer func() {
+		c.mu.Lock()
+		cv.notifying = false
+		if !cv.running && len(cv.q) == 0 && c.convs[id] == cv {
+			delete(c.convs, id)
+		}
+		c.mu.Unlock()
+	}()
+	key := ev.Conv()
+	a := c.adapter(key.Platform)
+	if a == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.base, c.cfg.BusyReplyTimeout)
+	defer cancel()
+	p := c.cat.Printer(userOf(ev).Locale)
+	if _, err := a.Send(ctx, key, formatting.Plain(p.T("bridge.busy"))); err != nil {
+		c.met.send(key.Platform, "error")
+		c.log.Warn("bridge: busy reply failed", "conv", id, "err", redact(err))
+		return
+	}
+	c.met.send(key.Platform, "ok")
+}
+
+func kindOf(ev Event) string {
+	switch ev.(type) {
+	case Message:
+		return "message"
+	case Click:
+		return "click"
+	case Command:
+		return "command"
+	}
+	return "unknown"
+}
+
+func userOf(ev Event) UserInfo {
+	switch e := ev.(type) {
+	case Message:
+		return e.User
+	case Click:
+		return e.User
+	case Command:
+		return e.User
+	}
+	return UserInfo{}
+}

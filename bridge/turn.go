@@ -1,0 +1,175 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/i18n"
+)
+
+// turn is the processing of one event: who, where, in which language, the KM
+// session in use and the actions minted while rendering replies.
+type turn struct {
+	c    *Core
+	ctx  context.Context
+	a    Adapter
+	key  ConvKey
+	user UserInfo
+	p    i18n.Printer
+	log  *slog.Logger
+
+	sess    KMSession // ID 0 until loaded or created
+	loaded  bool      // sess was looked up in the store
+	pending []pendingAction
+	ttl     time.Duration // lifetime of the actions minted by this turn
+}
+
+type pendingAction struct {
+	token string
+	act   StoredAction
+}
+
+// process handles one event on a worker. It never panics on bad input: a panic
+// would kill the process and every other conversation with it, so one is logged
+// and the user gets an apology instead.
+func (c *Core) process(ev Event) {
+	key := ev.Conv()
+	a := c.adapter(key.Platform)
+	if a == nil {
+		c.log.Error("bridge: adapter went away", "conv", key.String())
+		return
+	}
+	user := userOf(ev)
+	t := &turn{
+		c: c, ctx: c.base, a: a, key: key, user: user,
+		p:   c.cat.Printer(user.Locale),
+		log: c.log.With("conv", key.String()),
+		ttl: c.cfg.ActionTTL,
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.log.Error("bridge: panic while handling event", "kind", kindOf(ev), "panic", fmt.Sprint(r))
+			c.met.event(kindOf(ev), "panic")
+			t.say("bridge.internal_error")
+		}
+	}()
+	var outcome string
+	switch e := ev.(type) {
+	case Message:
+		outcome = t.onMessage(e)
+	case Click:
+		outcome = t.onClick(e)
+	case Command:
+		outcome = t.onCommand(e)
+	}
+	c.met.event(kindOf(ev), outcome)
+}
+
+// opts are the formatting options of this turn: its language and a token minter
+// that remembers the actions until they are stored, just before sending.
+func (t *turn) opts() formatting.Options {
+	return formatting.Options{Tokens: t.mint, P: t.p}
+}
+
+// mint gives an action a fresh token. The action is stored by send, before the
+// message that carries it leaves, so rendering itself stays pure.
+func (t *turn) mint(a formatting.Action) string {
+	tok := newToken()
+	t.pending = append(t.pending, pendingAction{token: tok, act: StoredAction{
+		Action: a, Key: t.key, Owner: t.user.ID, SessionID: t.sess.ID,
+	}})
+	return tok
+}
+
+// newToken returns 16 random bytes as unpadded base64url: 22 characters, within
+// Telegram's 64-byte callback_data, Discord's 100-character custom_id and Slack's
+// action_id/value limits.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (Go ≥ 1.24 crashes rather than return an error)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// flush stores the actions minted so far.
+func (t *turn) flush() error {
+	for _, pa := range t.pending {
+		if err := t.c.store.PutAction(t.ctx, pa.token, pa.act, t.ttl); err != nil {
+			return fmt.Errorf("bridge: store action: %w", err)
+		}
+	}
+	t.pending = t.pending[:0]
+	return nil
+}
+
+// send stores pending actions and sends m. An empty message is not sent.
+func (t *turn) send(m formatting.Message) (MsgRef, error) {
+	if m.IsEmpty() {
+		return MsgRef{}, nil
+	}
+	if err := t.flush(); err != nil {
+		t.log.Error("bridge: cannot store button actions; reply not sent", "err", err)
+		t.pending = t.pending[:0]
+		t.sendPlain(t.p.T("bridge.internal_error"))
+		return MsgRef{}, err
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	defer cancel()
+	ref, err := t.a.Send(ctx, t.key, m)
+	if err != nil {
+		t.c.met.send(t.key.Platform, "error")
+		t.log.Warn("bridge: send failed", "err", redact(err))
+		return ref, fmt.Errorf("bridge: send: %w", err)
+	}
+	t.c.met.send(t.key.Platform, "ok")
+	return ref, nil
+}
+
+// edit replaces a sent message (streaming); it stores pending actions first.
+func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
+	if err := t.flush(); err != nil {
+		t.pending = t.pending[:0]
+		return err
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	defer cancel()
+	if err := ed.Edit(ctx, ref, m); err != nil {
+		t.c.met.send(t.key.Platform, "edit_error")
+		return fmt.Errorf("bridge: edit: %w", err)
+	}
+	t.c.met.send(t.key.Platform, "edit_ok")
+	return nil
+}
+
+// sendPlain sends a notice without buttons; failures are logged by send.
+func (t *turn) sendPlain(s string) {
+	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	defer cancel()
+	if _, err := t.a.Send(ctx, t.key, formatting.Plain(s)); err != nil {
+		t.c.met.send(t.key.Platform, "error")
+		t.log.Warn("bridge: send failed", "err", redact(err))
+		return
+	}
+	t.c.met.send(t.key.Platform, "ok")
+}
+
+// say sends a catalogue message.
+func (t *turn) say(id i18n.MsgID, args ...any) { t.sendPlain(t.p.T(id, args...)) }
+
+// record appends a turn to the transcript; a store failure is logged, not fatal.
+func (t *turn) record(role, text string) {
+	if text == "" {
+		return
+	}
+	tr := Turn{At: t.c.now(), Role: role, Text: text}
+	if role == RoleUser || role == RoleClick {
+		tr.User = t.user.ID
+	}
+	if err := t.c.store.AppendTurn(t.ctx, t.key, tr, t.c.cfg.TranscriptTurns, t.c.cfg.SessionRetention); err != nil {
+		t.log.Warn("bridge: transcript append failed", "err", err)
+	}
+}
