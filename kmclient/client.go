@@ -1,11 +1,39 @@
 // Package kmclient is a typed client for the Udesk KM robot API: every endpoint of
 // the seeds, request signing, the response envelope and KM's error messages.
+//
+// One request path serves every endpoint: the URL is BaseURL + the endpoint path,
+// the query carries the Signer's parameters (email, timestamp, sign, …), the body is
+// JSON, and the answer is KM's envelope {code, message, visible, exception, paging,
+// data}. A code other than 200, an HTTP error status or a body that is not an
+// envelope becomes an *APIError; errors.Is(err, ErrSessionExpired) tells the caller
+// to initialise the session again. Only failures that cannot have duplicated work are
+// retried: dial errors, and 429/503 answers carrying Retry-After. Neither the token
+// nor a sign ever appears in an error or a log line.
+//
+// The chat runtime lives in runtime.go and sse.go (v2 newChat streaming); the
+// knowledge admin endpoints in questions.go, similar.go, datums.go and records.go.
 package kmclient
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+)
+
+// Defaults applied by New.
+const (
+	DefaultTimeout    = 10 * time.Second
+	DefaultMaxRetries = 2
+	// StreamTimeout bounds a streaming newChat: KM gives its model 60 s.
+	StreamTimeout = 60 * time.Second
+	// maxRetryAfter caps how long a Retry-After makes a call wait.
+	maxRetryAfter = 10 * time.Second
+	// maxBody bounds what is read of a non-streaming response.
+	maxBody = 32 << 20
 )
 
 // Config configures a Client.
@@ -18,10 +46,118 @@ type Config struct {
 	HTTPClient  *http.Client  // optional
 	Logger      *slog.Logger  // optional
 	Signer      Signer        // optional; overrides SignVersion
-	MaxRetries  int           // retries of safe failures; default 2
+	MaxRetries  int           // retries of safe failures; default 2 (0 = default, <0 = none)
+}
+
+// String describes the configuration without the token, so that printing a Config
+// by mistake leaks nothing.
+func (c Config) String() string {
+	tok := "unset"
+	if c.Token != "" {
+		tok = "set"
+	}
+	return fmt.Sprintf("kmclient.Config{BaseURL: %q, Email: %q, Token: %s, SignVersion: %q, Timeout: %s, MaxRetries: %d}",
+		c.BaseURL, c.Email, tok, c.SignVersion, c.Timeout, c.MaxRetries)
+}
+
+// LogValue keeps the token out of structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.BaseURL),
+		slog.String("email", c.Email),
+		slog.Bool("token_set", c.Token != ""),
+		slog.String("sign_version", c.SignVersion),
+		slog.Duration("timeout", c.Timeout),
+	)
 }
 
 // Client calls the KM API. It is safe for concurrent use.
 type Client struct {
-	cfg Config
+	cfg           Config
+	base          string // BaseURL without a trailing slash
+	hc            *http.Client
+	signer        Signer
+	log           *slog.Logger
+	timeout       time.Duration
+	streamTimeout time.Duration
+	maxRetries    int
+	dialBackoff   time.Duration // first wait after a dial error; doubles
+	secrets       []string      // redacted from error previews
+	now           func() time.Time
+}
+
+// New validates cfg and returns a Client. It does no network I/O.
+func New(cfg Config) (*Client, error) {
+	if err := validate(cfg); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:           cfg,
+		base:          strings.TrimRight(cfg.BaseURL, "/"),
+		hc:            cfg.HTTPClient,
+		signer:        cfg.Signer,
+		log:           cfg.Logger,
+		timeout:       cfg.Timeout,
+		streamTimeout: StreamTimeout,
+		maxRetries:    cfg.MaxRetries,
+		dialBackoff:   200 * time.Millisecond,
+		now:           time.Now,
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultTimeout
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = DefaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.signer == nil {
+		if cfg.SignVersion == "v2" {
+			c.signer = NewSignerV2(cfg.Email, cfg.Token)
+		} else {
+			c.signer = NewSignerV1(cfg.Email, cfg.Token)
+		}
+	}
+	if cfg.Token != "" {
+		c.secrets = append(c.secrets, cfg.Token)
+	}
+	return c, nil
+}
+
+func validate(cfg Config) error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("kmclient: config: "+format, args...))
+	}
+	if strings.TrimSpace(cfg.BaseURL) == "" {
+		bad("BaseURL is required (e.g. https://km.udesk.cn/api)")
+	} else if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BaseURL %q must be an absolute http(s) URL such as https://km.udesk.cn/api", cfg.BaseURL)
+	} else if u.RawQuery != "" || u.Fragment != "" {
+		bad("BaseURL %q must not carry a query or fragment", cfg.BaseURL)
+	}
+	if cfg.Signer == nil {
+		if strings.TrimSpace(cfg.Email) == "" {
+			bad("Email is required to sign requests (the KM admin email)")
+		}
+		if cfg.Token == "" {
+			bad("Token is required to sign requests (KM → Management → API token)")
+		}
+	}
+	switch cfg.SignVersion {
+	case "", "v1", "v2":
+	default:
+		bad("SignVersion %q is not supported (want v1 or v2)", cfg.SignVersion)
+	}
+	if cfg.Timeout < 0 {
+		bad("Timeout %s must not be negative (0 means %s)", cfg.Timeout, DefaultTimeout)
+	}
+	return errors.Join(errs...)
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 )
 
-var errNotImplemented = errors.New("kmclient: not implemented yet")
+// errNoStream is what Next says on a Stream that NewChatStream did not make.
+var errNoStream = errors.New("kmclient: stream: not opened by NewChatStream")
 
 // Customer is the customer map of initClient. Empty fields are omitted.
 type Customer struct {
@@ -188,16 +190,21 @@ type Chunk struct {
 	Answer *Answer
 }
 
-// Stream reads the chunks of a streaming v2 newChat.
+// Stream reads the chunks of a streaming v2 newChat. Next is meant for one
+// goroutine; Close may be called from any goroutine, also while Next waits.
 type Stream struct {
 	next  func() (Chunk, error)
 	close func() error
 }
 
-// Next returns the next chunk; io.EOF after [DONE] or a clean end of stream.
+// Next returns the next chunk; io.EOF after [DONE] or a clean end of stream. An
+// error wrapping ErrMalformedChunk concerns one event only (the chunk's Raw holds
+// its data) and Next may be called again; any other error (an *APIError sent in
+// the stream, ctx ending, the 60 s bound, a broken connection) is final and Next
+// keeps returning it.
 func (s *Stream) Next() (Chunk, error) {
 	if s == nil || s.next == nil {
-		return Chunk{}, errNotImplemented
+		return Chunk{}, errNoStream
 	}
 	return s.next()
 }
@@ -214,66 +221,119 @@ func (s *Stream) Close() error {
 
 // InitClient starts a KM session (POST /v1/initClient).
 func (c *Client) InitClient(ctx context.Context, req InitClientRequest) (*InitClientResponse, error) {
-	return nil, errNotImplemented
+	k := newCall(http.MethodPost, "/v1/initClient", "/v1/initClient")
+	k.body = req
+	out := new(InitClientResponse)
+	if _, err := c.invoke(ctx, k, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Chat asks a question (POST /v1/chat).
 func (c *Client) Chat(ctx context.Context, req ChatRequest) (*Answer, error) {
-	return nil, errNotImplemented
+	return c.answer(ctx, "/v1/chat", req)
 }
 
 // NewChat asks a question through v2 in blocking mode (POST /v2/newChat).
+// req.ResponseMode is forced to blocking.
 func (c *Client) NewChat(ctx context.Context, req NewChatRequest) (*Answer, error) {
-	return nil, errNotImplemented
+	req.ResponseMode = ModeBlocking
+	return c.answer(ctx, "/v2/newChat", req)
 }
 
 // NewChatStream asks a question through v2 in streaming mode and returns the SSE
-// chunks as they arrive. The caller must Close the stream.
+// chunks as they arrive. The caller must Close the stream. The stream ends at KM's
+// 60 s model bound (StreamTimeout) or earlier when ctx ends; see sse.go for how
+// chunks are read.
 func (c *Client) NewChatStream(ctx context.Context, req NewChatRequest) (*Stream, error) {
-	return nil, errNotImplemented
+	req.ResponseMode = ModeStreaming
+	return c.newChatStream(ctx, req)
 }
 
 // Hit reports a click on a question and returns its answer (POST /v1/hit).
 func (c *Client) Hit(ctx context.Context, req HitRequest) (*Answer, error) {
-	return nil, errNotImplemented
+	return c.answer(ctx, "/v1/hit", req)
 }
 
 // Flow reports a click inside a flow and returns the next step (POST /v1/flow).
 func (c *Client) Flow(ctx context.Context, req FlowRequest) (*Answer, error) {
-	return nil, errNotImplemented
+	return c.answer(ctx, "/v1/flow", req)
 }
 
 // CommonQuestions lists FAQ categories (POST /v1/chat/commonQuestions).
 func (c *Client) CommonQuestions(ctx context.Context, req CommonQuestionsRequest) ([]QuestionCategory, error) {
-	return nil, errNotImplemented
+	k := newCall(http.MethodPost, "/v1/chat/commonQuestions", "/v1/chat/commonQuestions")
+	k.body = req
+	var out []QuestionCategory
+	if _, err := c.invoke(ctx, k, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // HotQuestions lists the most asked questions (POST /v1/chat/hotQuestions).
 func (c *Client) HotQuestions(ctx context.Context, req HotQuestionsRequest) ([]Question, error) {
-	return nil, errNotImplemented
+	k := newCall(http.MethodPost, "/v1/chat/hotQuestions", "/v1/chat/hotQuestions")
+	k.body = req
+	var out []Question
+	if _, err := c.invoke(ctx, k, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SurveyQuestion rates one answer (POST /v1/surveyQuestion).
 func (c *Client) SurveyQuestion(ctx context.Context, req SurveyQuestionRequest) error {
-	return errNotImplemented
+	k := newCall(http.MethodPost, "/v1/surveyQuestion", "/v1/surveyQuestion")
+	k.body = req
+	_, err := c.invoke(ctx, k, nil)
+	return err
 }
 
-// SurveySession rates the whole session (POST /v1/surveySession).
+// SurveySession rates the whole session (POST /v1/surveySession). The result is
+// zero when KM sends no data, as it usually does.
 func (c *Client) SurveySession(ctx context.Context, req SurveySessionRequest) (*SurveySessionResult, error) {
-	return nil, errNotImplemented
+	k := newCall(http.MethodPost, "/v1/surveySession", "/v1/surveySession")
+	k.body = req
+	out := new(SurveySessionResult)
+	if _, err := c.invoke(ctx, k, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Assist asks the robot on an agent's behalf (POST /v1/assist).
 func (c *Client) Assist(ctx context.Context, req AssistRequest) (*Answer, error) {
-	return nil, errNotImplemented
+	return c.answer(ctx, "/v1/assist", req)
 }
 
 // SmartHint returns questions matching what the user is typing (POST /v1/smartHint).
 func (c *Client) SmartHint(ctx context.Context, req SmartHintRequest) ([]Question, error) {
-	return nil, errNotImplemented
+	k := newCall(http.MethodPost, "/v1/smartHint", "/v1/smartHint")
+	k.body = req
+	var out SmartHintResult
+	if _, err := c.invoke(ctx, k, &out); err != nil {
+		return nil, err
+	}
+	return out.SmartTipList, nil
 }
 
 // SwitchStaff tells KM the session went to a human (PUT /v1/sessions/:id/switchStaff).
 func (c *Client) SwitchStaff(ctx context.Context, sessionID ID) error {
-	return errNotImplemented
+	k := newCall(http.MethodPut, idPath("/v1/sessions/%s/switchStaff", sessionID), "/v1/sessions/:id/switchStaff")
+	_, err := c.invoke(ctx, k, nil)
+	return err
+}
+
+// answer posts req to one of the endpoints that answer with an Answer. A success
+// without data gives a zero Answer.
+func (c *Client) answer(ctx context.Context, path string, req any) (*Answer, error) {
+	k := newCall(http.MethodPost, path, path)
+	k.body = req
+	out := new(Answer)
+	if _, err := c.invoke(ctx, k, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
