@@ -55,6 +55,9 @@ type HTTP struct {
 type Web struct {
 	Enabled        *bool    `yaml:"enabled"` // default true
 	AllowedOrigins []string `yaml:"allowed_origins"`
+	// FrameAncestors are the sites allowed to embed the chat page in a frame
+	// (CSP frame-ancestors); default 'self' plus allowed_origins.
+	FrameAncestors []string `yaml:"frame_ancestors"`
 	Title          string   `yaml:"title"`
 }
 

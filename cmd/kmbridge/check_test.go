@@ -1,0 +1,108 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kmbridge/kmbridge/kmclient/kmsim"
+)
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sim      string // Options.SignVersion
+		env      []string
+		code     int
+		stdout   []string
+		stderr   []string
+		initSign []string // signature versions of the initClient calls that succeeded
+	}{
+		{
+			name: "v1 only", sim: "v1", code: exitOK,
+			stdout: []string{
+				"v1 (SHA1 of email&token&timestamp)   accepted",
+				"v2 (SHA256 with a nonce)             refused: " + kmsim.MsgSignatureFailed,
+				"Welcome message: Hi! I'm the Example Corp helpdesk bot.",
+				"FAQ categories: 6",
+				"Suggested setting: keep km.sign_version: v1",
+			},
+			initSign: []string{"v1"},
+		},
+		{
+			name: "v2 only", sim: "v2", code: exitOK,
+			stdout: []string{
+				"v1 (SHA1 of email&token&timestamp)   refused: " + kmsim.MsgSignatureFailed,
+				"v2 (SHA256 with a nonce)             accepted",
+				"FAQ categories: 6",
+				"Suggested setting: set km.sign_version: v2 (environment: KMBRIDGE_KM_SIGN_VERSION=v2)",
+			},
+			initSign: []string{"v2"},
+		},
+		{
+			name: "v2 only, configured v2", sim: "v2", env: []string{"KMBRIDGE_KM_SIGN_VERSION", "v2"}, code: exitOK,
+			stdout: []string{"Suggested setting: keep km.sign_version: v2"},
+		},
+		{
+			name: "both", sim: "", code: exitOK,
+			stdout: []string{"Suggested setting: both schemes work; keep km.sign_version: v1"},
+		},
+		{
+			name: "wrong token", sim: "", env: []string{"KMBRIDGE_KM_TOKEN", "wrong-token-123"}, code: exitFail,
+			stderr: []string{"KM accepted neither v1 nor v2: " + kmsim.MsgSignatureFailed},
+		},
+		{
+			name: "wrong robot", sim: "v1", env: []string{"KMBRIDGE_KM_ROBOT_ID", "4242"}, code: exitFail,
+			stdout: []string{"failed: " + kmsim.MsgNoRobot, "Suggested setting: keep km.sign_version: v1"},
+			stderr: []string{"KM accepted neither v1 nor v2: " + kmsim.MsgNoRobot, "the v1 signature passed; check km.robot_id"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, env := startSim(t, kmsim.Options{SignVersion: tc.sim})
+			r := runKM(t, with(env, tc.env...), "check")
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			mustContain(t, "stdout", r.stdout, tc.stdout...)
+			mustContain(t, "stderr", r.stderr, tc.stderr...)
+			if strings.Contains(r.stdout+r.stderr, "wrong-token-123") || strings.Contains(r.stdout+r.stderr, kmsim.SampleToken) {
+				t.Errorf("the token was printed")
+			}
+			if tc.initSign == nil {
+				return
+			}
+			var ok []string
+			for _, c := range sim.CallsTo("POST /v1/initClient") {
+				if c.Code == 200 {
+					ok = append(ok, c.SignVersion)
+				}
+				cust, _ := c.Body["customer"].(map[string]any)
+				if cust["id"] != "kmbridge-check" {
+					t.Errorf("initClient customer %v, want id kmbridge-check", cust)
+				}
+			}
+			if strings.Join(ok, ",") != strings.Join(tc.initSign, ",") {
+				t.Errorf("successful initClient signatures %v, want %v", ok, tc.initSign)
+			}
+		})
+	}
+}
+
+func TestCheckDemoMode(t *testing.T) {
+	r := runKM(t, nil, "check")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	mustContain(t, "stdout", r.stdout, "Demo mode", "accepted", "FAQ categories: 6")
+}
+
+func TestCheckUnreachable(t *testing.T) {
+	env := with(kmEnv("http://127.0.0.1:1/api", "tok-unreachable"), "KMBRIDGE_KM_TIMEOUT", "2s")
+	r := runKM(t, env, "check")
+	if r.code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitFail, r.stderr)
+	}
+	mustContain(t, "stderr", r.stderr, "KM accepted neither v1 nor v2", "connection refused")
+	if strings.Contains(r.stdout+r.stderr, "tok-unreachable") || strings.Contains(r.stdout+r.stderr, "sign=") {
+		t.Errorf("a secret was printed:\n%s%s", r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kmbridge/kmbridge/config"
+)
+
+// Exit codes, as a shell user expects them.
+const (
+	exitOK     = 0
+	exitFail   = 1 // the command ran and failed (KM said no, a network error)
+	exitUsage  = 2 // the command line was wrong
+	exitConfig = 3 // the configuration is invalid
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const topUsage = `kmbridge connects a Udesk KM robot to Slack, Telegram, Discord and a web chat.
+
+Usage:
+  kmbridge [-config FILE] [serve]        run the bridge (default); no config at all = demo mode
+  kmbridge [-config FILE] km COMMAND     talk to the KM API (ask, faq, similar, datum, sessions, sim)
+  kmbridge [-config FILE] check          check the KM connection and which signature version works
+  kmbridge [-config FILE] config         print the effective configuration, secrets hidden
+  kmbridge version                       print the version
+
+The configuration file may also be given as KMBRIDGE_CONFIG; every key can be set as
+KMBRIDGE_<SECTION>_<KEY> (e.g. KMBRIDGE_KM_TOKEN). See README.md, "Configuration".
+Run "kmbridge km -h" for the KM commands.
+`
+
+// env is how the commands read the environment (os.LookupEnv outside tests).
+type env func(string) (string, bool)
+
+// app is what every command gets: the parsed global flags and the process's streams.
+type app struct {
+	configPath string
+	getenv     env
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("kmbridge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, topUsage) }
+	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	fs.StringVar(&a.configPath, "config", "", "configuration `file` (YAML); default $KMBRIDGE_CONFIG")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, topUsage)
+			return exitOK
+		}
+		return exitUsage
+	}
+	if a.configPath == "" {
+		a.configPath, _ = getenv("KMBRIDGE_CONFIG")
+	}
+	rest := fs.Args()
+	cmd := "serve"
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return a.serveCmd(ctx, rest)
+	case "km":
+		return a.kmCmd(ctx, rest)
+	case "check":
+		return a.checkCmd(ctx, rest)
+	case "config":
+		return a.configCmd(rest)
+	case "version":
+		fmt.Fprintln(stdout, "kmbridge", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "kmbridge: unknown command %q\n\n%s", cmd, topUsage)
+		return exitUsage
+	}
+}
+
+// load reads and validates the configuration, printing problems for the operator.
+func (a *app) load() (*config.Config, bool) {
+	cfg, err := config.Load(a.configPath, a.getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kmbridge: %v\n", err)
+		return nil, false
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(a.stderr, "kmbridge: the configuration has problems:\n")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(a.stderr, "  - %s\n", line)
+		}
+		return nil, false
+	}
+	return cfg, true
+}
+
+// noArgs parses a command that takes only -h.
+func (a *app) noArgs(name, usage string, args []string) (ok bool, code int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() { fmt.Fprint(a.stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(a.stdout, usage)
+			return false, exitOK
+		}
+		return false, exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(a.stderr, "kmbridge %s: unexpected argument %q\n%s", name, fs.Arg(0), usage)
+		return false, exitUsage
+	}
+	return true, exitOK
+}
+
+func (a *app) configCmd(args []string) int {
+	if ok, code := a.noArgs("config", "Usage: kmbridge [-config FILE] config\n\nPrints the effective configuration (file + environment + defaults), secrets hidden.\n", args); !ok {
+		return code
+	}
+	cfg, ok := a.load()
+	if !ok {
+		return exitConfig
+	}
+	out, err := yaml.Marshal(cfg.Redacted())
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kmbridge config: %v\n", err)
+		return exitFail
+	}
+	a.stdout.Write(out)
+	return exitOK
+}
+
+// newLogger builds the process logger from log.level and log.format.
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated already
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

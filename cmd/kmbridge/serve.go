@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/config"
+	"github.com/kmbridge/kmbridge/httpserver"
+	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/kmclient"
+	"github.com/kmbridge/kmbridge/kmclient/kmsim"
+)
+
+const serveUsage = `Usage: kmbridge [-config FILE] serve
+
+Runs the bridge until SIGINT or SIGTERM, then drains conversations and saves the store.
+With no km.base_url it runs in demo mode against the built-in simulator and sample
+knowledge base. Platforms run when their credentials are set (see README.md).
+`
+
+// shutdownGrace bounds the drain of in-flight conversations at shutdown.
+const shutdownGrace = 20 * time.Second
+
+func (a *app) serveCmd(ctx context.Context, args []string) int {
+	if ok, code := a.noArgs("serve", serveUsage, args); !ok {
+		return code
+	}
+	cfg, ok := a.load()
+	if !ok {
+		return exitConfig
+	}
+	log := newLogger(a.stderr, cfg)
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("kmbridge stopped", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// kmTarget is the KM robot the bridge talks to.
+type kmTarget struct {
+	client    *kmclient.Client
+	robotID   int64
+	channelID int64
+	modelKey  string
+	stop      func() // stops the demo simulator; no-op otherwise
+}
+
+// connectKM builds the KM client; in demo mode it first starts the simulator with
+// the sample knowledge base on a loopback port, so the client speaks real HTTP to it
+// exactly as it would to Udesk.
+func connectKM(cfg *config.Config, log *slog.Logger) (*kmTarget, error) {
+	kc := kmclient.Config{
+		BaseURL:     cfg.KM.BaseURL,
+		Email:       cfg.KM.Email,
+		Token:       cfg.KM.Token,
+		SignVersion: cfg.KM.SignVersion,
+		Timeout:     cfg.KM.Timeout.D(),
+		Logger:      log,
+	}
+	t := &kmTarget{robotID: cfg.KM.RobotID, channelID: cfg.KM.ChannelID, modelKey: cfg.KM.ModelKey, stop: func() {}}
+	if cfg.Demo() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("demo simulator: %w", err)
+		}
+		sim := kmsim.New(kmsim.SampleKB(), kmsim.Options{SessionIdleTTL: cfg.KM.SessionIdleTTL.D() * 2, Logger: log.With("component", "kmsim")})
+		srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln) //nolint:errcheck // ends with Close below
+		t.stop = func() { srv.Close() }
+		kc.BaseURL = "http://" + ln.Addr().String() + "/api"
+		kc.Email, kc.Token, kc.SignVersion = kmsim.SampleEmail, kmsim.SampleToken, "v1"
+		t.robotID, t.channelID, t.modelKey = kmsim.SampleRobotID, kmsim.SampleChannelID, kmsim.SampleModelKey
+		log.Info("demo mode: built-in sample knowledge base — set km.base_url to use your Udesk robot")
+	}
+	c, err := kmclient.New(kc)
+	if err != nil {
+		t.stop()
+		return nil, err
+	}
+	t.client = c
+	return t, nil
+}
+
+// serve runs the bridge until ctx ends. ready, when not nil, receives the HTTP
+// server's address once it listens (tests).
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(net.Addr)) error {
+	km, err := connectKM(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer km.stop()
+
+	catalog, err := i18n.New(cfg.Bridge.Language, cfg.Messages)
+	if err != nil {
+		return err
+	}
+	store, err := memstore.Open(memstore.Options{Path: cfg.Store.SnapshotPath})
+	switch {
+	case errors.Is(err, memstore.ErrCorruptSnapshot):
+		// The bad file was moved aside: start empty rather than not at all.
+		log.Warn("store snapshot was unreadable; starting with an empty store", "err", err)
+	case err != nil:
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := bridge.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	core, err := bridge.New(bridgeConfig(cfg, km), bridge.Deps{
+		KM:      km.client,
+		Store:   store,
+		Catalog: catalog,
+		Logger:  log,
+		Metrics: metrics,
+	})
+	if err != nil {
+		store.Close(context.WithoutCancel(ctx))
+		return err
+	}
+
+	srv := httpserver.New(httpserver.Options{Addr: cfg.HTTP.Listen, Logger: log})
+	srv.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	names, err := mountAdapters(cfg, core, srv, catalog, log)
+	if err != nil {
+		core.Shutdown(context.WithoutCancel(ctx))
+		return err
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Run(runCtx) }()
+	go func() { errc <- core.Run(runCtx) }()
+	if cfg.Store.SnapshotPath != "" {
+		go snapshotEvery(runCtx, store, snapshotInterval, log)
+	}
+	select {
+	case <-srv.Started():
+		log.Info("kmbridge listening", "addr", srv.Addr().String(), "platforms", names, "web_chat", cfg.Web.On())
+		if ready != nil {
+			ready(srv.Addr())
+		}
+	case err := <-errc: // the server could not start (port taken, bad route)
+		cancel()
+		core.Shutdown(context.WithoutCancel(ctx))
+		return err
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc: // an adapter or the server failed for good
+	}
+	cancel()
+	log.Info("kmbridge shutting down")
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer scancel()
+	shutErr := core.Shutdown(sctx)
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return errors.Join(runErr, shutErr)
+	}
+	return shutErr
+}
+
+// snapshotInterval bounds what a crash (no graceful shutdown) can lose.
+const snapshotInterval = time.Minute
+
+// snapshotEvery saves the store periodically so a crash loses at most a minute of
+// sessions and buttons; shutdown saves it once more.
+func snapshotEvery(ctx context.Context, store *memstore.Store, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := store.Snapshot(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("periodic store snapshot failed", "err", err)
+			}
+		}
+	}
+}
+
+// bridgeConfig maps the configuration onto the core's.
+func bridgeConfig(cfg *config.Config, km *kmTarget) bridge.Config {
+	return bridge.Config{
+		RobotID:         km.robotID,
+		ChannelID:       km.channelID,
+		ModelKey:        km.modelKey,
+		AccessKeyID:     cfg.KM.AccessKeyID,
+		KMTimeout:       cfg.KM.Timeout.D(),
+		Streaming:       cfg.KM.Streaming,
+		SessionIdleTTL:  cfg.KM.SessionIdleTTL.D(),
+		ActionTTL:       cfg.Bridge.ActionTTL.D(),
+		Workers:         cfg.Bridge.Workers,
+		QueueSize:       cfg.Bridge.QueueSize,
+		ListCacheTTL:    cfg.Bridge.CacheTTL.D(),
+		HotDays:         cfg.Bridge.HotDays,
+		HotCount:        cfg.Bridge.HotCount,
+		TranscriptTurns: cfg.Bridge.TranscriptTurns,
+	}
+}

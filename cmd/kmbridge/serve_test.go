@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmbridge/kmbridge/config"
+)
+
+// TestServeDemoMode runs the zero-config bridge (built-in simulator, web chat) on a
+// free port, checks it serves, and that shutdown saves the store.
+func TestServeDemoMode(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Store.SnapshotPath = filepath.Join(t.TempDir(), "state.json")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, &cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(a net.Addr) { addrc <- a })
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("serve stopped before listening: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start listening within 30s")
+	}
+
+	for path, want := range map[string]string{"/healthz": "ok", "/": "<!doctype html>", "/widget.js": "", "/metrics": "go_goroutines"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d %.80q, want 200 containing %q", path, resp.StatusCode, body, want)
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s of cancel")
+	}
+	if _, err := os.Stat(cfg.Store.SnapshotPath); err != nil {
+		t.Fatalf("shutdown must save the store: %v", err)
+	}
+}
+
+func TestRunUsageAndConfigErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{[]string{"version"}, nil, exitOK, "kmbridge"},
+		{[]string{"-h"}, nil, exitOK, "Usage:"},
+		{[]string{"bogus"}, nil, exitUsage, "unknown command"},
+		{[]string{"serve", "extra"}, nil, exitUsage, "unexpected argument"},
+		{[]string{"config"}, map[string]string{"KMBRIDGE_KM_BASE_URL": "https://km.example.com/api"}, exitConfig, "km.token"},
+		{[]string{"config"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t"}, exitOK, "bot_token: '***'"},
+		{[]string{"-config", "/no/such/file.yaml", "config"}, nil, exitConfig, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb strings.Builder
+			getenv := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			code := run(context.Background(), tt.args, &out, &errb, getenv)
+			if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) {
+				t.Fatalf("code %d (want %d), output %q, want it to contain %q", code, tt.code, out.String()+errb.String(), tt.want)
+			}
+			if strings.Contains(out.String()+errb.String(), "xoxb-secret-value") {
+				t.Fatal("a secret was printed")
+			}
+		})
+	}
+}
