@@ -59,7 +59,7 @@ type Config struct {
 
 	// TranscriptTurns is how many turns per conversation are kept for escalation.
 	TranscriptTurns int // default 50
-	// SummaryRunes truncates a bot answer in the transcript.
+	// SummaryRunes truncates each turn (a bot answer, a user's text) in the transcript.
 	SummaryRunes int // default 500
 }
 

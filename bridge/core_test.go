@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
@@ -672,4 +673,20 @@ func TestIdleConversationsCostNothing(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// The transcript lives for SessionRetention: a user's long text must not be kept
+// whole, or one chatty user holds megabytes for a month.
+func TestTranscriptUserTurnBounded(t *testing.T) {
+	km := newFakeKM()
+	e := newEnv(t, km, envOpt{cfg: func(c *bridge.Config) { c.SummaryRunes = 100 }})
+	mustHandle(t, e.core, msg(annDM, ann, strings.Repeat("é", 5000)))
+	e.rec.WaitSent(t, annDM, 2, wait)
+	tr, _ := e.store.Transcript(context.Background(), annDM)
+	if len(tr) == 0 || tr[0].Role != bridge.RoleUser {
+		t.Fatalf("transcript = %+v", tr)
+	}
+	if n := utf8.RuneCountInString(tr[0].Text); n > 100 {
+		t.Errorf("user turn kept %d runes, want ≤ 100", n)
+	}
 }

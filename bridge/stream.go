@@ -63,6 +63,7 @@ func (t *turn) askStream(text string) string {
 		sent     bool
 		lastEdit time.Time
 		shown    string
+		broken   bool // the stream failed after its final answer
 	)
 	for {
 		ch, err := stream.Next()
@@ -76,7 +77,13 @@ func (t *turn) askStream(text string) string {
 		}
 		if err != nil {
 			t.c.met.km("chat_stream", kmResult(err), time.Since(begin))
-			if acc.Len() == 0 && final == nil {
+			if final != nil {
+				// The whole answer arrived before the stream broke: deliver it.
+				t.log.Info("bridge: stream broke after the final answer; delivering it", "err", redact(err))
+				broken = true
+				break
+			}
+			if acc.Len() == 0 {
 				if firstTimedOut.Load() {
 					return t.fail("chat_stream", context.DeadlineExceeded)
 				}
@@ -85,10 +92,15 @@ func (t *turn) askStream(text string) string {
 				stream.Close()
 				return t.askBlocking(text)
 			}
-			// Down mid-answer: keep what was shown and apologise.
-			if sent && shown != acc.String() {
+			// Down mid-answer: show what arrived (nothing has been shown yet on an
+			// adapter that cannot edit), then apologise.
+			switch {
+			case sent && shown != acc.String():
 				_ = t.edit(ed, ref, formatting.Plain(acc.String()))
+			case !sent:
+				_, _ = t.send(formatting.Plain(acc.String()))
 			}
+			t.record(RoleBot, truncateRunes(acc.String(), t.c.cfg.SummaryRunes))
 			stopTyping()
 			return t.fail("chat_stream", err)
 		}
@@ -120,7 +132,9 @@ func (t *turn) askStream(text string) string {
 			lastEdit, shown = now, acc.String()
 		}
 	}
-	t.c.met.km("chat_stream", "ok", time.Since(begin))
+	if !broken {
+		t.c.met.km("chat_stream", "ok", time.Since(begin))
+	}
 	stopTyping()
 
 	if final == nil && acc.Len() == 0 {

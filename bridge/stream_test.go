@@ -19,7 +19,7 @@ import (
 // streamKM is a minimal KM on loopback for the streaming path: the real client
 // parses its SSE, so the bridge is tested against the wire format.
 type streamKM struct {
-	mode   string // "ok", "fail" (HTTP 500 on streaming), "empty" (only [DONE])
+	mode   string // "ok", "fail" (HTTP 500 on streaming), "empty" (only [DONE]), "cut" (connection lost after the chunks), "cutfinal" (lost after the final answer)
 	chunks int
 
 	mu    sync.Mutex
@@ -58,7 +58,14 @@ func (s *streamKM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "data: {\"message\":\"w%d \"}\n\n", i)
 			fl.Flush()
 		}
+		if s.mode == "cut" {
+			panic(http.ErrAbortHandler) // the client sees the connection break
+		}
 		io.WriteString(w, `data: {"code":200,"message":"OK","visible":false,"data":{"sessionId":7,"logId":91,"ansType":1,"msgType":"rich","ansContent":"<p>The <b>full</b> answer.</p>","enableAppraise":true}}`+"\n\n")
+		if s.mode == "cutfinal" {
+			fl.Flush()
+			panic(http.ErrAbortHandler)
+		}
 		io.WriteString(w, "data: [DONE]\n\n")
 		fl.Flush()
 	default:
@@ -180,5 +187,35 @@ func TestStreamingFallsBackToBlocking(t *testing.T) {
 				t.Errorf("calls %q: want a blocking chat last", calls)
 			}
 		})
+	}
+}
+
+// A stream that breaks mid-answer must not lose what KM already said: an adapter
+// that cannot edit has shown nothing yet, so it gets the partial text, then the
+// apology.
+func TestStreamingBrokenMidAnswerKeepsText(t *testing.T) {
+	sk := &streamKM{mode: "cut", chunks: 3}
+	km := newStreamClient(t, sk)
+	rec := bridgetest.New("test")
+	e := newEnv(t, km, envOpt{adapter: bridgetest.Basic(rec), cfg: func(c *bridge.Config) { c.Streaming = true }})
+	mustHandle(t, e.core, msg(annDM, ann, "q"))
+	mustHandle(t, e.core, bridge.Command{Key: annDM, User: ann, Name: "help"})
+	got := rec.WaitSent(t, annDM, 4, wait)
+	if got[1].Text() != "w0 w1 w2" || got[2].Text() != en.T("bridge.km_unavailable") {
+		t.Errorf("sent %q: want the welcome, the partial text, the apology, the help", bridgetest.Texts(got))
+	}
+}
+
+// A stream that breaks after its final answer delivers that answer, not an apology.
+func TestStreamingBrokenAfterFinalDelivers(t *testing.T) {
+	sk := &streamKM{mode: "cutfinal", chunks: 3}
+	km := newStreamClient(t, sk)
+	rec := bridgetest.New("test")
+	e := newEnv(t, km, envOpt{adapter: bridgetest.Basic(rec), cfg: func(c *bridge.Config) { c.Streaming = true }})
+	mustHandle(t, e.core, msg(annDM, ann, "q"))
+	mustHandle(t, e.core, bridge.Command{Key: annDM, User: ann, Name: "help"})
+	got := rec.WaitSent(t, annDM, 3, wait)
+	if !strings.HasPrefix(got[1].Text(), "The full answer.") {
+		t.Errorf("sent %q: want the welcome, the full answer, the help", bridgetest.Texts(got))
 	}
 }

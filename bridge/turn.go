@@ -161,11 +161,13 @@ func (t *turn) sendPlain(s string) {
 func (t *turn) say(id i18n.MsgID, args ...any) { t.sendPlain(t.p.T(id, args...)) }
 
 // record appends a turn to the transcript; a store failure is logged, not fatal.
+// Every turn is cut to SummaryRunes: the transcript lives for SessionRetention,
+// and a user's text is as long as the user makes it.
 func (t *turn) record(role, text string) {
 	if text == "" {
 		return
 	}
-	tr := Turn{At: t.c.now(), Role: role, Text: text}
+	tr := Turn{At: t.c.now(), Role: role, Text: truncateRunes(text, t.c.cfg.SummaryRunes)}
 	if role == RoleUser || role == RoleClick {
 		tr.User = t.user.ID
 	}
