@@ -30,6 +30,9 @@ func (s signerV1) Sign(q url.Values, now time.Time) {
 // String keeps the token out of anything that prints the signer.
 func (s signerV1) String() string { return "kmclient.SignerV1(" + s.email + ")" }
 
+// GoString keeps the token out of %#v as String keeps it out of %v.
+func (s signerV1) GoString() string { return s.String() }
+
 type signerV2 struct {
 	email, token string
 	nonce        func() string
@@ -46,6 +49,9 @@ func (s signerV2) Sign(q url.Values, now time.Time) {
 }
 
 func (s signerV2) String() string { return "kmclient.SignerV2(" + s.email + ")" }
+
+// GoString keeps the token out of %#v as String keeps it out of %v.
+func (s signerV2) GoString() string { return s.String() }
 
 func randomNonce() string {
 	var b [16]byte
