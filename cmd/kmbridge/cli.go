@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"text/tabwriter"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/kmbridge/kmbridge/config"
+	"github.com/kmbridge/kmbridge/i18n"
 )
 
 // Exit codes, as a shell user expects them.
@@ -32,6 +34,7 @@ Usage:
   kmbridge [-config FILE] km COMMAND     talk to the KM API (ask, faq, similar, datum, sessions, sim)
   kmbridge [-config FILE] check          check the KM connection and which signature version works
   kmbridge [-config FILE] config         print the effective configuration, secrets hidden
+  kmbridge [-config FILE] messages [LANG] list the bridge's own words (ids to override in messages:)
   kmbridge version                       print the version
 
 The configuration file may also be given as KMBRIDGE_CONFIG; every key can be set as
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return a.checkCmd(ctx, rest)
 	case "config":
 		return a.configCmd(rest)
+	case "messages":
+		return a.messagesCmd(rest)
 	case "version":
 		fmt.Fprintln(stdout, "kmbridge", version)
 		return exitOK
@@ -155,4 +160,56 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+const messagesUsage = `Usage: kmbridge [-config FILE] messages [en|zh|ja]
+
+Lists every message id of the bridge's own words with its text in the language
+(default: bridge.language), after the overrides in the configuration's messages:
+section. Override one with e.g.
+
+  messages:
+    en:
+      bridge.km_unavailable: "Our helpdesk robot is taking a break. Please try again soon."
+`
+
+func (a *app) messagesCmd(args []string) int {
+	fs := flag.NewFlagSet("messages", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() { fmt.Fprint(a.stderr, messagesUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(a.stdout, messagesUsage)
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprint(a.stderr, messagesUsage)
+		return exitUsage
+	}
+	cfg, ok := a.load()
+	if !ok {
+		return exitConfig
+	}
+	lang := cfg.Bridge.Language
+	if fs.NArg() == 1 {
+		lang = fs.Arg(0)
+		if _, ok := i18n.Match(lang); !ok {
+			fmt.Fprintf(a.stderr, "kmbridge messages: %q is not supported: use en, zh or ja\n", lang)
+			return exitUsage
+		}
+	}
+	cat, err := i18n.New(cfg.Bridge.Language, cfg.Messages)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kmbridge messages: %v\n", err)
+		return exitConfig
+	}
+	p := cat.Printer(lang)
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for _, id := range cat.IDs() {
+		fmt.Fprintf(w, "%s\t%s\n", id, strings.ReplaceAll(p.T(id), "\n", `\n`))
+	}
+	w.Flush()
+	return exitOK
 }

@@ -80,6 +80,8 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 		{[]string{"config"}, map[string]string{"KMBRIDGE_KM_BASE_URL": "https://km.example.com/api"}, exitConfig, "km.token"},
 		{[]string{"config"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t"}, exitOK, "bot_token: '***'"},
 		{[]string{"-config", "/no/such/file.yaml", "config"}, nil, exitConfig, "no such file"},
+		{[]string{"messages", "ja"}, nil, exitOK, "bridge.busy"},
+		{[]string{"messages", "fr"}, nil, exitUsage, "not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
