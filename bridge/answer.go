@@ -66,7 +66,7 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 		return t.fail("answer", errMalformed)
 	}
 	if ans.AnsType == kmclient.AnsTypeSilent {
-		t.record(RoleNote, "silent answer")
+		t.record(RoleNote, NoteSilent)
 		return "silent"
 	}
 	var out formatting.Message
@@ -144,7 +144,7 @@ func (t *turn) escalate(reason string) {
 		return
 	}
 	t.log.Info("bridge: escalated", "reason", reason)
-	t.record(RoleNote, "escalated: "+reason)
+	t.record(RoleNote, NoteEscalated+reason)
 	t.say("bridge.escalating")
 	if t.sess.ID == 0 {
 		return

@@ -41,7 +41,7 @@ func (t *turn) command(name, arg string) string {
 	case CmdHot:
 		return t.hot()
 	case CmdHuman:
-		t.record(RoleNote, "asked for a human")
+		t.record(RoleNote, NoteHumanRequested)
 		t.escalate(ReasonUser)
 		return "escalated"
 	case CmdReset:
@@ -77,7 +77,7 @@ func (t *turn) reset() string {
 	if err != nil {
 		return t.fail("init_client", err)
 	}
-	t.record(RoleNote, "reset")
+	t.record(RoleNote, NoteReset)
 	t.say("bridge.reset_done")
 	t.welcome(resp)
 	return "reset"

@@ -71,7 +71,16 @@ const (
 	RoleUser  = "user"  // the user wrote Text
 	RoleBot   = "bot"   // the bot answered; Text is a plain-text summary
 	RoleClick = "click" // the user clicked a button labelled Text
-	RoleNote  = "note"  // something happened (reset, escalation); Text says what
+	RoleNote  = "note"  // something happened (reset, escalation); Text is a Note code
+)
+
+// Transcript notes: the Text of RoleNote turns. They are codes, not words, so
+// whoever shows a transcript (the escalation card) translates them.
+const (
+	NoteSilent         = "silent"          // KM answered silently (ansType 13)
+	NoteHumanRequested = "human_requested" // the user asked for a human
+	NoteReset          = "reset"           // the user started a new session
+	NoteEscalated      = "escalated:"      // followed by the Reason constant
 )
 
 // Turn is one entry of a conversation's transcript.
