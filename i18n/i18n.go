@@ -7,6 +7,7 @@ package i18n
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -190,23 +191,57 @@ func (p Printer) entries() map[MsgID]Entry {
 var builtinEntries = builtin()
 
 // Match maps a locale to a supported language: "ja", "ja-JP", "zh", "zh-CN",
-// "zh_Hans", "en-GB", or an Accept-Language header ("ja,en;q=0.8").
+// "zh_Hans", "en-GB", or an Accept-Language header ("ja,en;q=0.8"), where the
+// supported language with the highest q wins (ties: the first listed) and q=0
+// means "not this one".
 func Match(locale string) (Lang, bool) {
+	var best Lang
+	bestQ := 0.0
 	for _, part := range strings.Split(locale, ",") {
-		tag, _, _ := strings.Cut(part, ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		tag = strings.ReplaceAll(tag, "_", "-")
-		base, _, _ := strings.Cut(tag, "-")
-		switch base {
-		case "en":
-			return EN, true
-		case "zh", "cmn":
-			return ZH, true
-		case "ja":
-			return JA, true
+		tag, params, _ := strings.Cut(part, ";")
+		l, ok := matchTag(tag)
+		if !ok {
+			continue
+		}
+		q := quality(params)
+		if q > bestQ {
+			best, bestQ = l, q
 		}
 	}
+	return best, best != ""
+}
+
+// matchTag maps one language tag to a supported language.
+func matchTag(tag string) (Lang, bool) {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	tag = strings.ReplaceAll(tag, "_", "-")
+	base, _, _ := strings.Cut(tag, "-")
+	switch base {
+	case "en":
+		return EN, true
+	case "zh", "cmn":
+		return ZH, true
+	case "ja":
+		return JA, true
+	}
 	return "", false
+}
+
+// quality reads q from Accept-Language parameters ("q=0.8"); absent or unreadable
+// means 1, and it is clamped to [0, 1].
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || strings.TrimSpace(k) != "q" {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return 1
+		}
+		return min(max(q, 0), 1)
+	}
+	return 1
 }
 
 // builtin merges each component's messages. Each component keeps its own file
