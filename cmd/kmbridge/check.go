@@ -125,7 +125,7 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 	if len(works) > 0 {
 		r := works[0]
 		fmt.Fprintf(a.stdout, "Welcome message: %s\n", welcomeText(r.resp))
-		fmt.Fprintf(a.stdout, "FAQ categories: %s\n", a.categoryCount(ctx, r, robot, channel, modelKey))
+		fmt.Fprintf(a.stdout, "FAQ categories: %s\n", categoryCount(ctx, r, robot, channel, modelKey))
 	}
 	switch {
 	case len(signed) == 1:
@@ -135,7 +135,11 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(a.stdout, "Suggested setting: %s km.sign_version: %s (environment: KMBRIDGE_KM_SIGN_VERSION=%s)\n", verdict, signed[0], signed[0])
 	case len(signed) == 2:
-		fmt.Fprintf(a.stdout, "Suggested setting: both schemes work; keep km.sign_version: %s\n", cfg.KM.SignVersion)
+		keep := cfg.KM.SignVersion
+		if keep == "" {
+			keep = "v1"
+		}
+		fmt.Fprintf(a.stdout, "Suggested setting: both schemes work; keep km.sign_version: %s\n", keep)
 	}
 	if len(works) == 0 {
 		why := results[0].err
@@ -188,7 +192,7 @@ func welcomeText(r *kmclient.InitClientResponse) string {
 
 // categoryCount counts the robot's FAQ categories: from initClient's FAQ template,
 // else from /v1/chat/commonQuestions.
-func (a *app) categoryCount(ctx context.Context, r schemeResult, robot, channel int64, modelKey string) string {
+func categoryCount(ctx context.Context, r schemeResult, robot, channel int64, modelKey string) string {
 	if m := r.resp.CommonQuestionModel; m != nil {
 		return fmt.Sprint(len(m.CommonQuestionCategoryList))
 	}

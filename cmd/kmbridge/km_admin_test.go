@@ -146,18 +146,19 @@ func TestSimilarCommands(t *testing.T) {
 }
 
 func TestSessionsCommands(t *testing.T) {
-	_, env := startSim(t, kmsim.Options{})
+	// KM shows times in its own zone; here it is this machine's, as the defaults assume.
+	_, env := startSim(t, kmsim.Options{Location: time.Local})
 	for _, q := range []string{"how do I reset my password", "What is the Wi-Fi password?"} {
 		if r := runKM(t, env, "km", "ask", q); r.code != exitOK {
 			t.Fatalf("ask: exit %d\n%s", r.code, r.stderr)
 		}
 	}
-	// The simulator keeps KM's times in UTC.
-	now := time.Now().UTC()
+	now := time.Now()
 	from := now.Add(-time.Hour).Format(kmclient.SessionTimeLayout)
 	to := now.Add(time.Hour).Format(kmclient.SessionTimeLayout)
 
 	for _, args := range [][]string{
+		{"km", "sessions", "list"}, // the last 24 hours
 		{"km", "sessions", "list", "-from", from, "-to", to},
 		{"km", "sessions", "list", "-from", from, "-to", to, "-size", "1"}, // every page
 	} {

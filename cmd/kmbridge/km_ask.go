@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +73,7 @@ func (a *app) kmAsk(ctx context.Context, args []string) int {
 			return err
 		}
 		if *raw {
-			return printJSON(a.stdout, ans)
+			return printJSON(a.stdout, redactAnswer(ans))
 		}
 		return a.printAnswer(ans, k.p)
 	})
@@ -141,7 +143,7 @@ func (a *app) askStream(ctx context.Context, k *kmConn, session kmclient.ID, que
 			return err
 		}
 		if raw {
-			fmt.Fprintf(a.stdout, "%s\n", ch.Raw)
+			fmt.Fprintf(a.stdout, "%s\n", redactJSON(ch.Raw))
 			continue
 		}
 		if ch.Answer != nil {
@@ -176,4 +178,71 @@ func (a *app) askStream(ctx context.Context, k *kmConn, session kmclient.ID, que
 		return nil
 	}
 	return a.printAnswer(final, k.p)
+}
+
+// secretKeys are the fields of KM answers that hold credentials: thirdPartyModel's
+// sign and apiKey (v2 newChat with proxyModelCall false).
+func secretKeys() map[string]bool {
+	return map[string]bool{"sign": true, "apiKey": true, "token": true}
+}
+
+const redacted = "[redacted]"
+
+// redactAnswer returns ans with thirdPartyModel's credentials blanked out.
+func redactAnswer(ans *kmclient.Answer) *kmclient.Answer {
+	if ans == nil || ans.ThirdPartyModel == nil {
+		return ans
+	}
+	out, tp := *ans, *ans.ThirdPartyModel
+	if tp.Sign != "" {
+		tp.Sign = redacted
+	}
+	if tp.APIKey != "" {
+		tp.APIKey = redacted
+	}
+	out.ThirdPartyModel = &tp
+	return &out
+}
+
+// redactJSON blanks out credential fields anywhere in a JSON value; anything that
+// carries none, or is not JSON, is returned as is.
+func redactJSON(raw []byte) []byte {
+	has := false
+	for k := range secretKeys() {
+		has = has || bytes.Contains(raw, []byte(`"`+k+`"`))
+	}
+	if !has {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return raw
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				if s, ok := x.(string); ok && s != "" && secretKeys()[k] {
+					t[k] = redacted
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return raw
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
 }

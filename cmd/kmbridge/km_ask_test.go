@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -223,6 +226,50 @@ func TestSimCommandErrors(t *testing.T) {
 		code := run(context.Background(), tc.args, &out, &errb, mapEnv(nil))
 		if code != tc.code {
 			t.Errorf("%q: exit %d, want %d\n%s", tc.args, code, tc.code, errb.String())
+		}
+	}
+}
+
+func TestAskRawHidesModelCredentials(t *testing.T) {
+	const answer = `{"sessionId":1,"logId":2,"ansType":1,"msgType":"plain","ansContent":"hi",
+		"thirdPartyModel":{"status":true,"url":"https://llm.example.com","sign":"s3cr3t-sign","apiKey":"k3y-value","robotKey":"rk"}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/initClient":
+			io.WriteString(w, `{"code":200,"message":"OK","data":{"sessionId":1}}`)
+		case "/api/v1/chat":
+			io.WriteString(w, `{"code":200,"message":"OK","data":`+answer+`}`)
+		case "/api/v2/newChat":
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, "data: {\"message\":\"hi\"}\n\ndata: {\"code\":200,\"message\":\"OK\",\"data\":"+strings.ReplaceAll(answer, "\n", "")+"}\n\ndata: [DONE]\n\n")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	env := kmEnv(srv.URL+"/api", "tok")
+	for _, args := range [][]string{{"km", "ask", "-raw", "hello"}, {"km", "ask", "-raw", "-stream", "hello"}} {
+		r := runKM(t, env, args...)
+		if r.code != exitOK {
+			t.Fatalf("%q: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout, "s3cr3t-sign") || strings.Contains(r.stdout, "k3y-value") {
+			t.Errorf("%q printed KM's model credentials:\n%s", args, r.stdout)
+		}
+		mustContain(t, strings.Join(args, " "), r.stdout, "[redacted]", "https://llm.example.com")
+	}
+}
+
+func TestRedactJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":1}`: `{"a":1}`,
+		`{"x":{"sign":"abc","n":12345678901234567890}}`: `{"x":{"n":12345678901234567890,"sign":"[redacted]"}}`,
+		`[{"apiKey":""},{"token":"t"}]`:                 `[{"apiKey":""},{"token":"[redacted]"}]`,
+		`not json "sign"`:                               `not json "sign"`,
+	} {
+		if got := string(redactJSON([]byte(in))); got != want {
+			t.Errorf("redactJSON(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -40,7 +40,8 @@ is fetched.
 `)
 	now := time.Now()
 	from := c.fs.String("from", now.Add(-24*time.Hour).Format(kmclient.SessionTimeLayout), "start `time`")
-	to := c.fs.String("to", now.Format(kmclient.SessionTimeLayout), "end `time`")
+	// A minute ahead: the layout drops sub-seconds, and KM's clock may run ahead.
+	to := c.fs.String("to", now.Add(time.Minute).Format(kmclient.SessionTimeLayout), "end `time`")
 	keyword := c.fs.String("keyword", "", "only conversations containing `text`")
 	page := c.fs.Int("page", 0, "fetch only this page `number` (default: all pages)")
 	size := c.fs.Int("size", 50, "records per page (1–99)")

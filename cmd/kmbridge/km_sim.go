@@ -75,7 +75,7 @@ func (a *app) kmSim(ctx context.Context, args []string) int {
 		return exitFail
 	}
 	base := "http://" + ln.Addr().String() + "/api"
-	a.simBanner(a.stdout, base, kbName, kb, *email, *token != "")
+	simBanner(a.stdout, base, kbName, kb, *email, *token != "")
 	if err := serveSim(ctx, ln, kmsim.New(kb, opts)); err != nil {
 		fmt.Fprintf(a.stderr, "kmbridge km sim: %v\n", err)
 		return exitFail
@@ -86,7 +86,7 @@ func (a *app) kmSim(ctx context.Context, args []string) int {
 // simBanner tells the operator where the simulator is and how to point kmbridge at
 // it. The token is shown only when it is the sample's, which is public; a token
 // given with -token is never echoed.
-func (a *app) simBanner(w io.Writer, base, kbName string, kb *kmsim.KB, email string, ownToken bool) {
+func simBanner(w io.Writer, base, kbName string, kb *kmsim.KB, email string, ownToken bool) {
 	tok := kmsim.SampleToken
 	if ownToken {
 		tok = "<the -token you gave>"
