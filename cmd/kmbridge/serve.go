@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
 	"github.com/kmbridge/kmbridge/config"
+	"github.com/kmbridge/kmbridge/escalation"
 	"github.com/kmbridge/kmbridge/httpserver"
 	"github.com/kmbridge/kmbridge/i18n"
 	"github.com/kmbridge/kmbridge/kmclient"
@@ -120,17 +122,30 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		return err
 	}
+	// The notifier sends through the core, which takes the notifier when it is
+	// built: CoreSender closes that loop. With no escalation.platform it behaves
+	// like bridge.NoAgents.
+	var agents escalation.CoreSender
+	agentLang := cfg.Escalation.Language
+	if agentLang == "" {
+		agentLang = cfg.Bridge.Language
+	}
+	notifier := escalation.New(
+		bridge.ConvKey{Platform: cfg.Escalation.Platform, Channel: cfg.Escalation.Channel},
+		agents.Send, catalog.Printer(agentLang), escalation.CardOptions{})
 	core, err := bridge.New(bridgeConfig(cfg, km), bridge.Deps{
-		KM:      km.client,
-		Store:   store,
-		Catalog: catalog,
-		Logger:  log,
-		Metrics: metrics,
+		KM:        km.client,
+		Store:     store,
+		Catalog:   catalog,
+		Escalator: notifier,
+		Logger:    log,
+		Metrics:   metrics,
 	})
 	if err != nil {
 		store.Close(context.WithoutCancel(ctx))
 		return err
 	}
+	agents.Set(core)
 
 	srv := httpserver.New(httpserver.Options{Addr: cfg.HTTP.Listen, Logger: log})
 	srv.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -138,6 +153,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		core.Shutdown(context.WithoutCancel(ctx))
 		return err
+	}
+	if p := cfg.Escalation.Platform; p != "" && !slices.Contains(names, p) {
+		log.Warn("escalation.platform is not running: hand-overs will fail until its credentials are set", "platform", p)
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
