@@ -133,3 +133,18 @@ func TestEnvKeysCoverEverySection(t *testing.T) {
 		}
 	}
 }
+
+// The example file in the repository must stay loadable and valid (with the secrets
+// it tells the reader to put in the environment).
+func TestExampleFileIsValid(t *testing.T) {
+	cfg, err := Load("../kmbridge.example.yaml", env(map[string]string{"KMBRIDGE_KM_TOKEN": "t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("kmbridge.example.yaml: %v", err)
+	}
+	if cfg.Demo() || cfg.KM.RobotID != 103 {
+		t.Fatalf("example not read: %+v", cfg.KM)
+	}
+}
