@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 
+	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	"github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/config"
@@ -12,8 +13,34 @@ import (
 
 // mountAdapters builds every enabled platform adapter, mounts its HTTP routes on the
 // shared server and registers it with the core. It returns the platform names.
-func mountAdapters(cfg *config.Config, core *bridge.Core, srv *httpserver.Server, catalog *i18n.Catalog, log *slog.Logger) ([]string, error) {
+func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, km *kmTarget, srv *httpserver.Server, catalog *i18n.Catalog, log *slog.Logger) ([]string, error) {
 	var names []string
+	if cfg.Slack.On() {
+		s, err := slackadapter.New(slackadapter.Config{
+			BotToken:      cfg.Slack.BotToken,
+			SigningSecret: cfg.Slack.SigningSecret,
+			AppToken:      cfg.Slack.AppToken,
+			APIURL:        cfg.Slack.APIURL,
+			Command:       cfg.Slack.Command,
+			SlashReply:    cfg.Slack.SlashReply,
+			Scope:         bridge.Scope(cfg.Bridge.ChannelScope),
+			Streaming:     cfg.KM.Streaming,
+			ActionTTL:     cfg.Bridge.ActionTTL.D(),
+		}, slackadapter.Deps{
+			Core:    core,
+			Store:   store,
+			Catalog: catalog,
+			Logger:  log.With("adapter", "slack"),
+			Lists: slackadapter.KMLists{KM: km.client, RobotID: km.robotID, ChannelID: km.channelID,
+				ModelKey: km.modelKey, HotDays: cfg.Bridge.HotDays, HotCount: cfg.Bridge.HotCount},
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.Routes(srv)
+		core.Register(s)
+		names = append(names, s.Name())
+	}
 	if cfg.Web.On() {
 		wcfg := web.Config{
 			AllowedOrigins: cfg.Web.AllowedOrigins,

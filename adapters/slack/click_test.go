@@ -1,0 +1,138 @@
+package slackadapter
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
+
+// askDM asks a question in a DM and returns the answer message.
+func (e *env) askDM(channel, user, q, want string) fakeMsg {
+	e.t.Helper()
+	before := len(e.slack.Posted(channel))
+	e.event(newEventID(), imMessage(channel, user, q))
+	var ans fakeMsg
+	eventually(e.t, "the answer to "+q, func() bool {
+		var ok bool
+		ans, ok = find(e.t, e.slack.Posted(channel)[before:], want)
+		return ok
+	})
+	return ans
+}
+
+// buttonOf returns the first button of m whose action is of kind.
+func (e *env) buttonOf(m fakeMsg, kind formatting.ActionKind) (*slack.ButtonBlockElement, formatting.Action) {
+	e.t.Helper()
+	buttons, _ := elements(e.t, m.Blocks)
+	for _, b := range buttons {
+		if sa := e.action(b.Value); sa.Action.Kind == kind {
+			return b, sa.Action
+		}
+	}
+	e.t.Fatalf("no %s button in %q", kind, text(e.t, m))
+	return nil, formatting.Action{}
+}
+
+func TestButtonClickHitsKMAndRetiresTheMessage(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
+	b, act := e.buttonOf(ans, formatting.ActHit)
+	if code, _ := e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b))); code != http.StatusOK {
+		t.Fatalf("click: HTTP %d", code)
+	}
+	eventually(t, "the KM hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
+	hit := e.sim.CallsTo("POST /v1/hit")[0]
+	chat := e.sim.CallsTo("POST /v1/chat")[0]
+	if hit.Int("questionId") != act.QuestionID || hit.Int("queryType") != int64(act.QueryType) ||
+		hit.Int("sessionId") != chat.Int("sessionId") || act.QuestionID == 0 {
+		t.Errorf("hit %v, want questionId %d queryType %d session %d", hit.Body, act.QuestionID, act.QueryType, chat.Int("sessionId"))
+	}
+	// The clicked message is updated: the choice shows, no button acts any more.
+	var upd fakeMsg
+	eventually(t, "the clicked message updated", func() bool {
+		upd, _ = e.slack.Msg(ans.Channel, ans.TS)
+		return strings.Contains(text(t, upd), "✓ "+b.Text.Text)
+	})
+	if bs, sel := elements(t, upd.Blocks); len(bs)+len(sel) != 0 {
+		t.Errorf("retired message still has %d buttons and %d selects", len(bs), len(sel))
+	}
+	if !strings.Contains(text(t, upd), "Reset your password") {
+		t.Errorf("the answer's text was lost in the update: %q", text(t, upd))
+	}
+	// The hit's answer arrives as a new message.
+	eventually(t, "the hit's answer", func() bool { return len(e.slack.Posted("D1")) >= 3 })
+
+	// A stale second press (an old client view of the message) changes nothing.
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.askDM("D1", "U1", qWifi, "ExampleGuest") // a barrier: the conversation moved on
+	if n := len(e.sim.CallsTo("POST /v1/hit")); n != 1 {
+		t.Errorf("KM hit calls = %d, want 1", n)
+	}
+}
+
+func TestDoubleClickWhileHandledCountsOnce(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
+	e.sim.SetLatency(300*time.Millisecond, 0) // the first click is still being handled when the second comes
+	b, _ := e.buttonOf(ans, formatting.ActHit)
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	eventually(t, "the message retired", func() bool {
+		upd, _ := e.slack.Msg(ans.Channel, ans.TS)
+		return strings.Contains(text(t, upd), "✓")
+	})
+	e.askDM("D1", "U1", qWifi, "ExampleGuest")
+	if n := len(e.sim.CallsTo("POST /v1/hit")); n != 1 {
+		t.Errorf("KM hit calls = %d, want 1", n)
+	}
+}
+
+func TestRatingClick(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
+	b, act := e.buttonOf(ans, formatting.ActRateAnswer)
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	eventually(t, "the rating", func() bool { return len(e.sim.CallsTo("POST /v1/surveyQuestion")) == 1 })
+	sq := e.sim.CallsTo("POST /v1/surveyQuestion")[0]
+	if sq.Int("logId") != act.LogID || sq.Int("questionSurveyOptionId") != int64(act.Option) || act.LogID == 0 {
+		t.Errorf("surveyQuestion %v, want logId %d option %d", sq.Body, act.LogID, act.Option)
+	}
+	eventually(t, "the thanks", func() bool {
+		_, ok := find(t, e.slack.Posted("D1"), "Thank")
+		return ok
+	})
+	eventually(t, "the rated message retired", func() bool {
+		upd, _ := e.slack.Msg(ans.Channel, ans.TS)
+		bs, sel := elements(t, upd.Blocks)
+		return len(bs)+len(sel) == 0 && strings.Contains(text(t, upd), "✓")
+	})
+}
+
+func TestClickByAnotherUserRefused(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	m := mention("C1", "U1", "", "<@"+botUser+"> "+qPassword)
+	e.event(newEventID(), m)
+	var ans fakeMsg
+	eventually(t, "the answer", func() bool {
+		var ok bool
+		ans, ok = find(t, e.slack.Posted("C1"), "Reset your password")
+		return ok
+	})
+	b, _ := e.buttonOf(ans, formatting.ActHit)
+	e.interaction(PathInteractions, e.clickPayload("U2", ans, buttonAction(b)))
+	eventually(t, "the refusal", func() bool { return len(e.slack.Posted("C1")) >= 3 })
+	if n := len(e.sim.CallsTo("POST /v1/hit")); n != 0 {
+		t.Errorf("KM hit calls = %d after a foreign click", n)
+	}
+	if upd, _ := e.slack.Msg(ans.Channel, ans.TS); strings.Contains(text(t, upd), "✓") {
+		t.Error("a refused click retired the owner's buttons")
+	}
+	// The owner still can.
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	eventually(t, "the owner's hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
+}

@@ -1,0 +1,450 @@
+package slackadapter
+
+// A fake Slack Web API (and Socket Mode WebSocket) on loopback: it records every
+// call, keeps the messages it was sent, checks every payload with
+// slackfmt.Validate, and can answer 429 with Retry-After.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack"
+
+	"github.com/kmbridge/kmbridge/formatting/slackfmt"
+)
+
+const (
+	botToken = "xoxb-test-bot-token"
+	appToken = "xapp-test-app-token"
+	botUser  = "UBOT"
+)
+
+// apiCall is one request the fake received.
+type apiCall struct {
+	Method string
+	Form   url.Values     // form-encoded calls
+	JSON   map[string]any // JSON calls (views.publish, response_url)
+	Status int
+	At     time.Time
+}
+
+// fakeMsg is a message the fake holds.
+type fakeMsg struct {
+	Channel, TS, Thread, Text, User string
+	Blocks                          json.RawMessage
+	Ephemeral                       bool
+}
+
+type fakeSlack struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []apiCall
+	msgs     map[string]*fakeMsg // channel|ts
+	order    []string            // channel|ts in posting order
+	seq      int
+	limits   map[string][]int // method → Retry-After seconds of the next 429s
+	invalid  []string
+	users    map[string]slack.User
+	hooks    []map[string]any
+	acks     []socketAck
+	ackc     chan socketAck
+	sockets  []*websocket.Conn
+	sockMu   sync.Mutex // serialises writes to the sockets
+	sockDone chan struct{}
+	sockWG   sync.WaitGroup
+	postedC  chan string // channel of each message posted, for benchmarks
+}
+
+type socketAck struct {
+	EnvelopeID string          `json:"envelope_id"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	f := &fakeSlack{
+		t: t, msgs: map[string]*fakeMsg{}, limits: map[string][]int{},
+		users: map[string]slack.User{}, ackc: make(chan socketAck, 100), sockDone: make(chan struct{}),
+		postedC: make(chan string, 1024),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/{method}", f.api)
+	mux.HandleFunc("POST /hooks/{id}", f.hook)
+	mux.HandleFunc("GET /socket", f.socket)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(func() {
+		close(f.sockDone)
+		f.sockMu.Lock()
+		for _, c := range f.sockets {
+			c.Close()
+		}
+		f.sockMu.Unlock()
+		f.srv.CloseClientConnections()
+		f.srv.Close()
+		f.sockWG.Wait()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, e := range f.invalid {
+			t.Errorf("payload failed slackfmt.Validate: %s", e)
+		}
+	})
+	return f
+}
+
+// URL is the Web API base URL for slack.OptionAPIURL.
+func (f *fakeSlack) URL() string { return f.srv.URL + "/api/" }
+
+// limit makes the next calls of method answer 429 with these Retry-After values.
+func (f *fakeSlack) limit(method string, retryAfter ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits[method] = append(f.limits[method], retryAfter...)
+}
+
+func (f *fakeSlack) addUser(u slack.User) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[u.ID] = u
+}
+
+func (f *fakeSlack) record(c apiCall) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, c)
+}
+
+// Calls returns the calls of method ("" for all) that succeeded.
+func (f *fakeSlack) Calls(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if (method == "" || c.Method == method) && c.Status == http.StatusOK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// AllCalls returns every call of method, including those answered 429.
+func (f *fakeSlack) AllCalls(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Posted returns the messages posted to channel (every channel when ""), in order.
+func (f *fakeSlack) Posted(channel string) []fakeMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMsg
+	for _, k := range f.order {
+		m := f.msgs[k]
+		if channel == "" || m.Channel == channel {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// Msg returns the current state of a message.
+func (f *fakeSlack) Msg(channel, ts string) (fakeMsg, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.msgs[channel+"|"+ts]
+	if !ok {
+		return fakeMsg{}, false
+	}
+	return *m, true
+}
+
+func (f *fakeSlack) Hooks() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]map[string]any(nil), f.hooks...)
+}
+
+func (f *fakeSlack) nextTS() string {
+	f.seq++
+	return fmt.Sprintf("1700000000.%06d", f.seq)
+}
+
+// check validates a payload as the adapter must send it.
+func (f *fakeSlack) check(method, text string, blocks json.RawMessage) {
+	var bs slack.Blocks
+	if len(blocks) > 0 {
+		if err := json.Unmarshal(blocks, &bs); err != nil {
+			f.invalid = append(f.invalid, fmt.Sprintf("%s: blocks: %v", method, err))
+			return
+		}
+	}
+	if err := slackfmt.Validate(slackfmt.Msg{Text: text, Blocks: bs.BlockSet}); err != nil {
+		f.invalid = append(f.invalid, fmt.Sprintf("%s: %v", method, err))
+	}
+}
+
+func writeOK(w http.ResponseWriter, v map[string]any) {
+	v["ok"] = true
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, e string) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": e})
+}
+
+func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
+	method := r.PathValue("method")
+	c := apiCall{Method: method, At: time.Now(), Status: http.StatusOK}
+	body, _ := io.ReadAll(r.Body)
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+		if t := c.Form.Get("token"); t != "" {
+			token = t
+		}
+	}
+	want := botToken
+	if method == "apps.connections.open" {
+		want = appToken
+	}
+	if token != want {
+		c.Status = http.StatusUnauthorized
+		f.record(c)
+		writeErr(w, "invalid_auth")
+		return
+	}
+	f.mu.Lock()
+	if q := f.limits[method]; len(q) > 0 {
+		f.limits[method] = q[1:]
+		f.mu.Unlock()
+		c.Status = http.StatusTooManyRequests
+		f.record(c)
+		w.Header().Set("Retry-After", strconv.Itoa(q[0]))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	f.mu.Unlock()
+	f.record(c)
+
+	form := c.Form
+	switch method {
+	case "auth.test":
+		writeOK(w, map[string]any{"user_id": botUser, "bot_id": "BBOT", "team_id": "T1"})
+	case "users.info":
+		f.mu.Lock()
+		u, ok := f.users[form.Get("user")]
+		f.mu.Unlock()
+		if !ok {
+			u = slack.User{ID: form.Get("user"), Name: strings.ToLower(form.Get("user"))}
+		}
+		writeOK(w, map[string]any{"user": u})
+	case "conversations.open":
+		writeOK(w, map[string]any{"channel": map[string]any{"id": "D" + strings.TrimPrefix(form.Get("users"), "U")}})
+	case "chat.postMessage", "chat.postEphemeral", "chat.startStream":
+		f.mu.Lock()
+		m := &fakeMsg{Channel: form.Get("channel"), TS: f.nextTS(), Thread: form.Get("thread_ts"),
+			Text: form.Get("text"), Blocks: json.RawMessage(form.Get("blocks")), User: form.Get("user"),
+			Ephemeral: method == "chat.postEphemeral"}
+		if method == "chat.startStream" {
+			m.Text = form.Get("markdown_text")
+		} else {
+			f.check(method, m.Text, m.Blocks)
+		}
+		f.msgs[m.Channel+"|"+m.TS] = m
+		f.order = append(f.order, m.Channel+"|"+m.TS)
+		f.mu.Unlock()
+		select {
+		case f.postedC <- m.Channel:
+		default:
+		}
+		if method == "chat.postEphemeral" {
+			writeOK(w, map[string]any{"message_ts": m.TS})
+			return
+		}
+		writeOK(w, map[string]any{"channel": m.Channel, "ts": m.TS})
+	case "chat.update", "chat.appendStream", "chat.stopStream":
+		f.mu.Lock()
+		m, ok := f.msgs[form.Get("channel")+"|"+form.Get("ts")]
+		if ok {
+			switch method {
+			case "chat.update":
+				f.check(method, form.Get("text"), json.RawMessage(form.Get("blocks")))
+				m.Text, m.Blocks = form.Get("text"), json.RawMessage(form.Get("blocks"))
+			case "chat.appendStream":
+				m.Text += form.Get("markdown_text")
+			}
+		}
+		f.mu.Unlock()
+		if !ok {
+			writeErr(w, "message_not_found")
+			return
+		}
+		writeOK(w, map[string]any{"channel": form.Get("channel"), "ts": form.Get("ts")})
+	case "views.publish":
+		f.checkView(c.JSON)
+		writeOK(w, map[string]any{"view": map[string]any{"id": "V1"}})
+	case "assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts":
+		writeOK(w, map[string]any{})
+	case "apps.connections.open":
+		writeOK(w, map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/socket"})
+	default:
+		writeErr(w, "unknown_method")
+	}
+}
+
+// checkView validates a Home tab: at most 100 blocks; the search select; every
+// other block as a message block.
+func (f *fakeSlack) checkView(req map[string]any) {
+	raw, _ := json.Marshal(req["view"])
+	var v struct {
+		Type   string          `json:"type"`
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	_ = json.Unmarshal(raw, &v)
+	var bs slack.Blocks
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := json.Unmarshal(v.Blocks, &bs); err != nil || v.Type != "home" || len(bs.BlockSet) > 100 {
+		f.invalid = append(f.invalid, fmt.Sprintf("views.publish: type %q, %d blocks, %v", v.Type, len(bs.BlockSet), err))
+		return
+	}
+	for i, b := range bs.BlockSet {
+		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == searchActionID {
+			sel, ok := ab.Elements.ElementSet[0].(*slack.SelectBlockElement)
+			if !ok || sel.Type != slack.OptTypeExternal || sel.Placeholder == nil || lenU(sel.Placeholder.Text) > 150 {
+				f.invalid = append(f.invalid, "views.publish: bad search block")
+			}
+			continue
+		}
+		if err := slackfmt.Validate(slackfmt.Msg{Text: "home", Blocks: []slack.Block{b}}); err != nil {
+			f.invalid = append(f.invalid, fmt.Sprintf("views.publish: block %d: %v", i, err))
+		}
+	}
+}
+
+// hook is a response_url.
+func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
+	var m map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&m)
+	f.mu.Lock()
+	f.hooks = append(f.hooks, m)
+	if blocks, ok := m["blocks"]; ok {
+		raw, _ := json.Marshal(blocks)
+		text, _ := m["text"].(string)
+		f.check("response_url", text, raw)
+	}
+	f.mu.Unlock()
+	writeOK(w, map[string]any{})
+}
+
+// hookURL is a response_url served by the fake.
+func (f *fakeSlack) hookURL(id string) string { return f.srv.URL + "/hooks/" + id }
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+// socket is the Socket Mode WebSocket: hello, pings, envelopes pushed by the
+// test, acks recorded.
+func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	f.sockMu.Lock()
+	f.sockets = append(f.sockets, conn)
+	_ = conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}})
+	f.sockMu.Unlock()
+	f.sockWG.Add(1)
+	go func() { // Slack pings; slack-go reconnects without them
+		defer f.sockWG.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-f.sockDone:
+				return
+			case <-t.C:
+				f.sockMu.Lock()
+				err := conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second))
+				f.sockMu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}
+	}()
+	for {
+		var ack socketAck
+		if err := conn.ReadJSON(&ack); err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.acks = append(f.acks, ack)
+		f.mu.Unlock()
+		select {
+		case f.ackc <- ack:
+		default:
+		}
+	}
+}
+
+// push sends an envelope on every open socket; it reports whether one was open.
+func (f *fakeSlack) push(env map[string]any) bool {
+	f.sockMu.Lock()
+	defer f.sockMu.Unlock()
+	sent := false
+	for _, c := range f.sockets {
+		if c.WriteJSON(env) == nil {
+			sent = true
+		}
+	}
+	return sent
+}
+
+func (f *fakeSlack) socketCount() int {
+	f.sockMu.Lock()
+	defer f.sockMu.Unlock()
+	return len(f.sockets)
+}
+
+// waitAck waits for the ack of an envelope.
+func (f *fakeSlack) waitAck(t testing.TB, id string) socketAck {
+	t.Helper()
+	deadline := time.After(waitFor)
+	for {
+		f.mu.Lock()
+		for _, a := range f.acks {
+			if a.EnvelopeID == id {
+				f.mu.Unlock()
+				return a
+			}
+		}
+		f.mu.Unlock()
+		select {
+		case <-f.ackc:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no ack for envelope %s", id)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package slackadapter
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestUnverifiedRequestsRefused(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ev := callback(newEventID(), imMessage("D1", "U1", qPassword))
+	cases := []struct {
+		name string
+		ts   int64
+		key  string
+		mod  reqOpt
+	}{
+		{"forged signature", time.Now().Unix(), "not-the-secret", nil},
+		{"stale timestamp", time.Now().Add(-6 * time.Minute).Unix(), secret, nil},
+		{"future timestamp", time.Now().Add(6 * time.Minute).Unix(), secret, nil},
+		{"no signature", time.Now().Unix(), secret, func(r *http.Request) { r.Header.Del("X-Slack-Signature") }},
+		{"tampered body", time.Now().Unix(), secret, func(r *http.Request) {
+			r.Header.Set("X-Slack-Signature", sign(secret, time.Now().Unix(), []byte("{}")))
+		}},
+	}
+	for _, path := range []string{PathEvents, PathInteractions, PathOptions, PathCommands} {
+		for _, c := range cases {
+			var opts []reqOpt
+			if c.mod != nil {
+				opts = append(opts, c.mod)
+			}
+			if code, _ := e.postAt(c.ts, c.key, path, "application/json", ev, opts...); code != http.StatusUnauthorized {
+				t.Errorf("%s %s: HTTP %d, want 401", path, c.name, code)
+			}
+		}
+	}
+	// url_verification is signed too.
+	if code, _ := e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", []byte(`{"type":"url_verification","challenge":"x"}`)); code != http.StatusUnauthorized {
+		t.Errorf("unsigned url_verification: HTTP %d", code)
+	}
+	// Then the genuine event goes through: nothing of the forged ones was recorded.
+	e.event(newEventID(), imMessage("D2", "U2", qWifi))
+	e.waitPosted("D2", 2)
+	if n := len(e.sim.CallsTo("POST /v1/chat")); n != 1 {
+		t.Errorf("KM chat calls = %d, want 1 (only the genuine event)", n)
+	}
+	if n := len(e.slack.Posted("D1")); n != 0 {
+		t.Errorf("%d messages answered a forged event", n)
+	}
+}
+
+func TestURLVerification(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	code, body := e.post(PathEvents, "application/json", []byte(`{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`))
+	if code != http.StatusOK || string(body) != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Errorf("HTTP %d %q", code, body)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: func(c *Config) { c.MaxBodyBytes = 4096 }})
+	big := callback(newEventID(), imMessage("D1", "U1", strings.Repeat("a", 8000)))
+	if code, _ := e.post(PathEvents, "application/json", big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("HTTP %d, want 413", code)
+	}
+}
+
+func TestEventBeforeRunIsRetriedBySlack(t *testing.T) {
+	e := newEnv(t, envOpts{noRun: true})
+	id := newEventID()
+	ev := imMessage("D1", "U1", qWifi)
+	if code, _ := e.post(PathEvents, "application/json", callback(id, ev)); code != http.StatusServiceUnavailable {
+		t.Fatalf("HTTP %d before Run, want 503", code)
+	}
+	ctx, cancel := contextWithCancel()
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.core.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	eventually(t, "the adapter runs", func() bool { return e.ad.currentHandler() != nil })
+	// Slack's retry of the refused delivery is handled (it was not marked seen).
+	e.event(id, ev, withHeader("X-Slack-Retry-Num", "1"))
+	e.waitPosted("D1", 2)
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestNoSecretInLogs(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := newEnv(t, envOpts{logger: log})
+	e.slack.limit("chat.postMessage", 1)
+	e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", callback(newEventID(), imMessage("D1", "U1", "x")))
+	e.event(newEventID(), imMessage("D1", "U1", qWifi))
+	e.waitPosted("D1", 2)
+	out := buf.String()
+	if !strings.Contains(out, "rate limited") || !strings.Contains(out, "unverified") {
+		t.Errorf("expected log lines missing:\n%s", out)
+	}
+	for _, s := range []string{botToken, secret, appToken, "v0="} {
+		if strings.Contains(out, s) {
+			t.Errorf("log contains a secret %q", s)
+		}
+	}
+}

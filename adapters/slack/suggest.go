@@ -1,0 +1,77 @@
+package slackadapter
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
+
+const (
+	maxOptions     = 100 // Slack's limit per options response
+	maxOptionText  = 75
+	maxOptionValue = 150
+)
+
+// options answers a typeahead (block_suggestion) within Slack's 3 s: first an
+// option that asks the typed words as a question, then KM's smart hints
+// (Core.Suggest, bounded by Config.SuggestTimeout). Choosing one is an
+// ordinary click, answered in the user's DM. On any failure the options so far
+// are returned: an empty list is a valid answer.
+func (a *Adapter) options(ctx context.Context, ic *slack.InteractionCallback) slack.OptionsResponse {
+	resp := slack.OptionsResponse{Options: []*slack.OptionBlockObject{}}
+	query := strings.TrimSpace(ic.Value)
+	if query == "" || ic.User.ID == "" {
+		return resp
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.SuggestTimeout)
+	defer cancel()
+	dm := ic.View.PrivateMetadata
+	if !isDM(dm) {
+		var err error
+		if dm, err = a.openDM(ctx, ic.User.ID); err != nil {
+			a.log.Warn("slack: typeahead: cannot open the DM", "err", err)
+			return resp
+		}
+	}
+	key := dmKey(dm, "", ic.User.ID)
+	user := a.cachedUser(ic.User.ID)
+	p := a.printer(user.Locale)
+	if a.store != nil {
+		mt := &minter{key: key, owner: ic.User.ID}
+		tok := mt.token(formatting.Action{Kind: formatting.ActSendText, Text: query, Label: query})
+		if err := mt.flush(ctx, a.store, a.cfg.SuggestTTL); err != nil {
+			a.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
+		} else {
+			resp.Options = append(resp.Options, option(p.T("slack.ask_option", query), tok))
+		}
+	}
+	buttons, err := a.core.Suggest(ctx, key, user, query)
+	if err != nil {
+		a.log.Warn("slack: typeahead: suggestions failed", "err", err)
+	}
+	seen := map[string]bool{}
+	for _, b := range buttons {
+		if len(resp.Options) == maxOptions {
+			break
+		}
+		if b.Token == "" || len(b.Token) > maxOptionValue || seen[b.Token] {
+			continue
+		}
+		seen[b.Token] = true
+		resp.Options = append(resp.Options, option(b.Label, b.Token))
+	}
+	return resp
+}
+
+// option is one select option: a one-line label of at most 75 characters.
+func option(label, value string) *slack.OptionBlockObject {
+	label = strings.Join(strings.Fields(label), " ")
+	label = truncU(label, maxOptionText)
+	if label == "" {
+		label = "…"
+	}
+	return slack.NewOptionBlockObject(value, &slack.TextBlockObject{Type: slack.PlainTextType, Text: label}, nil)
+}
