@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
+	"github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/config"
@@ -40,6 +41,21 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, km
 		s.Routes(srv)
 		core.Register(s)
 		names = append(names, s.Name())
+	}
+	if cfg.Telegram.On() {
+		tg, err := telegram.New(telegram.Config{
+			Token:         cfg.Telegram.Token,
+			APIEndpoint:   cfg.Telegram.APIEndpoint,
+			WebhookURL:    cfg.Telegram.WebhookURL,
+			WebhookSecret: cfg.Telegram.WebhookSecret,
+			Scope:         bridge.Scope(cfg.Bridge.ChannelScope),
+		}, telegram.Deps{Core: core, Catalog: catalog, Logger: log.With("adapter", "telegram")})
+		if err != nil {
+			return nil, err
+		}
+		tg.Routes(srv)
+		core.Register(tg)
+		names = append(names, tg.Name())
 	}
 	if cfg.Web.On() {
 		wcfg := web.Config{

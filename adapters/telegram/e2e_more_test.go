@@ -1,0 +1,435 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/tgfmt"
+	"github.com/kmbridge/kmbridge/httpserver"
+)
+
+// countChats counts KM chat calls asking q.
+func (w *world) countChats(q string) int {
+	n := 0
+	for _, c := range w.simCalls("POST /v1/chat") {
+		if c.Str("queryContent") == q {
+			n++
+		}
+	}
+	return n
+}
+
+// The bridge dies after receiving an update but before the core accepted it:
+// Telegram still has it (not confirmed), and the next process answers it once.
+func TestRestartBeforeAcceptExactlyOnce(t *testing.T) {
+	w := newWorld(t, nil)
+	const q = "What is the Wi-Fi password?"
+	received := make(chan struct{})
+	p1 := w.boot(t, options{handler: func(core bridge.Handler, kill func()) bridge.Handler {
+		return func(ctx context.Context, ev bridge.Event) error {
+			kill() // the process dies inside Handle: the event never reached the queue
+			close(received)
+			return context.Canceled
+		}
+	}})
+	id := w.fake.push(private(alice, q))
+	<-received
+	p1.stop()
+	if got := w.fake.pending(); len(got) != 1 || got[0] != id {
+		t.Fatalf("pending updates after the crash = %v, want [%d]", got, id)
+	}
+	if n := w.countChats(q); n != 0 {
+		t.Fatalf("KM asked %d times before the restart", n)
+	}
+
+	w.boot(t, options{})
+	w.waitSend(t, "ExampleGuest")
+	waitFor(t, "the update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
+	if n := w.countChats(q); n != 1 {
+		t.Errorf("KM asked %d times, want exactly once", n)
+	}
+	if n := len(w.sendsWith("ExampleGuest")); n != 1 {
+		t.Errorf("answer sent %d times, want once", n)
+	}
+}
+
+// The core accepted (and answered) the update but the process died before it
+// could confirm it: Telegram redelivers it after the restart and the dedupe
+// (persisted in the store's snapshot) drops it.
+func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
+	w := newWorld(t, nil)
+	const q = "What is the Wi-Fi password?"
+	accepted := make(chan struct{})
+	p1 := w.boot(t, options{handler: func(core bridge.Handler, kill func()) bridge.Handler {
+		return func(ctx context.Context, ev bridge.Event) error {
+			err := core(ctx, ev)
+			w.fake.setPollDown(true) // no confirmation gets through any more
+			kill()
+			close(accepted)
+			return err
+		}
+	}})
+	id := w.fake.push(private(alice, q))
+	<-accepted
+	p1.stop() // drains: the answer is sent; the snapshot keeps the dedupe record
+	w.waitSend(t, "ExampleGuest")
+	if got := w.fake.pending(); len(got) != 1 || got[0] != id {
+		t.Fatalf("pending updates after the crash = %v, want [%d]", got, id)
+	}
+
+	w.fake.setPollDown(false)
+	p2 := w.boot(t, options{})
+	waitFor(t, "the redelivered update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
+	p2.stop()
+	if n := w.countChats(q); n != 1 {
+		t.Errorf("KM asked %d times, want exactly once", n)
+	}
+	if n := len(w.sendsWith("ExampleGuest")); n != 1 {
+		t.Errorf("answer sent %d times, want once", n)
+	}
+	if !strings.Contains(p2.logs.String(), "redelivered update skipped") {
+		t.Errorf("the second process did not skip the redelivery:\n%s", p2.logs.String())
+	}
+}
+
+// A graceful stop confirms what was handled, so nothing comes again.
+func TestStopConfirms(t *testing.T) {
+	w := newWorld(t, nil)
+	p := w.boot(t, options{tg: func(c *telegram.Config) { c.PollTimeout = 30 * time.Second; c.HTTPTimeout = time.Minute }})
+	w.fake.push(private(alice, "What is the Wi-Fi password?"))
+	w.waitSend(t, "ExampleGuest")
+	start := time.Now()
+	p.stop()
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stop took %s with a 30s long poll in flight", d)
+	}
+	if got := w.fake.pending(); len(got) != 0 {
+		t.Errorf("pending after a graceful stop = %v", got)
+	}
+}
+
+// Webhook mode: setWebhook carries the secret; a request without it or with a
+// wrong one is refused with 401 and nothing happens; a good one is answered 200
+// and handled once even when Telegram posts it twice.
+func TestWebhook(t *testing.T) {
+	const secret = "s3cret-Token_0123456789"
+	w := newWorld(t, nil)
+	p := w.boot(t, options{tg: func(c *telegram.Config) {
+		c.WebhookURL = "https://bot.example.com" + telegram.WebhookPath
+		c.WebhookSecret = secret
+		c.MaxBodyBytes = 64 << 10
+	}})
+	srv := httpserver.New(httpserver.Options{})
+	p.ad.Routes(srv)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+
+	set := w.fake.waitCalls(t, 1, "setWebhook")[0]
+	if set.Params.Get("secret_token") != secret || set.Params.Get("url") != "https://bot.example.com/telegram/webhook" {
+		t.Errorf("setWebhook = %v", set.Params)
+	}
+	if len(w.fake.callsTo("deleteWebhook", "getUpdates")) != 0 {
+		t.Errorf("webhook mode polled or deleted the webhook")
+	}
+	// Wait until Run serves (setCommands follows setWebhook).
+	waitFor(t, "the webhook to be served", func() bool { return len(w.fake.callsTo("setMyCommands")) == 4 })
+	upd := private(alice, "What is the Wi-Fi password?")
+	upd["update_id"] = 1
+	body, _ := json.Marshal(upd)
+	post := func(secretHdr string, b []byte) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, hs.URL+telegram.WebhookPath, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		if secretHdr != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHdr)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor(t, "the handler to be ready", func() bool { return post(secret, []byte(`{"update_id":0}`)) == http.StatusOK })
+
+	if got := post("", body); got != http.StatusUnauthorized {
+		t.Errorf("no secret: %d, want 401", got)
+	}
+	if got := post("wrong", body); got != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d, want 401", got)
+	}
+	if got := post(secret+"x", body); got != http.StatusUnauthorized {
+		t.Errorf("longer secret: %d, want 401", got)
+	}
+	if n := len(w.simCalls("POST /v1/chat")) + len(w.simCalls("POST /v1/initClient")) + len(w.fake.sends()); n != 0 {
+		t.Fatalf("refused requests were processed (%d calls)", n)
+	}
+
+	if got := post(secret, body); got != http.StatusOK {
+		t.Fatalf("good request: %d", got)
+	}
+	if got := post(secret, body); got != http.StatusOK {
+		t.Fatalf("redelivery: %d", got)
+	}
+	w.waitSend(t, "ExampleGuest")
+	if got := post(secret, []byte(`{"update_id":5,"message":{"text":"`+strings.Repeat("x", 70<<10)+`"}}`)); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", got)
+	}
+	if got := post(secret, []byte(`not json`)); got != http.StatusBadRequest {
+		t.Errorf("not an update: %d, want 400", got)
+	}
+	p.stop()
+	if n := w.countChats("What is the Wi-Fi password?"); n != 1 {
+		t.Errorf("KM asked %d times, want once", n)
+	}
+	if got := post(secret, body); got != http.StatusServiceUnavailable {
+		t.Errorf("after stop: %d, want 503", got)
+	}
+}
+
+// A 429 holds the chat's messages: the refused one is sent again after
+// retry_after, and the next one only after it, in order.
+func TestRateLimitedInOrder(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.failNext("sendMessage", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
+	w.fake.push(private(alice, "What is the Wi-Fi password?"))
+	w.waitSend(t, "ExampleGuest")
+	var seq []string
+	for _, c := range w.fake.callsTo("sendMessage") {
+		text := c.Params.Get("text")
+		switch {
+		case strings.Contains(text, "Example Corp helpdesk bot"):
+			text = "welcome"
+		case strings.Contains(text, "ExampleGuest"):
+			text = "answer"
+		default:
+			continue
+		}
+		seq = append(seq, text+" "+strconv.Itoa(c.Status))
+	}
+	want := "welcome 429,welcome 200,answer 200"
+	if got := strings.Join(seq, ","); got != want {
+		t.Errorf("sequence = %s, want %s", got, want)
+	}
+	// getUpdates honours retry_after too: the next poll waits for it.
+	w.fake.failNext("getUpdates", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
+	w.fake.push(private(alice, "What are the office hours?"))
+	w.waitSend(t, "07:00–20:00")
+	var after429 []apiCall
+	waitFor(t, "a poll after the 429", func() bool {
+		after429 = nil
+		for _, c := range w.fake.callsTo("getUpdates") {
+			if c.Status == http.StatusTooManyRequests || len(after429) > 0 {
+				after429 = append(after429, c)
+			}
+		}
+		return len(after429) >= 2
+	})
+	if gap := after429[1].At.Sub(after429[0].At); gap < 900*time.Millisecond {
+		t.Errorf("polled again %s after a 429 with retry_after 1", gap)
+	}
+}
+
+// Pictures, places and sounds use their own methods; what the bot cannot read
+// gets a polite reply in the user's language.
+func TestMediaAndNonText(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.push(private(alice, "What is the office address?"))
+	venue := w.fake.waitCalls(t, 1, "sendVenue")[0]
+	if venue.Params.Get("latitude") == "" || venue.Params.Get("title") == "" {
+		t.Errorf("venue = %v", venue.Params)
+	}
+	w.fake.push(private(alice, "Show me the office floor plan"))
+	if photo := w.fake.waitCalls(t, 1, "sendPhoto")[0]; !strings.HasPrefix(photo.Params.Get("photo"), "https://") {
+		t.Errorf("photo = %v", photo.Params)
+	}
+	w.fake.push(private(alice, "Play the security awareness briefing"))
+	if audio := w.fake.waitCalls(t, 1, "sendAudio")[0]; !strings.HasSuffix(audio.Params.Get("audio"), ".mp3") {
+		t.Errorf("audio = %v", audio.Params)
+	}
+
+	chats := len(w.simCalls("POST /v1/chat"))
+	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+		"sticker": map[string]any{"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512, "is_animated": false}}))
+	w.waitSend(t, "I can only read text")
+	w.fake.push(message(privateChat(bob), person(bob, "ja"), "", map[string]any{
+		"voice": map[string]any{"file_id": "v1", "file_unique_id": "u2", "duration": 3}}))
+	w.waitSend(t, "テキストのメッセージしか読めません")
+	w.fake.push(message(privateChat(alice), person(alice, "zh-hans"), "", map[string]any{
+		"photo": []map[string]any{{"file_id": "p1", "file_unique_id": "u3", "width": 90, "height": 90}}}))
+	w.waitSend(t, "我只能阅读文字消息")
+	// A photo with a caption is a question.
+	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+		"photo":   []map[string]any{{"file_id": "p2", "file_unique_id": "u4", "width": 90, "height": 90}},
+		"caption": "What are the office hours?"}))
+	w.waitSend(t, "07:00–20:00")
+	if n := len(w.simCalls("POST /v1/chat")) - chats; n != 1 {
+		t.Errorf("KM asked %d times for non-text input, want only the caption", n)
+	}
+}
+
+// /start with a deep-link payload asks it; the other commands reach the core.
+func TestCommands(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.push(private(alice, "/start reset_my_password"))
+	w.waitSend(t, "Reset your password")
+	if w.countChats("reset my password") != 1 {
+		t.Errorf("deep link not asked: %+v", w.simCalls("POST /v1/chat"))
+	}
+	w.waitSend(t, "Ask me anything in your own words")
+	w.fake.push(private(alice, "/hot"))
+	waitFor(t, "hot questions", func() bool { return len(w.simCalls("POST /v1/chat/hotQuestions")) == 1 })
+	w.fake.push(private(alice, "/reset@"+botName))
+	w.waitSend(t, "Starting a new conversation")
+	w.fake.push(private(alice, "/human"))
+	w.waitSend(t, "no human agent channel is set up")
+	w.fake.push(private(bob, "/start b64-"+"V2hhdCBpcyB0aGUgV2ktRmkgcGFzc3dvcmQ_")) // "What is the Wi-Fi password?"
+	w.waitSend(t, "ExampleGuest")
+	w.fake.push(private(bob, "/start inline"))
+	waitFor(t, "a second help", func() bool { return len(w.sendsWith("Ask me anything in your own words")) == 3 })
+	if n := len(w.simCalls("POST /v1/chat")); n != 2 {
+		t.Errorf("chat calls = %d, want 2 (/start inline asks nothing)", n)
+	}
+}
+
+// Streaming: the first text is sent, then edited as KM streams, the final edit
+// carrying the buttons.
+func TestStreaming(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{core: func(c *bridge.Config) {
+		c.Streaming = true
+		c.EditInterval = 20 * time.Millisecond
+	}})
+	w.sim.SetStreamDelay(15 * time.Millisecond)
+	w.fake.push(private(alice, "How do I reset my password?"))
+	waitFor(t, "the final edit", func() bool {
+		for _, c := range w.fake.callsTo("editMessageText") {
+			if strings.Contains(c.Params.Get("reply_markup"), "inline_keyboard") && strings.Contains(c.Params.Get("text"), "Reset your password") {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(w.fake.callsTo("editMessageText")); n < 2 {
+		t.Errorf("%d edits, want the stream to grow the message", n)
+	}
+}
+
+// Typing is shown, in the topic, and renewed while KM works.
+func TestTyping(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{core: func(c *bridge.Config) { c.TypingInterval = 20 * time.Millisecond }})
+	w.sim.SetLatency(150*time.Millisecond, 0)
+	w.fake.push(mention(-100777, alice, "What is the Wi-Fi password?", map[string]any{"message_thread_id": 9, "is_topic_message": true}))
+	w.waitSend(t, "ExampleGuest")
+	typing := w.fake.callsTo("sendChatAction")
+	if len(typing) < 2 {
+		t.Errorf("typing shown %d times over three slow KM calls, want renewals", len(typing))
+	}
+	for _, c := range typing {
+		if c.Params.Get("action") != "typing" || c.Params.Get("message_thread_id") != "9" || c.Int("chat_id") != -100777 {
+			t.Errorf("sendChatAction %v", c.Params)
+		}
+	}
+}
+
+// What Telegram would refuse is sent as plain text, never dropped: a message
+// that fails Validate (a renderer bug), HTML Telegram cannot parse, a picture it
+// cannot fetch. A group that became a supergroup is followed.
+func TestFallbacks(t *testing.T) {
+	w := newWorld(t, nil)
+	p := w.boot(t, options{})
+	ctx := context.Background()
+	to := bridge.DMKey("telegram", "", strconv.Itoa(alice), strconv.Itoa(alice))
+
+	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: `<script>x</script> 1 < 2 & <b>bold</b>`}); err != nil {
+		t.Fatal(err)
+	}
+	got := w.fake.sends()
+	if len(got) != 1 || got[0].Params.Get("text") != "x 1 &lt; 2 &amp; bold" {
+		t.Errorf("invalid message sent as %v", got)
+	}
+	if !strings.Contains(p.logs.String(), "renderer bug") {
+		t.Error("the invalid message was not logged")
+	}
+
+	w.fake.failNext("sendMessage", 1, 400, 0, "Bad Request: can't parse entities: Unsupported start tag")
+	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: "<b>fine</b> text"}); err != nil {
+		t.Fatal(err)
+	}
+	if last := w.fake.sends(); last[len(last)-1].Params.Get("text") != "fine text" {
+		t.Errorf("after can't parse: %v", last[len(last)-1].Params)
+	}
+
+	w.fake.failNext("sendPhoto", 1, 400, 0, "Bad Request: wrong file identifier/HTTP URL specified")
+	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendPhoto, Photo: "https://kb.example.com/x.png", Caption: "<i>Plan</i>"}); err != nil {
+		t.Fatal(err)
+	}
+	if last := w.fake.sends(); last[len(last)-1].Method != "sendMessage" || last[len(last)-1].Params.Get("text") != "Plan\nhttps://kb.example.com/x.png" {
+		t.Errorf("refused photo sent as %v", last[len(last)-1].Params)
+	}
+
+	group := bridge.ChannelKey(bridge.ScopeUser, "telegram", "", "-55", "", strconv.Itoa(alice))
+	w.fake.migrateNext("sendMessage", -10055)
+	if _, err := p.ad.Send(ctx, group, formatting.Plain("one")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ad.Send(ctx, group, formatting.Plain("two")); err != nil {
+		t.Fatal(err)
+	}
+	sends := w.fake.sends()
+	if a, b := sends[len(sends)-2], sends[len(sends)-1]; a.Int("chat_id") != -10055 || b.Int("chat_id") != -10055 {
+		t.Errorf("after the migration: %v, %v", a.Params, b.Params)
+	}
+}
+
+// Edit replaces a text with the first text of the new rendering; a reply
+// keyboard (which edits cannot carry) and further parts follow as messages;
+// content that starts with a picture cannot replace a text.
+func TestEdit(t *testing.T) {
+	w := newWorld(t, nil)
+	p := w.boot(t, options{})
+	ctx := context.Background()
+	to := bridge.DMKey("telegram", "", strconv.Itoa(alice), strconv.Itoa(alice))
+	ref, err := p.ad.Send(ctx, to, formatting.Plain("Thinking"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := formatting.Plain("Which room?")
+	m.InputHints = []formatting.Button{{Label: "Large room", Token: "tokLarge"}}
+	if err := p.ad.Edit(ctx, ref, m); err != nil {
+		t.Fatal(err)
+	}
+	edits := w.fake.callsTo("editMessageText")
+	if len(edits) != 1 || edits[0].Params.Get("text") != "Which room?" || edits[0].Params.Get("message_id") != ref.ID {
+		t.Fatalf("edits = %+v", edits)
+	}
+	sends := w.fake.sends()
+	if last := sends[len(sends)-1]; !strings.Contains(last.Params.Get("reply_markup"), `"Large room"`) {
+		t.Errorf("reply keyboard not sent after the edit: %v", last.Params)
+	}
+	// The same content again: "not modified" is success.
+	if err := p.ad.Edit(ctx, ref, formatting.Plain("Which room?")); err != nil {
+		t.Errorf("unchanged edit = %v", err)
+	}
+	pic := formatting.Message{Blocks: []formatting.Block{&formatting.Image{URL: "https://kb.example.com/a.png"}}}
+	if err := p.ad.Edit(ctx, ref, pic); err == nil {
+		t.Error("a text was edited into a picture")
+	}
+	// The pressed label is now a click.
+	w.fake.push(private(alice, "Large room"))
+	w.waitSend(t, "this button has expired") // tokLarge is no stored action
+}

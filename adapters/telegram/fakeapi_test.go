@@ -1,0 +1,542 @@
+package telegram_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/kmbridge/kmbridge/formatting/tgfmt"
+)
+
+// fakeToken is the bot token the fake accepts.
+const fakeToken = "777:test-token-ABCdef"
+
+// The fake bot's identity.
+const (
+	botID   = 777
+	botName = "kmhelp_bot"
+)
+
+// apiCall is one request the fake Bot API received.
+type apiCall struct {
+	Method string
+	Params url.Values
+	Status int
+	MsgID  int       // the message_id a successful send got
+	At     time.Time // when the request arrived
+	rec    *apiCall  // the recorded copy (while being served)
+}
+
+func (c apiCall) Int(key string) int64 {
+	n, _ := strconv.ParseInt(c.Params.Get(key), 10, 64)
+	return n
+}
+
+// sentMsg is a message the bot sent, as the fake keeps it for edits.
+type sentMsg struct {
+	chat   int64
+	text   string
+	markup string
+}
+
+type failure struct {
+	status     int
+	desc       string
+	retryAfter int
+	migrateTo  int64
+}
+
+// fakeAPI is a Bot API server on loopback: the methods the adapter uses, a
+// long-poll getUpdates with Telegram's offset semantics, 429 injection, and a
+// check with tgfmt.Validate of every text it receives.
+type fakeAPI struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	calls     []*apiCall // recorded on arrival; Status set when answered
+	queue     []queuedUpdate
+	nextID    int
+	confirmed int // the highest offset received
+	wake      chan struct{}
+	msgs      map[string]*sentMsg // chat:id → message
+	nextMsg   int
+	fail      map[string][]failure
+	invalid   []string
+	pollDown  bool
+	closing   chan struct{} // closed at cleanup: long polls return
+	onSend    func(apiCall) // called after each successful send (benchmarks)
+}
+
+type queuedUpdate struct {
+	id  int
+	raw json.RawMessage
+}
+
+func newFakeAPI(t testing.TB) *fakeAPI {
+	f := &fakeAPI{t: t, nextID: 1000, wake: make(chan struct{}), msgs: map[string]*sentMsg{},
+		nextMsg: 500, fail: map[string][]failure{}, closing: make(chan struct{})}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		close(f.closing)
+		f.srv.Close()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, v := range f.invalid {
+			t.Errorf("the fake Bot API received an invalid message: %s", v)
+		}
+	})
+	return f
+}
+
+// endpoint is the api_endpoint pattern pointing at the fake.
+func (f *fakeAPI) endpoint() string { return f.srv.URL + "/bot%s/%s" }
+
+// push queues an update (without update_id) and returns its id.
+func (f *fakeAPI) push(u map[string]any) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	u["update_id"] = f.nextID
+	raw, err := json.Marshal(u)
+	if err != nil {
+		panic(err)
+	}
+	f.queue = append(f.queue, queuedUpdate{id: f.nextID, raw: raw})
+	close(f.wake)
+	f.wake = make(chan struct{})
+	return f.nextID
+}
+
+// failNext makes the next n calls of method fail with status (429: retry_after).
+func (f *fakeAPI) failNext(method string, n, status, retryAfter int, desc string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.fail[method] = append(f.fail[method], failure{status: status, desc: desc, retryAfter: retryAfter})
+	}
+}
+
+// migrateNext makes the next call of method answer that the group became
+// the supergroup to.
+func (f *fakeAPI) migrateNext(method string, to int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail[method] = append(f.fail[method], failure{status: 400,
+		desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to})
+}
+
+// setPollDown makes getUpdates fail, as if the network to Telegram were gone.
+func (f *fakeAPI) setPollDown(down bool) {
+	f.mu.Lock()
+	f.pollDown = down
+	f.mu.Unlock()
+}
+
+// pending returns the ids of the updates not yet confirmed.
+func (f *fakeAPI) pending() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []int
+	for _, q := range f.queue {
+		ids = append(ids, q.id)
+	}
+	return ids
+}
+
+func (f *fakeAPI) callsTo(methods ...string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		for _, m := range methods {
+			if c.Method == m {
+				out = append(out, *c)
+			}
+		}
+	}
+	return out
+}
+
+// waitCalls polls until at least n successful calls to the methods were made.
+func (f *fakeAPI) waitCalls(t testing.TB, n int, methods ...string) []apiCall {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var ok []apiCall
+		for _, c := range f.callsTo(methods...) {
+			if c.Status == http.StatusOK {
+				ok = append(ok, c)
+			}
+		}
+		if len(ok) >= n {
+			return ok
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 15s for %d successful %v calls, got %d: %s", n, methods, len(ok), f.dump())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// sends are the successful calls that put a message in a chat.
+func (f *fakeAPI) sends() []apiCall {
+	var out []apiCall
+	for _, c := range f.callsTo("sendMessage", "sendPhoto", "sendAudio", "sendVenue", "sendLocation") {
+		if c.Status == http.StatusOK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeAPI) dump() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var b strings.Builder
+	for _, c := range f.calls {
+		if c.Method == "getUpdates" {
+			continue
+		}
+		fmt.Fprintf(&b, "\n  %s %d %s", c.Method, c.Status, trimTo(c.Params.Encode(), 300))
+	}
+	return b.String()
+}
+
+func trimTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func (f *fakeAPI) reply(w http.ResponseWriter, call *apiCall, status int, body any) {
+	call.Status = status
+	if call.rec != nil {
+		f.mu.Lock()
+		*call.rec = *call
+		call.rec.rec = nil
+		f.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (f *fakeAPI) ok(w http.ResponseWriter, call *apiCall, result any) {
+	f.reply(w, call, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+func (f *fakeAPI) bad(w http.ResponseWriter, call *apiCall, status int, desc string) {
+	f.reply(w, call, status, map[string]any{"ok": false, "error_code": status, "description": desc})
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	tok, method, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || tok != fakeToken {
+		f.bad(w, &apiCall{}, http.StatusUnauthorized, "Unauthorized")
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		_ = r.ParseMultipartForm(1 << 20)
+	} else {
+		_ = r.ParseForm()
+	}
+	rec := &apiCall{Method: method, Params: r.Form, At: time.Now()}
+	f.mu.Lock()
+	f.calls = append(f.calls, rec)
+	f.mu.Unlock()
+	// Handlers fill call; reply publishes it before the client can see the
+	// response.
+	call := *rec
+	call.rec = rec
+
+	f.mu.Lock()
+	if q := f.fail[method]; len(q) > 0 {
+		fl := q[0]
+		f.fail[method] = q[1:]
+		f.mu.Unlock()
+		body := map[string]any{"ok": false, "error_code": fl.status, "description": fl.desc}
+		if fl.retryAfter > 0 {
+			body["parameters"] = map[string]any{"retry_after": fl.retryAfter}
+		}
+		if fl.migrateTo != 0 {
+			body["parameters"] = map[string]any{"migrate_to_chat_id": fl.migrateTo}
+		}
+		f.reply(w, &call, fl.status, body)
+		return
+	}
+	f.mu.Unlock()
+
+	switch method {
+	case "getMe":
+		f.ok(w, &call, map[string]any{"id": botID, "is_bot": true, "first_name": "Helpdesk", "username": botName,
+			"can_join_groups": true, "supports_inline_queries": true})
+	case "getUpdates":
+		f.getUpdates(w, r, &call)
+	case "sendMessage", "sendPhoto", "sendAudio", "sendVenue", "sendLocation":
+		f.send(w, &call)
+	case "editMessageText":
+		f.edit(w, &call, true)
+	case "editMessageReplyMarkup":
+		f.edit(w, &call, false)
+	case "answerInlineQuery":
+		f.checkInline(call.Params)
+		f.ok(w, &call, true)
+	case "setMyCommands":
+		var cmds []tgbotapi.BotCommand
+		if err := json.Unmarshal([]byte(call.Params.Get("commands")), &cmds); err != nil || len(cmds) == 0 {
+			f.bad(w, &call, 400, "Bad Request: commands not valid")
+			return
+		}
+		f.ok(w, &call, true)
+	case "setWebhook":
+		if call.Params.Get("url") == "" {
+			f.bad(w, &call, 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+			return
+		}
+		f.ok(w, &call, true)
+	case "answerCallbackQuery", "deleteWebhook", "sendChatAction":
+		f.ok(w, &call, true)
+	default:
+		f.bad(w, &call, http.StatusNotFound, "Not Found")
+	}
+}
+
+func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, call *apiCall) {
+	offset, _ := strconv.Atoi(call.Params.Get("offset"))
+	limit, _ := strconv.Atoi(call.Params.Get("limit"))
+	timeout, _ := strconv.Atoi(call.Params.Get("timeout"))
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	deadline := time.After(time.Duration(timeout) * time.Second)
+	for {
+		f.mu.Lock()
+		if f.pollDown {
+			f.mu.Unlock()
+			f.bad(w, call, http.StatusBadGateway, "Bad Gateway")
+			return
+		}
+		if offset > f.confirmed {
+			f.confirmed = offset
+		}
+		kept := f.queue[:0]
+		for _, q := range f.queue {
+			if q.id >= f.confirmed {
+				kept = append(kept, q)
+			}
+		}
+		f.queue = kept
+		var out []json.RawMessage
+		for _, q := range f.queue {
+			if len(out) < limit {
+				out = append(out, q.raw)
+			}
+		}
+		wake := f.wake
+		f.mu.Unlock()
+		if len(out) > 0 || timeout == 0 {
+			if out == nil {
+				out = []json.RawMessage{}
+			}
+			f.ok(w, call, out)
+			return
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			f.ok(w, call, []json.RawMessage{})
+			return
+		case <-r.Context().Done():
+			call.Status = 0
+			return
+		case <-f.closing:
+			f.ok(w, call, []json.RawMessage{})
+			return
+		}
+	}
+}
+
+// msgOf rebuilds the tgfmt.Msg a send carried, to run Validate on it.
+func (f *fakeAPI) msgOf(method string, p url.Values) (tgfmt.Msg, error) {
+	m := tgfmt.Msg{Method: method, Text: p.Get("text"), Caption: p.Get("caption"), Photo: p.Get("photo"), Audio: p.Get("audio")}
+	if method == "editMessageText" {
+		m.Method = tgfmt.MethodSendMessage
+	}
+	if (m.Text != "" || m.Caption != "") && p.Get("parse_mode") != "HTML" {
+		return m, fmt.Errorf("parse_mode %q, want HTML", p.Get("parse_mode"))
+	}
+	if method == "sendVenue" || method == "sendLocation" {
+		lat, err1 := strconv.ParseFloat(p.Get("latitude"), 64)
+		lng, err2 := strconv.ParseFloat(p.Get("longitude"), 64)
+		if err1 != nil || err2 != nil {
+			return m, fmt.Errorf("bad coordinates %q %q", p.Get("latitude"), p.Get("longitude"))
+		}
+		m.Venue = &tgfmt.Venue{Lat: lat, Lng: lng, Title: p.Get("title"), Address: p.Get("address")}
+	}
+	if rm := p.Get("reply_markup"); rm != "" {
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(rm), &probe); err != nil {
+			return m, fmt.Errorf("reply_markup: %v", err)
+		}
+		if _, ok := probe["inline_keyboard"]; ok {
+			var kb tgbotapi.InlineKeyboardMarkup
+			if err := json.Unmarshal([]byte(rm), &kb); err != nil {
+				return m, fmt.Errorf("inline keyboard: %v", err)
+			}
+			if len(kb.InlineKeyboard) > 0 {
+				m.InlineKeyboard = &kb
+			}
+		} else {
+			var kb tgbotapi.ReplyKeyboardMarkup
+			if err := json.Unmarshal([]byte(rm), &kb); err != nil {
+				return m, fmt.Errorf("reply keyboard: %v", err)
+			}
+			m.ReplyKeyboard = &kb
+			m.ReplyTokens = map[string]string{}
+			for _, row := range kb.Keyboard {
+				for _, b := range row {
+					m.ReplyTokens[b.Text] = "t"
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+func (f *fakeAPI) invalidf(format string, args ...any) {
+	f.mu.Lock()
+	f.invalid = append(f.invalid, fmt.Sprintf(format, args...))
+	f.mu.Unlock()
+}
+
+func (f *fakeAPI) send(w http.ResponseWriter, call *apiCall) {
+	p := call.Params
+	chat, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
+	if err != nil {
+		f.bad(w, call, 400, "Bad Request: chat not found")
+		return
+	}
+	m, err := f.msgOf(call.Method, p)
+	if err == nil {
+		err = tgfmt.Validate(m)
+	}
+	if err != nil {
+		f.invalidf("%s: %v (%s)", call.Method, err, trimTo(p.Encode(), 300))
+		f.bad(w, call, 400, "Bad Request: can't parse entities: "+err.Error())
+		return
+	}
+	f.mu.Lock()
+	f.nextMsg++
+	id := f.nextMsg
+	call.MsgID = id
+	f.msgs[strconv.FormatInt(chat, 10)+":"+strconv.Itoa(id)] = &sentMsg{chat: chat, text: p.Get("text"), markup: p.Get("reply_markup")}
+	f.mu.Unlock()
+	typ := "private"
+	if chat < 0 {
+		typ = "supergroup"
+	}
+	f.ok(w, call, map[string]any{"message_id": id, "date": time.Now().Unix(),
+		"chat": map[string]any{"id": chat, "type": typ}, "text": p.Get("text")})
+	if f.onSend != nil {
+		f.onSend(*call)
+	}
+}
+
+func (f *fakeAPI) edit(w http.ResponseWriter, call *apiCall, text bool) {
+	p := call.Params
+	key := p.Get("chat_id") + ":" + p.Get("message_id")
+	if text {
+		m, err := f.msgOf(call.Method, p)
+		if err == nil {
+			err = tgfmt.Validate(m)
+		}
+		if err != nil {
+			f.invalidf("%s: %v", call.Method, err)
+			f.bad(w, call, 400, "Bad Request: can't parse entities: "+err.Error())
+			return
+		}
+	} else if rm := p.Get("reply_markup"); rm != "" {
+		var kb tgbotapi.InlineKeyboardMarkup
+		if err := json.Unmarshal([]byte(rm), &kb); err != nil {
+			f.invalidf("%s: reply_markup: %v", call.Method, err)
+		} else if len(kb.InlineKeyboard) > 0 {
+			if err := tgfmt.Validate(tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: "x", InlineKeyboard: &kb}); err != nil {
+				f.invalidf("%s: %v", call.Method, err)
+			}
+		}
+	}
+	f.mu.Lock()
+	m, ok := f.msgs[key]
+	if !ok {
+		f.mu.Unlock()
+		f.bad(w, call, 400, "Bad Request: message to edit not found")
+		return
+	}
+	newText, newMarkup := m.text, p.Get("reply_markup")
+	if text {
+		newText = p.Get("text")
+	}
+	if normMarkup(newMarkup) == normMarkup(m.markup) && newText == m.text {
+		f.mu.Unlock()
+		f.bad(w, call, 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+		return
+	}
+	m.text, m.markup = newText, newMarkup
+	f.mu.Unlock()
+	f.ok(w, call, map[string]any{"message_id": p.Get("message_id"), "text": newText})
+}
+
+// normMarkup treats an absent keyboard and an empty one alike.
+func normMarkup(s string) string {
+	if s == "" || s == `{"inline_keyboard":[]}` {
+		return ""
+	}
+	return s
+}
+
+func (f *fakeAPI) checkInline(p url.Values) {
+	var results []struct {
+		Type    string `json:"type"`
+		ID      string `json:"id"`
+		Title   string `json:"title"`
+		Content struct {
+			Text      string `json:"message_text"`
+			ParseMode string `json:"parse_mode"`
+		} `json:"input_message_content"`
+	}
+	if err := json.Unmarshal([]byte(p.Get("results")), &results); err != nil {
+		f.invalidf("answerInlineQuery: results: %v", err)
+		return
+	}
+	for _, r := range results {
+		if r.ID == "" || len(r.ID) > 64 || r.Title == "" || r.Content.ParseMode != "HTML" {
+			f.invalidf("answerInlineQuery: bad result %+v", r)
+		}
+		if err := tgfmt.Validate(tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: r.Content.Text}); err != nil {
+			f.invalidf("answerInlineQuery: %v", err)
+		}
+	}
+}
+
+// message returns the fake's copy of a sent message.
+func (f *fakeAPI) message(chat int64, id int) (sentMsg, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.msgs[strconv.FormatInt(chat, 10)+":"+strconv.Itoa(id)]
+	if !ok {
+		return sentMsg{}, false
+	}
+	return *m, true
+}
