@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"context"
 	"strings"
 
 	"github.com/kmbridge/kmbridge/formatting"
@@ -83,29 +82,10 @@ func (t *turn) reset() string {
 	return "reset"
 }
 
-// List cache keys.
-const (
-	cacheFAQ = "faq"
-	cacheHot = "hot"
-)
-
 func (t *turn) faq() string {
-	var cats []kmclient.QuestionCategory
-	if v, ok := t.c.lists.Get(cacheFAQ); ok {
-		cats = v.([]kmclient.QuestionCategory)
-	} else {
-		cfg := t.c.cfg
-		err := t.call("common_questions", func(ctx context.Context) error {
-			var err error
-			cats, err = t.c.km.CommonQuestions(ctx, kmclient.CommonQuestionsRequest{
-				RobotID: kmclient.ID(cfg.RobotID), ChannelID: kmclient.ID(cfg.ChannelID), ModelKey: cfg.ModelKey,
-			})
-			return err
-		})
-		if err != nil {
-			return t.fail("common_questions", err)
-		}
-		t.c.lists.SetDefault(cacheFAQ, cats)
+	cats, err := t.c.FAQ(t.ctx)
+	if err != nil {
+		return t.fail("common_questions", err)
 	}
 	if err := t.loadSession(); err != nil {
 		t.log.Warn("bridge: faq: session lookup failed", "err", err)
@@ -121,22 +101,9 @@ func (t *turn) faq() string {
 }
 
 func (t *turn) hot() string {
-	var qs []kmclient.Question
-	if v, ok := t.c.lists.Get(cacheHot); ok {
-		qs = v.([]kmclient.Question)
-	} else {
-		cfg := t.c.cfg
-		err := t.call("hot_questions", func(ctx context.Context) error {
-			var err error
-			qs, err = t.c.km.HotQuestions(ctx, kmclient.HotQuestionsRequest{
-				LimitDayNum: cfg.HotDays, LimitResultNum: cfg.HotCount, RobotID: kmclient.ID(cfg.RobotID),
-			})
-			return err
-		})
-		if err != nil {
-			return t.fail("hot_questions", err)
-		}
-		t.c.lists.SetDefault(cacheHot, qs)
+	qs, err := t.c.Hot(t.ctx)
+	if err != nil {
+		return t.fail("hot_questions", err)
 	}
 	if err := t.loadSession(); err != nil {
 		t.log.Warn("bridge: hot: session lookup failed", "err", err)

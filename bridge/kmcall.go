@@ -12,14 +12,19 @@ import (
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
-// call runs one KM call under its own timeout (Config.KMTimeout), so a KM that
-// hangs for one conversation holds only that conversation, and records it.
+// call runs one KM call of the turn (see kmCall).
 func (t *turn) call(op string, fn func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.KMTimeout)
+	return t.c.kmCall(t.ctx, op, fn)
+}
+
+// kmCall runs one KM call under its own timeout (Config.KMTimeout), so a KM that
+// hangs for one conversation holds only that conversation, and records it.
+func (c *Core) kmCall(ctx context.Context, op string, fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.KMTimeout)
 	defer cancel()
 	start := time.Now() // real time: this is a latency metric, not conversation time
 	err := fn(ctx)
-	t.c.met.km(op, kmResult(err), time.Since(start))
+	c.met.km(op, kmResult(err), time.Since(start))
 	return err
 }
 

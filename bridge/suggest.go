@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/kmclient"
@@ -33,11 +32,12 @@ func (c *Core) Suggest(ctx context.Context, key ConvKey, user UserInfo, query st
 	if !ok || s.ID == 0 {
 		return nil, nil
 	}
-	cctx, cancel := context.WithTimeout(ctx, c.cfg.KMTimeout)
-	defer cancel()
-	start := time.Now()
-	qs, err := c.km.SmartHint(cctx, kmclient.SmartHintRequest{SessionID: kmclient.ID(s.ID), Keyword: query})
-	c.met.km("smart_hint", kmResult(err), time.Since(start))
+	var qs []kmclient.Question
+	err = c.kmCall(ctx, "smart_hint", func(ctx context.Context) error {
+		var err error
+		qs, err = c.km.SmartHint(ctx, kmclient.SmartHintRequest{SessionID: kmclient.ID(s.ID), Keyword: query})
+		return err
+	})
 	if errors.Is(err, kmclient.ErrSessionExpired) {
 		return nil, nil
 	}
@@ -45,22 +45,21 @@ func (c *Core) Suggest(ctx context.Context, key ConvKey, user UserInfo, query st
 		c.log.Warn("bridge: smartHint failed", "conv", key.String(), "err", redact(err))
 		return nil, fmt.Errorf("bridge: suggest: %w", err)
 	}
+	var pending pendingActions
 	buttons := make([]formatting.Button, 0, len(qs))
 	for _, q := range qs {
 		label := strings.TrimSpace(string(q.Content))
 		if label == "" {
 			continue
 		}
-		a := formatting.Action{
+		tok := pending.mint(StoredAction{Action: formatting.Action{
 			Kind: formatting.ActHit, QueryType: kmclient.QuerySmartHint,
 			QuestionID: int64(q.ID), QuestionContent: label, Label: label,
-		}
-		tok := newToken()
-		sa := StoredAction{Action: a, Key: key, Owner: user.ID, SessionID: s.ID}
-		if err := c.store.PutAction(ctx, tok, sa, c.cfg.SuggestTTL); err != nil {
-			return nil, fmt.Errorf("bridge: suggest: store action: %w", err)
-		}
+		}, Key: key, Owner: user.ID, SessionID: s.ID})
 		buttons = append(buttons, formatting.Button{Label: label, Token: tok})
+	}
+	if err := pending.save(ctx, c.store, c.cfg.SuggestTTL); err != nil {
+		return nil, fmt.Errorf("bridge: suggest: %w", err)
 	}
 	return buttons, nil
 }

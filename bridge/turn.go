@@ -2,8 +2,6 @@ package bridge
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"time"
@@ -25,13 +23,8 @@ type turn struct {
 
 	sess    KMSession // ID 0 until loaded or created
 	loaded  bool      // sess was looked up in the store
-	pending []pendingAction
+	pending pendingActions
 	ttl     time.Duration // lifetime of the actions minted by this turn
-}
-
-type pendingAction struct {
-	token string
-	act   StoredAction
 }
 
 // process handles one event on a worker. It never panics on bad input: a panic
@@ -79,30 +72,14 @@ func (t *turn) opts() formatting.Options {
 // mint gives an action a fresh token. The action is stored by send, before the
 // message that carries it leaves, so rendering itself stays pure.
 func (t *turn) mint(a formatting.Action) string {
-	tok := newToken()
-	t.pending = append(t.pending, pendingAction{token: tok, act: StoredAction{
-		Action: a, Key: t.key, Owner: t.user.ID, SessionID: t.sess.ID,
-	}})
-	return tok
-}
-
-// newToken returns 16 random bytes as unpadded base64url: 22 characters, within
-// Telegram's 64-byte callback_data, Discord's 100-character custom_id and Slack's
-// action_id/value limits.
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (Go ≥ 1.24 crashes rather than return an error)
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return t.pending.mint(StoredAction{Action: a, Key: t.key, Owner: t.user.ID, SessionID: t.sess.ID})
 }
 
 // flush stores the actions minted so far.
 func (t *turn) flush() error {
-	for _, pa := range t.pending {
-		if err := t.c.store.PutAction(t.ctx, pa.token, pa.act, t.ttl); err != nil {
-			return fmt.Errorf("bridge: store action: %w", err)
-		}
+	if err := t.pending.save(t.ctx, t.c.store, t.ttl); err != nil {
+		return fmt.Errorf("bridge: %w", err)
 	}
-	t.pending = t.pending[:0]
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/kmclient"
 )
 
 // platform is ConvKey.Platform of every Slack conversation.
@@ -26,6 +27,14 @@ type Core interface {
 	Seen(ctx context.Context, platform, deliveryID string) (bool, error)
 	// Suggest returns typeahead suggestions (KM smartHint) as buttons with tokens.
 	Suggest(ctx context.Context, key bridge.ConvKey, user bridge.UserInfo, query string) ([]formatting.Button, error)
+	// Tokens mints the tokens of the Home tab's buttons (stored by save).
+	Tokens(key bridge.ConvKey, owner string) (tokens formatting.Tokens, save func(context.Context) error)
+	// SuggestionTokens mints the token of the typeahead's "ask" option.
+	SuggestionTokens(key bridge.ConvKey, owner string) (tokens formatting.Tokens, save func(context.Context) error)
+	// FAQ returns the FAQ categories (cached by the core).
+	FAQ(ctx context.Context) ([]kmclient.QuestionCategory, error)
+	// Hot returns the hot questions (cached by the core).
+	Hot(ctx context.Context) ([]kmclient.Question, error)
 }
 
 var _ Core = (*bridge.Core)(nil)
@@ -34,13 +43,10 @@ var _ Core = (*bridge.Core)(nil)
 type Deps struct {
 	// Core is the bridge core (required).
 	Core Core
-	// Store is the core's store. With it, App Home buttons and the typeahead's
-	// "ask" option get action tokens, and the threads the bot answers in are
-	// still recognised after a restart. Nil: the Home tab has no buttons.
+	// Store is the core's store. With it, the threads the bot answers in are
+	// still recognised after a restart (by their KM session); nil: only while
+	// the process runs.
 	Store bridge.Store
-	// Lists gives the Home tab and assistant threads the FAQ and hot questions;
-	// nil leaves them out.
-	Lists Lists
 	// Catalog holds the adapter's words; nil: built-in English.
 	Catalog *i18n.Catalog
 	// Logger; nil discards.
@@ -58,7 +64,6 @@ type Adapter struct {
 	http  *http.Client
 	core  Core
 	store bridge.Store
-	lists *listCache
 	cat   *i18n.Catalog
 	log   *slog.Logger
 	now   func() time.Time
@@ -128,9 +133,6 @@ func New(cfg Config, deps Deps) (*Adapter, error) {
 	}
 	a.api = slack.New(cfg.BotToken, opts...)
 	a.http = hc
-	if deps.Lists != nil {
-		a.lists = newListCache(deps.Lists, cfg.ListCacheTTL, a.now)
-	}
 	a.pace = newPacer(cfg.RatePerSecond, cfg.Burst, a.now)
 	a.users = newMemo[bridge.UserInfo](10000, a.now)
 	a.dms = newMemo[string](10000, a.now)

@@ -26,11 +26,11 @@ func (a *Adapter) onAssistantThread(t slackevents.AssistantThread, started bool)
 		return
 	}
 	a.assistants.put(msgKey(t.ChannelID, t.ThreadTimeStamp), struct{}{}, threadTTL)
-	if !started || a.lists == nil {
+	if !started {
 		return
 	}
 	a.background(promptsTimeout, func(ctx context.Context) {
-		hot, err := a.lists.Hot(ctx)
+		hot, err := a.core.Hot(ctx)
 		if err != nil || len(hot) == 0 {
 			if err != nil {
 				a.log.Warn("slack: no suggested prompts: hot questions failed", "err", err)

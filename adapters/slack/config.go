@@ -34,10 +34,9 @@ type Config struct {
 	// Streaming streams answers into assistant threads with chat.startStream
 	// (km.streaming); elsewhere a streamed answer is posted and then updated.
 	Streaming bool
-	// ActionTTL is how long App Home buttons stay clickable (bridge.action_ttl).
+	// ActionTTL is how long the adapter remembers a sent message's buttons, to
+	// retire them on a click (bridge.action_ttl, as long as they stay clickable).
 	ActionTTL time.Duration
-	// SuggestTTL is how long a typeahead's "ask" option stays clickable (15m).
-	SuggestTTL time.Duration
 
 	// RatePerSecond and Burst pace outbound messages per channel (default 1/s,
 	// burst 3): Slack allows about one message per second per channel.
@@ -53,8 +52,6 @@ type Config struct {
 	SuggestTimeout time.Duration
 	// UserCacheTTL is how long a users.info answer is reused (default 1h).
 	UserCacheTTL time.Duration
-	// ListCacheTTL is how long FAQ and hot-question lists are reused (default 5m).
-	ListCacheTTL time.Duration
 	// HomeRefresh is the least time between two publishes of one user's Home tab
 	// (default 1m).
 	HomeRefresh time.Duration
@@ -73,14 +70,12 @@ func DefaultConfig() Config {
 		SlashReply:     ReplyDM,
 		Scope:          bridge.ScopeThread,
 		ActionTTL:      7 * 24 * time.Hour,
-		SuggestTTL:     15 * time.Minute,
 		RatePerSecond:  1,
 		Burst:          3,
 		MaxRetries:     5,
 		LookupTimeout:  time.Second,
 		SuggestTimeout: 2 * time.Second,
 		UserCacheTTL:   time.Hour,
-		ListCacheTTL:   5 * time.Minute,
 		HomeRefresh:    time.Minute,
 		StreamIdle:     10 * time.Second,
 		MaxBodyBytes:   1 << 20,
@@ -104,9 +99,9 @@ func (c Config) withDefaults() Config {
 		c.APIURL += "/" // slack-go joins method names to it
 	}
 	for _, x := range []struct{ v, d *time.Duration }{
-		{&c.ActionTTL, &d.ActionTTL}, {&c.SuggestTTL, &d.SuggestTTL}, {&c.LookupTimeout, &d.LookupTimeout},
+		{&c.ActionTTL, &d.ActionTTL}, {&c.LookupTimeout, &d.LookupTimeout},
 		{&c.SuggestTimeout, &d.SuggestTimeout}, {&c.UserCacheTTL, &d.UserCacheTTL},
-		{&c.ListCacheTTL, &d.ListCacheTTL}, {&c.HomeRefresh, &d.HomeRefresh},
+		{&c.HomeRefresh, &d.HomeRefresh},
 		{&c.StreamIdle, &d.StreamIdle},
 	} {
 		if *x.v == 0 {
@@ -160,7 +155,7 @@ func (c Config) Validate() error {
 	if c.RatePerSecond < 0 || c.Burst < 0 || c.MaxRetries < 0 || c.MaxBodyBytes < 0 {
 		bad("slack", "rate, burst, retries and body limit must not be negative")
 	}
-	for _, d := range []time.Duration{c.ActionTTL, c.SuggestTTL, c.LookupTimeout, c.SuggestTimeout, c.UserCacheTTL, c.ListCacheTTL, c.HomeRefresh, c.StreamIdle} {
+	for _, d := range []time.Duration{c.ActionTTL, c.LookupTimeout, c.SuggestTimeout, c.UserCacheTTL, c.HomeRefresh, c.StreamIdle} {
 		if d < 0 {
 			bad("slack", "durations must not be negative, got %s", d)
 			break

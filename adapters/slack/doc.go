@@ -55,10 +55,11 @@
 //
 // app_home_opened publishes a Home tab (at most once per Config.HomeRefresh per
 // user): the welcome, a "Search the knowledge base" external select, and the FAQ
-// categories and hot questions (Deps.Lists) as buttons. Their tokens are minted
-// into the core's store (Deps.Store) for the user's DM conversation, so a click
-// is an ordinary bridge.Click answered in the DM. The search's options are an
-// "Ask: …" option and KM's smart hints (Core.Suggest), within Slack's 3 s.
+// categories and hot questions (the core's cached lists, Core.FAQ and Core.Hot)
+// as buttons. The core mints their tokens (Core.Tokens) for the user's DM
+// conversation, so a click is an ordinary bridge.Click answered in the DM.
+// The search's options are an "Ask: …" option (Core.SuggestionTokens) and KM's
+// smart hints (Core.Suggest), within Slack's 3 s.
 // The slash command (Config.Command, default /ask) asks, runs sub-commands
 // (faq, hot, human, reset, help) or, alone, shows help and the FAQ; answers go to
 // the DM or appear ephemerally (Config.SlashReply). In assistant threads the

@@ -121,7 +121,6 @@ func newEnv(t testing.TB, o envOpts) *env {
 	}
 	e.ad, err = New(cfg, Deps{
 		Core: e.core, Store: e.store, Logger: o.logger, HTTPClient: &http.Client{Transport: slackTr, Timeout: 10 * time.Second},
-		Lists: KMLists{KM: e.km, RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -404,3 +403,11 @@ func (nopCore) Seen(context.Context, string, string) (bool, error) { return fals
 func (nopCore) Suggest(context.Context, bridge.ConvKey, bridge.UserInfo, string) ([]formatting.Button, error) {
 	return nil, nil
 }
+func (nopCore) Tokens(bridge.ConvKey, string) (formatting.Tokens, func(context.Context) error) {
+	return func(formatting.Action) string { return "" }, func(context.Context) error { return nil }
+}
+func (c nopCore) SuggestionTokens(k bridge.ConvKey, owner string) (formatting.Tokens, func(context.Context) error) {
+	return c.Tokens(k, owner)
+}
+func (nopCore) FAQ(context.Context) ([]kmclient.QuestionCategory, error) { return nil, nil }
+func (nopCore) Hot(context.Context) ([]kmclient.Question, error)         { return nil, nil }

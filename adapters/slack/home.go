@@ -57,11 +57,11 @@ func (a *Adapter) publishHome(ctx context.Context, userID, dm string) error {
 			dm = ""
 		}
 	}
-	var mt *minter
+	// Buttons only with the DM: a click is answered there.
 	opts := formatting.Options{P: p}
-	if a.store != nil && dm != "" {
-		mt = &minter{key: dmKey(dm, "", userID), owner: userID}
-		opts.Tokens = mt.token
+	var save func(context.Context) error
+	if dm != "" {
+		opts.Tokens, save = a.core.Tokens(dmKey(dm, "", userID), userID)
 	}
 
 	var blocks []slack.Block
@@ -75,14 +75,14 @@ func (a *Adapter) publishHome(ctx context.Context, userID, dm string) error {
 		add(heading(p.T("slack.search_label")))
 		blocks = append(blocks, searchBlock(p))
 	}
-	if a.lists != nil && mt != nil {
-		if cats, err := a.lists.FAQ(ctx); err != nil {
+	if save != nil {
+		if cats, err := a.core.FAQ(ctx); err != nil {
 			a.log.Warn("slack: Home tab without FAQ", "err", err)
 		} else if len(cats) > 0 {
 			blocks = append(blocks, slack.NewDividerBlock())
 			add(formatting.Categories(p.T("slack.home_faq"), cats, opts))
 		}
-		if hot, err := a.lists.Hot(ctx); err != nil {
+		if hot, err := a.core.Hot(ctx); err != nil {
 			a.log.Warn("slack: Home tab without hot questions", "err", err)
 		} else if len(hot) > 0 {
 			blocks = append(blocks, slack.NewDividerBlock())
@@ -93,9 +93,9 @@ func (a *Adapter) publishHome(ctx context.Context, userID, dm string) error {
 		a.log.Warn("slack: Home tab cut to Slack's block limit", "blocks", len(blocks), "limit", maxViewBlocks)
 		blocks = blocks[:maxViewBlocks]
 	}
-	if mt != nil {
-		if err := mt.flush(ctx, a.store, a.cfg.ActionTTL); err != nil {
-			return err
+	if save != nil {
+		if err := save(ctx); err != nil {
+			return fmt.Errorf("slack: Home tab buttons: %w", err)
 		}
 	}
 	view := slack.HomeTabViewRequest{

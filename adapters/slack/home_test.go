@@ -179,3 +179,20 @@ func TestTypeaheadOptions(t *testing.T) {
 		return len(cs) == 2 && cs[1].Str("queryContent") == "Wi-Fi password"
 	})
 }
+
+// The Home tab shows the core's cached lists: the faq and hot commands that
+// follow do not ask KM again.
+func TestAppHomeSharesTheCoresLists(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.event(newEventID(), homeOpened("U1", "D1"))
+	e.publishedHome(1)
+	e.command("D1", "U1", "faq")
+	e.command("D1", "U1", "hot")
+	got := e.waitPosted("D1", 2)
+	if !strings.Contains(text(t, got[0]), "Accounts") || !strings.Contains(text(t, got[1]), "Popular questions") {
+		t.Errorf("faq/hot = %q / %q", text(t, got[0]), text(t, got[1]))
+	}
+	if n, m := len(e.sim.CallsTo("POST /v1/chat/commonQuestions")), len(e.sim.CallsTo("POST /v1/chat/hotQuestions")); n != 1 || m != 1 {
+		t.Errorf("commonQuestions %d, hotQuestions %d calls: want 1 each", n, m)
+	}
+}

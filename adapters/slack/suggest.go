@@ -39,14 +39,12 @@ func (a *Adapter) options(ctx context.Context, ic *slack.InteractionCallback) sl
 	key := dmKey(dm, "", ic.User.ID)
 	user := a.cachedUser(ic.User.ID)
 	p := a.printer(user.Locale)
-	if a.store != nil {
-		mt := &minter{key: key, owner: ic.User.ID}
-		tok := mt.token(formatting.Action{Kind: formatting.ActSendText, Text: query, Label: query})
-		if err := mt.flush(ctx, a.store, a.cfg.SuggestTTL); err != nil {
-			a.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
-		} else {
-			resp.Options = append(resp.Options, option(p.T("slack.ask_option", query), tok))
-		}
+	tokens, save := a.core.SuggestionTokens(key, ic.User.ID)
+	tok := tokens(formatting.Action{Kind: formatting.ActSendText, Text: query, Label: query})
+	if err := save(ctx); err != nil {
+		a.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
+	} else {
+		resp.Options = append(resp.Options, option(p.T("slack.ask_option", query), tok))
 	}
 	buttons, err := a.core.Suggest(ctx, key, user, query)
 	if err != nil {

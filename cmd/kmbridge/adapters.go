@@ -14,7 +14,7 @@ import (
 
 // mountAdapters builds every enabled platform adapter, mounts its HTTP routes on the
 // shared server and registers it with the core. It returns the platform names.
-func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, km *kmTarget, srv *httpserver.Server, catalog *i18n.Catalog, log *slog.Logger) ([]string, error) {
+func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, srv *httpserver.Server, catalog *i18n.Catalog, log *slog.Logger) ([]string, error) {
 	var names []string
 	if cfg.Slack.On() {
 		s, err := slackadapter.New(slackadapter.Config{
@@ -32,8 +32,6 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, km
 			Store:   store,
 			Catalog: catalog,
 			Logger:  log.With("adapter", "slack"),
-			Lists: slackadapter.KMLists{KM: km.client, RobotID: km.robotID, ChannelID: km.channelID,
-				ModelKey: km.modelKey, HotDays: cfg.Bridge.HotDays, HotCount: cfg.Bridge.HotCount},
 		})
 		if err != nil {
 			return nil, err

@@ -149,7 +149,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 
 	srv := httpserver.New(httpserver.Options{Addr: cfg.HTTP.Listen, Logger: log})
 	srv.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	names, err := mountAdapters(cfg, core, store, km, srv, catalog, log)
+	names, err := mountAdapters(cfg, core, store, srv, catalog, log)
 	if err != nil {
 		core.Shutdown(context.WithoutCancel(ctx))
 		return err
