@@ -10,8 +10,8 @@ import (
 // Store keeps the core's state across events and restarts: KM sessions per
 // conversation, the actions behind button tokens, delivery ids seen (adapters'
 // redelivery dedupe), rated answers and transcripts. Every entry has a TTL chosen
-// by the caller. Implementations: bridge/memstore (memory, snapshot file); a Redis
-// one comes later. Escalation mappings (conversation ↔ agent thread) will be a
+// by the caller. Implementations: bridge/memstore (memory, snapshot file) and
+// bridge/redisstore (shared by replicas). Escalation mappings (conversation ↔ agent thread) will be a
 // separate optional interface, discovered by type assertion, so this one stays small.
 //
 // Implementations must be safe for concurrent use. The core never writes one

@@ -57,6 +57,9 @@ func literalAllowlist() []allowedLiteral {
 		{"formatting/dump.go", "*", "Dump is the golden-test format of a Message"},
 		// KM's own failure message, compared against what KM sends; never shown.
 		{"bridge/click.go", "This reply has been evaluated!", "KM's message for a second rating, matched"},
+		// Operation names wrapped into redisstore's errors ("redisstore: get session: …").
+		{"bridge/redisstore/entries.go", "get session", "operation name in a wrapped store error"},
+		{"bridge/redisstore/entries.go", "get action", "operation name in a wrapped store error"},
 		// Duration names in Config.Validate's error messages, for operators' logs.
 		{"bridge/config.go", "stream timeout", "name in an operator-facing config error"},
 		{"bridge/config.go", "session retention", "name in an operator-facing config error"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/bridge/redisstore"
 	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/escalation"
 	"github.com/kmbridge/kmbridge/httpserver"
@@ -108,12 +109,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		return err
 	}
-	store, err := memstore.Open(memstore.Options{Path: cfg.Store.SnapshotPath})
-	switch {
-	case errors.Is(err, memstore.ErrCorruptSnapshot):
-		// The bad file was moved aside: start empty rather than not at all.
-		log.Warn("store snapshot was unreadable; starting with an empty store", "err", err)
-	case err != nil:
+	store, snap, err := openStore(ctx, cfg, log)
+	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
@@ -163,8 +160,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Run(runCtx) }()
 	go func() { errc <- core.Run(runCtx) }()
-	if cfg.Store.SnapshotPath != "" {
-		go snapshotEvery(runCtx, store, snapshotInterval, log)
+	if snap != nil && cfg.Store.SnapshotPath != "" {
+		go snapshotEvery(runCtx, snap, snapshotInterval, log)
 	}
 	select {
 	case <-srv.Started():
@@ -232,4 +229,29 @@ func bridgeConfig(cfg *config.Config, km *kmTarget) bridge.Config {
 		HotCount:        cfg.Bridge.HotCount,
 		TranscriptTurns: cfg.Bridge.TranscriptTurns,
 	}
+}
+
+// openStore opens the Redis store when store.redis_url is set (replicas share
+// conversations; snapshot_path is not used), else the memory store; snap is the
+// memory store, for periodic snapshots, or nil.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store bridge.Store, snap *memstore.Store, err error) {
+	if cfg.Store.RedisURL != "" {
+		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		rs, err := redisstore.Open(octx, redisstore.Options{URL: cfg.Store.RedisURL})
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("store: redis", "prefix", redisstore.DefaultPrefix)
+		return rs, nil, nil
+	}
+	ms, err := memstore.Open(memstore.Options{Path: cfg.Store.SnapshotPath})
+	switch {
+	case errors.Is(err, memstore.ErrCorruptSnapshot):
+		// The bad file was moved aside: start empty rather than not at all.
+		log.Warn("store snapshot was unreadable; starting with an empty store", "err", err)
+	case err != nil:
+		return nil, nil, err
+	}
+	return ms, ms, nil
 }

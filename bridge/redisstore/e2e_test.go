@@ -1,0 +1,198 @@
+package redisstore_test
+
+// End to end: two bridge cores (two replicas), each with its own Store on one
+// Redis, its own adapter and its own kmclient, against one KM simulator over HTTP
+// on loopback.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
+	"github.com/kmbridge/kmbridge/bridge/redisstore"
+	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/kmclient"
+	"github.com/kmbridge/kmbridge/kmclient/kmsim"
+)
+
+const (
+	qPassword = "How do I reset my password?" // rich, suggestions 1002/1003/1010, enableAppraise
+	qMFA      = "How do I set up multi-factor authentication?"
+)
+
+var (
+	en    = i18n.Printer{}
+	ann   = bridge.UserInfo{ID: "1001", Name: "Ann", Email: "ann@example.com"}
+	annDM = bridge.DMKey("test", "", "dm-ann", ann.ID)
+)
+
+// startSim serves a KM simulator on loopback.
+func startSim(t testing.TB) (*kmsim.Sim, string) {
+	t.Helper()
+	sim := kmsim.New(kmsim.SampleKB(), kmsim.Options{MaxCalls: 10_000})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL + "/api"
+}
+
+// replica is one kmbridge process: a core with its own store, adapter and KM client.
+type replica struct {
+	core  *bridge.Core
+	rec   *bridgetest.Recorder
+	store *redisstore.Store
+}
+
+func newReplica(t testing.TB, kmURL, redisAddr, prefix string) *replica {
+	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	km, err := kmclient.New(kmclient.Config{
+		BaseURL: kmURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken,
+		HTTPClient: &http.Client{Transport: tr},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := redisstore.Open(ctx, redisstore.Options{URL: redisURL(redisAddr), Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := bridge.New(bridge.Config{
+		RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey,
+		KMTimeout: 5 * time.Second, TypingInterval: time.Hour,
+	}, bridge.Deps{KM: km, Store: st})
+	if err != nil {
+		_ = st.Close(ctx)
+		t.Fatal(err)
+	}
+	r := &replica{core: core, rec: bridgetest.New("test"), store: st}
+	core.Register(r.rec)
+	t.Cleanup(func() { // closes the store too
+		sctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		_ = core.Shutdown(sctx)
+	})
+	return r
+}
+
+func (r *replica) handle(t testing.TB, ev bridge.Event) {
+	t.Helper()
+	if err := r.core.Handle(ctx, ev); err != nil {
+		t.Fatalf("Handle(%T): %v", ev, err)
+	}
+}
+
+// waitText waits until a message to annDM contains want.
+func (r *replica) waitText(t testing.TB, want string) {
+	t.Helper()
+	eventually(t, func() error {
+		got := bridgetest.Texts(r.rec.SentTo(annDM))
+		for _, s := range got {
+			if strings.Contains(s, want) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no message containing %q in %q", want, got)
+	})
+}
+
+func token(t testing.TB, r *replica, label string) string {
+	t.Helper()
+	b, ok := bridgetest.Button(r.rec.SentTo(annDM), label)
+	if !ok || b.Token == "" {
+		t.Fatalf("no button %q in %q", label, bridgetest.Texts(r.rec.SentTo(annDM)))
+	}
+	return b.Token
+}
+
+// TestTwoReplicasShareConversations: the first message is handled by replica A;
+// a click on one of its buttons is handled by B, which finds the action and the KM
+// session A stored (no second initClient; the hit carries the answer's logId); a
+// rating on A, then again on B, is refused on B.
+func TestTwoReplicasShareConversations(t *testing.T) {
+	addr := needRedis(t)
+	sim, kmURL := startSim(t)
+	prefix := newPrefix()
+	a, b := newReplica(t, kmURL, addr, prefix), newReplica(t, kmURL, addr, prefix)
+
+	a.handle(t, bridge.Message{Key: annDM, User: ann, Text: qPassword})
+	a.rec.WaitSent(t, annDM, 2, wait) // welcome, answer
+	mfa := token(t, a, qMFA)
+	up, down := token(t, a, en.T("formatting.rate_up")), token(t, a, en.T("formatting.rate_down"))
+	sa, ok, err := b.store.Action(ctx, mfa)
+	if !ok || err != nil || sa.Action.LogID == 0 {
+		t.Fatalf("replica B does not know A's button: %+v %v %v", sa, ok, err)
+	}
+
+	b.handle(t, bridge.Click{Key: annDM, User: ann, Token: mfa})
+	b.waitText(t, "Multi-factor authentication")
+	chats, hits := sim.CallsTo("POST /v1/chat"), sim.CallsTo("POST /v1/hit")
+	if n := len(sim.CallsTo("POST /v1/initClient")); n != 1 {
+		t.Errorf("initClient calls = %d, want 1: B must reuse A's KM session", n)
+	}
+	if len(chats) != 1 || len(hits) != 1 {
+		t.Fatalf("chat calls %d, hit calls %d; want 1 each", len(chats), len(hits))
+	}
+	h := hits[0]
+	if h.Int("queryType") != 7 || h.Int("questionId") != 1002 || h.Int("logId") != sa.Action.LogID ||
+		h.Int("sessionId") != chats[0].Int("sessionId") {
+		t.Errorf("hit body = %v; want queryType 7, questionId 1002, logId %d, sessionId %d",
+			h.Body, sa.Action.LogID, chats[0].Int("sessionId"))
+	}
+
+	a.handle(t, bridge.Click{Key: annDM, User: ann, Token: up})
+	a.waitText(t, en.T("bridge.rated_thanks"))
+	b.handle(t, bridge.Click{Key: annDM, User: ann, Token: down})
+	b.waitText(t, en.T("bridge.already_rated"))
+	if res := b.rec.WaitClicks(t, 2, wait); res[1].Status != bridge.ClickAlreadyRated {
+		t.Errorf("B's rating click: %s, want %s", res[1].Status, bridge.ClickAlreadyRated)
+	}
+	if calls := sim.CallsTo("POST /v1/surveyQuestion"); len(calls) != 1 || calls[0].Int("logId") != sa.Action.LogID {
+		t.Errorf("surveyQuestion calls = %+v; want one, for logId %d", calls, sa.Action.LogID)
+	}
+
+	// One transcript, written by both replicas.
+	tr, err := a.store.Transcript(ctx, annDM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawQuestion, sawClick bool
+	for _, turn := range tr {
+		sawQuestion = sawQuestion || (turn.Role == bridge.RoleUser && turn.Text == qPassword)
+		sawClick = sawClick || (turn.Role == bridge.RoleClick && turn.Text == qMFA)
+	}
+	if !sawQuestion || !sawClick {
+		t.Errorf("transcript lacks A's question or B's click: %+v", tr)
+	}
+}
+
+// TestRedisOutageApologises: while Redis is unreachable a user's message gets the
+// internal-error apology (KM is not called); once Redis is back the next message
+// works normally.
+func TestRedisOutageApologises(t *testing.T) {
+	addr := needRedis(t)
+	sim, kmURL := startSim(t)
+	px := startProxy(t, addr)
+	r := newReplica(t, kmURL, px.Addr, newPrefix())
+
+	px.SetDown(true)
+	r.handle(t, bridge.Message{Key: annDM, User: ann, Text: qPassword})
+	got := r.rec.WaitSent(t, annDM, 1, wait)
+	if got[0].Text() != en.T("bridge.internal_error") {
+		t.Errorf("during the outage: %q, want the internal-error apology", got[0].Text())
+	}
+	if n := len(sim.Calls()); n != 0 {
+		t.Errorf("%d KM calls while the store was down", n)
+	}
+
+	px.SetDown(false)
+	eventually(t, func() error { _, err := r.store.Rated(ctx, 1); return err })
+	r.handle(t, bridge.Message{Key: annDM, User: ann, Text: qPassword})
+	r.waitText(t, "Reset your password")
+}

@@ -1,0 +1,94 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// put stores v as JSON under key for ttl (SET … PX; ≤ 0 is no expiry).
+func put[T any](ctx context.Context, s *Store, op, key string, v T, ttl time.Duration) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("redisstore: %s: encode: %w", op, err)
+	}
+	if err := s.rdb.Set(ctx, key, b, expiry(ttl)).Err(); err != nil {
+		return fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	return nil
+}
+
+// get reads the JSON value under key; ok is false when there is none. A value
+// that does not decode is an error naming the key, so it can be found and removed.
+func get[T any](ctx context.Context, s *Store, op, key string) (v T, ok bool, err error) {
+	b, err := s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, false, fmt.Errorf("redisstore: %s: key %q holds no valid value: %w", op, key, err)
+	}
+	return v, true, nil
+}
+
+// Session implements bridge.Store.
+func (s *Store) Session(ctx context.Context, key bridge.ConvKey) (bridge.KMSession, bool, error) {
+	return get[bridge.KMSession](ctx, s, "get session", s.key(kindSession, key.String()))
+}
+
+// PutSession implements bridge.Store.
+func (s *Store) PutSession(ctx context.Context, key bridge.ConvKey, sess bridge.KMSession, ttl time.Duration) error {
+	return put(ctx, s, "put session", s.key(kindSession, key.String()), sess, ttl)
+}
+
+// PutAction implements bridge.Store.
+func (s *Store) PutAction(ctx context.Context, token string, a bridge.StoredAction, ttl time.Duration) error {
+	if token == "" {
+		return errors.New("redisstore: put action: empty token")
+	}
+	return put(ctx, s, "put action", s.key(kindAction, token), a, ttl)
+}
+
+// Action implements bridge.Store.
+func (s *Store) Action(ctx context.Context, token string) (bridge.StoredAction, bool, error) {
+	if token == "" {
+		return bridge.StoredAction{}, false, nil // PutAction never stores one
+	}
+	return get[bridge.StoredAction](ctx, s, "get action", s.key(kindAction, token))
+}
+
+// Seen implements bridge.Store with SET NX PX: of any number of concurrent
+// callers, on any replica, exactly one records the id and sees false.
+func (s *Store) Seen(ctx context.Context, deliveryID string, ttl time.Duration) (bool, error) {
+	set, err := s.rdb.SetNX(ctx, s.key(kindSeen, deliveryID), "1", expiry(ttl)).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: seen: %w", err)
+	}
+	return !set, nil
+}
+
+// Rated implements bridge.Store.
+func (s *Store) Rated(ctx context.Context, logID int64) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.ratedKey(logID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: rated: %w", err)
+	}
+	return n > 0, nil
+}
+
+// MarkRated implements bridge.Store.
+func (s *Store) MarkRated(ctx context.Context, logID int64, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.ratedKey(logID), "1", expiry(ttl)).Err(); err != nil {
+		return fmt.Errorf("redisstore: mark rated: %w", err)
+	}
+	return nil
+}
