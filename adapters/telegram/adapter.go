@@ -57,12 +57,13 @@ type Adapter struct {
 	pace *pacer
 
 	// Memory (bounded, TTL): reply-keyboard labels per conversation, inline
-	// suggestions per user, keyboards to put back after a click, the user's last
-	// message per group conversation, group → supergroup migrations, and the
-	// delivery ids seen when there is no core.
+	// suggestions per user, keyboards to put back after a click and the ones
+	// put back, the user's last message per group conversation, group →
+	// supergroup migrations, and the delivery ids seen when there is no core.
 	replyKB   *memo[string, map[string]string]
 	inline    *memo[string, map[string]string]
 	retiring  *memo[string, retirement]
+	shown     *memo[string, rows] // keyboards set by retirements, per message
 	lastMsg   *memo[string, int]
 	migrated  *memo[int64, int64]
 	localSeen *memo[string, struct{}]
@@ -132,6 +133,7 @@ func New(cfg Config, deps Deps) (*Adapter, error) {
 		replyKB:   newMemo[string, map[string]string](n, replyKBTTL, nil),
 		inline:    newMemo[string, map[string]string](n, inlineTTL, nil),
 		retiring:  newMemo[string, retirement](n, retireTTL, nil),
+		shown:     newMemo[string, rows](n, retireTTL, nil),
 		lastMsg:   newMemo[string, int](n, lastMsgTTL, nil),
 		migrated:  newMemo[int64, int64](n, migratedTTL, nil),
 		localSeen: newMemo[string, struct{}](n, dedupeTTL, nil),

@@ -38,7 +38,10 @@
 // the click ended (Clicked), the message's keyboard is edited: after a choice,
 // link buttons stay and the action buttons give way to one "✅ label"; an expired
 // button's keyboard loses its action buttons; a foreign or failed click changes
-// nothing. "Message is not modified" counts as success. Input hints (task
+// nothing. "Message is not modified" counts as success. tgfmt puts a run of
+// titled button groups (the welcome's FAQ categories) on one keyboard under
+// header rows whose callback_data is tgfmt.NoopData: a header press is only
+// answered, and a choice retires only its own group. Input hints (task
 // buttons above the input box) are a one-time reply keyboard; its labels are
 // remembered per conversation, and a message with one of them is a click.
 //

@@ -101,42 +101,28 @@ func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Mess
 // tgfmt's own carrier: language-neutral).
 const keyboardCarrier = "👇"
 
-// retirement is how a clicked message's keyboard is put back once the core has
-// handled the click: the link buttons stay, the action buttons go, and the
-// chosen one is shown as "✅ label".
+// retirement is a clicked message's keyboard as the callback carried it, kept
+// until the core reports how the click ended (Clicked).
 type retirement struct {
-	links [][]tgbotapi.InlineKeyboardButton
-	label string
+	kb rows
 }
 
 func retireKey(token string, ref bridge.MsgRef) string {
-	return token + "|" + ref.Key.Channel + "|" + ref.ID
+	return token + "|" + shownKey(ref)
 }
 
-// planRetire remembers the clicked message's keyboard, as the callback carried
-// it, until the core reports how the click ended (Clicked).
+// shownKey names a message whose keyboard the adapter has set.
+func shownKey(ref bridge.MsgRef) string { return ref.Key.Channel + "|" + ref.ID }
+
+// planRetire remembers the clicked message's keyboard until the core reports
+// how the click ended (Clicked).
 func (a *Adapter) planRetire(in inbound) {
 	cb := in.cb
 	if cb.Message == nil || cb.Message.ReplyMarkup == nil {
 		return
 	}
-	r := retirement{}
-	for _, row := range cb.Message.ReplyMarkup.InlineKeyboard {
-		var keep []tgbotapi.InlineKeyboardButton
-		for _, b := range row {
-			switch {
-			case b.URL != nil:
-				keep = append(keep, b)
-			case b.CallbackData != nil && *b.CallbackData == cb.Data && r.label == "":
-				r.label = b.Text
-			}
-		}
-		if len(keep) > 0 {
-			r.links = append(r.links, keep)
-		}
-	}
 	ev := in.ev.(bridge.Click)
-	a.retiring.put(retireKey(ev.Token, ev.Ref), r)
+	a.retiring.put(retireKey(ev.Token, ev.Ref), retirement{kb: cb.Message.ReplyMarkup.InlineKeyboard})
 }
 
 func chosenRow(label string) []tgbotapi.InlineKeyboardButton {
@@ -149,9 +135,16 @@ func chosenRow(label string) []tgbotapi.InlineKeyboardButton {
 }
 
 // Clicked implements bridge.ClickNotifier. A choice that was made (or a rating
-// KM already had) leaves its message with the link buttons and "✅ label"; an
+// KM already had) leaves its message with the link buttons and "✅ label" — on
+// a keyboard of several groups under header rows, only the clicked group; an
 // expired button's message loses its action buttons. A click refused for
 // belonging to someone else, or that failed, leaves the buttons as they were.
+//
+// The keyboard retired is the one this adapter last set on the message, when it
+// did, rather than the one the callback carried: two groups of one message
+// clicked in quick succession each carry the keyboard from before either
+// retirement, and the second must not bring the first group's buttons back.
+// Clicks of a conversation reach Clicked one at a time, in order.
 func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 	ref := r.Click.Ref
 	if ref.ID == "" {
@@ -161,30 +154,33 @@ func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 	if !ok {
 		return
 	}
-	var chosen []tgbotapi.InlineKeyboardButton
+	base := plan.kb
+	if kb, ok := a.shown.get(shownKey(ref)); ok {
+		base = kb
+	}
+	var out rows
 	switch r.Status {
 	case bridge.ClickDone, bridge.ClickAlreadyRated:
-		chosen = chosenRow(plan.label)
-		if chosen == nil {
-			chosen = chosenRow(r.Action.Label)
+		if out, ok = retireChoice(base, r.Click.Token, r.Action.Label); !ok {
+			return
 		}
 	case bridge.ClickExpired:
+		out = retireExpired(base)
 	default:
 		return
 	}
-	out := tgbotapi.InlineKeyboardMarkup{InlineKeyboard: append([][]tgbotapi.InlineKeyboardButton{}, plan.links...)}
-	if chosen != nil {
-		out.InlineKeyboard = append(out.InlineKeyboard, chosen)
-	}
-	if len(out.InlineKeyboard) > 0 {
-		if err := tgfmt.Validate(tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: keyboardCarrier, InlineKeyboard: &out}); err != nil {
+	kb := tgbotapi.InlineKeyboardMarkup{InlineKeyboard: out}
+	if len(kb.InlineKeyboard) > 0 {
+		if err := tgfmt.Validate(tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: keyboardCarrier, InlineKeyboard: &kb}); err != nil {
 			a.log.Warn("telegram: retired keyboard is invalid; removing it", "err", err)
-			out.InlineKeyboard = nil
+			kb.InlineKeyboard = nil
 		}
 	}
-	if err := a.editMarkup(ctx, ref, out); err != nil {
+	if err := a.editMarkup(ctx, ref, kb); err != nil {
 		a.log.Warn("telegram: could not retire the clicked buttons", "err", err)
+		return
 	}
+	a.shown.put(shownKey(ref), kb.InlineKeyboard)
 }
 
 // editMarkup replaces a message's inline keyboard (an empty one removes it).

@@ -218,9 +218,10 @@ func (c *classifier) callback(cb *tgbotapi.CallbackQuery, thread int) inbound {
 	user := userInfo(cb.From)
 	in := inbound{kind: inCallback, cb: cb, user: user}
 	m := cb.Message
-	if m == nil || m.Chat == nil || cb.Data == "" || cb.Data == noopData {
-		// A button on an inline message (we put none there), a game, or the
-		// "chosen" marker of a retired keyboard: answered, nothing else.
+	if m == nil || m.Chat == nil || cb.Data == "" || isNoop(cb.Data) {
+		// A button on an inline message (we put none there), a game, a header
+		// row (tgfmt.NoopData) or the "chosen" marker of a retired keyboard:
+		// answered, nothing else.
 		return in
 	}
 	in.key = c.convKey(m.Chat, thread, user.ID)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
 
 const (
@@ -109,6 +110,7 @@ func TestClassify(t *testing.T) {
 		{"callback", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"tok",` + from + `,"message":{"message_id":7,"date":1,` + grp + `,"message_thread_id":5,"is_topic_message":true}}}`, inCallback,
 			bridge.Click{Key: topicKey, User: user, Token: "tok", Ref: bridge.MsgRef{Key: topicKey, ID: "7"}}},
 		{"callback on the chosen marker", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"kmb:chosen",` + from + `,"message":{"message_id":7,"date":1,` + dm + `}}}`, inCallback, nil},
+		{"callback on a header row", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"` + tgfmt.NoopData + `",` + from + `,"message":{"message_id":7,"date":1,` + grp + `}}}`, inCallback, nil},
 		{"callback on an inline message", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"tok","inline_message_id":"im",` + from + `}}`, inCallback, nil},
 		{"inline query", `{"update_id":1,"inline_query":{"id":"q","query":"vpn","offset":"",` + from + `}}`, inInline, nil},
 	}

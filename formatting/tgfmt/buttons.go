@@ -28,11 +28,12 @@ type btn struct {
 }
 
 // inlineButton converts a model button. It reports false when Telegram cannot carry
-// it (no token and no http(s) URL, or a token outside callback_data's 1–64 bytes);
-// the caller then shows the button as text instead of losing it.
+// it (no token and no http(s) URL, a token outside callback_data's 1–64 bytes, or
+// NoopData, which header rows reserve); the caller then shows the button as text
+// instead of losing it.
 func inlineButton(b formatting.Button) (btn, bool) {
 	label := buttonLabel(b)
-	if validCallbackData(b.Token) {
+	if validCallbackData(b.Token) && b.Token != NoopData {
 		return btn{label: label, data: b.Token}, true
 	}
 	if b.Token == "" && b.URL != "" {

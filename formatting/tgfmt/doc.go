@@ -5,7 +5,13 @@
 // and keyboards (callback_data 1–64 bytes, 8 buttons a row, 100 a message), and
 // Validate, the check the Telegram adapter's tests run on every message they send.
 //
+// A message carries one inline keyboard, so a run of titled button groups (the
+// welcome's FAQ categories) shares one: each title becomes a header row, a
+// full-width button whose callback_data is NoopData, which the adapter answers
+// and otherwise ignores.
+//
 // Everything here is a pure function of its input: no I/O, no clocks, no globals.
 // Like every renderer it adds no words of its own; the only strings it makes up are
-// language-neutral (bullets, "│", "──────────", "👇", file sizes such as "1.2 MB").
+// language-neutral (bullets, "│", "──────────", "👇", "📂", file sizes such as
+// "1.2 MB").
 package tgfmt

@@ -1,6 +1,8 @@
 package tgfmt
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -154,6 +156,20 @@ func (f *fz) buttons() []formatting.Button {
 	return out
 }
 
+// group is a Buttons block of a run: usually a plain title and a valid token
+// among its buttons, so that runs get merged.
+func (f *fz) group(i int) *formatting.Buttons {
+	g := &formatting.Buttons{Title: f.text(), Items: f.buttons(), Columns: f.n(12) - 1, Placeholder: f.text()}
+	// Choices are 0 once the bytes run out: 0 must mean the common case here.
+	if f.n(4) != 3 {
+		g.Title = fuzzText[4+f.n(len(fuzzText)-4)] + strconv.Itoa(i)
+	}
+	if f.n(4) != 3 {
+		g.Items = append(g.Items, formatting.Button{Label: f.text(), Token: "run" + strconv.Itoa(i)})
+	}
+	return g
+}
+
 func (f *fz) card() formatting.Card {
 	c := formatting.Card{Title: f.text(), Subtitle: f.text(), URL: f.url(), ImageURL: f.url(), IconURL: f.url(), Body: f.rich(0)}
 	for i, k := 0, f.n(3); i < k; i++ {
@@ -171,13 +187,23 @@ func (f *fz) message() formatting.Message {
 	var m formatting.Message
 	for i, k := 0, f.n(8)+1; i < k && len(f.b) > 0; i++ {
 		var b formatting.Block
-		switch f.n(11) {
+		switch f.n(12) {
 		case 0:
 			b = &formatting.Text{Rich: f.rich(0), Context: f.n(2) == 0}
 		case 1:
 			b = &formatting.Image{URL: f.url(), Alt: f.text(), Link: f.url()}
 		case 2:
 			b = &formatting.Buttons{Title: f.text(), Items: f.buttons(), Columns: f.n(12) - 1, Placeholder: f.text()}
+		case 11:
+			// A run of groups, as a welcome's FAQ categories are; mostly titled,
+			// mostly with buttons, sometimes with a nil block inside.
+			for j, n := 0, f.n(6)+1; j < n; j++ {
+				m.Blocks = append(m.Blocks, f.group(j))
+				if f.n(16) == 0 {
+					m.Blocks = append(m.Blocks, nil)
+				}
+			}
+			b = f.group(-1)
 		case 3:
 			b = &formatting.Select{Placeholder: f.text(), Options: f.buttons()}
 		case 4:
@@ -205,7 +231,7 @@ func (f *fz) message() formatting.Message {
 			b = &formatting.File{Name: f.text(), URL: f.url(), Size: int64(f.next()) << f.n(64)}
 		case 9:
 			b = &formatting.Divider{}
-		default:
+		case 10:
 			b = &formatting.Text{Rich: formatting.Rich{&formatting.Para{Spans: f.spans()}}}
 		}
 		m.Blocks = append(m.Blocks, b)
@@ -221,6 +247,7 @@ func fuzzSeeds(f *testing.F) {
 		"", "\x00", "\x0a\x01\x02\x03\x04\x05", "\x02\x03\x05\x01\x02\x03\x04\x05\x06\x07\x08",
 		"\x00\x03\x07\x05\xff\x10\x01\x02", "\x05\x03\x02\x01\x01\x01\x02\x03", "\x08\x04\x06\x00\x01\x02\x00\x10\x40",
 		strings.Repeat("\xfe\x07\x1d", 20), strings.Repeat("\x01\x02\x03\x04\x05\x06\x07\x08\x09", 12),
+		"\x00\x0b\x03\x01\x04\x01\x01\x01\x01\x05" + strings.Repeat("\x01", 23), // a merged run
 	} {
 		f.Add([]byte(s))
 	}
@@ -228,13 +255,81 @@ func fuzzSeeds(f *testing.F) {
 
 // FuzzRender renders messages built from fuzz bytes: random spans with random
 // marks, links and text (specials, CJK, emoji, invalid UTF-8), random blocks and
-// buttons. Render must not panic and every message must pass Validate.
+// buttons, runs of button groups. Render must not panic, every message must pass
+// Validate, every button Telegram can carry must be on a keyboard, in order, and
+// every header row must be well formed.
 func FuzzRender(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := (&fz{b: data}).message()
-		mustValid(t, Render(m))
+		msgs := Render(m)
+		mustValid(t, msgs)
+		checkHeaders(t, msgs)
+		if got, want := renderedButtons(msgs), carriable(m); !slices.Equal(got, want) {
+			t.Errorf("inline buttons\n got %q\nwant %q\n%s", got, want, dump(msgs))
+		}
 	})
+}
+
+// carriable lists, in order, the model's buttons Telegram can carry inline (by
+// callback_data or URL); input hints go on reply keyboards and are not listed.
+func carriable(m formatting.Message) []string {
+	var out []string
+	add := func(bs ...formatting.Button) {
+		for _, b := range bs {
+			if ib, ok := inlineButton(b); ok {
+				out = append(out, ib.data+ib.url)
+			}
+		}
+	}
+	for _, b := range m.Blocks {
+		switch b := b.(type) {
+		case *formatting.Buttons:
+			if b != nil {
+				add(b.Items...)
+			}
+		case *formatting.Select:
+			if b != nil {
+				add(b.Options...)
+			}
+		case *formatting.Card:
+			if b != nil {
+				add(b.Buttons...)
+			}
+		case *formatting.Products:
+			if b != nil {
+				for _, c := range b.Items {
+					add(c.Buttons...)
+				}
+				for _, pb := range []*formatting.Button{b.Prev, b.Next} {
+					if pb != nil {
+						add(*pb)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// renderedButtons lists the inline buttons of msgs in order, header rows left out.
+func renderedButtons(msgs []Msg) []string {
+	var out []string
+	for _, m := range msgs {
+		_, data := kbRows(m)
+		for r, row := range data {
+			for c, d := range row {
+				switch {
+				case d == NoopData:
+				case d != "":
+					out = append(out, d)
+				default:
+					out = append(out, *m.InlineKeyboard.InlineKeyboard[r][c].URL)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // FuzzParseHTMLRender feeds arbitrary HTML through formatting.ParseHTML (KM's rich

@@ -10,15 +10,22 @@ import (
 
 // Render returns the Bot API calls that show m, in the order to send them. Text
 // blocks that follow each other share a message; pictures, audio and venues are
-// messages of their own; buttons go on the last message before them; input hints
-// become a reply keyboard. Nothing is dropped silently: what Telegram cannot carry
-// as a button (a token outside 1–64 bytes, a non-http link) is shown as a text
-// line, and text over Telegram's limits is split. An empty m renders as nothing.
-// Every Msg returned passes Validate.
+// messages of their own; buttons go on the last message before them; a run of
+// button groups with two or more titles shares one keyboard, each title a header
+// row (see buttonRun); input hints become a reply keyboard. Nothing is dropped
+// silently: what Telegram cannot carry as a button (a token outside 1–64 bytes, a
+// non-http link) is shown as a text line, and text over Telegram's limits is
+// split. An empty m renders as nothing. Every Msg returned passes Validate.
 func Render(m formatting.Message) []Msg {
 	r := &renderer{}
-	for _, b := range m.Blocks {
-		r.block(b)
+	for i := 0; i < len(m.Blocks); {
+		if run, next := buttonsRun(m.Blocks, i); len(run) > 0 {
+			r.buttonRun(run)
+			i = next
+			continue
+		}
+		r.block(m.Blocks[i])
+		i++
 	}
 	r.hints(m.InputHints)
 	r.flush()
@@ -93,9 +100,7 @@ func (r *renderer) attach(rows [][]btn, carrier string) {
 		return
 	}
 	r.flush()
-	if carrier = oneLine(carrier); isBlank(carrier) {
-		carrier = carrierText
-	}
+	carrier = carrierOf(carrier)
 	for len(rows) > 0 {
 		if i := len(r.out) - 1; i >= 0 {
 			var chunk [][]btn
@@ -107,6 +112,16 @@ func (r *renderer) attach(rows [][]btn, carrier string) {
 		}
 		r.out = append(r.out, Msg{Method: MethodSendMessage, Text: escapeHTML(carrier)})
 	}
+}
+
+// carrierOf is the text for a message that carries buttons: c on one line, or
+// carrierText when c is blank or too long for a message (it only repeats a
+// title or a placeholder).
+func carrierOf(c string) string {
+	if c = oneLine(c); isBlank(c) || utf16Len(c) > MaxTextLen {
+		return carrierText
+	}
+	return c
 }
 
 func (r *renderer) block(b formatting.Block) {
