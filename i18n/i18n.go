@@ -251,7 +251,7 @@ func builtin() map[MsgID]Entry {
 	all := map[MsgID]Entry{}
 	for _, part := range []map[MsgID]Entry{
 		bridgeMessages(), formattingMessages(), webMessages(), slackMessages(), telegramMessages(),
-		escalationMessages(), cliMessages(),
+		escalationMessages(), cliMessages(), discordMessages(),
 	} {
 		for id, e := range part {
 			all[id] = e

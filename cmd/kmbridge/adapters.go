@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 
+	"github.com/kmbridge/kmbridge/adapters/discord"
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	"github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/web"
@@ -54,6 +55,24 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, sr
 		tg.Routes(srv)
 		core.Register(tg)
 		names = append(names, tg.Name())
+	}
+	if cfg.Discord.On() {
+		d, err := discord.New(discord.Config{
+			Token:         cfg.Discord.Token,
+			ApplicationID: cfg.Discord.ApplicationID,
+			PublicKey:     cfg.Discord.PublicKey,
+			GuildIDs:      cfg.Discord.GuildIDs,
+			Channels:      cfg.Discord.Channels,
+			ShardID:       cfg.Discord.ShardID,
+			ShardCount:    cfg.Discord.ShardCount,
+			APIURL:        cfg.Discord.APIURL,
+		}, catalog, log.With("adapter", "discord"), discord.WithCore(core))
+		if err != nil {
+			return nil, err
+		}
+		d.Routes(srv)
+		core.Register(d)
+		names = append(names, d.Name())
 	}
 	if cfg.Web.On() {
 		wcfg := web.Config{

@@ -1,0 +1,158 @@
+package discord_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/kmclient"
+)
+
+// /ask is deferred at once (type 5, "is thinking…"); the answer then replaces
+// the deferred response and its further parts are followups, in order, all
+// through the interaction's webhook.
+func TestSlashAsk(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.boot(t, options{})
+	ix := w.slash(alice, general, guildID, "en-US", "ask", "question", "How do I reset my password?")
+	tok := ix["token"].(string)
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	w.waitMessage(t, "Reset your password")
+	waitFor(t, "the rating followup", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+
+	cbs := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+	if len(cbs) != 1 || string(cbs[0].Body) != `{"type":5}` {
+		t.Fatalf("callbacks = %+v, want one deferred response", cbs)
+	}
+	var through []apiCall
+	for _, c := range w.fake.messages() {
+		if strings.Contains(c.Path, tok) {
+			through = append(through, c)
+		} else {
+			t.Errorf("message outside the interaction: %s %s", c.Method, c.Path)
+		}
+	}
+	if len(through) < 2 || through[0].Method != "PATCH" || !strings.HasSuffix(through[0].Path, "/@original") {
+		t.Fatalf("first message is not the deferred response's replacement: %+v", through)
+	}
+	if !through[0].At.After(cbs[0].At) {
+		t.Errorf("the response was edited before it was deferred")
+	}
+	for _, c := range through[1:] {
+		if c.Method != "POST" || c.Query != "wait=true" {
+			t.Errorf("later part %s %s?%s, want a followup", c.Method, c.Path, c.Query)
+		}
+	}
+	if !strings.Contains(through[0].text(), "Example Corp helpdesk") {
+		t.Errorf("the welcome should come first: %s", through[0].text())
+	}
+	chats := w.simCalls("POST /v1/chat")
+	if len(chats) != 1 || chats[0].Str("queryContent") != "How do I reset my password?" {
+		t.Fatalf("KM chat calls = %+v", chats)
+	}
+	if n := len(w.fake.callsTo("POST", `/channels/\d+/typing`)); n != 0 {
+		t.Errorf("typing shown %d times while Discord shows \"is thinking…\"", n)
+	}
+}
+
+// The locale of an interaction is the user's: /help from a Japanese client
+// is answered in Japanese, and the user's later messages keep it.
+func TestLocale(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, dmChannel(alice), "", "ja", "help"))
+	w.waitMessage(t, "ご質問をそのまま入力してください")
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	if got := w.waitMessage(t, "ExampleGuest"); !strings.Contains(got.text(), "この回答は役に立ちましたか") {
+		t.Errorf("a later message of the Japanese user is not answered in Japanese: %s", got.text())
+	}
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(bob, "What is the Wi-Fi password?"))
+	waitFor(t, "bob's answer in English", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+}
+
+// Autocomplete offers KM's smart hints for what the user typed (once the
+// conversation has a session); choosing one makes /ask a smart-hint click (KM
+// hit, queryType 9) rather than a typed question.
+func TestAutocomplete(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	// No session yet: no suggestions, but an answer in time.
+	first := w.autocomplete(alice, dmChannel(alice), "", "password")
+	w.fake.dispatch("INTERACTION_CREATE", first)
+	waitFor(t, "the first autocomplete answer", func() bool {
+		return len(w.fake.callsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)) == 1
+	})
+	if cb := w.fake.callsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)[0]; string(cb.Body) != `{"type":8,"data":{"choices":[]}}` {
+		t.Errorf("autocomplete without a session = %s", cb.Body)
+	}
+
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	w.waitMessage(t, "ExampleGuest")
+	ac := w.autocomplete(alice, dmChannel(alice), "", "password")
+	start := time.Now()
+	w.fake.dispatch("INTERACTION_CREATE", ac)
+	var cb apiCall
+	waitFor(t, "the autocomplete answer", func() bool {
+		cbs := w.fake.callsTo("POST", `/interactions/\d+/`+ac["token"].(string)+`/callback`)
+		if len(cbs) == 1 {
+			cb = cbs[0]
+		}
+		return len(cbs) == 1
+	})
+	if d := cb.At.Sub(start); d > 3*time.Second {
+		t.Errorf("autocomplete answered after %s", d)
+	}
+	var resp struct {
+		Type int `json:"type"`
+		Data struct {
+			Choices []struct{ Name, Value string } `json:"choices"`
+		} `json:"data"`
+	}
+	cb.JSON(t, &resp)
+	var value string
+	for _, c := range resp.Data.Choices {
+		if c.Name == "How do I reset my password?" {
+			value = c.Value
+		}
+		if len(c.Value) > 100 || len(c.Name) > 100 {
+			t.Errorf("choice over Discord's limits: %+v", c)
+		}
+	}
+	if resp.Type != 8 || value == "" {
+		t.Fatalf("autocomplete = %s", cb.Body)
+	}
+	if hints := w.simCalls("POST /v1/smartHint"); len(hints) != 1 || hints[0].Str("keyword") != "password" {
+		t.Errorf("smartHint calls = %+v", hints)
+	}
+
+	w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", value))
+	w.waitMessage(t, "Reset your password")
+	hits := w.simCalls("POST /v1/hit")
+	if len(hits) != 1 || hits[0].Int("queryType") != kmclient.QuerySmartHint || hits[0].Int("questionId") != 1001 {
+		t.Fatalf("hits = %+v, want a smart-hint hit of question 1001", hits)
+	}
+	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
+		t.Errorf("chat calls = %d: the chosen suggestion was asked as text", n)
+	}
+}
+
+// A deferred response nothing replaces (KM answers silently) is deleted, so
+// "is thinking…" does not stay for good.
+func TestSilentAnswerDeletesThinking(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{dc: func(c *discord.Config) { c.ThinkingTimeout = 300 * time.Millisecond }})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "hello")) // first contact: the welcome
+	w.waitMessage(t, "Ask me about passwords")
+	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "ok")
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	waitFor(t, "the deferred response to be deleted", func() bool {
+		return len(w.fake.callsTo("DELETE", `/webhooks/\d+/`+ix["token"].(string)+`/messages/@original`)) == 1
+	})
+	// The conversation goes on in the channel.
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	if got := w.waitMessage(t, "ExampleGuest"); got.Method != "POST" || got.Channel != dmChannel(alice) || strings.Contains(got.Path, "webhooks") {
+		t.Errorf("next answer went by %s %s", got.Method, got.Path)
+	}
+}

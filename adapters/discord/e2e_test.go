@@ -1,0 +1,356 @@
+package discord_test
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// Users.
+const (
+	alice = "500000000000000101"
+	bob   = "500000000000000102"
+)
+
+// A DM question gets KM's answer (embeds and buttons, validated by the fake)
+// after the welcome; the adapter identified with the intents it needs and
+// registered its commands globally.
+func TestDMQuestion(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+
+	ans := w.waitMessage(t, "Reset your password")
+	if ans.Method != "POST" || ans.Channel != dmChannel(alice) {
+		t.Errorf("answer went by %s to channel %s, want a new message in %s", ans.Method, ans.Channel, dmChannel(alice))
+	}
+	if len(buttons(ans)) == 0 {
+		t.Errorf("answer has no buttons: %s", ans.Body)
+	}
+	msgs := w.fake.messages()
+	if len(msgs) < 2 || !strings.Contains(msgs[0].text(), "Example Corp helpdesk") {
+		t.Errorf("first message is not KM's welcome: %v", msgs)
+	}
+	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
+		t.Errorf("initClient calls = %d", n)
+	}
+	chats := w.simCalls("POST /v1/chat")
+	if len(chats) != 1 || chats[0].Str("queryContent") != "How do I reset my password?" {
+		t.Fatalf("KM chat calls = %+v", chats)
+	}
+	if len(w.fake.callsTo("POST", `/channels/\d+/typing`)) == 0 {
+		t.Errorf("no typing indicator")
+	}
+	ids := w.fake.identifies()
+	var id struct {
+		Intents int     `json:"intents"`
+		Shard   *[2]int `json:"shard"`
+	}
+	if len(ids) != 1 || json.Unmarshal(ids[0], &id) != nil {
+		t.Fatalf("identify = %s", ids)
+	}
+	want := discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+	if discordgo.Intent(id.Intents) != want {
+		t.Errorf("intents = %d, want %d", id.Intents, want)
+	}
+	cmds := w.fake.callsTo("PUT", `/applications/\d+/commands`)
+	if len(cmds) != 1 {
+		t.Fatalf("global command registrations = %d", len(cmds))
+	}
+	var defs []struct {
+		Name, Description string
+		Options           []struct {
+			Name         string
+			Autocomplete bool
+			Required     bool
+		}
+		Localizations map[string]string `json:"description_localizations"`
+	}
+	cmds[0].JSON(t, &defs)
+	var names []string
+	for _, d := range defs {
+		names = append(names, d.Name)
+		if d.Description == "" || d.Localizations["ja"] == "" || d.Localizations["zh-CN"] == "" {
+			t.Errorf("/%s: description %q, localizations %v", d.Name, d.Description, d.Localizations)
+		}
+	}
+	if strings.Join(names, " ") != "ask faq hot human reset help" {
+		t.Errorf("commands = %v", names)
+	}
+	if len(defs[0].Options) != 1 || !defs[0].Options[0].Autocomplete || !defs[0].Options[0].Required {
+		t.Errorf("/ask options = %+v", defs[0].Options)
+	}
+}
+
+const general = "600000000000000001" // a text channel of the test server
+
+// A mention in a channel is answered in a thread started from the question;
+// a later message in that thread, without a mention, continues the same KM
+// session; an unrelated message in the channel is ignored.
+func TestMentionThreadFollowUp(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.boot(t, options{})
+	q := w.post(general, alice, "How do I reset my password?", true)
+	w.fake.dispatch("MESSAGE_CREATE", q)
+
+	ans := w.waitMessage(t, "Reset your password")
+	thread := q["id"].(string)
+	if ans.Channel != thread {
+		t.Fatalf("answer in channel %s, want the thread %s", ans.Channel, thread)
+	}
+	starts := w.fake.callsTo("POST", `/channels/`+general+`/messages/`+thread+`/threads`)
+	if len(starts) != 1 || starts[0].Status != 201 {
+		t.Fatalf("thread starts = %+v", starts)
+	}
+	var ts struct {
+		Name string `json:"name"`
+	}
+	starts[0].JSON(t, &ts)
+	if ts.Name != "How do I reset my password?" {
+		t.Errorf("thread name = %q", ts.Name)
+	}
+	if first := w.fake.messages()[0]; first.Channel != thread {
+		t.Errorf("first message (welcome) in %s, want the thread", first.Channel)
+	}
+
+	w.fake.dispatch("MESSAGE_CREATE", w.post(general, bob, "just chatting", false))
+	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, bob, "What is the Wi-Fi password?", false))
+	wifi := w.waitMessage(t, "ExampleGuest")
+	if wifi.Channel != thread {
+		t.Errorf("follow-up answered in %s, want the thread %s", wifi.Channel, thread)
+	}
+	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
+		t.Errorf("initClient calls = %d, want 1 (one KM session per thread)", n)
+	}
+	chats := w.simCalls("POST /v1/chat")
+	if len(chats) != 2 || chats[0].Int("sessionId") != chats[1].Int("sessionId") {
+		t.Errorf("chat calls = %+v, want two in one session", chats)
+	}
+	for _, c := range chats {
+		if c.Str("queryContent") == "just chatting" {
+			t.Errorf("a message without mention outside the thread was asked")
+		}
+	}
+}
+
+// Messages of bots (and of the bot itself) and system messages are ignored;
+// in a configured channel every message is a question; servers outside
+// guild_ids are ignored.
+func TestWhoIsAnswered(t *testing.T) {
+	const helpdesk, other = "600000000000000002", "700000000000000009"
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: helpdesk, Type: 0, GuildID: guildID})
+	w.boot(t, options{dc: func(c *discord.Config) {
+		c.Channels = []string{helpdesk}
+		c.GuildIDs = []string{guildID}
+	}})
+	botMsg := w.post(helpdesk, alice, "How do I reset my password?", true)
+	botMsg["author"] = map[string]any{"id": "500000000000000999", "username": "otherbot", "bot": true}
+	own := w.dm(alice, "How do I reset my password?")
+	own["author"] = map[string]any{"id": botID, "username": botName, "bot": true}
+	pin := w.post(helpdesk, alice, "How do I reset my password?", true)
+	pin["type"] = 6 // CHANNEL_PINNED_MESSAGE
+	elsewhere := w.post(general, alice, "How do I reset my password?", true)
+	elsewhere["guild_id"] = other
+	for _, m := range []map[string]any{botMsg, own, pin, elsewhere} {
+		w.fake.dispatch("MESSAGE_CREATE", m)
+	}
+	q := w.post(helpdesk, bob, "What is the Wi-Fi password?", false)
+	w.fake.dispatch("MESSAGE_CREATE", q)
+	ans := w.waitMessage(t, "ExampleGuest")
+	if ans.Channel != q["id"] {
+		t.Errorf("configured channel answered in %s, want a thread %s", ans.Channel, q["id"])
+	}
+	chats := w.simCalls("POST /v1/chat")
+	if len(chats) != 1 {
+		t.Errorf("KM chat calls = %d, want only the configured channel's question", len(chats))
+	}
+	if n := len(w.fake.callsTo("PUT", `/applications/\d+/guilds/`+guildID+`/commands`)); n != 1 {
+		t.Errorf("guild command registrations = %d", n)
+	}
+	if n := len(w.fake.callsTo("PUT", `/applications/\d+/commands`)); n != 0 {
+		t.Errorf("global command registrations = %d, want none with guild_ids", n)
+	}
+	// A command from another server (commands registered earlier, globally)
+	// gets a note only its user sees.
+	ix := w.slash(alice, general, other, "en-US", "ask", "question", "How do I reset my password?")
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	var cb apiCall
+	waitFor(t, "the note", func() bool {
+		cbs := w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
+		if len(cbs) == 1 {
+			cb = cbs[0]
+		}
+		return len(cbs) == 1
+	})
+	var resp struct {
+		Type int `json:"type"`
+		Data struct {
+			Content string `json:"content"`
+			Flags   int    `json:"flags"`
+		} `json:"data"`
+	}
+	cb.JSON(t, &resp)
+	if resp.Type != 4 || resp.Data.Flags != 64 || !strings.Contains(resp.Data.Content, "don't answer questions in this server") {
+		t.Errorf("note = %s", cb.Body)
+	}
+	if cb.Msg == nil {
+		t.Errorf("the note was not validated as a message")
+	}
+	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
+		t.Errorf("KM chat calls = %d after a command from another server", n)
+	}
+}
+
+// The same MESSAGE_CREATE delivered twice (a gateway replay) is answered once.
+func TestDuplicateMessage(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	m := w.dm(alice, "What is the Wi-Fi password?")
+	w.fake.dispatch("MESSAGE_CREATE", m)
+	w.fake.dispatch("MESSAGE_CREATE", m)
+	w.waitMessage(t, "ExampleGuest")
+	// A later question proves the duplicate, had it been queued, was handled.
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+	w.waitMessage(t, "Reset your password")
+	if n := len(w.simCalls("POST /v1/chat")); n != 2 {
+		t.Errorf("KM chat calls = %d, want 2 (the duplicate dropped)", n)
+	}
+	if n := len(w.messagesWith("ExampleGuest")); n != 1 {
+		t.Errorf("Wi-Fi answers = %d, want 1", n)
+	}
+}
+
+// When the gateway connection drops, Run reconnects (resuming the session)
+// and events flow again.
+func TestGatewayReconnect(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.dropGateway()
+	waitFor(t, "a second gateway connection", func() bool { return w.fake.connCount() == 2 })
+	w.fake.waitGateway(t)
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	w.waitMessage(t, "ExampleGuest")
+	if n := len(w.fake.identifies()); n != 1 {
+		t.Errorf("identified %d times, want 1 (the reconnect resumes)", n)
+	}
+}
+
+// Refusals that retrying cannot fix end Run with an error saying what to
+// change: the MESSAGE CONTENT intent not enabled (4014), a bad token (4004).
+func TestGatewayRefusals(t *testing.T) {
+	for _, c := range []struct {
+		code int
+		want string
+	}{
+		{4014, "MESSAGE CONTENT intent is not enabled"},
+		{4004, "refused discord.token"},
+	} {
+		t.Run(strconv.Itoa(c.code), func(t *testing.T) {
+			w := newWorld(t, nil)
+			w.fake.set(func(f *fakeDiscord) { f.closeWith = c.code })
+			p := w.start(t, options{})
+			p.wantErr = true
+			select {
+			case err := <-p.done:
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("Run = %v, want %q", err, c.want)
+				}
+				if err != nil && strings.Contains(err.Error(), fakeToken) {
+					t.Errorf("the token is in the error: %v", err)
+				}
+				p.done <- nil // for stop
+			case <-time.After(15 * time.Second):
+				t.Fatal("Run did not return")
+			}
+		})
+	}
+}
+
+// Without the permission to start threads, a mention is answered in the
+// channel, the first message replying to the question; nothing is lost.
+func TestNoThreadPermission(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.set(func(f *fakeDiscord) { f.noThreads = true })
+	w.boot(t, options{})
+	q := w.post(general, alice, "What is the Wi-Fi password?", true)
+	w.fake.dispatch("MESSAGE_CREATE", q)
+	ans := w.waitMessage(t, "ExampleGuest")
+	if ans.Channel != general {
+		t.Errorf("answered in %s, want the channel %s", ans.Channel, general)
+	}
+	first := w.fake.messages()[0]
+	var body struct {
+		Ref *struct {
+			MessageID string `json:"message_id"`
+		} `json:"message_reference"`
+	}
+	first.JSON(t, &body)
+	if body.Ref == nil || body.Ref.MessageID != q["id"] {
+		t.Errorf("first message does not reply to the question: %s", first.Body)
+	}
+	if n := len(w.fake.callsTo("POST", `/channels/\d+/messages/\d+/threads`)); n != 1 {
+		t.Errorf("thread starts tried %d times, want once", n)
+	}
+}
+
+// A picture without text gets a note that only text is read; KM is not asked.
+func TestAttachmentOnly(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	m := w.dm(alice, "")
+	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": "https://cdn.example/a.png"}}
+	w.fake.dispatch("MESSAGE_CREATE", m)
+	w.waitMessage(t, "I can only read text")
+	if n := len(w.simCalls("POST /v1/chat")); n != 0 {
+		t.Errorf("KM asked %d times", n)
+	}
+}
+
+// Cancelling Run while the gateway handshake hangs returns at once.
+func TestStopDuringHandshake(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.set(func(f *fakeDiscord) { f.hangHello = true })
+	p := w.start(t, options{})
+	waitFor(t, "the silent gateway connection", func() bool {
+		n := 0
+		w.fake.set(func(f *fakeDiscord) { n = f.hung })
+		return n > 0
+	})
+	start := time.Now()
+	p.stop()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stop took %s", d)
+	}
+}
+
+// With km.streaming, the answer is posted and then edited as KM's stream
+// grows; through a slash command, the edits go through its webhook.
+func TestStreamingEdits(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{core: func(c *bridge.Config) { c.Streaming = true; c.EditInterval = time.Millisecond }})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+	w.waitMessage(t, "Was this answer helpful?")
+	if n := len(w.fake.callsTo("PATCH", `/channels/`+dmChannel(alice)+`/messages/\d+`)); n == 0 {
+		t.Errorf("no streaming edits in the DM")
+	}
+	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "How do I connect to the VPN?")
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	waitFor(t, "the second rating", func() bool { return len(w.messagesWith("Was this answer helpful?")) >= 2 })
+	tok := ix["token"].(string)
+	if n := len(w.fake.callsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/.+`)); n < 2 {
+		t.Errorf("webhook edits = %d, want the replacement and streaming edits", n)
+	}
+	if n := len(w.fake.callsTo("PATCH", `/channels/.*`)); n != len(w.fake.callsTo("PATCH", `/channels/`+dmChannel(alice)+`/messages/\d+`)) {
+		t.Errorf("unexpected channel edits")
+	}
+}

@@ -1,0 +1,248 @@
+package discord_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kmbridge/kmbridge/kmclient"
+	"github.com/kmbridge/kmbridge/kmclient/kmsim"
+)
+
+const mfa = "How do I set up multi-factor authentication?"
+
+// sessionOf is the KM session of the first chat call.
+func (w *world) sessionOf(t testing.TB) int64 {
+	t.Helper()
+	chats := w.simCalls("POST /v1/chat")
+	if len(chats) == 0 {
+		t.Fatal("no KM chat call")
+	}
+	return chats[0].Int("sessionId")
+}
+
+// robotLog finds the logId of KM's answer containing text in a session.
+func (w *world) robotLog(t testing.TB, session int64, text string) int64 {
+	t.Helper()
+	km, err := kmclient.New(kmclient.Config{BaseURL: w.simURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, _, err := km.SessionLogs(context.Background(), kmclient.ID(session), 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		if strings.Contains(string(l.Content), text) {
+			return int64(l.ID)
+		}
+	}
+	t.Fatalf("no log containing %q in session %d", text, session)
+	return 0
+}
+
+// waitButton waits for a message with a button labelled label and returns
+// the latest such message.
+func (w *world) waitButton(t testing.TB, label string) apiCall {
+	t.Helper()
+	var got apiCall
+	waitFor(t, "a button "+label, func() bool {
+		found := false
+		for _, c := range w.fake.messages() {
+			for _, b := range buttons(c) {
+				if b.Label == label {
+					got, found = c, true
+				}
+			}
+		}
+		return found
+	})
+	return got
+}
+
+// retiredEdit waits for the PATCH of an interaction's @original (the click's
+// message) and returns it.
+func (w *world) retiredEdit(t testing.TB, token string) apiCall {
+	t.Helper()
+	var got apiCall
+	waitFor(t, "the clicked message to be updated", func() bool {
+		for _, c := range w.fake.callsTo("PATCH", `/webhooks/\d+/`+token+`/messages/@original`) {
+			got = c
+			return true
+		}
+		return false
+	})
+	return got
+}
+
+// A button press is deferred (type 6), runs KM's hit with the ids of the
+// answer it came from, and the message's components are then retired through
+// the interaction: all disabled, the chosen one green. Pressing it again on a
+// stale client does nothing.
+func TestButtonClick(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+	w.waitMessage(t, "Reset your password")
+	ans := w.waitButton(t, mfa)
+
+	ix := w.press(alice, "", ans, buttonID(t, ans, mfa))
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	w.waitMessage(t, "Multi-factor authentication")
+	hits := w.simCalls("POST /v1/hit")
+	if len(hits) != 1 {
+		t.Fatalf("hit calls = %d", len(hits))
+	}
+	sess := w.sessionOf(t)
+	h := hits[0]
+	if h.Int("sessionId") != sess || h.Int("questionId") != 1002 || h.Int("queryType") != kmclient.QuerySuggested ||
+		h.Str("questionContent") != mfa || h.Int("logId") != w.robotLog(t, sess, "Reset your password") {
+		t.Errorf("hit = %v, want session %d, question 1002, queryType 7 and the answer's logId", h.Body, sess)
+	}
+	tok := ix["token"].(string)
+	cbs := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+	if len(cbs) != 1 || string(cbs[0].Body) != `{"type":6}` {
+		t.Fatalf("callbacks = %+v, want one deferred update", cbs)
+	}
+	edit := w.retiredEdit(t, tok)
+	if edit.Ref != ans.Ref {
+		t.Errorf("retired message %s, want %s", edit.Ref, ans.Ref)
+	}
+	if !edit.At.After(cbs[0].At) {
+		t.Errorf("the message was updated before the interaction was answered")
+	}
+	chosen := 0
+	for _, b := range buttons(edit) {
+		if b.URL == "" && !b.Disabled {
+			t.Errorf("button %q still enabled", b.Label)
+		}
+		if b.Label == mfa && b.Style == 3 {
+			chosen++
+		}
+	}
+	if chosen != 1 {
+		t.Errorf("chosen button not marked: %s", edit.Body)
+	}
+
+	// A stale client presses again: answered, nothing else.
+	again := w.press(alice, "", ans, buttonID(t, ans, mfa))
+	w.fake.dispatch("INTERACTION_CREATE", again)
+	waitFor(t, "the stale press to be answered", func() bool {
+		return len(w.fake.callsTo("POST", `/interactions/\d+/`+again["token"].(string)+`/callback`)) == 1
+	})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	w.waitMessage(t, "ExampleGuest")
+	if n := len(w.simCalls("POST /v1/hit")); n != 1 {
+		t.Errorf("hit calls = %d after a stale press, want 1", n)
+	}
+}
+
+// In a thread, a click by someone other than the asker is refused politely
+// by the core and leaves the buttons; the asker's click works in the
+// thread's conversation and retires them.
+func TestThreadClick(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.boot(t, options{})
+	q := w.post(general, alice, "How do I reset my password?", true)
+	w.fake.dispatch("MESSAGE_CREATE", q)
+	w.waitMessage(t, "Reset your password")
+	ans := w.waitButton(t, mfa)
+	foreign := w.press(bob, guildID, ans, buttonID(t, ans, mfa))
+	w.fake.dispatch("INTERACTION_CREATE", foreign)
+	w.waitMessage(t, "someone else")
+	mine := w.press(alice, guildID, ans, buttonID(t, ans, mfa))
+	w.fake.dispatch("INTERACTION_CREATE", mine)
+	if got := w.waitMessage(t, "Multi-factor authentication"); got.Channel != q["id"] {
+		t.Errorf("click answered in %s, want the thread", got.Channel)
+	}
+	w.retiredEdit(t, mine["token"].(string))
+	if n := len(w.fake.callsTo("PATCH", `/webhooks/\d+/`+foreign["token"].(string)+`/messages/@original`)); n != 0 {
+		t.Errorf("a refused click retired the buttons")
+	}
+	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
+		t.Errorf("initClient calls = %d, want the thread's one session", n)
+	}
+}
+
+// selectKB is a knowledge base with an answer offering more choices than
+// buttons fit: discordfmt makes select menus of them.
+func selectKB() string {
+	var o, a strings.Builder
+	for i := 1; i <= 30; i++ {
+		n := strconv.Itoa(i)
+		o.WriteString("              - {id: " + strconv.Itoa(2000+i) + ", value: \"Office " + n + "\"}\n")
+		a.WriteString("      - id: " + strconv.Itoa(2000+i) + "\n        content: Office " + n +
+			"\n        answer: {msgType: plain, content: \"Office " + n + " is on floor " + n + ".\"}\n")
+	}
+	return `
+robot: {id: 83, channelId: 82, name: Select Bot, modelKey: helpdesk, welcome: "Hi!"}
+categories:
+  - id: 1
+    name: Offices
+    questions:
+      - id: 2000
+        content: Which office?
+        answer:
+          msgType: selective_list
+          content:
+            title: Pick an office
+            optionList:
+` + o.String() + a.String()
+}
+
+// A choice in a select menu is a click of the chosen option: KM hit with the
+// option's id, and the menu is retired with the choice shown.
+func TestSelectChoice(t *testing.T) {
+	kb, err := kmsim.LoadKB(strings.NewReader(selectKB()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, kb)
+	w.boot(t, options{})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Which office?"))
+	var menu apiCall
+	var sel buttonView
+	waitFor(t, "a select menu", func() bool {
+		for _, c := range w.fake.messages() {
+			for _, b := range buttons(c) {
+				if b.Type == 3 && len(b.Options) > 0 {
+					menu, sel = c, b
+					return true
+				}
+			}
+		}
+		return false
+	})
+	var value string
+	for _, o := range sel.Options {
+		if o.Label == "Office 7" {
+			value = o.Value
+		}
+	}
+	if value == "" {
+		t.Fatalf("no option Office 7 in %+v", sel.Options)
+	}
+	ix := w.press(alice, "", menu, sel.CustomID, value)
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	w.waitMessage(t, "Office 7 is on floor 7")
+	hits := w.simCalls("POST /v1/hit")
+	if len(hits) != 1 || hits[0].Int("questionId") != 2007 {
+		t.Fatalf("hits = %+v, want question 2007", hits)
+	}
+	edit := w.retiredEdit(t, ix["token"].(string))
+	for _, b := range buttons(edit) {
+		if b.Type != 3 {
+			continue
+		}
+		if !b.Disabled {
+			t.Errorf("select menu still enabled")
+		}
+		for _, o := range b.Options {
+			if o.Default != (o.Label == "Office 7") {
+				t.Errorf("option %q default = %v", o.Label, o.Default)
+			}
+		}
+	}
+}

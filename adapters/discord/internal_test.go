@@ -1,0 +1,237 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+func TestMessageText(t *testing.T) {
+	const bot = "42"
+	m := &discordgo.Message{
+		Content:  "<@42> hi <@!42> ask <@7> about <@8>",
+		Mentions: []*discordgo.User{{ID: "42"}, {ID: "7", Username: "bob", GlobalName: "Bob B"}, {ID: "8", Username: "eve"}},
+	}
+	if got := messageText(m, bot); got != "hi   ask @Bob B about @eve" {
+		t.Errorf("messageText = %q", got)
+	}
+	if !mentions(m, bot) || mentions(m, "9") || mentions(m, "") {
+		t.Error("mentions wrong")
+	}
+}
+
+func TestThreadName(t *testing.T) {
+	a, err := New(Config{Token: "t", ApplicationID: "1"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := bridge.UserInfo{ID: "5", Name: "Alice"}
+	for in, want := range map[string]string{
+		"How do I reset my password?\nthanks": "How do I reset my password?",
+		"   spaced    words ":                 "spaced words",
+		"":                                    "Question from Alice",
+		strings.Repeat("long ", 40):           strings.Repeat("long ", 17) + "long…",
+	} {
+		if got := a.threadName(in, u); got != want {
+			t.Errorf("threadName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := a.threadName("", bridge.UserInfo{ID: "5", Locale: "ja"}); got != "5 さんの質問" {
+		t.Errorf("Japanese thread name = %q", got)
+	}
+}
+
+func TestScrub(t *testing.T) {
+	s := `Post "https://discord.com/api/v9/webhooks/123/aW50ZXJhY3Rpb24.tok-en?wait=true": EOF; ` +
+		`/interactions/456/another_token/callback; Bot sekrit`
+	got := scrub(s, "sekrit")
+	for _, leak := range []string{"aW50ZXJhY3Rpb24", "another_token", "sekrit"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("scrub left %q in %q", leak, got)
+		}
+	}
+	if !strings.Contains(got, "/webhooks/123/[token]?wait=true") {
+		t.Errorf("scrub = %q", got)
+	}
+}
+
+func TestGatesOrderAndCancel(t *testing.T) {
+	g := newGates()
+	release, err := g.acquire(context.Background(), "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []int
+	var wg sync.WaitGroup
+	started := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		close(started)
+		r, err := g.acquire(context.Background(), "b")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		order = append(order, 2)
+		mu.Unlock()
+		r()
+	}()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := g.acquire(ctx, "b"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("acquire on a held gate = %v, want the deadline", err)
+	}
+	other, err := g.acquire(context.Background(), "c")
+	if err != nil {
+		t.Fatalf("another bucket is independent: %v", err)
+	}
+	other()
+	mu.Lock()
+	order = append(order, 1)
+	mu.Unlock()
+	release()
+	wg.Wait()
+	if len(order) != 2 || order[0] != 1 {
+		t.Errorf("order = %v", order)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.m) != 0 {
+		t.Errorf("gates left behind: %d", len(g.m))
+	}
+}
+
+func TestSleepWithin(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := sleepWithin(ctx, time.Hour); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 40*time.Millisecond {
+		t.Errorf("sleepWithin past the deadline = %v after %s", err, time.Since(start))
+	}
+	if err := sleepWithin(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("short sleep: %v", err)
+	}
+}
+
+func TestMemo(t *testing.T) {
+	now := time.Unix(0, 0)
+	m := newMemo[string, int](2, time.Minute, func() time.Time { return now })
+	m.put("a", 1)
+	m.put("b", 2)
+	m.put("c", 3) // evicts a
+	if _, ok := m.get("a"); ok {
+		t.Error("a not evicted")
+	}
+	if !m.add("d", 4) || m.add("d", 5) {
+		t.Error("add: first must win")
+	}
+	if v, _ := m.get("d"); v != 4 {
+		t.Errorf("d = %d", v)
+	}
+	if !m.removeIf("d", func(v int) bool { return v == 4 }) || m.removeIf("c", func(v int) bool { return v == 0 }) {
+		t.Error("removeIf")
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := m.take("c"); ok {
+		t.Error("expired entry taken")
+	}
+	if !m.add("c", 9) {
+		t.Error("add over an expired entry")
+	}
+}
+
+// fuzzAdapter is an adapter whose REST calls fail at once (nothing listens).
+func fuzzAdapter(t testing.TB) *Adapter {
+	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/", LookupTimeout: 50 * time.Millisecond}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// FuzzInteraction: any interaction body decodes to an error or to a bridge
+// event (or none) without panicking, and events name a Discord conversation.
+func FuzzInteraction(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","type":1}`,
+		`{"id":"2","type":2,"channel_id":"5","user":{"id":"9"},"data":{"name":"ask","options":[{"name":"question","type":3,"value":"hi"}]}}`,
+		`{"id":"3","type":2,"channel_id":"5","user":{"id":"9"},"data":{"name":"ask","options":[{"name":"question","type":3,"value":"kmb:hint:abc"}]}}`,
+		`{"id":"4","type":3,"channel_id":"5","user":{"id":"9"},"message":{"id":"7","components":[{"type":1,"components":[{"type":2,"custom_id":"tok","label":"x"}]}]},"data":{"custom_id":"kmb:select","component_type":3,"values":["tok~2"]}}`,
+		`{"id":"5","type":4,"channel_id":"5","user":{"id":"9"},"data":{"name":"ask","options":[{"name":"question","type":3,"value":"pa","focused":true}]}}`,
+		`{"id":"6","type":3,"data":{"custom_id":"kmb:noop"}}`,
+		`{"id":"7","type":2,"data":{"name":"faq","options":[{"name":"question","value":12}]}}`,
+		`{"type":9}`, `[]`, `{"data":null,"type":3}`,
+	} {
+		f.Add([]byte(s))
+	}
+	a := fuzzAdapter(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		in, err := decodeInteraction(raw)
+		if err != nil {
+			return
+		}
+		var got []bridge.Event
+		h := func(_ context.Context, ev bridge.Event) error { got = append(got, ev); return nil }
+		if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			b, err := json.Marshal(a.autocomplete(context.Background(), in))
+			if err != nil || !strings.HasPrefix(string(b), `{"type":8,"data":{"choices":[`) {
+				t.Fatalf("autocomplete response %s, %v", b, err)
+			}
+			return
+		}
+		r, ok := a.interaction(context.Background(), h, in)
+		if ok {
+			if _, err := json.Marshal(r.resp); err != nil {
+				t.Fatalf("response does not encode: %v", err)
+			}
+			if r.acked != nil {
+				r.acked(nil)
+			}
+		}
+		for _, ev := range got {
+			if k := ev.Conv(); k.Platform != Platform || (k.Channel == "" && k.Thread == "" && in.ChannelID != "") {
+				t.Fatalf("event in %+v", k)
+			}
+		}
+	})
+}
+
+// FuzzMessage: any MESSAGE_CREATE decodes and is classified without panicking.
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","channel_id":"2","author":{"id":"3"},"content":"hi","type":0}`,
+		`{"id":"1","channel_id":"2","guild_id":"4","author":{"id":"3"},"content":"<@42> hi","mentions":[{"id":"42"}],"type":0}`,
+		`{"id":"1","channel_id":"2","author":{"id":"3"},"content":"","attachments":[{"id":"5"}],"type":19}`,
+		`{"id":"1","channel_id":"2","author":null,"content":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	a := fuzzAdapter(f)
+	id := "42"
+	a.botID.Store(&id)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var m discordgo.Message
+		if json.Unmarshal(raw, &m) != nil {
+			return
+		}
+		in, ok := a.inbound(context.Background(), &m)
+		if !ok {
+			return
+		}
+		if in.key.Platform != Platform || (in.ev == nil && in.note == "") {
+			t.Fatalf("inbound = %+v", in)
+		}
+	})
+}
