@@ -1,8 +1,10 @@
 package formatting
 
 import (
+	"net"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // SafeLink returns s cleaned up as a link target when it is an absolute http, https,
@@ -16,7 +18,7 @@ func SafeLink(s string) (string, bool) {
 	}
 	switch u.Scheme {
 	case "http", "https":
-		if u.Host == "" {
+		if !validHost(u.Hostname()) {
 			return "", false
 		}
 	case "mailto", "tel":
@@ -33,10 +35,32 @@ func SafeLink(s string) (string, bool) {
 // images, audio and anything a client fetches by itself), and false otherwise.
 func SafeImageURL(s string) (string, bool) {
 	u, ok := parseURL(s)
-	if !ok || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !ok || (u.Scheme != "http" && u.Scheme != "https") || !validHost(u.Hostname()) {
 		return "", false
 	}
 	return stable(u)
+}
+
+// validHost reports whether h can be a host name (letters of any script, digits,
+// '-', '_', '.'), an IPv4 address or an IPv6 address. Anything else ("0(00000",
+// "a%2Fb") is refused, so that every platform's own URL check, which is at least as
+// strict, accepts what formatting lets through.
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if strings.Contains(h, ":") { // IPv6, brackets already stripped by Hostname
+		return net.ParseIP(h) != nil
+	}
+	for _, r := range h {
+		switch {
+		case r == '-' || r == '_' || r == '.':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // stable returns the cleaned form of u when cleaning it again changes nothing, so
