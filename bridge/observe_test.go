@@ -1,11 +1,8 @@
 package bridge_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,32 +10,16 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/internal/testlog"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // KM failures are logged with the conversation and counted, and no log line
 // carries the token or a signature.
 func TestSimFailureLoggedAndCounted(t *testing.T) {
 	sim, km := startSim(t, kmsim.Options{})
-	var logs syncBuf
+	log, logs := testlog.New()
 	reg := prometheus.NewRegistry()
 	met, err := bridge.NewMetrics(reg)
 	if err != nil {
@@ -48,7 +29,7 @@ func TestSimFailureLoggedAndCounted(t *testing.T) {
 	cfg := bridge.Config{}
 	simConfig(&cfg)
 	core, err := bridge.New(cfg, bridge.Deps{KM: km, Store: st, Metrics: met,
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

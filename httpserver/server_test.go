@@ -1,11 +1,9 @@
 package httpserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,32 +15,11 @@ import (
 
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
+
+	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// syncBuf is a goroutine-safe log sink.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func debugLogger() (*slog.Logger, *syncBuf) {
-	buf := &syncBuf{}
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
-}
 
 // running starts s.Run on a loopback :0 listener and returns its base URL and a
 // stop function that cancels and returns Run's error.
@@ -196,7 +173,7 @@ func TestDefaultBodyLimitIsOneMiB(t *testing.T) {
 }
 
 func TestPanicRecovery(t *testing.T) {
-	log, buf := debugLogger()
+	log, buf := testlog.New()
 	s, base, _ := running(t, Options{Logger: log})
 	s.Handle("GET /boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))
 	s.Handle("GET /late", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -226,7 +203,7 @@ func TestPanicRecovery(t *testing.T) {
 }
 
 func TestRequestIDAndAccessLog(t *testing.T) {
-	log, buf := debugLogger()
+	log, buf := testlog.New()
 	s := New(Options{Logger: log})
 	var seen string
 	s.Handle("GET /x", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -274,7 +251,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 }
 
 func TestWebSocketThroughMiddleware(t *testing.T) {
-	log, buf := debugLogger()
+	log, buf := testlog.New()
 	s, base, _ := running(t, Options{Logger: log, WriteTimeout: 50 * time.Millisecond})
 	up := websocket.Upgrader{}
 	s.Handle("GET /ws", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
@@ -72,15 +73,15 @@ type Adapter struct {
 	botID   atomic.Pointer[string]
 
 	pace       *pacer
-	users      *memo[bridge.UserInfo]
-	dms        *memo[string]       // user id → DM channel id
-	threads    *memo[struct{}]     // channel threads we answer in
-	assistants *memo[struct{}]     // assistant threads (channel|thread_ts)
-	sent       *memo[slackfmt.Msg] // messages with interactive elements, by channel|ts
-	clicks     *memo[clickCtx]     // clicks in flight, by channel|ts|user
-	retired    *memo[struct{}]     // messages whose buttons were retired, by channel|ts
-	homes      *memo[struct{}]     // users whose Home was published recently
-	replyURLs  *memo[string]       // ephemeral conversation → slash command response_url
+	users      *memo.Memo[string, bridge.UserInfo]
+	dms        *memo.Memo[string, string]       // user id → DM channel id
+	threads    *memo.Memo[string, struct{}]     // channel threads we answer in
+	assistants *memo.Memo[string, struct{}]     // assistant threads (channel|thread_ts)
+	sent       *memo.Memo[string, slackfmt.Msg] // messages with interactive elements, by channel|ts
+	clicks     *memo.Memo[string, clickCtx]     // clicks in flight, by channel|ts|user
+	retired    *memo.Memo[string, struct{}]     // messages whose buttons were retired, by channel|ts
+	homes      *memo.Memo[string, struct{}]     // users whose Home was published recently
+	replyURLs  *memo.Memo[string, string]       // ephemeral conversation → slash command response_url
 	streams    *streams
 
 	bgMu     sync.Mutex
@@ -134,15 +135,15 @@ func New(cfg Config, deps Deps) (*Adapter, error) {
 	a.api = slack.New(cfg.BotToken, opts...)
 	a.http = hc
 	a.pace = newPacer(cfg.RatePerSecond, cfg.Burst, a.now)
-	a.users = newMemo[bridge.UserInfo](10000, a.now)
-	a.dms = newMemo[string](10000, a.now)
-	a.threads = newMemo[struct{}](50000, a.now)
-	a.assistants = newMemo[struct{}](10000, a.now)
-	a.sent = newMemo[slackfmt.Msg](2000, a.now)
-	a.clicks = newMemo[clickCtx](2000, a.now)
-	a.retired = newMemo[struct{}](10000, a.now)
-	a.homes = newMemo[struct{}](10000, a.now)
-	a.replyURLs = newMemo[string](2000, a.now)
+	a.users = memo.NewLRU[string, bridge.UserInfo](10000, cfg.UserCacheTTL, a.now)
+	a.dms = memo.NewLRU[string, string](10000, dmTTL, a.now)
+	a.threads = memo.NewLRU[string, struct{}](50000, threadTTL, a.now)
+	a.assistants = memo.NewLRU[string, struct{}](10000, threadTTL, a.now)
+	a.sent = memo.NewLRU[string, slackfmt.Msg](2000, cfg.ActionTTL, a.now)
+	a.clicks = memo.NewLRU[string, clickCtx](2000, clickTTL, a.now)
+	a.retired = memo.NewLRU[string, struct{}](10000, cfg.ActionTTL, a.now)
+	a.homes = memo.NewLRU[string, struct{}](10000, cfg.HomeRefresh, a.now)
+	a.replyURLs = memo.NewLRU[string, string](2000, responseURLTTL, a.now)
 	a.streams = newStreams()
 	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
 	return a, nil

@@ -25,7 +25,7 @@ func (a *Adapter) onAssistantThread(t slackevents.AssistantThread, started bool)
 	if t.ChannelID == "" || t.ThreadTimeStamp == "" {
 		return
 	}
-	a.assistants.put(msgKey(t.ChannelID, t.ThreadTimeStamp), struct{}{}, threadTTL)
+	a.assistants.Put(msgKey(t.ChannelID, t.ThreadTimeStamp), struct{}{})
 	if !started {
 		return
 	}
@@ -70,7 +70,7 @@ func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
 	if to.Thread == "" || !isDM(to.Channel) {
 		return nil
 	}
-	if _, ok := a.assistants.get(msgKey(to.Channel, to.Thread)); !ok {
+	if _, ok := a.assistants.Get(msgKey(to.Channel, to.Thread)); !ok {
 		return nil
 	}
 	status := a.printer(a.cachedUser(to.User).Locale).T("slack.thinking")

@@ -85,18 +85,18 @@ func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slac
 		responseURL: ic.ResponseURL,
 		ephemeral:   ic.Container.IsEphemeral,
 	}
-	if _, done := a.retired.get(msgKey(channel, ts)); done {
+	if _, done := a.retired.Get(msgKey(channel, ts)); done {
 		a.log.Debug("slack: click on a retired message (a stale view); ignored")
 		return
 	}
 	// Per user: another user's click must not hold the owner's back.
 	inflight := msgKey(channel, ts) + "|" + ic.User.ID
-	if !a.clicks.add(inflight, cc, clickTTL) {
+	if !a.clicks.Add(inflight, cc) {
 		a.log.Debug("slack: click on a message whose earlier click is still being handled; ignored")
 		return
 	}
 	if !a.hand(ctx, h, click) {
-		a.clicks.take(inflight)
+		a.clicks.Take(inflight)
 	}
 }
 
@@ -110,11 +110,11 @@ func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 		return
 	}
 	k := msgKey(ref.Key.Channel, ref.ID)
-	cc, _ := a.clicks.take(k + "|" + r.Click.User.ID)
+	cc, _ := a.clicks.Take(k + "|" + r.Click.User.ID)
 	if r.Status != bridge.ClickDone && r.Status != bridge.ClickAlreadyRated {
 		return
 	}
-	msg, ok := a.sent.get(k)
+	msg, ok := a.sent.Get(k)
 	if !ok {
 		msg = cc.msg // sent before a restart: as the click payload showed it
 	}
@@ -140,8 +140,8 @@ func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 		a.log.Warn("slack: updating the clicked message failed", "err", err)
 		return
 	}
-	a.sent.take(k)
-	a.retired.put(k, struct{}{}, a.cfg.ActionTTL)
+	a.sent.Take(k)
+	a.retired.Put(k, struct{}{})
 }
 
 // replaceEphemeral updates an ephemeral message through its response_url (the

@@ -49,7 +49,7 @@ func (a *Adapter) onCommand(ctx context.Context, h bridge.Handler, cmd slack.Sla
 		key = ephemeralKey(cmd.ChannelID, cmd.UserID)
 	}
 	if isEphemeral(key) && cmd.ResponseURL != "" {
-		a.replyURLs.put(msgKey(key.Channel, key.User), cmd.ResponseURL, responseURLTTL)
+		a.replyURLs.Put(msgKey(key.Channel, key.User), cmd.ResponseURL)
 	}
 	for _, ev := range commandEvents(key, user, cmd.Text) {
 		if !a.hand(ctx, h, ev) {

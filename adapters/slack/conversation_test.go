@@ -10,6 +10,7 @@ import (
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 func TestDMQuestionAnsweredWithBlocks(t *testing.T) {
@@ -165,7 +166,7 @@ func TestThreadRecognisedAfterRestartThroughTheStore(t *testing.T) {
 	root := m["ts"].(string)
 	e.event(newEventID(), m)
 	e.waitPosted("C1", 2)
-	e.ad.threads = newMemo[struct{}](10, e.ad.now) // a restart forgets the adapter's memory
+	e.ad.threads = memo.NewLRU[string, struct{}](10, threadTTL, e.ad.now) // a restart forgets the adapter's memory
 	e.event(newEventID(), chanMessage("C1", "U1", root, qWifi))
 	got := e.waitPosted("C1", 3)
 	if _, ok := find(t, got[2:], "ExampleGuest"); !ok || got[2].Thread != root {

@@ -86,7 +86,7 @@ func (a *Adapter) onMention(ctx context.Context, h bridge.Handler, e *slackevent
 		if root == "" {
 			root = e.TimeStamp
 		}
-		a.threads.put(msgKey(e.Channel, root), struct{}{}, threadTTL)
+		a.threads.Put(msgKey(e.Channel, root), struct{}{})
 		key = a.channelKey(e.Channel, root, e.User)
 	}
 	if a.seen(ctx, "msg:"+msgKey(e.Channel, e.TimeStamp)) {
@@ -105,7 +105,7 @@ func (a *Adapter) onMention(ctx context.Context, h bridge.Handler, e *slackevent
 // memory, or, after a restart, known to the store as a conversation with a KM
 // session.
 func (a *Adapter) ourThread(ctx context.Context, channel, thread, user string) bool {
-	if _, ok := a.threads.get(msgKey(channel, thread)); ok {
+	if _, ok := a.threads.Get(msgKey(channel, thread)); ok {
 		return true
 	}
 	if a.store == nil {
@@ -117,7 +117,7 @@ func (a *Adapter) ourThread(ctx context.Context, channel, thread, user string) b
 		return false
 	}
 	if ok {
-		a.threads.put(msgKey(channel, thread), struct{}{}, threadTTL)
+		a.threads.Put(msgKey(channel, thread), struct{}{})
 	}
 	return ok
 }
@@ -133,17 +133,17 @@ func (a *Adapter) dmThread(ctx context.Context, channel, thread, user string, hi
 	}
 	k := msgKey(channel, thread)
 	if hint {
-		a.assistants.put(k, struct{}{}, threadTTL)
+		a.assistants.Put(k, struct{}{})
 		return thread
 	}
-	if _, ok := a.assistants.get(k); ok {
+	if _, ok := a.assistants.Get(k); ok {
 		return thread
 	}
 	if a.store == nil {
 		return ""
 	}
 	if _, ok, err := a.store.Session(ctx, dmKey(channel, thread, user)); err == nil && ok {
-		a.assistants.put(k, struct{}{}, threadTTL)
+		a.assistants.Put(k, struct{}{})
 		return thread
 	}
 	return ""

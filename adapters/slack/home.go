@@ -31,13 +31,13 @@ func (a *Adapter) onHomeOpened(e *slackevents.AppHomeOpenedEvent) {
 	if e.Tab != "home" || e.User == "" {
 		return
 	}
-	if !a.homes.add(e.User, struct{}{}, a.cfg.HomeRefresh) {
+	if !a.homes.Add(e.User, struct{}{}) {
 		return
 	}
 	user, dm := e.User, e.Channel
 	a.background(homeTimeout, func(ctx context.Context) {
 		if err := a.publishHome(ctx, user, dm); err != nil {
-			a.homes.take(user) // try again when they next open it
+			a.homes.Take(user) // try again when they next open it
 			a.log.Warn("slack: publishing the Home tab failed", "err", err)
 		}
 	})

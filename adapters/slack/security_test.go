@@ -1,13 +1,12 @@
 package slackadapter
 
 import (
-	"bytes"
-	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
 func TestUnverifiedRequestsRefused(t *testing.T) {
@@ -87,27 +86,8 @@ func TestEventBeforeRunIsRetriedBySlack(t *testing.T) {
 	e.waitPosted("D1", 2)
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestNoSecretInLogs(t *testing.T) {
-	var buf syncBuffer
-	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, buf := testlog.New()
 	e := newEnv(t, envOpts{logger: log})
 	e.slack.limit("chat.postMessage", 1)
 	e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", callback(newEventID(), imMessage("D1", "U1", "x")))

@@ -176,7 +176,7 @@ func (a *Adapter) post(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg)
 // postResponseURL delivers an ephemeral answer through the slash command's
 // response_url when chat.postEphemeral could not (the app is not in the channel).
 func (a *Adapter) postResponseURL(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg, cause error) (string, error) {
-	u, ok := a.replyURLs.get(msgKey(to.Channel, to.User))
+	u, ok := a.replyURLs.Get(msgKey(to.Channel, to.User))
 	if !ok {
 		return "", cause
 	}
@@ -213,10 +213,10 @@ func (a *Adapter) remember(channel, ts string, msg slackfmt.Msg) {
 		return
 	}
 	if !interactive(msg.Blocks) {
-		a.sent.take(msgKey(channel, ts))
+		a.sent.Take(msgKey(channel, ts))
 		return
 	}
-	a.sent.put(msgKey(channel, ts), msg, a.cfg.ActionTTL)
+	a.sent.Put(msgKey(channel, ts), msg)
 }
 
 // interactive reports blocks with something to click that acts (not a link).

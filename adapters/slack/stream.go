@@ -89,7 +89,7 @@ func (a *Adapter) canStream(to bridge.ConvKey) bool {
 	if !a.cfg.Streaming || !isDM(to.Channel) || to.Thread == "" || isEphemeral(to) {
 		return false
 	}
-	_, ok := a.assistants.get(msgKey(to.Channel, to.Thread))
+	_, ok := a.assistants.Get(msgKey(to.Channel, to.Thread))
 	return ok
 }
 

@@ -12,12 +12,15 @@ import (
 // userFailTTL is how long a failed users.info is not asked again.
 const userFailTTL = time.Minute
 
+// dmTTL is how long a user's DM channel id is remembered.
+const dmTTL = 24 * time.Hour
+
 // userInfo returns what Slack tells about a user (name, email, locale), from
 // users.info with include_locale, cached for Config.UserCacheTTL. The lookup is
 // bounded by Config.LookupTimeout because it runs before the request is
 // acknowledged; when it fails the event goes on with the user id only.
 func (a *Adapter) userInfo(ctx context.Context, id string) bridge.UserInfo {
-	if u, ok := a.users.get(id); ok {
+	if u, ok := a.users.Get(id); ok {
 		return u
 	}
 	info := bridge.UserInfo{ID: id}
@@ -31,19 +34,19 @@ func (a *Adapter) userInfo(ctx context.Context, id string) bridge.UserInfo {
 	})
 	if err != nil {
 		a.log.Warn("slack: users.info failed; going on with the user id only", "user", id, "err", err)
-		a.users.put(id, info, userFailTTL)
+		a.users.PutFor(id, info, userFailTTL)
 		return info
 	}
 	info.Name = firstNonEmpty(u.Profile.DisplayName, u.RealName, u.Profile.RealName, u.Name)
 	info.Email = u.Profile.Email
 	info.Locale = u.Locale
-	a.users.put(id, info, a.cfg.UserCacheTTL)
+	a.users.Put(id, info)
 	return info
 }
 
 // cachedUser is the cached profile or just the id: for paths that must not wait.
 func (a *Adapter) cachedUser(id string) bridge.UserInfo {
-	if u, ok := a.users.get(id); ok {
+	if u, ok := a.users.Get(id); ok {
 		return u
 	}
 	return bridge.UserInfo{ID: id}
@@ -52,7 +55,7 @@ func (a *Adapter) cachedUser(id string) bridge.UserInfo {
 // openDM returns the id of the app's DM channel with user (conversations.open),
 // cached: /ask answers and Home buttons go there.
 func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
-	if ch, ok := a.dms.get(user); ok {
+	if ch, ok := a.dms.Get(user); ok {
 		return ch, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.LookupTimeout)
@@ -66,7 +69,7 @@ func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	a.dms.put(user, ch.ID, 24*time.Hour)
+	a.dms.Put(user, ch.ID)
 	return ch.ID, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // Platform is the adapter's name and the Platform of its conversations.
@@ -60,13 +61,13 @@ type Adapter struct {
 	// suggestions per user, keyboards to put back after a click and the ones
 	// put back, the user's last message per group conversation, group →
 	// supergroup migrations, and the delivery ids seen when there is no core.
-	replyKB   *memo[string, map[string]string]
-	inline    *memo[string, map[string]string]
-	retiring  *memo[string, retirement]
-	shown     *memo[string, rows] // keyboards set by retirements, per message
-	lastMsg   *memo[string, int]
-	migrated  *memo[int64, int64]
-	localSeen *memo[string, struct{}]
+	replyKB   *memo.Memo[string, map[string]string]
+	inline    *memo.Memo[string, map[string]string]
+	retiring  *memo.Memo[string, retirement]
+	shown     *memo.Memo[string, rows] // keyboards set by retirements, per message
+	lastMsg   *memo.Memo[string, int]
+	migrated  *memo.Memo[int64, int64]
+	localSeen *memo.Memo[string, struct{}]
 
 	inlineSem chan struct{} // bounds inline queries in flight
 	wg        sync.WaitGroup
@@ -130,13 +131,13 @@ func New(cfg Config, deps Deps) (*Adapter, error) {
 		cat:       deps.Catalog,
 		log:       log,
 		pace:      newPacer(cfg),
-		replyKB:   newMemo[string, map[string]string](n, replyKBTTL, nil),
-		inline:    newMemo[string, map[string]string](n, inlineTTL, nil),
-		retiring:  newMemo[string, retirement](n, retireTTL, nil),
-		shown:     newMemo[string, rows](n, retireTTL, nil),
-		lastMsg:   newMemo[string, int](n, lastMsgTTL, nil),
-		migrated:  newMemo[int64, int64](n, migratedTTL, nil),
-		localSeen: newMemo[string, struct{}](n, dedupeTTL, nil),
+		replyKB:   memo.New[string, map[string]string](n, replyKBTTL, nil),
+		inline:    memo.New[string, map[string]string](n, inlineTTL, nil),
+		retiring:  memo.New[string, retirement](n, retireTTL, nil),
+		shown:     memo.New[string, rows](n, retireTTL, nil),
+		lastMsg:   memo.New[string, int](n, lastMsgTTL, nil),
+		migrated:  memo.New[int64, int64](n, migratedTTL, nil),
+		localSeen: memo.New[string, struct{}](n, dedupeTTL, nil),
 		inlineSem: make(chan struct{}, inlineSlots),
 	}
 	if a.core == nil {

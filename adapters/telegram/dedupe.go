@@ -80,5 +80,5 @@ func (a *Adapter) seen(ctx context.Context, id string) (bool, error) {
 	if a.core != nil {
 		return a.core.Seen(ctx, Platform, id)
 	}
-	return a.localSeen.seen(id, struct{}{}), nil
+	return !a.localSeen.Add(id, struct{}{}), nil
 }

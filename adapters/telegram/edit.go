@@ -122,7 +122,7 @@ func (a *Adapter) planRetire(in inbound) {
 		return
 	}
 	ev := in.ev.(bridge.Click)
-	a.retiring.put(retireKey(ev.Token, ev.Ref), retirement{kb: cb.Message.ReplyMarkup.InlineKeyboard})
+	a.retiring.Put(retireKey(ev.Token, ev.Ref), retirement{kb: cb.Message.ReplyMarkup.InlineKeyboard})
 }
 
 func chosenRow(label string) []tgbotapi.InlineKeyboardButton {
@@ -150,12 +150,12 @@ func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 	if ref.ID == "" {
 		return
 	}
-	plan, ok := a.retiring.take(retireKey(r.Click.Token, ref))
+	plan, ok := a.retiring.Take(retireKey(r.Click.Token, ref))
 	if !ok {
 		return
 	}
 	base := plan.kb
-	if kb, ok := a.shown.get(shownKey(ref)); ok {
+	if kb, ok := a.shown.Get(shownKey(ref)); ok {
 		base = kb
 	}
 	var out rows
@@ -180,7 +180,7 @@ func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
 		a.log.Warn("telegram: could not retire the clicked buttons", "err", err)
 		return
 	}
-	a.shown.put(shownKey(ref), kb.InlineKeyboard)
+	a.shown.Put(shownKey(ref), kb.InlineKeyboard)
 }
 
 // editMarkup replaces a message's inline keyboard (an empty one removes it).

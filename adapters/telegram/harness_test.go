@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/internal/testlog"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -61,28 +61,10 @@ type process struct {
 	w      *world
 	core   *bridge.Core
 	ad     *telegram.Adapter
-	logs   *syncBuf
+	logs   *testlog.Buffer // shown when a test fails
 	cancel context.CancelFunc
 	done   chan error
 	once   sync.Once
-}
-
-// syncBuf collects log lines (shown when a test fails).
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // testConfig is the adapter configuration of the tests: the fake's endpoint and
@@ -114,8 +96,7 @@ func (w *world) boot(t testing.TB, o options) *process {
 	if o.core != nil {
 		o.core(&bc)
 	}
-	logs := &syncBuf{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, logs := testlog.New()
 	if o.quiet {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -93,7 +93,7 @@ func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
 			labels[label] = b.Token
 		}
 		if len(labels) > 0 {
-			a.inline.put(in.user.ID, labels)
+			a.inline.Put(in.user.ID, labels)
 		}
 	}
 	if results == nil {
@@ -124,7 +124,7 @@ func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
 
 // inlineToken finds a chosen inline result among the user's last suggestions.
 func (a *Adapter) inlineToken(userID, text string) (string, bool) {
-	m, ok := a.inline.get(userID)
+	m, ok := a.inline.Get(userID)
 	if !ok {
 		return "", false
 	}

@@ -190,36 +190,6 @@ func TestSleepCtxDeadline(t *testing.T) {
 	}
 }
 
-func TestMemo(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	m := newMemo[string, int](2, time.Minute, clock.now)
-	m.put("a", 1)
-	m.put("b", 2)
-	m.put("c", 3) // evicts a
-	if _, ok := m.get("a"); ok {
-		t.Error("a survived eviction")
-	}
-	if v, ok := m.get("c"); !ok || v != 3 {
-		t.Errorf("c = %v %v", v, ok)
-	}
-	if v, ok := m.take("b"); !ok || v != 2 {
-		t.Errorf("take b = %v %v", v, ok)
-	}
-	if _, ok := m.get("b"); ok {
-		t.Error("b still there after take")
-	}
-	if m.seen("x", 0) || !m.seen("x", 0) {
-		t.Error("seen is not check-and-set")
-	}
-	clock.t = clock.t.Add(2 * time.Minute)
-	if _, ok := m.get("c"); ok {
-		t.Error("c outlived its TTL")
-	}
-	if m.seen("x", 0) {
-		t.Error("an expired id counts as seen")
-	}
-}
-
 func TestPlainText(t *testing.T) {
 	tests := []struct {
 		msg  tgfmt.Msg

@@ -153,7 +153,7 @@ func (a *Adapter) deliver(ctx context.Context, id int, raw []byte, h bridge.Hand
 	}
 	if in.group && in.msgID != 0 {
 		// Before Handle: the answer may be sent before Handle returns.
-		a.lastMsg.put(in.key.String(), in.msgID)
+		a.lastMsg.Put(in.key.String(), in.msgID)
 	}
 	err = h(ctx, in.ev)
 	switch {

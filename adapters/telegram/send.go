@@ -25,7 +25,7 @@ func (a *Adapter) target(k bridge.ConvKey) (chat int64, thread int, err error) {
 	if err != nil || chat == 0 {
 		return 0, 0, fmt.Errorf("telegram: conversation has no chat id (%q)", k.Channel)
 	}
-	if to, ok := a.migrated.get(chat); ok {
+	if to, ok := a.migrated.Get(chat); ok {
 		chat = to
 	}
 	if k.Thread != "" {
@@ -57,7 +57,7 @@ func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Mess
 	defer a.pace.release(chat, l)
 	replyTo := 0
 	if chat < 0 {
-		replyTo, _ = a.lastMsg.get(to.String())
+		replyTo, _ = a.lastMsg.Get(to.String())
 	}
 	last := 0
 	for i, msg := range msgs {
@@ -86,7 +86,7 @@ func (a *Adapter) sendOne(ctx context.Context, l *lane, chat *int64, thread int,
 	resp, err := a.do(ctx, l, msg.Method, p)
 	if to, ok := migratedTo(err); ok {
 		a.log.Info("telegram: group became a supergroup; following it", "to", to)
-		a.migrated.put(*chat, to)
+		a.migrated.Put(*chat, to)
 		*chat = to
 		p["chat_id"] = strconv.FormatInt(to, 10)
 		resp, err = a.do(ctx, l, msg.Method, p)
@@ -211,11 +211,11 @@ func (a *Adapter) rememberReplyKeyboard(key bridge.ConvKey, tokens map[string]st
 	for label, tok := range tokens {
 		m[strings.TrimSpace(label)] = tok
 	}
-	a.replyKB.put(key.String(), m)
+	a.replyKB.Put(key.String(), m)
 }
 
 func (a *Adapter) replyToken(key bridge.ConvKey, text string) (string, bool) {
-	m, ok := a.replyKB.get(key.String())
+	m, ok := a.replyKB.Get(key.String())
 	if !ok {
 		return "", false
 	}
@@ -226,7 +226,7 @@ func (a *Adapter) replyToken(key bridge.ConvKey, text string) (string, bool) {
 // sayNonText answers content the bot cannot read with what it understands.
 func (a *Adapter) sayNonText(ctx context.Context, in inbound) {
 	if in.group && in.msgID != 0 {
-		a.lastMsg.put(in.key.String(), in.msgID)
+		a.lastMsg.Put(in.key.String(), in.msgID)
 	}
 	text := a.printer(in.user.Locale).T("telegram.non_text")
 	if _, err := a.Send(ctx, in.key, formatting.Plain(text)); err != nil {

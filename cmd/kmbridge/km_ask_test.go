@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/internal/testlog"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -19,7 +20,7 @@ import (
 func TestSimThenAsk(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var simOut, simErr syncBuffer
+	var simOut, simErr testlog.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"km", "sim", "-listen", "127.0.0.1:0"}, &simOut, &simErr, mapEnv(nil))
@@ -184,7 +185,7 @@ func TestSimCommandFlags(t *testing.T) {
 	// A token given with -token is never echoed; the sim checks it.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errb syncBuffer
+	var out, errb testlog.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"km", "sim", "-listen", "127.0.0.1:0", "-email", "ops@example.com",

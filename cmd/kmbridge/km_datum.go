@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/kmbridge/kmbridge/kmclient"
 )
@@ -41,16 +40,12 @@ func (a *app) kmDatumGet(ctx context.Context, args []string) int {
 
 Prints datum ID with its attribute values as JSON (GET /v1/datums/:id).
 `)
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
-		d, err := k.client.GetDatum(ctx, kmclient.ID(ids[0]))
+		d, err := k.client.GetDatum(ctx, kmclient.ID(id))
 		if err != nil {
 			return err
 		}
@@ -105,11 +100,7 @@ change. An attribute is named by its name or its id; -attr sets its own value
 	c.fs.Var(&similar, "similar", "a synonym; repeatable; replaces the whole list (-similar '' clears it)")
 	c.fs.Var(&attrs, "attr", "`NAME=VALUE`: set an attribute's value; repeatable")
 	c.fs.Var(&inherit, "inherit", "attribute `NAME` to inherit from the template; repeatable")
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id64, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
@@ -131,7 +122,7 @@ change. An attribute is named by its name or its id; -attr sets its own value
 		}
 		sets = append(sets, attrValue{strings.TrimSpace(n), v})
 	}
-	id := kmclient.ID(ids[0])
+	id := kmclient.ID(id64)
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
 		d, err := k.client.GetDatum(ctx, id)
 		if err != nil {
@@ -202,19 +193,15 @@ func (a *app) kmDatumDelete(ctx context.Context, args []string) int {
 
 Deletes datum ID (DELETE /v1/datums/:id).
 `)
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
-		if err := k.client.DeleteDatum(ctx, kmclient.ID(ids[0])); err != nil {
+		if err := k.client.DeleteDatum(ctx, kmclient.ID(id)); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "deleted datum %d\n", ids[0])
+		fmt.Fprintf(a.stdout, "deleted datum %d\n", id)
 		return nil
 	})
 }
@@ -228,15 +215,13 @@ attributes and settings as JSON (GET /v1/datumTemplates/:id).
 `)
 	keyword := c.fs.String("keyword", "", "only templates whose name contains `text`")
 	all := c.fs.Bool("all", false, "list every template, not only leaf templates")
-	page := c.fs.Int("page", 1, "page `number`")
-	size := c.fs.Int("size", 20, "templates per page")
-	asJSON := c.fs.Bool("json", false, "print each template as one JSON object per line")
+	l := c.lister(20, "template", "templates")
 	pos, code, ok := c.parse(args, 0, 1)
 	if !ok {
 		return code
 	}
-	if *page < 1 || *size < 1 || *size > 100 {
-		return c.usageError("-page must be at least 1 and -size 1–100")
+	if code, ok := l.checkPage(); !ok {
+		return code
 	}
 	if len(pos) == 1 {
 		ids, code, ok := c.idArgs([]string{"ID"}, pos)
@@ -257,27 +242,14 @@ attributes and settings as JSON (GET /v1/datumTemplates/:id).
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
 		ts, pg, err := k.client.SearchDatumTemplates(ctx, kmclient.SearchDatumTemplatesRequest{
-			PageNum: *page, PageSize: *size, RobotID: k.robot(), LeafFlag: leaf, Keyword: *keyword,
+			PageNum: *l.page, PageSize: *l.size, RobotID: k.robot(), LeafFlag: leaf, Keyword: *keyword,
 		})
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := jsonLines(a.stdout, ts); err != nil {
-				return err
-			}
-		} else if len(ts) > 0 {
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPARENT\tNAME")
-			for _, t := range ts {
-				fmt.Fprintf(tw, "%d\t%d\t%s\n", t.ID, t.ParentID, oneLine(t.Name))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-		a.pageNote(pg, len(ts), "templates")
-		return nil
+		return printPage(l, ts, pg, "ID\tPARENT\tNAME", func(t kmclient.DatumTemplate) string {
+			return fmt.Sprintf("%d\t%d\t%s", t.ID, t.ParentID, oneLine(t.Name))
+		})
 	})
 }
 
@@ -288,37 +260,22 @@ Lists datum categories (POST /v1/datumCategories/search): a table of id, parent
 and name, or JSON lines with -json.
 `)
 	keyword := c.fs.String("keyword", "", "only categories whose name contains `text`")
-	page := c.fs.Int("page", 1, "page `number`")
-	size := c.fs.Int("size", 20, "categories per page")
-	asJSON := c.fs.Bool("json", false, "print each category as one JSON object per line")
+	l := c.lister(20, "category", "categories")
 	if _, code, ok := c.parse(args, 0, 0); !ok {
 		return code
 	}
-	if *page < 1 || *size < 1 || *size > 100 {
-		return c.usageError("-page must be at least 1 and -size 1–100")
+	if code, ok := l.checkPage(); !ok {
+		return code
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
 		cats, pg, err := k.client.SearchDatumCategories(ctx, kmclient.SearchDatumCategoriesRequest{
-			PageNum: *page, PageSize: *size, RobotID: k.robot(), Keyword: *keyword,
+			PageNum: *l.page, PageSize: *l.size, RobotID: k.robot(), Keyword: *keyword,
 		})
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := jsonLines(a.stdout, cats); err != nil {
-				return err
-			}
-		} else if len(cats) > 0 {
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPARENT\tNAME")
-			for _, ct := range cats {
-				fmt.Fprintf(tw, "%d\t%d\t%s\n", ct.ID, ct.ParentID, oneLine(ct.Name))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-		a.pageNote(pg, len(cats), "categories")
-		return nil
+		return printPage(l, cats, pg, "ID\tPARENT\tNAME", func(ct kmclient.DatumCategory) string {
+			return fmt.Sprintf("%d\t%d\t%s", ct.ID, ct.ParentID, oneLine(ct.Name))
+		})
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/kmbridge/kmbridge/kmclient"
 )
@@ -42,9 +41,7 @@ question, or JSON lines with -json. The page and the total go to stderr.
 	word := c.fs.String("word", "", "search `text`")
 	in := c.fs.String("in", "", "where -word is looked for: questions (with similar ones), standard, answer, all; KM's default is answer")
 	category := c.fs.Int64("category", 0, "only this category `id`")
-	page := c.fs.Int("page", 1, "page `number`")
-	size := c.fs.Int("size", 20, "questions per page")
-	asJSON := c.fs.Bool("json", false, "print each question as one JSON object per line")
+	l := c.lister(20, "question", "questions")
 	if _, code, ok := c.parse(args, 0, 0); !ok {
 		return code
 	}
@@ -52,36 +49,23 @@ question, or JSON lines with -json. The page and the total go to stderr.
 	if !ok {
 		return c.usageError("-in %q: use questions, standard, answer or all", *in)
 	}
-	if *page < 1 || *size < 1 || *size > 100 {
-		return c.usageError("-page must be at least 1 and -size 1–100")
+	if code, ok := l.checkPage(); !ok {
+		return code
 	}
 	if *category < 0 {
 		return c.usageError("-category must be a positive id")
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
 		qs, pg, err := k.client.SearchQuestions(ctx, kmclient.SearchQuestionsRequest{
-			PageNum: *page, PageSize: *size, RobotID: k.robot(), CategoryID: kmclient.ID(*category),
+			PageNum: *l.page, PageSize: *l.size, RobotID: k.robot(), CategoryID: kmclient.ID(*category),
 			SearchWord: *word, SearchType: searchType,
 		})
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := jsonLines(a.stdout, qs); err != nil {
-				return err
-			}
-		} else if len(qs) > 0 {
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCATEGORY\tQUESTION")
-			for _, q := range qs {
-				fmt.Fprintf(tw, "%d\t%d\t%s\n", q.ID, q.CategoryID, oneLine(q.Content))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-		a.pageNote(pg, len(qs), "questions")
-		return nil
+		return printPage(l, qs, pg, "ID\tCATEGORY\tQUESTION", func(q kmclient.FAQ) string {
+			return fmt.Sprintf("%d\t%d\t%s", q.ID, q.CategoryID, oneLine(q.Content))
+		})
 	})
 }
 
@@ -91,16 +75,12 @@ func (a *app) kmFAQGet(ctx context.Context, args []string) int {
 Prints FAQ question ID with its answer, scenes and suggestions as JSON
 (GET /v1/questions/:id).
 `)
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
-		q, err := k.client.GetQuestion(ctx, kmclient.ID(ids[0]))
+		q, err := k.client.GetQuestion(ctx, kmclient.ID(id))
 		if err != nil {
 			return err
 		}
@@ -207,11 +187,7 @@ Changes FAQ question ID (PUT /v1/questions/:id): it is read first, and only the
 given flags change.
 `)
 	f := c.faqFlags()
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id64, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
@@ -230,7 +206,7 @@ given flags change.
 	if _, ok := answerType(*f.answerType, *f.answer); !ok {
 		return c.usageError("-answer-type %q: use %s", *f.answerType, answerTypeNames)
 	}
-	id := kmclient.ID(ids[0])
+	id := kmclient.ID(id64)
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
 		q, err := k.client.GetQuestion(ctx, id)
 		if err != nil {
@@ -287,19 +263,15 @@ func (a *app) kmFAQDelete(ctx context.Context, args []string) int {
 
 Deletes FAQ question ID (DELETE /v1/questions/:id).
 `)
-	pos, code, ok := c.parse(args, 1, 1)
-	if !ok {
-		return code
-	}
-	ids, code, ok := c.idArgs([]string{"ID"}, pos)
+	id, code, ok := c.oneID(args, "ID")
 	if !ok {
 		return code
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
-		if err := k.client.DeleteQuestion(ctx, kmclient.ID(ids[0])); err != nil {
+		if err := k.client.DeleteQuestion(ctx, kmclient.ID(id)); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "deleted question %d\n", ids[0])
+		fmt.Fprintf(a.stdout, "deleted question %d\n", id)
 		return nil
 	})
 }

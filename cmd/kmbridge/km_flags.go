@@ -125,6 +125,20 @@ func (c *command) idArgs(names []string, vals []string) ([]int64, int, bool) {
 	return out, exitOK, true
 }
 
+// oneID parses the arguments of a command whose one positional argument is the KM
+// id called name (for its usage error).
+func (c *command) oneID(args []string, name string) (int64, int, bool) {
+	pos, code, ok := c.parse(args, 1, 1)
+	if !ok {
+		return 0, code, false
+	}
+	ids, code, ok := c.idArgs([]string{name}, pos)
+	if !ok {
+		return 0, code, false
+	}
+	return ids[0], exitOK, true
+}
+
 // idList is a repeatable flag of ids; each use may also hold a comma-separated list.
 type idList []int64
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/kmbridge/kmbridge/kmclient"
 )
@@ -37,41 +36,22 @@ func (a *app) kmSimilarList(ctx context.Context, args []string) int {
 Lists the similar questions of FAQ question QID (GET /v1/faq/similar/{questionId}):
 a table of id and text, or JSON lines with -json.
 `)
-	page := c.fs.Int("page", 1, "page `number`")
-	size := c.fs.Int("size", 50, "similar questions per page")
-	asJSON := c.fs.Bool("json", false, "print each similar question as one JSON object per line")
-	pos, code, ok := c.parse(args, 1, 1)
+	l := c.lister(50, "similar question", "similar questions")
+	qid, code, ok := c.oneID(args, "QID")
 	if !ok {
 		return code
 	}
-	ids, code, ok := c.idArgs([]string{"QID"}, pos)
-	if !ok {
+	if code, ok := l.checkPage(); !ok {
 		return code
-	}
-	if *page < 1 || *size < 1 || *size > 100 {
-		return c.usageError("-page must be at least 1 and -size 1–100")
 	}
 	return a.withKM(ctx, c.name, func(ctx context.Context, k *kmConn) error {
-		list, pg, err := k.client.ListSimilar(ctx, kmclient.ID(ids[0]), *page, *size)
+		list, pg, err := k.client.ListSimilar(ctx, kmclient.ID(qid), *l.page, *l.size)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := jsonLines(a.stdout, list); err != nil {
-				return err
-			}
-		} else if len(list) > 0 {
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSIMILAR QUESTION")
-			for _, s := range list {
-				fmt.Fprintf(tw, "%d\t%s\n", s.ID, oneLine(s.Content))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-		a.pageNote(pg, len(list), "similar questions")
-		return nil
+		return printPage(l, list, pg, "ID\tSIMILAR QUESTION", func(s kmclient.Similar) string {
+			return fmt.Sprintf("%d\t%s", s.ID, oneLine(s.Content))
+		})
 	})
 }
 
