@@ -19,6 +19,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // Platform is the adapter's name and the Platform of its conversations.
@@ -72,15 +73,17 @@ type Adapter struct {
 	botID atomic.Pointer[string] // from READY
 
 	// Memory (bounded, TTL).
-	chans     *memo[string, chanInfo]       // channel id → thread or not, parent, owner
-	starts    *memo[string, *threadStart]   // user message id → the thread to start from it
-	pending   *memo[string, *pendingIx]     // conversation → the slash command carrying its answers
-	hooked    *memo[string, hookedMsg]      // message id → the interaction it was sent through
-	sentKeys  *memo[string, bridge.ConvKey] // message id → its conversation
-	clicks    *memo[string, *clickCtx]      // message|user → click in flight
-	retired   *memo[string, struct{}]       // messages whose components were retired
-	locales   *memo[string, string]         // user id → client locale (from interactions)
-	localSeen *memo[string, struct{}]       // dedupe without a core, or when it fails
+	chans     *memo.Memo[string, chanInfo]       // channel id → thread or not, parent, owner
+	starts    *memo.Memo[string, *threadStart]   // user message id → the thread to start from it
+	pending   *memo.Memo[string, *pendingIx]     // conversation → the slash command carrying its answers
+	hooked    *memo.Memo[string, hookedMsg]      // message id → the interaction it was sent through
+	sentKeys  *memo.Memo[string, bridge.ConvKey] // message id → its conversation
+	clicks    *memo.Memo[string, *clickCtx]      // message|user → click in flight
+	retired   *memo.Memo[string, struct{}]       // messages whose components were retired
+	locales   *memo.Memo[string, string]         // user id → client locale (from interactions)
+	localSeen *memo.Memo[string, struct{}]       // dedupe without a core, or when it fails
+	// message id → the components a click's retirement last set on it
+	shown *memo.Memo[string, []discordgo.MessageComponent]
 
 	mu      sync.Mutex
 	running bool
@@ -110,6 +113,7 @@ const (
 	sentTTL    = 7 * 24 * time.Hour // which conversation a message belongs to
 	clickTTL   = 10 * time.Minute   // a click is handled well within this
 	retiredTTL = 7 * 24 * time.Hour
+	shownTTL   = 10 * time.Minute // Discord's own copy, which interactions carry, is current long before
 	localeTTL  = 30 * 24 * time.Hour
 	dedupeTTL  = time.Hour
 	webhookTTL = 14 * time.Minute // Discord accepts an interaction's webhook for 15
@@ -156,15 +160,16 @@ func New(cfg Config, catalog *i18n.Catalog, logger *slog.Logger, opts ...Option)
 		a.pubKey = ed25519.PublicKey(k)
 	}
 	n := cfg.MemoSize
-	a.chans = newMemo[string, chanInfo](n, chanTTL, a.now)
-	a.starts = newMemo[string, *threadStart](n, startTTL, a.now)
-	a.pending = newMemo[string, *pendingIx](n, cfg.InteractionWindow, a.now)
-	a.hooked = newMemo[string, hookedMsg](n, webhookTTL, a.now)
-	a.sentKeys = newMemo[string, bridge.ConvKey](n, sentTTL, a.now)
-	a.clicks = newMemo[string, *clickCtx](n, clickTTL, a.now)
-	a.retired = newMemo[string, struct{}](n, retiredTTL, a.now)
-	a.locales = newMemo[string, string](n, localeTTL, a.now)
-	a.localSeen = newMemo[string, struct{}](n, dedupeTTL, a.now)
+	a.chans = memo.New[string, chanInfo](n, chanTTL, a.now)
+	a.starts = memo.New[string, *threadStart](n, startTTL, a.now)
+	a.pending = memo.New[string, *pendingIx](n, cfg.InteractionWindow, a.now)
+	a.hooked = memo.New[string, hookedMsg](n, webhookTTL, a.now)
+	a.sentKeys = memo.New[string, bridge.ConvKey](n, sentTTL, a.now)
+	a.clicks = memo.New[string, *clickCtx](n, clickTTL, a.now)
+	a.retired = memo.New[string, struct{}](n, retiredTTL, a.now)
+	a.locales = memo.New[string, string](n, localeTTL, a.now)
+	a.localSeen = memo.New[string, struct{}](n, dedupeTTL, a.now)
+	a.shown = memo.New[string, []discordgo.MessageComponent](n, shownTTL, a.now)
 
 	a.s = newSession(cfg, httpClient(cfg, o.http), newDialer(a.conns))
 	a.s.AddHandler(a.onReady)
@@ -423,5 +428,5 @@ func (a *Adapter) seen(ctx context.Context, id string) bool {
 		}
 		a.log.Warn("discord: dedupe failed; deduping in memory", "err", err)
 	}
-	return !a.localSeen.add(id, struct{}{})
+	return !a.localSeen.Add(id, struct{}{})
 }

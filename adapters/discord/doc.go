@@ -52,8 +52,13 @@
 //
 // A button press or select choice becomes a bridge.Click with the token
 // discordfmt.ClickToken reads from the component; the interaction is deferred
-// (type 6), and once the core reports the click done (Clicked), the message's
-// components are retired with discordfmt.Retire through that interaction.
+// (type 6), and once the core reports the click done (Clicked), the clicked
+// row (with the rest of its group) is retired with discordfmt.RetireRow
+// through that interaction; the message's other menus and buttons (one message
+// may carry several FAQ categories, or related questions and the rating) stay
+// live. The adapter retires from the components it last set on the message,
+// so quick clicks on two rows do not undo each other's retirement; clicks on
+// a retired row are ignored. Expired buttons are all retired.
 // Over the gateway the event is handed to the core first (keeping the order)
 // and the initial response is posted on its own goroutine; whatever uses the
 // interaction's webhook later waits for that response.

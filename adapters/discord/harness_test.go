@@ -269,6 +269,21 @@ func buttonID(t testing.TB, c apiCall, label string) string {
 	return ""
 }
 
+// choice finds the select menu offering an option labelled label in a
+// message: the menu's custom_id and the option's value.
+func choice(t testing.TB, c apiCall, label string) (customID, value string) {
+	t.Helper()
+	for _, b := range buttons(c) {
+		for _, o := range b.Options {
+			if b.Type == 3 && o.Label == label {
+				return b.CustomID, o.Value
+			}
+		}
+	}
+	t.Fatalf("no menu offers %q in %s", label, cutBody(c.Body))
+	return "", ""
+}
+
 // components decodes the components of the message as it stood after c.
 func buttons(c apiCall) []buttonView {
 	var out []buttonView
@@ -294,7 +309,9 @@ type buttonView struct {
 	CustomID string `json:"custom_id"`
 	Disabled bool   `json:"disabled"`
 	URL      string `json:"url"`
-	Options  []struct {
+	// Placeholder is a select menu's.
+	Placeholder string `json:"placeholder"`
+	Options     []struct {
 		Label   string `json:"label"`
 		Value   string `json:"value"`
 		Default bool   `json:"default"`

@@ -76,18 +76,59 @@ func (w *world) retiredEdit(t testing.TB, token string) apiCall {
 	return got
 }
 
-// A button press is deferred (type 6), runs KM's hit with the ids of the
-// answer it came from, and the message's components are then retired through
-// the interaction: all disabled, the chosen one green. Pressing it again on a
-// stale client does nothing.
-func TestButtonClick(t *testing.T) {
+// waitChoice waits for a message with a select menu offering label and
+// returns the latest such message.
+func (w *world) waitChoice(t testing.TB, label string) apiCall {
+	t.Helper()
+	var got apiCall
+	waitFor(t, "a menu offering "+label, func() bool {
+		found := false
+		for _, c := range w.fake.messages() {
+			for _, b := range buttons(c) {
+				for _, o := range b.Options {
+					if b.Type == 3 && o.Label == label {
+						got, found = c, true
+					}
+				}
+			}
+		}
+		return found
+	})
+	return got
+}
+
+// An answer's related questions and its rating share one message: a menu
+// titled "Related questions" above the rating buttons. A choice is deferred
+// (type 6), runs KM's hit with the ids of the answer it came from, and then
+// only the menu is retired through the interaction (disabled, the choice
+// shown); the rating buttons stay live and work, retiring their own row. A
+// stale client choosing again does nothing.
+func TestRelatedQuestionThenRating(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
 	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	w.waitMessage(t, "Reset your password")
-	ans := w.waitButton(t, mfa)
+	ans := w.waitMessage(t, "Reset your password")
+	if n := len(w.messagesWith("Reset your password")); n != 1 {
+		t.Fatalf("answer took %d messages", n)
+	}
+	if !strings.Contains(ans.text(), "Was this answer helpful?") {
+		t.Errorf("the rating's title is not on the answer: %q", ans.text())
+	}
+	var menus, rating int
+	for _, b := range buttons(ans) {
+		switch {
+		case b.Type == 3 && strings.HasPrefix(b.CustomID, "kmb:select"):
+			menus++
+		case b.Type == 2 && strings.HasPrefix(b.Label, "👍"), b.Type == 2 && strings.HasPrefix(b.Label, "👎"):
+			rating++
+		}
+	}
+	if menus != 1 || rating != 2 {
+		t.Fatalf("answer has %d menus and %d rating buttons, want 1 and 2: %s", menus, rating, cutBody(ans.Body))
+	}
 
-	ix := w.press(alice, "", ans, buttonID(t, ans, mfa))
+	menu, value := choice(t, ans, mfa)
+	ix := w.press(alice, "", ans, menu, value)
 	w.fake.dispatch("INTERACTION_CREATE", ix)
 	w.waitMessage(t, "Multi-factor authentication")
 	hits := w.simCalls("POST /v1/hit")
@@ -112,47 +153,69 @@ func TestButtonClick(t *testing.T) {
 	if !edit.At.After(cbs[0].At) {
 		t.Errorf("the message was updated before the interaction was answered")
 	}
-	chosen := 0
 	for _, b := range buttons(edit) {
-		if b.URL == "" && !b.Disabled {
-			t.Errorf("button %q still enabled", b.Label)
+		switch b.Type {
+		case 3:
+			if !b.Disabled {
+				t.Errorf("related questions menu still enabled")
+			}
+			for _, o := range b.Options {
+				if o.Default != (o.Label == mfa) {
+					t.Errorf("option %q default = %v", o.Label, o.Default)
+				}
+			}
+		case 2:
+			if b.Disabled {
+				t.Errorf("rating button %q retired with the related questions", b.Label)
+			}
 		}
-		if b.Label == mfa && b.Style == 3 {
-			chosen++
-		}
-	}
-	if chosen != 1 {
-		t.Errorf("chosen button not marked: %s", edit.Body)
 	}
 
-	// A stale client presses again: answered, nothing else.
-	again := w.press(alice, "", ans, buttonID(t, ans, mfa))
+	// A stale client chooses again: answered, nothing else.
+	again := w.press(alice, "", ans, menu, value)
 	w.fake.dispatch("INTERACTION_CREATE", again)
-	waitFor(t, "the stale press to be answered", func() bool {
+	waitFor(t, "the stale choice to be answered", func() bool {
 		return len(w.fake.callsTo("POST", `/interactions/\d+/`+again["token"].(string)+`/callback`)) == 1
 	})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	w.waitMessage(t, "ExampleGuest")
+
+	// The rating still works, and retires its own row.
+	up := w.press(alice, "", ans, buttonID(t, ans, "👍 Helpful"))
+	w.fake.dispatch("INTERACTION_CREATE", up)
+	waitFor(t, "the rating", func() bool { return len(w.simCalls("POST /v1/surveyQuestion")) == 1 })
+	edit = w.retiredEdit(t, up["token"].(string))
+	for _, b := range buttons(edit) {
+		if b.URL == "" && !b.Disabled {
+			t.Errorf("%q still enabled after both choices", b.Label)
+		}
+		if b.Type == 2 && (b.Style == 3) != (b.Label == "👍 Helpful") {
+			t.Errorf("button %q style %d", b.Label, b.Style)
+		}
+		for _, o := range b.Options {
+			if o.Default != (o.Label == mfa) {
+				t.Errorf("the rating undid the menu's retirement: option %q default = %v", o.Label, o.Default)
+			}
+		}
+	}
 	if n := len(w.simCalls("POST /v1/hit")); n != 1 {
-		t.Errorf("hit calls = %d after a stale press, want 1", n)
+		t.Errorf("hit calls = %d after a stale choice, want 1", n)
 	}
 }
 
-// In a thread, a click by someone other than the asker is refused politely
-// by the core and leaves the buttons; the asker's click works in the
-// thread's conversation and retires them.
+// In a thread, a choice by someone other than the asker is refused politely
+// by the core and leaves the menu; the asker's choice works in the thread's
+// conversation and retires it.
 func TestThreadClick(t *testing.T) {
 	w := newWorld(t, nil)
 	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
 	w.boot(t, options{})
 	q := w.post(general, alice, "How do I reset my password?", true)
 	w.fake.dispatch("MESSAGE_CREATE", q)
-	w.waitMessage(t, "Reset your password")
-	ans := w.waitButton(t, mfa)
-	foreign := w.press(bob, guildID, ans, buttonID(t, ans, mfa))
+	ans := w.waitMessage(t, "Reset your password")
+	menu, value := choice(t, ans, mfa)
+	foreign := w.press(bob, guildID, ans, menu, value)
 	w.fake.dispatch("INTERACTION_CREATE", foreign)
 	w.waitMessage(t, "someone else")
-	mine := w.press(alice, guildID, ans, buttonID(t, ans, mfa))
+	mine := w.press(alice, guildID, ans, menu, value)
 	w.fake.dispatch("INTERACTION_CREATE", mine)
 	if got := w.waitMessage(t, "Multi-factor authentication"); got.Channel != q["id"] {
 		t.Errorf("click answered in %s, want the thread", got.Channel)

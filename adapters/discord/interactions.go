@@ -196,7 +196,7 @@ func (a *Adapter) command(ctx context.Context, h bridge.Handler, in ixIn) (ixRep
 		ev = bridge.Command{Key: key, User: user, Name: data.Name}
 	}
 	p := a.newPending(in.Interaction, key)
-	a.pending.put(p.key, p)
+	a.pending.Put(p.key, p)
 	if err := h(ctx, ev); err != nil && !errors.Is(err, bridge.ErrBusy) {
 		// ErrBusy: the core tells the user, through p. Otherwise nobody will.
 		a.dropPending(p)
@@ -208,10 +208,10 @@ func (a *Adapter) command(ctx context.Context, h bridge.Handler, in ixIn) (ixRep
 
 // component handles a button press or a select choice: a bridge.Click with the
 // token discordfmt put in the component. The response defers the update; once
-// the core reports the click done (Clicked), the message's components are
+// the core reports the click done (Clicked), the clicked row (its group) is
 // retired through this interaction. While one click of a user on a message is
 // in flight, their further clicks on it do nothing; clicks on a retired
-// message (a stale client) neither.
+// message or a retired row of it (a stale client) neither.
 func (a *Adapter) component(ctx context.Context, h bridge.Handler, in ixIn) (ixReply, bool) {
 	data, ok := in.Data.(discordgo.MessageComponentInteractionData)
 	if !ok || in.Message == nil {
@@ -226,11 +226,15 @@ func (a *Adapter) component(ctx context.Context, h bridge.Handler, in ixIn) (ixR
 		return ixReply{}, false
 	}
 	msgID := in.Message.ID
-	if _, gone := a.retired.get(msgID); gone {
+	if _, gone := a.retired.Get(msgID); gone {
 		a.log.Debug("discord: click on a retired message; ignored", "message", msgID)
 		return reply(deferUpdate), true
 	}
-	key, ok := a.sentKeys.get(msgID)
+	if a.rowRetired(msgID, data.CustomID, in.Message.Components) {
+		a.log.Debug("discord: click on retired components; ignored", "message", msgID)
+		return reply(deferUpdate), true
+	}
+	key, ok := a.sentKeys.Get(msgID)
 	if !ok {
 		key = a.interactionKey(ctx, in, user)
 	}
@@ -239,13 +243,13 @@ func (a *Adapter) component(ctx context.Context, h bridge.Handler, in ixIn) (ixR
 		content: in.Message.Content, embeds: in.Message.Embeds, components: in.Message.Components,
 	}
 	flight := msgID + "|" + user.ID
-	if !a.clicks.add(flight, cc) {
+	if !a.clicks.Add(flight, cc) {
 		a.log.Debug("discord: click while an earlier one on the message is handled; ignored", "message", msgID)
 		return reply(deferUpdate), true
 	}
 	click := bridge.Click{Key: key, User: user, Token: token, Ref: bridge.MsgRef{Key: key, ID: msgID}}
 	if err := h(ctx, click); err != nil {
-		a.clicks.removeIf(flight, func(v *clickCtx) bool { return v == cc })
+		a.clicks.RemoveIf(flight, func(v *clickCtx) bool { return v == cc })
 		if !errors.Is(err, bridge.ErrBusy) {
 			a.log.Warn("discord: click not accepted by the core", "err", err)
 			return ixReply{resp: a.note(user.Locale, "discord.unavailable")}, true
@@ -308,7 +312,7 @@ func (a *Adapter) interactionUser(ix *discordgo.Interaction) bridge.UserInfo {
 	}
 	info := bridge.UserInfo{ID: u.ID, Name: firstNonEmpty(nick, u.GlobalName, u.Username), Locale: string(ix.Locale)}
 	if info.Locale != "" {
-		a.locales.put(u.ID, info.Locale)
+		a.locales.Put(u.ID, info.Locale)
 	}
 	return info
 }

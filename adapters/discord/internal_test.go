@@ -125,33 +125,6 @@ func TestSleepWithin(t *testing.T) {
 	}
 }
 
-func TestMemo(t *testing.T) {
-	now := time.Unix(0, 0)
-	m := newMemo[string, int](2, time.Minute, func() time.Time { return now })
-	m.put("a", 1)
-	m.put("b", 2)
-	m.put("c", 3) // evicts a
-	if _, ok := m.get("a"); ok {
-		t.Error("a not evicted")
-	}
-	if !m.add("d", 4) || m.add("d", 5) {
-		t.Error("add: first must win")
-	}
-	if v, _ := m.get("d"); v != 4 {
-		t.Errorf("d = %d", v)
-	}
-	if !m.removeIf("d", func(v int) bool { return v == 4 }) || m.removeIf("c", func(v int) bool { return v == 0 }) {
-		t.Error("removeIf")
-	}
-	now = now.Add(2 * time.Minute)
-	if _, ok := m.take("c"); ok {
-		t.Error("expired entry taken")
-	}
-	if !m.add("c", 9) {
-		t.Error("add over an expired entry")
-	}
-}
-
 // fuzzAdapter is an adapter whose REST calls fail at once (nothing listens).
 func fuzzAdapter(t testing.TB) *Adapter {
 	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/", LookupTimeout: 50 * time.Millisecond}, nil, nil)

@@ -83,7 +83,7 @@ func (a *Adapter) inbound(ctx context.Context, m *discordgo.Message) (inbound, b
 		}
 		key = bridge.ChannelKey(bridge.ScopeThread, Platform, m.GuildID, m.ChannelID, m.ID, m.Author.ID)
 		if text != "" || mentioned { // (a redelivery keeps the first one's state)
-			a.starts.add(m.ID, &threadStart{channel: m.ChannelID, name: a.threadName(text, user)})
+			a.starts.Add(m.ID, &threadStart{channel: m.ChannelID, name: a.threadName(text, user)})
 		}
 	}
 	in := inbound{key: key, user: user}
@@ -139,7 +139,7 @@ func (a *Adapter) messageUser(m *discordgo.Message) bridge.UserInfo {
 	if m.Member != nil && m.Member.Nick != "" {
 		u.Name = m.Member.Nick
 	}
-	if loc, ok := a.locales.get(m.Author.ID); ok {
+	if loc, ok := a.locales.Get(m.Author.ID); ok {
 		u.Locale = loc
 	} else if m.GuildID != "" {
 		if g, err := a.s.State.Guild(m.GuildID); err == nil && g != nil {

@@ -66,7 +66,7 @@ func (a *Adapter) newPending(ix *discordgo.Interaction, key bridge.ConvKey) *pen
 
 // pendingFor returns the live interaction carrying a conversation's messages.
 func (a *Adapter) pendingFor(to bridge.ConvKey) *pendingIx {
-	p, ok := a.pending.get(to.String())
+	p, ok := a.pending.Get(to.String())
 	if !ok || p.dead.Load() || !a.now().Before(p.expires) {
 		return nil
 	}
@@ -76,7 +76,7 @@ func (a *Adapter) pendingFor(to bridge.ConvKey) *pendingIx {
 // dropPending forgets p (not a newer interaction of the same conversation).
 func (a *Adapter) dropPending(p *pendingIx) {
 	p.timer.Stop()
-	a.pending.removeIf(p.key, func(v *pendingIx) bool { return v == p })
+	a.pending.RemoveIf(p.key, func(v *pendingIx) bool { return v == p })
 }
 
 // thinkingTimeout deletes a deferred response that nothing replaced: KM may

@@ -61,7 +61,7 @@ func (a *Adapter) sendAll(ctx context.Context, to bridge.ConvKey, msgs []*discor
 			return ref, fmt.Errorf("discord: send part %d of %d: Discord returned no message", i+1, len(msgs))
 		}
 		ref = bridge.MsgRef{Key: to, ID: sent.ID}
-		a.sentKeys.put(sent.ID, to)
+		a.sentKeys.Put(sent.ID, to)
 	}
 	return ref, nil
 }
@@ -114,8 +114,8 @@ func (a *Adapter) sendVia(ctx context.Context, p *pendingIx, to bridge.ConvKey, 
 			p.timer.Stop()
 		}
 		ref = bridge.MsgRef{Key: to, ID: sent.ID}
-		a.hooked.put(sent.ID, hookedMsg{ix: p.ix, original: original})
-		a.sentKeys.put(sent.ID, to)
+		a.hooked.Put(sent.ID, hookedMsg{ix: p.ix, original: original})
+		a.sentKeys.Put(sent.ID, to)
 	}
 	return ref, nil, nil
 }
@@ -165,7 +165,7 @@ func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Mess
 	}
 	first := msgs[0]
 	var err error
-	if hm, ok := a.hooked.get(ref.ID); ok {
+	if hm, ok := a.hooked.Get(ref.ID); ok {
 		id := ref.ID
 		if hm.original {
 			id = "@original"

@@ -29,7 +29,7 @@ func infoOf(c *discordgo.Channel) chanInfo {
 // GUILD_CREATE, THREAD_CREATE) and, when fetch is set, Discord itself (bounded
 // by Config.LookupTimeout). known is false when nobody could tell.
 func (a *Adapter) channelInfo(ctx context.Context, id string, fetch bool) (info chanInfo, known bool) {
-	if info, ok := a.chans.get(id); ok {
+	if info, ok := a.chans.Get(id); ok {
 		return info, true
 	}
 	if c, err := a.s.State.Channel(id); err == nil && c != nil {
@@ -52,7 +52,7 @@ func (a *Adapter) channelInfo(ctx context.Context, id string, fetch bool) (info 
 		return chanInfo{}, false
 	}
 	info = infoOf(c)
-	a.chans.put(id, info)
+	a.chans.Put(id, info)
 	return info, true
 }
 
@@ -61,7 +61,7 @@ func (a *Adapter) learnChannel(c *discordgo.Channel) {
 	if c == nil || c.ID == "" || (c.IsThread() && c.ParentID == "") {
 		return // too partial to tell a thread's conversation
 	}
-	a.chans.put(c.ID, infoOf(c))
+	a.chans.Put(c.ID, infoOf(c))
 }
 
 // threadStart is a thread to be started from a user's message, when the first
@@ -90,7 +90,7 @@ func (a *Adapter) dest(ctx context.Context, k bridge.ConvKey) dest {
 	if k.Thread == "" {
 		return dest{channel: k.Channel}
 	}
-	ts, ok := a.starts.get(k.Thread)
+	ts, ok := a.starts.Get(k.Thread)
 	if !ok {
 		return dest{channel: k.Thread}
 	}
@@ -119,7 +119,7 @@ func (a *Adapter) startThread(ctx context.Context, msgID string, ts *threadStart
 	})
 	if _, code := discordCode(err); err == nil || code == errThreadExists {
 		ts.done = true
-		a.chans.put(msgID, chanInfo{thread: true, parent: ts.channel, owner: a.botUserID()})
+		a.chans.Put(msgID, chanInfo{thread: true, parent: ts.channel, owner: a.botUserID()})
 		return
 	}
 	if ctx.Err() != nil {

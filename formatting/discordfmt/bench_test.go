@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
 	F "github.com/kmbridge/kmbridge/formatting"
 )
 
@@ -37,17 +38,23 @@ func typicalAnswer() F.Message {
 
 func TestTypicalAnswer(t *testing.T) {
 	out := renderValid(t, typicalAnswer())
-	// The rating group's title must show above its buttons, and the first message
-	// already carries rows, so the rating is a second message.
-	if len(out) != 2 {
+	// The related questions become a menu above the rating buttons, whose title
+	// ends the content: one message.
+	if len(out) != 1 {
 		t.Fatalf("typical answer took %d messages: %s", len(out), dump(out))
 	}
 	if n := runes(out[0].Content); n < 1700 || n > MaxContent {
 		t.Fatalf("content %d runes; the benchmark should render about 2 KB", n)
 	}
-	if !strings.HasSuffix(out[0].Content, "**Related questions**") || len(out[0].Components) != 1 ||
-		out[1].Content != "**Was this helpful?**" || len(out[1].Components) != 1 {
+	rs := rows(t, out[0])
+	if !strings.HasSuffix(out[0].Content, "**Was this helpful?**") || len(rs) != 2 {
 		t.Fatalf("got %s", dump(out))
+	}
+	if m, ok := rs[0].Components[0].(discordgo.SelectMenu); !ok || m.Placeholder != "Related questions" || len(m.Options) != 5 {
+		t.Fatalf("row 1 is not the related questions menu: %s", dump(rs[0]))
+	}
+	if len(rs[1].Components) != 2 {
+		t.Fatalf("row 2 is not the rating buttons: %s", dump(rs[1]))
 	}
 }
 

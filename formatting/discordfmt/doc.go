@@ -13,4 +13,11 @@
 // is the token, suffixed the same way within its menu. Page indicators and
 // buttons that cannot carry an action use NoopID. ClickToken turns what an
 // interaction reports back into the token.
+//
+// A run of titled button groups (a welcome's FAQ categories; an answer's
+// related questions and rating) shares messages: every group but the last is a
+// select menu whose placeholder is its title, the last keeps its buttons under
+// its title when they fit (see run.go). Retire disables every component of a
+// message; RetireRow only the group of rows holding the chosen token, so the
+// other menus and buttons of a shared message stay live.
 package discordfmt

@@ -12,12 +12,19 @@ import (
 // would appear out of order starts the next message. Long text is split at
 // paragraph, sentence or word boundaries; more than ten embeds, 6000 embed
 // characters or five action rows spill into further messages; buttons beyond what
-// the rows hold become select menus. Every message parses no mentions
-// (allowed_mentions with an empty parse list) and passes Validate.
+// the rows hold become select menus. A run of titled button groups shares
+// messages (see run). Every message parses no mentions (allowed_mentions with an
+// empty parse list) and passes Validate.
 func Render(m formatting.Message) []*discordgo.MessageSend {
 	b := &builder{}
-	for _, blk := range m.Blocks {
-		b.block(blk)
+	for i := 0; i < len(m.Blocks); {
+		if run, next := titledRun(m.Blocks, i); len(run) > 1 {
+			b.run(run)
+			i = next
+			continue
+		}
+		b.block(m.Blocks[i])
+		i++
 	}
 	if len(m.InputHints) > 0 {
 		b.buttons(&formatting.Buttons{Items: m.InputHints})
@@ -193,6 +200,11 @@ func titleLine(s string) []line {
 // them. A title goes in the content above.
 func (b *builder) buttons(g *formatting.Buttons) {
 	b.content(titleLine(g.Title))
+	b.buttonRows(g)
+}
+
+// buttonRows is buttons without the title.
+func (b *builder) buttonRows(g *formatting.Buttons) {
 	items := g.Items
 	if len(items) == 0 {
 		return

@@ -111,6 +111,38 @@ var goldenCases = []struct {
 	{"long_text", F.Message{Blocks: []F.Block{longText(5200), &F.Buttons{Items: tokButtons(2, "Rate")}}}},
 
 	{"many_embeds", F.Message{Blocks: manyImages(12)}},
+
+	// Runs of titled groups share messages: menus titled by their placeholder,
+	// the last group buttons under its title.
+	{"run_answer", F.Message{Blocks: []F.Block{plain("You can change your plan in Settings."),
+		&F.Buttons{Title: "Related questions", Items: tokButtons(3, "Related")},
+		&F.Buttons{Title: "Was this answer helpful?", Items: []F.Button{{Label: "👍 Helpful", Token: "up"}, {Label: "👎 Not helpful", Token: "down"}}},
+	}}},
+	{"run_categories", F.Message{Blocks: append([]F.Block{plain("Hi! Pick a topic.")},
+		append(categories(6, 4), &F.Buttons{Items: []F.Button{{Label: "Talk to a human", Token: "human"}, {Label: "Portal", URL: "https://portal.example.com"}}})...)}},
+	{"run_links", F.Message{Blocks: []F.Block{
+		&F.Buttons{Title: "Guides", Items: tokButtons(2, "Guide")},
+		&F.Buttons{Title: "Links", Items: []F.Button{{Label: "Docs", URL: "https://docs.example.com"}, {Label: "Ask", Token: "ask"}}},
+		&F.Buttons{Title: "More", Items: tokButtons(2, "More")},
+		&F.Buttons{Title: "Was this answer helpful?", Items: []F.Button{{Label: "👍", Token: "up"}, {Label: "👎", Token: "down"}}},
+	}}},
+	{"run_long_group", F.Message{Blocks: []F.Block{
+		&F.Buttons{Title: "Offices", Items: tokButtons(30, "Office")},
+		&F.Buttons{Title: "Was this answer helpful?", Items: []F.Button{{Label: "👍", Token: "up"}, {Label: "👎", Token: "down"}}},
+	}}},
+}
+
+// categories is n titled groups of k buttons each, like a welcome's FAQ.
+func categories(n, k int) []F.Block {
+	var out []F.Block
+	for i := 1; i <= n; i++ {
+		var items []F.Button
+		for j := 1; j <= k; j++ {
+			items = append(items, F.Button{Label: "Question " + itoa(i) + "." + itoa(j), Token: "q" + itoa(i) + "x" + itoa(j)})
+		}
+		out = append(out, &F.Buttons{Title: "Category " + itoa(i), Items: items})
+	}
+	return out
 }
 
 func longText(n int) *F.Text {
