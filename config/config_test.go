@@ -106,6 +106,7 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 		{"escalation", func(c *Config) { c.Escalation.Platform = "teams" }, []string{"escalation.platform", "escalation.channel"}},
 		{"override id", func(c *Config) { c.Messages = map[string]map[string]string{"en": {"no.such.id": "x"}} }, []string{"messages", "no.such.id"}},
 		{"redis", func(c *Config) { c.Store.RedisURL = "localhost:6379" }, []string{"store.redis_url"}},
+		{"nothing to serve", func(c *Config) { off := false; c.Web.Enabled = &off }, []string{"web.enabled", "nothing to serve", "telegram.token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

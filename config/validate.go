@@ -48,6 +48,9 @@ func (c *Config) Validate() error {
 		bad("km.session_idle_ttl", "must be positive, e.g. 30m")
 	}
 
+	if !c.Web.On() && !c.Slack.On() && !c.Telegram.On() && !c.Discord.On() {
+		bad("web.enabled", "is false and no platform has credentials, so kmbridge would have nothing to serve: set slack.bot_token, telegram.token or discord.token, or turn the web chat back on")
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:8080, or :8080 for all interfaces)", c.HTTP.Listen)
 	}
