@@ -25,10 +25,12 @@ type clickCtx struct {
 // onBlockActions turns a button press or a select choice into a bridge.Click.
 // While a user's click on a message is being handled, their further clicks on
 // it are ignored (a double click): its buttons are retired once the first is
-// done. Clicks on a retired message (a stale view) are ignored too.
-func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slack.InteractionCallback) {
+// done. Clicks on a retired message (a stale view) are ignored too. It returns
+// the core's refusal when the click must not be acknowledged (retryLater): Slack
+// then shows the user that the click failed, rather than nothing happening.
+func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slack.InteractionCallback) error {
 	if len(ic.ActionCallback.BlockActions) == 0 || ic.User.ID == "" {
-		return
+		return nil
 	}
 	act := ic.ActionCallback.BlockActions[0]
 	value := act.Value
@@ -37,14 +39,14 @@ func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slac
 		value = act.SelectedOption.Value
 	}
 	if value == "" { // a link button: Slack opened the link, nothing to do
-		return
+		return nil
 	}
 	dedupe := ic.TriggerID
 	if dedupe == "" {
 		dedupe = ic.User.ID + "|" + act.ActionTs
 	}
 	if a.seen(ctx, "action:"+dedupe) {
-		return
+		return nil
 	}
 	user := a.userInfo(ctx, ic.User.ID)
 	click := bridge.Click{User: user, Token: slackfmt.Token(value)}
@@ -56,18 +58,17 @@ func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slac
 			var err error
 			if dm, err = a.openDM(ctx, ic.User.ID); err != nil {
 				a.log.Warn("slack: Home click: cannot open the DM", "err", err)
-				return
+				return nil
 			}
 		}
 		click.Key = dmKey(dm, "", ic.User.ID)
-		a.hand(ctx, h, click)
-		return
+		return a.hand(ctx, h, click)
 	}
 
 	channel := firstNonEmpty(ic.Container.ChannelID, ic.Channel.ID)
 	ts := firstNonEmpty(ic.Container.MessageTs, ic.Message.Timestamp)
 	if channel == "" || ts == "" {
-		return
+		return nil
 	}
 	thread := firstNonEmpty(ic.Container.ThreadTs, ic.Message.ThreadTimestamp)
 	if thread == ts { // the message is itself a thread's root
@@ -87,17 +88,19 @@ func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slac
 	}
 	if _, done := a.retired.Get(msgKey(channel, ts)); done {
 		a.log.Debug("slack: click on a retired message (a stale view); ignored")
-		return
+		return nil
 	}
 	// Per user: another user's click must not hold the owner's back.
 	inflight := msgKey(channel, ts) + "|" + ic.User.ID
 	if !a.clicks.Add(inflight, cc) {
 		a.log.Debug("slack: click on a message whose earlier click is still being handled; ignored")
-		return
+		return nil
 	}
-	if !a.hand(ctx, h, click) {
+	err := a.hand(ctx, h, click)
+	if err != nil {
 		a.clicks.Take(inflight)
 	}
+	return err
 }
 
 // Clicked implements bridge.ClickNotifier: once a click is done (or the answer

@@ -18,16 +18,18 @@ const responseURLTTL = 30 * time.Minute
 // "/ask" alone shows the help and the FAQ. Answers go to the user's DM with the
 // app (Config.SlashReply "dm"), or appear in the channel for the user only
 // ("ephemeral"). It returns the immediate reply to the command request (a note
-// that the answer is in the DM), or nil.
-func (a *Adapter) onCommand(ctx context.Context, h bridge.Handler, cmd slack.SlashCommand) *slack.Msg {
+// that the answer is in the DM), or nil; and the core's refusal when the
+// command must not be acknowledged (retryLater): Slack then tells the user it
+// failed, rather than nothing happening.
+func (a *Adapter) onCommand(ctx context.Context, h bridge.Handler, cmd slack.SlashCommand) (*slack.Msg, error) {
 	if cmd.UserID == "" || cmd.ChannelID == "" {
-		return nil
+		return nil, nil
 	}
 	if cmd.Command != "" && cmd.Command != a.cfg.Command {
 		a.log.Info("slack: slash command differs from slack.command; handled anyway", "command", cmd.Command)
 	}
 	if cmd.TriggerID != "" && a.seen(ctx, "command:"+cmd.TriggerID) {
-		return nil
+		return nil, nil
 	}
 	user := a.userInfo(ctx, cmd.UserID)
 	var (
@@ -52,11 +54,14 @@ func (a *Adapter) onCommand(ctx context.Context, h bridge.Handler, cmd slack.Sla
 		a.replyURLs.Put(msgKey(key.Channel, key.User), cmd.ResponseURL)
 	}
 	for _, ev := range commandEvents(key, user, cmd.Text) {
-		if !a.hand(ctx, h, ev) {
+		if err := a.hand(ctx, h, ev); err != nil {
+			if retryLater(err) {
+				return nil, err
+			}
 			break
 		}
 	}
-	return reply
+	return reply, nil
 }
 
 // commandEvents maps the command's text to bridge events.

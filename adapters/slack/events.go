@@ -17,23 +17,31 @@ const threadTTL = 7 * 24 * time.Hour
 
 // onEvent handles one Events API event (from HTTP or Socket Mode): it drops
 // redeliveries by event id, then translates what concerns us into bridge events.
-func (a *Adapter) onEvent(ctx context.Context, h bridge.Handler, ev slackevents.EventsAPIEvent) {
+// It returns false when the event must not be acknowledged: the core refused it
+// (shutting down), and Slack's redelivery is to be handled, not dropped.
+func (a *Adapter) onEvent(ctx context.Context, h bridge.Handler, ev slackevents.EventsAPIEvent) bool {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
 		if ev.Type == slackevents.AppRateLimited {
 			a.log.Warn("slack: Slack is rate limiting the app's event subscriptions; events were dropped by Slack")
 		}
-		return
+		return true
 	}
 	a.learnBot(cb.Authorizations)
-	if cb.EventID != "" && a.seen(ctx, "event:"+cb.EventID) {
-		return
+	id, attempt := "", 0
+	if cb.EventID != "" {
+		id = "event:" + cb.EventID
+		var dup bool
+		if attempt, dup = a.claim(ctx, id); dup {
+			return true
+		}
 	}
+	var err error
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		a.onMessage(ctx, h, e)
+		err = a.onMessage(ctx, h, e)
 	case *slackevents.AppMentionEvent:
-		a.onMention(ctx, h, e)
+		err = a.onMention(ctx, h, e)
 	case *slackevents.AppHomeOpenedEvent:
 		a.onHomeOpened(e)
 	case *slackevents.AssistantThreadStartedEvent:
@@ -41,42 +49,46 @@ func (a *Adapter) onEvent(ctx context.Context, h bridge.Handler, ev slackevents.
 	case *slackevents.AssistantThreadContextChangedEvent:
 		a.onAssistantThread(e.AssistantThread, false)
 	}
+	if !retryLater(err) {
+		return true
+	}
+	if id != "" {
+		a.refuse(ctx, id, attempt)
+	}
+	a.log.Info("slack: event not accepted (shutting down); left for Slack to deliver again", "event_id", cb.EventID)
+	return false
 }
 
 // onMessage handles a message: every user message in a DM, and in channels only
 // the messages of threads the bot answers in. Bot messages, our own, edits,
 // deletions, joins and the other subtypes are ignored.
-func (a *Adapter) onMessage(ctx context.Context, h bridge.Handler, e *slackevents.MessageEvent) {
+func (a *Adapter) onMessage(ctx context.Context, h bridge.Handler, e *slackevents.MessageEvent) error {
 	switch e.SubType {
 	case "", "file_share", "thread_broadcast":
 	default:
-		return
+		return nil
 	}
 	if e.BotID != "" || e.User == "" || e.User == a.bot() {
-		return
+		return nil
 	}
 	var key bridge.ConvKey
 	if e.IsIM() || isDM(e.Channel) {
 		key = dmKey(e.Channel, a.dmThread(ctx, e.Channel, e.ThreadTimeStamp, e.User, e.AssistantThread != nil), e.User)
 	} else {
 		if e.ThreadTimeStamp == "" || !a.ourThread(ctx, e.Channel, e.ThreadTimeStamp, e.User) {
-			return // top-level channel messages reach us as app_mention
+			return nil // top-level channel messages reach us as app_mention
 		}
 		key = a.channelKey(e.Channel, e.ThreadTimeStamp, e.User)
 	}
-	// A mention in one of our threads comes as a message and as app_mention.
-	if a.seen(ctx, "msg:"+msgKey(e.Channel, e.TimeStamp)) {
-		return
-	}
 	user := a.userInfo(ctx, e.User)
-	a.hand(ctx, h, bridge.Message{Key: key, User: user, Text: plainText(e.Text, a.bot(), false), ID: e.TimeStamp})
+	return a.handOnce(ctx, h, e.Channel, e.TimeStamp, bridge.Message{Key: key, User: user, Text: plainText(e.Text, a.bot(), false), ID: e.TimeStamp})
 }
 
 // onMention handles an @mention: answered in a thread (the mention's own, or the
 // thread it was written in), which from then on is ours.
-func (a *Adapter) onMention(ctx context.Context, h bridge.Handler, e *slackevents.AppMentionEvent) {
+func (a *Adapter) onMention(ctx context.Context, h bridge.Handler, e *slackevents.AppMentionEvent) error {
 	if e.BotID != "" || e.User == "" || e.Edited != nil || e.User == a.bot() {
-		return
+		return nil
 	}
 	var key bridge.ConvKey
 	if isDM(e.Channel) {
@@ -89,16 +101,29 @@ func (a *Adapter) onMention(ctx context.Context, h bridge.Handler, e *slackevent
 		a.threads.Put(msgKey(e.Channel, root), struct{}{})
 		key = a.channelKey(e.Channel, root, e.User)
 	}
-	if a.seen(ctx, "msg:"+msgKey(e.Channel, e.TimeStamp)) {
-		return
-	}
 	text := plainText(e.Text, a.botUserID(ctx), true)
 	user := a.userInfo(ctx, e.User)
 	if text == "" { // a bare mention: say what the bot can do
-		a.hand(ctx, h, bridge.Command{Key: key, User: user, Name: bridge.CmdHelp})
-		return
+		return a.handOnce(ctx, h, e.Channel, e.TimeStamp, bridge.Command{Key: key, User: user, Name: bridge.CmdHelp})
 	}
-	a.hand(ctx, h, bridge.Message{Key: key, User: user, Text: text, ID: e.TimeStamp})
+	return a.handOnce(ctx, h, e.Channel, e.TimeStamp, bridge.Message{Key: key, User: user, Text: text, ID: e.TimeStamp})
+}
+
+// handOnce hands the event of the message at channel/ts to the core unless that
+// message was handed before: a mention in one of our threads comes both as a
+// message and as app_mention. A refusal is recorded, so that the message's
+// redelivery is handled.
+func (a *Adapter) handOnce(ctx context.Context, h bridge.Handler, channel, ts string, ev bridge.Event) error {
+	id := "msg:" + msgKey(channel, ts)
+	attempt, dup := a.claim(ctx, id)
+	if dup {
+		return nil
+	}
+	err := a.hand(ctx, h, ev)
+	if retryLater(err) {
+		a.refuse(ctx, id, attempt)
+	}
+	return err
 }
 
 // ourThread reports whether the bot answers in a channel thread: remembered in
@@ -149,19 +174,19 @@ func (a *Adapter) dmThread(ctx context.Context, channel, thread, user string, hi
 	return ""
 }
 
-// hand gives an event to the core. A refused event has been dealt with: the core
-// tells the user when a conversation is busy; other refusals are logged.
-func (a *Adapter) hand(ctx context.Context, h bridge.Handler, ev bridge.Event) bool {
+// hand gives an event to the core and returns its refusal, if any. The core
+// tells the user when a conversation is busy (ErrBusy); any other refusal must
+// not be confirmed to Slack (retryLater), so that the user's words come again.
+func (a *Adapter) hand(ctx context.Context, h bridge.Handler, ev bridge.Event) error {
 	err := h(ctx, ev)
 	switch {
 	case err == nil:
-		return true
 	case errors.Is(err, bridge.ErrBusy):
 		a.log.Info("slack: conversation busy; event refused (the user was told)", "conv", ev.Conv().String())
 	default:
 		a.log.Warn("slack: event not accepted by the core", "conv", ev.Conv().String(), "err", err)
 	}
-	return false
+	return err
 }
 
 // seen reports whether a delivery was handled before (Core.Seen). When the store

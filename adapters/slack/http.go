@@ -96,7 +96,11 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Debug("slack: event redelivered", "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	a.onEvent(r.Context(), h, ev)
+	if !a.onEvent(r.Context(), h, ev) {
+		// Refused by the core (shutting down): Slack delivers it again.
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -135,7 +139,10 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
 			a.notReady(w)
 			return
 		}
-		a.onBlockActions(r.Context(), h, ic)
+		if retryLater(a.onBlockActions(r.Context(), h, ic)) {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -179,7 +186,12 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 	}
-	if reply := a.onCommand(r.Context(), h, cmd); reply != nil {
+	reply, err := a.onCommand(r.Context(), h, cmd)
+	if retryLater(err) {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if reply != nil {
 		writeJSON(w, reply)
 		return
 	}

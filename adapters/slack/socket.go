@@ -61,12 +61,17 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, h b
 		a.log.Warn("slack: socket mode: unreadable message", "type", string(evt.Type))
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		a.ack(ctx, smc, evt.Request, nil)
-		if ok {
-			if evt.Request != nil && evt.Request.RetryAttempt > 0 {
-				a.log.Debug("slack: event re-sent", "retry", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
-			}
-			a.onEvent(ctx, h, ev)
+		if !ok {
+			a.ack(ctx, smc, evt.Request, nil)
+			return
+		}
+		if evt.Request != nil && evt.Request.RetryAttempt > 0 {
+			a.log.Debug("slack: event re-sent", "retry", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
+		}
+		// Acknowledged once accepted (as on HTTP, within the 3 s): an event the
+		// core refuses is left for Slack to send again.
+		if a.onEvent(ctx, h, ev) {
+			a.ack(ctx, smc, evt.Request, nil)
 		}
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
@@ -82,8 +87,9 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, h b
 				a.ack(bctx, smc, req, a.options(bctx, &ic))
 			})
 		case slack.InteractionTypeBlockActions:
-			a.ack(ctx, smc, evt.Request, nil)
-			a.onBlockActions(ctx, h, &ic)
+			if !retryLater(a.onBlockActions(ctx, h, &ic)) {
+				a.ack(ctx, smc, evt.Request, nil)
+			}
 		default:
 			a.ack(ctx, smc, evt.Request, nil)
 		}
@@ -93,8 +99,12 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, h b
 			a.ack(ctx, smc, evt.Request, nil)
 			return
 		}
+		r, err := a.onCommand(ctx, h, cmd)
+		if retryLater(err) {
+			return // unacknowledged: Slack tells the user the command failed
+		}
 		var reply any
-		if r := a.onCommand(ctx, h, cmd); r != nil {
+		if r != nil {
 			reply = r
 		}
 		a.ack(ctx, smc, evt.Request, reply)

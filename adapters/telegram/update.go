@@ -329,7 +329,8 @@ func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, b
 			units = utf16.Encode([]rune(text))
 			cut = make([]bool, len(units))
 		}
-		if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > len(units) {
+		// Compared without adding: offset+length can overflow int.
+		if e.Offset < 0 || e.Length <= 0 || e.Offset > len(units) || e.Length > len(units)-e.Offset {
 			continue
 		}
 		span := units[e.Offset : e.Offset+e.Length]
