@@ -154,9 +154,9 @@ func (a *Adapter) replaceEphemeral(ctx context.Context, responseURL string, msg 
 		return errEphemeralEdit
 	}
 	return a.call(ctx, "", "response_url", func(ctx context.Context) error {
-		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, &slack.WebhookMessage{
+		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, &slack.WebhookMessage{
 			ReplaceOriginal: true, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
-		})
+		}), responseURL)
 	})
 }
 

@@ -182,9 +182,9 @@ func (a *Adapter) postResponseURL(ctx context.Context, to bridge.ConvKey, msg sl
 	}
 	a.log.Info("slack: chat.postEphemeral failed; answering through the command's response_url", "err", cause)
 	err := a.call(ctx, "", "response_url", func(ctx context.Context) error {
-		return slack.PostWebhookCustomHTTPContext(ctx, u, a.http, &slack.WebhookMessage{
+		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, u, a.http, &slack.WebhookMessage{
 			ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
-		})
+		}), u)
 	})
 	if err != nil {
 		return "", errors.Join(cause, err)
