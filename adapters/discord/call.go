@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,6 +80,9 @@ func (a *Adapter) retryAfter(err error, attempt int) (time.Duration, bool) {
 // peeks only when nobody holds the bucket (its fields are guarded by its lock);
 // a held bucket belongs to a call outside the gates, which discordgo paces.
 func (a *Adapter) bucketWait(bucket string) time.Duration {
+	if bucket == "" {
+		return 0 // a request with a bucket of its own (hookRequest)
+	}
 	rl := a.s.Ratelimiter
 	b := rl.GetBucket(bucket)
 	if !b.TryLock() {
@@ -86,6 +90,38 @@ func (a *Adapter) bucketWait(bucket string) time.Duration {
 	}
 	defer b.Unlock()
 	return rl.GetWaitTime(b, 1)
+}
+
+// hookRequest makes a request to one of an interaction's own endpoints (its
+// callback and its webhook, whose URLs carry the interaction's token) under a
+// rate-limit bucket of its own, dropped afterwards, and decodes the message
+// Discord answers with into out when out is not nil. discordgo's helpers key
+// buckets by URL and never forget one (bwmarrin/discordgo#1333): each
+// interaction would leave two or three token-bearing buckets in the session
+// for good. And they put every webhook edit in one shared bucket whose lock
+// is held for the whole request, so that one interaction's slow or
+// rate-limited edit would hold up every other user's answer. These endpoints
+// are outside the global rate limit; call serialises each interaction's
+// requests (its gate) and waits out their 429s. Such calls pass "" as call's
+// bucket.
+func (a *Adapter) hookRequest(method, url string, data any, out **discordgo.Message, opts ...discordgo.RequestOption) error {
+	var body []byte
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return fmt.Errorf("encode: %w", err)
+		}
+		body = b
+	}
+	bucket := discordgo.NewRatelimiter().LockBucket("interaction")
+	resp, err := a.s.RequestWithLockedBucket(method, url, "application/json", body, bucket, 0, opts...)
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(resp, out); err != nil {
+		return fmt.Errorf("%w: %v", discordgo.ErrJSONUnmarshal, err)
+	}
+	return nil
 }
 
 // sleepWithin sleeps d, unless ctx ends first or its deadline comes before d

@@ -136,9 +136,8 @@ func (a *Adapter) onEvent(_ *discordgo.Session, e *discordgo.Event) {
 // respond posts an initial response to the callback endpoint.
 func (a *Adapter) respond(ctx context.Context, ix *discordgo.Interaction, resp ixResponse, acked func(error)) {
 	ep := discordgo.EndpointInteractionResponse(ix.ID, ix.Token)
-	err := a.call(ctx, ep, ep, "answer an interaction", func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.RequestWithBucketID(http.MethodPost, ep, resp, ep, opts...)
-		return err
+	err := a.call(ctx, ep, "", "answer an interaction", func(opts ...discordgo.RequestOption) error {
+		return a.hookRequest(http.MethodPost, ep, resp, nil, opts...)
 	})
 	if err != nil {
 		a.log.Warn("discord: interaction not answered", "type", resp.Type, "err", err)

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,8 +96,8 @@ func (a *Adapter) thinkingTimeout(p *pendingIx) {
 			return
 		}
 		ep := discordgo.EndpointInteractionResponseActions(p.ix.AppID, p.ix.Token)
-		err := a.call(ctx, ep, ep, "delete an unanswered deferred response", func(opts ...discordgo.RequestOption) error {
-			return a.s.InteractionResponseDelete(p.ix, opts...)
+		err := a.call(ctx, ep, "", "delete an unanswered deferred response", func(opts ...discordgo.RequestOption) error {
+			return a.hookRequest(http.MethodDelete, ep, nil, nil, opts...)
 		})
 		if err != nil {
 			a.log.Info("discord: deferred response not deleted", "err", err)

@@ -91,10 +91,8 @@ func (a *Adapter) sendVia(ctx context.Context, p *pendingIx, to bridge.ConvKey, 
 			sent, err = a.editOriginal(ctx, p.ix, webhookEdit(ms), "answer a command")
 		} else {
 			ep := discordgo.EndpointWebhookToken(p.ix.AppID, p.ix.Token) + "?wait=true"
-			err = a.call(ctx, ep, ep, "send a followup", func(opts ...discordgo.RequestOption) error {
-				var err error
-				sent, err = a.s.FollowupMessageCreate(p.ix, true, webhookParams(ms), opts...)
-				return err
+			err = a.call(ctx, "webhook:"+p.ix.ID, "", "send a followup", func(opts ...discordgo.RequestOption) error {
+				return a.hookRequest(http.MethodPost, ep, webhookParams(ms), &sent, opts...)
 			})
 		}
 		if err == nil && (sent == nil || sent.ID == "") {
@@ -125,13 +123,11 @@ func (a *Adapter) sendVia(ctx context.Context, p *pendingIx, to bridge.ConvKey, 
 // response was flushed to Discord, not necessarily processed by it yet: for a
 // moment the webhook may answer "unknown", which is retried briefly.
 func (a *Adapter) editOriginal(ctx context.Context, ix *discordgo.Interaction, edit *discordgo.WebhookEdit, what string) (*discordgo.Message, error) {
-	ep := discordgo.EndpointWebhookToken("", "")
+	ep := discordgo.EndpointWebhookMessage(ix.AppID, ix.Token, "@original")
 	for attempt := 0; ; attempt++ {
 		var sent *discordgo.Message
-		err := a.call(ctx, "webhook:"+ix.ID, ep, what, func(opts ...discordgo.RequestOption) error {
-			var err error
-			sent, err = a.s.InteractionResponseEdit(ix, edit, opts...)
-			return err
+		err := a.call(ctx, "webhook:"+ix.ID, "", what, func(opts ...discordgo.RequestOption) error {
+			return a.hookRequest(http.MethodPatch, ep, edit, &sent, opts...)
 		})
 		if err == nil || attempt == unknownRetries || !unknownTarget(err) {
 			return sent, err
@@ -170,10 +166,9 @@ func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Mess
 		if hm.original {
 			id = "@original"
 		}
-		ep := discordgo.EndpointWebhookToken("", "")
-		err = a.call(ctx, "webhook:"+hm.ix.ID, ep, "edit a message", func(opts ...discordgo.RequestOption) error {
-			_, err := a.s.WebhookMessageEdit(hm.ix.AppID, hm.ix.Token, id, webhookEdit(first), opts...)
-			return err
+		ep := discordgo.EndpointWebhookMessage(hm.ix.AppID, hm.ix.Token, id)
+		err = a.call(ctx, "webhook:"+hm.ix.ID, "", "edit a message", func(opts ...discordgo.RequestOption) error {
+			return a.hookRequest(http.MethodPatch, ep, webhookEdit(first), nil, opts...)
 		})
 	} else {
 		d := a.dest(ctx, ref.Key)

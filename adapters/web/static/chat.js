@@ -27,6 +27,10 @@
   var typingTimer = 0;
   var noticeTimer = 0;
   var encoder = new TextEncoder();
+  // pending is the text last sent and not yet echoed back as the user's turn.
+  // Refused (too fast, too long, bad), or lost with the socket, it goes back
+  // into the composer instead of vanishing with the cleared input.
+  var pending = "";
 
   /* ---------- small DOM helpers ---------- */
 
@@ -112,6 +116,7 @@
     sock.onclose = function () {
       if (ws !== sock) { return; }
       ws = null;
+      restorePending();
       showTyping(false);
       setStatus(S.reconnecting);
       var wait = backoff + Math.floor(Math.random() * 300);
@@ -139,6 +144,7 @@
         break;
       case "msg":
         if (f.from === "bot") { showTyping(false); }
+        if (f.from === "user" && pending && String(f.text || "").trim() === pending) { pending = ""; }
         reveal(addTurn(f));
         break;
       case "edit":
@@ -153,6 +159,7 @@
       case "error":
         showTyping(false);
         notice(f.text);
+        restorePending();
         break;
     }
   }
@@ -455,6 +462,16 @@
     input.style.height = Math.min(input.scrollHeight, 140) + "px";
   }
 
+  // restorePending puts a sent text that never arrived back into an empty
+  // composer, so the user can send it again.
+  function restorePending() {
+    if (pending && !input.value.trim()) {
+      input.value = pending;
+      autosize();
+    }
+    pending = "";
+  }
+
   function submit() {
     var text = input.value.trim();
     if (!text) { return; }
@@ -463,6 +480,7 @@
       return;
     }
     if (sendFrame({ type: "text", text: text })) {
+      pending = text;
       input.value = "";
       autosize();
       notice("");

@@ -1,0 +1,43 @@
+package discord_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kmbridge/kmbridge/adapters/discord"
+)
+
+// Interactions leave nothing behind in discordgo's rate limiter: its buckets
+// are keyed by URL and never dropped, and an interaction's URLs carry its
+// token, so a bucket per interaction would grow the process for good (and keep
+// every token). A slash command (deferred, answered, followups) and a click
+// (deferred, retired through its webhook) go through.
+func TestInteractionsLeaveNoRateLimitBuckets(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	p := w.boot(t, options{})
+
+	ask := w.slash(alice, general, guildID, "en-US", "ask", "question", "How do I reset my password?")
+	w.fake.dispatch("INTERACTION_CREATE", ask)
+	ans := w.waitMessage(t, "Reset your password")
+	waitFor(t, "the rating followup", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+	rated := ans
+	if r := w.messagesWith("Was this answer helpful?"); len(r) == 1 {
+		rated = r[0]
+	}
+	up := w.press(alice, guildID, rated, buttonID(t, rated, "👍 Helpful"))
+	w.fake.dispatch("INTERACTION_CREATE", up)
+	w.retiredEdit(t, up["token"].(string))
+
+	tokens := []string{ask["token"].(string), up["token"].(string)}
+	for _, k := range discord.RateLimitBuckets(p.ad) {
+		for _, tok := range tokens {
+			if strings.Contains(k, tok) {
+				t.Errorf("rate-limit bucket %q kept an interaction's token", k)
+			}
+		}
+		if strings.Contains(k, "/interactions/") || strings.Contains(k, "/webhooks/") {
+			t.Errorf("rate-limit bucket %q belongs to one interaction", k)
+		}
+	}
+}
