@@ -35,6 +35,10 @@ type Config struct {
 	SuggestTTL time.Duration // default 15m
 	// DedupeTTL is how long Seen remembers a delivery id.
 	DedupeTTL time.Duration // default 1h
+	// SeenTimeout bounds Seen: adapters call it before they acknowledge a delivery,
+	// so a stalled store must fail fast rather than push the ack past the
+	// platform's deadline (Slack and Discord: 3 s).
+	SeenTimeout time.Duration // default 1s
 	// RatedTTL is how long a rated logId is remembered (defaults to ActionTTL).
 	RatedTTL time.Duration
 
@@ -73,6 +77,7 @@ func DefaultConfig() Config {
 		ActionTTL:        7 * 24 * time.Hour,
 		SuggestTTL:       15 * time.Minute,
 		DedupeTTL:        time.Hour,
+		SeenTimeout:      time.Second,
 		Workers:          64,
 		QueueSize:        16,
 		TypingInterval:   4 * time.Second,
@@ -96,7 +101,7 @@ func (c Config) withDefaults() Config {
 		{&c.ActionTTL, &d.ActionTTL}, {&c.SuggestTTL, &d.SuggestTTL}, {&c.DedupeTTL, &d.DedupeTTL},
 		{&c.TypingInterval, &d.TypingInterval}, {&c.EditInterval, &d.EditInterval},
 		{&c.SendTimeout, &d.SendTimeout}, {&c.BusyReplyTimeout, &d.BusyReplyTimeout},
-		{&c.ListCacheTTL, &d.ListCacheTTL},
+		{&c.ListCacheTTL, &d.ListCacheTTL}, {&c.SeenTimeout, &d.SeenTimeout},
 	}
 	for _, x := range durs {
 		if *x.v == 0 {
@@ -140,6 +145,7 @@ func (c Config) Validate() error {
 		{"rated ttl", c.RatedTTL}, {"typing interval", c.TypingInterval},
 		{"edit interval", c.EditInterval}, {"send timeout", c.SendTimeout},
 		{"busy reply timeout", c.BusyReplyTimeout}, {"list cache ttl", c.ListCacheTTL},
+		{"seen timeout", c.SeenTimeout},
 	} {
 		if d.v < 0 {
 			bad("%s: must be a positive duration, got %s", d.name, d.v)

@@ -206,6 +206,8 @@ func (c *Core) Shutdown(ctx context.Context) error {
 // configured DedupeTTL and reports whether it had been seen before: adapters use it
 // to drop platform redeliveries.
 func (c *Core) Seen(ctx context.Context, platform, deliveryID string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.SeenTimeout)
+	defer cancel()
 	seen, err := c.store.Seen(ctx, platform+":"+deliveryID, c.cfg.DedupeTTL)
 	if err != nil {
 		return false, fmt.Errorf("bridge: seen: %w", err)

@@ -67,6 +67,7 @@ func literalAllowlist() []allowedLiteral {
 		{"bridge/config.go", "suggest ttl", "name in an operator-facing config error"},
 		{"bridge/config.go", "dedupe ttl", "name in an operator-facing config error"},
 		{"bridge/config.go", "rated ttl", "name in an operator-facing config error"},
+		{"bridge/config.go", "seen timeout", "name in an operator-facing config error"},
 		{"bridge/config.go", "typing interval", "name in an operator-facing config error"},
 		{"bridge/config.go", "edit interval", "name in an operator-facing config error"},
 		{"bridge/config.go", "send timeout", "name in an operator-facing config error"},

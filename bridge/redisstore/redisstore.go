@@ -71,6 +71,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: open: store.redis_url: %w", withoutURL(err))
 		}
+		// Honour callers' deadlines (the core bounds Seen on adapters' ack path);
+		// go-redis otherwise waits out its own read timeout.
+		ro.ContextTimeoutEnabled = true
 		s.rdb, s.owned = redis.NewClient(ro), true
 	}
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
