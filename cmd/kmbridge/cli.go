@@ -57,7 +57,7 @@ type app struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
 	fs := flag.NewFlagSet("kmbridge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, topUsage) }
+	fs.Usage = func() {} // printed once below: stdout for -h, stderr after an error
 	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
 	fs.StringVar(&a.configPath, "config", "", "configuration `file` (YAML); default $KMBRIDGE_CONFIG")
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 			fmt.Fprint(stdout, topUsage)
 			return exitOK
 		}
+		fmt.Fprint(stderr, topUsage)
 		return exitUsage
 	}
 	if a.configPath == "" {
@@ -119,12 +120,13 @@ func (a *app) load() (*config.Config, bool) {
 func (a *app) noArgs(name, usage string, args []string) (ok bool, code int) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprint(a.stderr, usage) }
+	fs.Usage = func() {} // printed once below: stdout for -h, stderr after an error
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(a.stdout, usage)
 			return false, exitOK
 		}
+		fmt.Fprint(a.stderr, usage)
 		return false, exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -176,12 +178,13 @@ section. Override one with e.g.
 func (a *app) messagesCmd(args []string) int {
 	fs := flag.NewFlagSet("messages", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprint(a.stderr, messagesUsage) }
+	fs.Usage = func() {} // printed once below: stdout for -h, stderr after an error
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(a.stdout, messagesUsage)
 			return exitOK
 		}
+		fmt.Fprint(a.stderr, messagesUsage)
 		return exitUsage
 	}
 	if fs.NArg() > 1 {

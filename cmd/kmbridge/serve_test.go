@@ -97,3 +97,16 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// Help goes to stdout once; nothing to stderr (the flag package would print it again).
+func TestHelpPrintedOnce(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"messages", "-h"}, {"config", "-h"}, {"check", "-h"}, {"km", "-h"}} {
+		var out, errb strings.Builder
+		if code := run(context.Background(), args, &out, &errb, func(string) (string, bool) { return "", false }); code != exitOK {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		if errb.Len() != 0 || strings.Count(out.String(), "Usage") != 1 {
+			t.Errorf("%v: stdout %q, stderr %q; want the usage once on stdout", args, out.String(), errb.String())
+		}
+	}
+}
