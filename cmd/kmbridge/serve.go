@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -172,6 +173,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	case err := <-errc: // the server could not start (port taken, bad route)
 		cancel()
 		core.Shutdown(context.WithoutCancel(ctx))
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%w: another program (another kmbridge?) uses it; choose a free address with http.listen or KMBRIDGE_HTTP_LISTEN", err)
+		}
 		return err
 	}
 

@@ -110,3 +110,18 @@ func TestHelpPrintedOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestServePortTakenSaysWhatToDo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := config.Defaults()
+	cfg.HTTP.Listen = ln.Addr().String()
+	cfg.Store.SnapshotPath = ""
+	err = serve(context.Background(), &cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err == nil || !strings.Contains(err.Error(), "KMBRIDGE_HTTP_LISTEN") {
+		t.Fatalf("want an error naming http.listen, got %v", err)
+	}
+}
