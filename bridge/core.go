@@ -11,6 +11,13 @@ import (
 	"github.com/patrickmn/go-cache"
 
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
+)
+
+// Bounds of the in-process memory of joined threads (the store is the truth).
+const (
+	joinedMemoSize = 50000
+	joinedMemoTTL  = 24 * time.Hour
 )
 
 // Errors returned by Handle.
@@ -46,6 +53,9 @@ type Core struct {
 	met   *Metrics
 	now   func() time.Time
 	lists *cache.Cache // FAQ and hot-question lists
+	// joined are threads with events since start: a thread is joined before
+	// its first answer creates the KM session that proves it after a restart.
+	joined *memo.Memo[string, struct{}]
 
 	// base is the context every event is processed under: not the adapter's
 	// request context, which usually ends once the event is acknowledged.
@@ -87,6 +97,7 @@ func New(cfg Config, deps Deps) (*Core, error) {
 		met:      deps.Metrics,
 		now:      deps.Clock,
 		lists:    cache.New(cfg.ListCacheTTL, 0), // no janitor goroutine: two keys, read-expired
+		joined:   memo.NewLRU[string, struct{}](joinedMemoSize, joinedMemoTTL, deps.Clock),
 		adapters: map[string]Adapter{},
 		convs:    map[string]*conv{},
 		sem:      make(chan struct{}, cfg.Workers),

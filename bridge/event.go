@@ -70,6 +70,16 @@ type Message struct {
 	Text string
 	// ID is the platform's id for the message (for logs and threading); may be empty.
 	ID string
+	// Rich is Text with the formatting the author used (bold, links, code,
+	// lists), parsed from the platform's markup by the adapter; nil when the
+	// adapter has none. Relays to another platform (hand-over) render it; KM
+	// always gets Text.
+	Rich formatting.Rich
+	// Files are the images and files sent with the message, as links.
+	Files []Attachment
+	// ReplyTo is the platform id of the message this one replies to, when the
+	// platform has replies (Telegram); "" otherwise.
+	ReplyTo string
 }
 
 // Click is a button press or a select choice: Token is the action token of the

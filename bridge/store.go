@@ -30,6 +30,10 @@ type Store interface {
 	// Seen records a delivery id and reports whether it had been recorded already
 	// (within ttl). It is atomic: of two concurrent calls with one id, one sees false.
 	Seen(ctx context.Context, deliveryID string, ttl time.Duration) (bool, error)
+	// Forget removes a recorded delivery id, so that its next delivery is
+	// handled: the core releases a claim this way when it did not accept the
+	// event. Forgetting an unknown id is no error.
+	Forget(ctx context.Context, deliveryID string) error
 
 	// Rated reports whether a KM answer (logId) has been rated.
 	Rated(ctx context.Context, logID int64) (bool, error)

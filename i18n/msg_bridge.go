@@ -20,6 +20,16 @@ func bridgeMessages() map[MsgID]Entry {
 			ZH: "没有“%[1]s”这个命令。发送 %[2]shelp 查看可用命令。",
 			JA: "「%[1]s」というコマンドはありません。%[2]shelp でコマンド一覧を表示します。",
 		},
+		"bridge.home_faq": {
+			EN: "Frequently asked questions",
+			ZH: "常见问题",
+			JA: "よくある質問",
+		},
+		"bridge.home_hot": {
+			EN: "Popular questions",
+			ZH: "热门问题",
+			JA: "人気の質問",
+		},
 		"bridge.busy": {
 			EN: "I'm still working on your earlier messages. Please wait a moment and try again.",
 			ZH: "我还在处理您之前的消息,请稍等片刻再试。",

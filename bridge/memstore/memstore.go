@@ -152,6 +152,12 @@ func (s *Store) Seen(_ context.Context, id string, d time.Duration) (bool, error
 	return false, nil
 }
 
+// Forget implements bridge.Store.
+func (s *Store) Forget(_ context.Context, id string) error {
+	s.seen.Delete(id)
+	return nil
+}
+
 // Rated implements bridge.Store.
 func (s *Store) Rated(_ context.Context, logID int64) (bool, error) {
 	_, ok := s.rated.Get(strconv.FormatInt(logID, 10))

@@ -76,6 +76,14 @@ func (s *Store) Seen(ctx context.Context, deliveryID string, ttl time.Duration) 
 	return !set, nil
 }
 
+// Forget implements bridge.Store.
+func (s *Store) Forget(ctx context.Context, deliveryID string) error {
+	if err := s.rdb.Del(ctx, s.key(kindSeen, deliveryID)).Err(); err != nil {
+		return fmt.Errorf("redisstore: forget: %w", err)
+	}
+	return nil
+}
+
 // Rated implements bridge.Store.
 func (s *Store) Rated(ctx context.Context, logID int64) (bool, error) {
 	n, err := s.rdb.Exists(ctx, s.ratedKey(logID)).Result()
