@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -125,7 +126,7 @@ func TestClassify(t *testing.T) {
 			if in.kind != tt.kind {
 				t.Fatalf("kind = %d (%s), want %d", in.kind, in.why, tt.kind)
 			}
-			if in.ev != tt.ev {
+			if !reflect.DeepEqual(in.ev, tt.ev) {
 				t.Errorf("event =\n %#v\nwant\n %#v", in.ev, tt.ev)
 			}
 		})
