@@ -80,14 +80,17 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 		{[]string{"config"}, map[string]string{"KMBRIDGE_KM_BASE_URL": "https://km.example.com/api"}, exitConfig, "km.token"},
 		{[]string{"config"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t"}, exitOK, "bot_token: '***'"},
 		{[]string{"-config", "/no/such/file.yaml", "config"}, nil, exitConfig, "no such file"},
+		// Why (#13): a misspelt variable was ignored, leaving km.base_url empty.
+		{[]string{"serve"}, map[string]string{"KMBRIDGE_KM_BASEURL": "https://km.example.com/api", "KMBRIDGE_TELEGRAM_TOKEN": "1:secret"},
+			exitConfig, "KMBRIDGE_KM_BASEURL is not a kmbridge setting; did you mean KMBRIDGE_KM_BASE_URL (km.base_url)?"},
+		{[]string{"km", "ask", "hi"}, map[string]string{"KMBRIDGE_LOG_FORMATT": "json"}, exitConfig, "did you mean KMBRIDGE_LOG_FORMAT (log.format)?"},
 		{[]string{"messages", "ja"}, nil, exitOK, "bridge.busy"},
 		{[]string{"messages", "fr"}, nil, exitUsage, "not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errb strings.Builder
-			getenv := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			code := run(context.Background(), tt.args, &out, &errb, getenv)
+			code := run(context.Background(), tt.args, &out, &errb, mapEnv(tt.env))
 			if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) {
 				t.Fatalf("code %d (want %d), output %q, want it to contain %q", code, tt.code, out.String()+errb.String(), tt.want)
 			}
@@ -98,11 +101,26 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 	}
 }
 
+func TestEnvLookupFirstEntryWins(t *testing.T) {
+	e := env{"A=1", "B=", "A=2", "NOEQUALS", "C=x=y"}
+	for _, tt := range []struct {
+		k, v string
+		ok   bool
+	}{{"A", "1", true}, {"B", "", true}, {"C", "x=y", true}, {"NOEQUALS", "", false}, {"D", "", false}} {
+		if v, ok := e.lookup(tt.k); v != tt.v || ok != tt.ok {
+			t.Errorf("lookup(%q) = %q, %v; want %q, %v", tt.k, v, ok, tt.v, tt.ok)
+		}
+	}
+	if got := strings.Join(e.names(), " "); got != "A B A NOEQUALS C" {
+		t.Errorf("names = %q", got)
+	}
+}
+
 // Help goes to stdout once; nothing to stderr (the flag package would print it again).
 func TestHelpPrintedOnce(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"messages", "-h"}, {"config", "-h"}, {"check", "-h"}, {"km", "-h"}} {
 		var out, errb strings.Builder
-		if code := run(context.Background(), args, &out, &errb, func(string) (string, bool) { return "", false }); code != exitOK {
+		if code := run(context.Background(), args, &out, &errb, nil); code != exitOK {
 			t.Errorf("%v: exit %d", args, code)
 		}
 		if errb.Len() != 0 || strings.Count(out.String(), "Usage") != 1 {
