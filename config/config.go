@@ -28,9 +28,13 @@ type Config struct {
 
 // KM is the Udesk KM robot kmbridge talks to.
 type KM struct {
-	// BaseURL of the KM API, e.g. https://km.udesk.cn/api. Empty: the built-in
-	// simulator with the sample knowledge base (demo mode).
-	BaseURL     string   `yaml:"base_url"`
+	// BaseURL of the KM API, e.g. https://km.udesk.cn/api. Required unless
+	// kmbridge runs in demo mode (see Demo).
+	BaseURL string `yaml:"base_url"`
+	// Demo: true answers from the built-in simulator with the sample knowledge
+	// base, false never does; unset (the default), demo mode runs only when
+	// neither km.base_url nor any platform is configured.
+	Demo        *bool    `yaml:"demo"`
 	Email       string   `yaml:"email"`
 	Token       string   `yaml:"token" secret:"true"`
 	SignVersion string   `yaml:"sign_version"` // v1 (default) or v2
@@ -171,5 +175,30 @@ func Defaults() Config {
 	}
 }
 
-// Demo reports whether kmbridge runs against the built-in simulator.
-func (c *Config) Demo() bool { return c.KM.BaseURL == "" }
+// Demo reports whether kmbridge runs against the built-in simulator: when
+// km.demo says so, else only for the zero-configuration first run (no
+// km.base_url and no platform). With a platform configured an empty km.base_url
+// is a mistake, not a wish for the sample knowledge base, which real users would
+// otherwise be answered from; Validate reports it.
+func (c *Config) Demo() bool {
+	if c.KM.Demo != nil {
+		return *c.KM.Demo
+	}
+	return c.KM.BaseURL == "" && len(c.Platforms()) == 0
+}
+
+// Platforms names the chat platforms whose credentials are set (the web chat,
+// on by default, is not counted).
+func (c *Config) Platforms() []string {
+	var out []string
+	if c.Slack.On() {
+		out = append(out, "slack")
+	}
+	if c.Telegram.On() {
+		out = append(out, "telegram")
+	}
+	if c.Discord.On() {
+		out = append(out, "discord")
+	}
+	return out
+}

@@ -107,6 +107,15 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 		{"override id", func(c *Config) { c.Messages = map[string]map[string]string{"en": {"no.such.id": "x"}} }, []string{"messages", "no.such.id"}},
 		{"redis", func(c *Config) { c.Store.RedisURL = "localhost:6379" }, []string{"store.redis_url"}},
 		{"nothing to serve", func(c *Config) { off := false; c.Web.Enabled = &off }, []string{"web.enabled", "nothing to serve", "telegram.token"}},
+		// Why (#13): with platform credentials and no km.base_url, real users got
+		// answers from the demo knowledge base.
+		{"platform without km", func(c *Config) { c.Telegram.Token = "1:A"; c.Slack.BotToken = "xoxb-1"; c.Slack.AppToken = "xapp-1" },
+			[]string{"km.base_url (KMBRIDGE_KM_BASE_URL): is empty but slack, telegram credentials are set", "km.demo: true"}},
+		{"demo said no", func(c *Config) { c.KM.Demo = ptr(false) }, []string{"km.base_url", "km.demo is false", "km.token"}},
+		{"demo and a KM", func(c *Config) {
+			c.KM.Demo = ptr(true)
+			c.KM.BaseURL, c.KM.Email, c.KM.Token, c.KM.RobotID, c.KM.ChannelID = "https://km.udesk.cn/api", "a@b.c", "t", 1, 2
+		}, []string{"km.demo (KMBRIDGE_KM_DEMO)", "remove km.demo"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +131,40 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestDemoOnlyWhenNothingIsConfiguredOrSaidSo(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*Config)
+		demo bool
+	}{
+		{"zero config", func(*Config) {}, true},
+		{"web chat off is still nothing configured", func(c *Config) { c.Web.Enabled = ptr(false) }, true},
+		{"a KM", func(c *Config) { c.KM.BaseURL = "https://km.udesk.cn/api" }, false},
+		{"slack", func(c *Config) { c.Slack.BotToken = "xoxb-1" }, false},
+		{"telegram", func(c *Config) { c.Telegram.Token = "1:A" }, false},
+		{"discord", func(c *Config) { c.Discord.Token = "x" }, false},
+		{"telegram, demo said", func(c *Config) { c.Telegram.Token = "1:A"; c.KM.Demo = ptr(true) }, true},
+		{"zero config, demo refused", func(c *Config) { c.KM.Demo = ptr(false) }, false},
+	}
+	for _, tt := range tests {
+		cfg := Defaults()
+		tt.set(&cfg)
+		if got := cfg.Demo(); got != tt.demo {
+			t.Errorf("%s: Demo() = %v, want %v", tt.name, got, tt.demo)
+		}
+	}
+	// A platform with km.demo: true validates (trying a bot against the sample KB).
+	cfg, err := Load("", env(map[string]string{"KMBRIDGE_TELEGRAM_TOKEN": "1:A", "KMBRIDGE_KM_DEMO": "true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil || !cfg.Demo() {
+		t.Fatalf("telegram with km.demo: true: demo %v, %v", cfg.Demo(), err)
 	}
 }
 

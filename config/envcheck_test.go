@@ -17,7 +17,7 @@ func TestUnknownEnvironmentVariableNamesTheClosestKey(t *testing.T) {
 		{[]string{"KMBRIDGE_CONFG"}, []string{"did you mean KMBRIDGE_CONFIG?"}},
 		{[]string{"KMBRIDGE_FOO"}, []string{"KMBRIDGE_FOO is not a kmbridge setting", "README.md"}},
 		{[]string{"KMBRIDGE_KM_BASEURL", "KMBRIDGE_LOG_LEVLE", "KMBRIDGE_KM_BASEURL"}, []string{"KMBRIDGE_KM_BASE_URL", "KMBRIDGE_LOG_LEVEL (log.level)"}},
-		{[]string{"KMBRIDGE_CONFIG", "KMBRIDGE_KM_BASE_URL", "HOME", "PATH", "kmbridge_km_baseurl"}, nil},
+		{[]string{"KMBRIDGE_CONFIG", "KMBRIDGE_KM_BASE_URL", "KMBRIDGE_KM_DEMO", "HOME", "PATH", "kmbridge_km_baseurl"}, nil},
 		{nil, nil},
 	}
 	for _, tt := range tests {

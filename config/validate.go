@@ -19,9 +19,19 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%s (%s): %s", key, env, fmt.Sprintf(format, args...)))
 	}
 
+	switch {
+	case c.Demo() && c.KM.BaseURL != "":
+		bad("km.demo", "is true but km.base_url is set: remove km.demo to use your KM robot, or empty km.base_url for the built-in sample knowledge base")
+	case !c.Demo() && c.KM.BaseURL == "":
+		why := "km.demo is false"
+		if p := c.Platforms(); len(p) > 0 {
+			why = strings.Join(p, ", ") + " credentials are set, so real users would be answered from the built-in sample knowledge base"
+		}
+		bad("km.base_url", "is empty but %s: write the KM API root, e.g. https://km.udesk.cn/api, or set km.demo: true to try kmbridge with the sample knowledge base", why)
+	}
 	if !c.Demo() {
-		if err := checkURL(c.KM.BaseURL); err != nil {
-			bad("km.base_url", "%v; write the KM API root, e.g. https://km.udesk.cn/api (or leave it empty for the built-in demo)", err)
+		if err := checkURL(c.KM.BaseURL); err != nil && c.KM.BaseURL != "" {
+			bad("km.base_url", "%v; write the KM API root, e.g. https://km.udesk.cn/api", err)
 		}
 		if c.KM.Email == "" {
 			bad("km.email", "required with km.base_url: the email of the KM account whose API token you use")

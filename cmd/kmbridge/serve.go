@@ -29,8 +29,9 @@ import (
 const serveUsage = `Usage: kmbridge [-config FILE] serve
 
 Runs the bridge until SIGINT or SIGTERM, then drains conversations and saves the store.
-With no km.base_url it runs in demo mode against the built-in simulator and sample
-knowledge base. Platforms run when their credentials are set (see README.md).
+With no configuration at all (or with km.demo: true) it runs in demo mode against the
+built-in simulator and sample knowledge base. Platforms run when their credentials are
+set; they then need km.base_url (see README.md).
 `
 
 // shutdownGrace bounds the drain of in-flight conversations at shutdown.
@@ -86,7 +87,7 @@ func connectKM(cfg *config.Config, log *slog.Logger) (*kmTarget, error) {
 		kc.BaseURL = "http://" + ln.Addr().String() + "/api"
 		kc.Email, kc.Token, kc.SignVersion = kmsim.SampleEmail, kmsim.SampleToken, "v1"
 		t.robotID, t.channelID, t.modelKey = kmsim.SampleRobotID, kmsim.SampleChannelID, kmsim.SampleModelKey
-		log.Info("demo mode: built-in sample knowledge base — set km.base_url to use your Udesk robot")
+		log.Info("demo mode: answering from the built-in sample knowledge base — set km.base_url to use your Udesk robot")
 	}
 	c, err := kmclient.New(kc)
 	if err != nil {

@@ -78,7 +78,12 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 		{[]string{"bogus"}, nil, exitUsage, "unknown command"},
 		{[]string{"serve", "extra"}, nil, exitUsage, "unexpected argument"},
 		{[]string{"config"}, map[string]string{"KMBRIDGE_KM_BASE_URL": "https://km.example.com/api"}, exitConfig, "km.token"},
-		{[]string{"config"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t"}, exitOK, "bot_token: '***'"},
+		{[]string{"config"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t", "KMBRIDGE_KM_DEMO": "true"},
+			exitOK, "bot_token: '***'"},
+		// Why (#13): with platform credentials and no km.base_url, real users were
+		// answered from the demo knowledge base.
+		{[]string{"serve"}, map[string]string{"KMBRIDGE_SLACK_BOT_TOKEN": "xoxb-secret-value", "KMBRIDGE_SLACK_SIGNING_SECRET": "s3cr3t"},
+			exitConfig, "km.base_url (KMBRIDGE_KM_BASE_URL): is empty but slack credentials are set"},
 		{[]string{"-config", "/no/such/file.yaml", "config"}, nil, exitConfig, "no such file"},
 		// Why (#13): a misspelt variable was ignored, leaving km.base_url empty.
 		{[]string{"serve"}, map[string]string{"KMBRIDGE_KM_BASEURL": "https://km.example.com/api", "KMBRIDGE_TELEGRAM_TOKEN": "1:secret"},
