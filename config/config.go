@@ -5,6 +5,9 @@
 package config
 
 import (
+	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -53,6 +56,47 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is how the outside world reaches the server (webhook registration).
 	PublicURL string `yaml:"public_url"`
+	// TrustedProxies are the reverse proxies (CIDR prefixes or single
+	// addresses) whose X-Forwarded-For is believed when telling clients apart
+	// (per-IP limits, logs). Empty: the direct peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MetricsListen, when set, serves /metrics on this host:port instead of on
+	// Listen, so metrics need not be public where webhooks are.
+	MetricsListen string `yaml:"metrics_listen"`
+}
+
+// Proxies returns TrustedProxies parsed; an entry that does not parse is left
+// out (Validate reports it).
+func (h HTTP) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseProxy reads a CIDR prefix or a single address (a one-address prefix),
+// IPv4-mapped IPv6 written as IPv4, so that it matches clients as
+// httpserver.ClientIP sees them.
+func parseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap().WithZone("")
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR prefix", s)
+	}
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, fmt.Errorf("%q: write IPv4 ranges as IPv4, e.g. 10.0.0.0/8", s)
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
 }
 
 // Web is the web chat and its embeddable widget.
@@ -63,6 +107,12 @@ type Web struct {
 	// (CSP frame-ancestors); default 'self' plus allowed_origins.
 	FrameAncestors []string `yaml:"frame_ancestors"`
 	Title          string   `yaml:"title"`
+	// MaxNewPerIPPerMin bounds the new conversations one client IP may start per
+	// minute (behind a proxy, set http.trusted_proxies); 0: no limit.
+	MaxNewPerIPPerMin int `yaml:"max_new_per_ip_per_min"`
+	// MessagesPerMin bounds the messages and button clicks one client IP may
+	// send per minute, across its conversations; 0: no limit.
+	MessagesPerMin int `yaml:"messages_per_min"`
 }
 
 // On reports whether the web chat runs (default true).
@@ -157,6 +207,10 @@ func Defaults() Config {
 			SessionIdleTTL: Duration(30 * time.Minute),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		// A visitor starts a conversation or two and writes a few lines a minute;
+		// 20 leaves room for an office behind one NAT address while a script
+		// opening thousands of conversations stops after 20.
+		Web: Web{MaxNewPerIPPerMin: 20, MessagesPerMin: 20},
 		Bridge: Bridge{
 			Language:        "en",
 			ChannelScope:    "thread",

@@ -69,6 +69,24 @@ func (c *Config) Validate() error {
 			bad("http.public_url", "%v", err)
 		}
 	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "%v; list your reverse proxies' addresses or ranges, e.g. 10.0.0.0/8, 192.0.2.10", err)
+		}
+	}
+	if c.HTTP.MetricsListen != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.MetricsListen); err != nil {
+			bad("http.metrics_listen", "%q is not host:port (e.g. 127.0.0.1:9090); leave it empty to serve /metrics on http.listen", c.HTTP.MetricsListen)
+		} else if c.HTTP.MetricsListen == c.HTTP.Listen && port != "0" {
+			bad("http.metrics_listen", "is http.listen's address %q: choose another port, or leave it empty to serve /metrics there", c.HTTP.Listen)
+		}
+	}
+	if c.Web.MaxNewPerIPPerMin < 0 {
+		bad("web.max_new_per_ip_per_min", "must be 0 (no limit) or more")
+	}
+	if c.Web.MessagesPerMin < 0 {
+		bad("web.messages_per_min", "must be 0 (no limit) or more")
+	}
 	for i, o := range c.Web.AllowedOrigins {
 		if err := checkURL(o); err != nil {
 			bad(fmt.Sprintf("web.allowed_origins[%d]", i), "%v; write an origin like https://www.example.com", err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -146,8 +147,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}
 	agents.Set(core)
 
-	srv := httpserver.New(httpserver.Options{Addr: cfg.HTTP.Listen, Logger: log})
-	srv.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := httpserver.New(httpserver.Options{
+		Addr:           cfg.HTTP.Listen,
+		Logger:         log,
+		TrustedProxies: cfg.HTTP.Proxies(),
+		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		MetricsAddr:    cfg.HTTP.MetricsListen,
+	})
 	names, err := mountAdapters(cfg, core, store, srv, catalog, log)
 	if err != nil {
 		core.Shutdown(context.WithoutCancel(ctx))
@@ -175,7 +181,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		cancel()
 		core.Shutdown(context.WithoutCancel(ctx))
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("%w: another program (another kmbridge?) uses it; choose a free address with http.listen or KMBRIDGE_HTTP_LISTEN", err)
+			key := "http.listen or KMBRIDGE_HTTP_LISTEN"
+			if cfg.HTTP.MetricsListen != "" && strings.Contains(err.Error(), cfg.HTTP.MetricsListen) {
+				key = "http.metrics_listen or KMBRIDGE_HTTP_METRICS_LISTEN"
+			}
+			return fmt.Errorf("%w: another program (another kmbridge?) uses it; choose a free address with %s", err, key)
 		}
 		return err
 	}

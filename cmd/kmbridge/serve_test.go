@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kmbridge/kmbridge/config"
+	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
 // TestServeDemoMode runs the zero-config bridge (built-in simulator, web chat) on a
@@ -63,6 +65,52 @@ func TestServeDemoMode(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg.Store.SnapshotPath); err != nil {
 		t.Fatalf("shutdown must save the store: %v", err)
+	}
+}
+
+// http.metrics_listen: /metrics leaves the public server for a listener of its own.
+func TestServeMetricsOnTheirOwnListener(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.HTTP.MetricsListen = "127.0.0.1:0"
+	cfg.Store.SnapshotPath = ""
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	log, buf := testlog.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, &cfg, log, func(a net.Addr) { addrc <- a }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("serve stopped before listening: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start listening within 30s")
+	}
+	m := regexp.MustCompile(`msg="metrics listening" addr=(\S+)`).FindStringSubmatch(buf.String())
+	if m == nil {
+		t.Fatalf("no metrics listener in the log:\n%s", buf)
+	}
+	for url, want := range map[string]int{base + "/metrics": http.StatusNotFound, "http://" + m[1] + "/metrics": http.StatusOK} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusOK && !strings.Contains(string(body), "go_goroutines")) {
+			t.Errorf("GET %s: %d, want %d", url, resp.StatusCode, want)
+		}
 	}
 }
 
@@ -146,5 +194,10 @@ func TestServePortTakenSaysWhatToDo(t *testing.T) {
 	err = serve(context.Background(), &cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err == nil || !strings.Contains(err.Error(), "KMBRIDGE_HTTP_LISTEN") {
 		t.Fatalf("want an error naming http.listen, got %v", err)
+	}
+	cfg.HTTP.Listen, cfg.HTTP.MetricsListen = "127.0.0.1:0", ln.Addr().String()
+	err = serve(context.Background(), &cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err == nil || !strings.Contains(err.Error(), "KMBRIDGE_HTTP_METRICS_LISTEN") {
+		t.Fatalf("want an error naming http.metrics_listen, got %v", err)
 	}
 }
