@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/logx"
 )
 
 // Exit codes, as a shell user expects them.
@@ -183,15 +185,28 @@ func (a *app) configCmd(args []string) int {
 	return exitOK
 }
 
+// logRepeatEvery is how often a warning outsiders can cause at will (marked
+// with logx.Throttled) is written, with a count of the ones left out.
+const logRepeatEvery = time.Minute
+
 // newLogger builds the process logger from log.level and log.format.
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	log, _ := newLogging(w, cfg)
+	return log
+}
+
+// newLogging is newLogger, also returning the throttle in the handler chain,
+// whose Run writes the counts of suppressed warnings periodically.
+func newLogging(w io.Writer, cfg *config.Config) (*slog.Logger, *logx.Throttle) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated already
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	th := logx.NewThrottle(h, logRepeatEvery, nil)
+	return slog.New(th), th
 }
 
 const messagesUsage = `Usage: kmbridge [-config FILE] messages [en|zh|ja]

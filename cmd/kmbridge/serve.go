@@ -46,7 +46,11 @@ func (a *app) serveCmd(ctx context.Context, args []string) int {
 	if !ok {
 		return exitConfig
 	}
-	log := newLogger(a.stderr, cfg)
+	log, throttle := newLogging(a.stderr, cfg)
+	lctx, lcancel := context.WithCancel(context.WithoutCancel(ctx))
+	ldone := make(chan struct{})
+	go func() { throttle.Run(lctx); close(ldone) }()
+	defer func() { lcancel(); <-ldone }() // after serve: its last counts are written too
 	if err := serve(ctx, cfg, log, nil); err != nil {
 		log.Error("kmbridge stopped", "err", err)
 		return exitFail
