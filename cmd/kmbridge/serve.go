@@ -47,6 +47,7 @@ func (a *app) serveCmd(ctx context.Context, args []string) int {
 		return exitConfig
 	}
 	log, throttle := newLogging(a.stderr, cfg)
+	routeLibraryLogs(log)
 	lctx, lcancel := context.WithCancel(context.WithoutCancel(ctx))
 	ldone := make(chan struct{})
 	go func() { throttle.Run(lctx); close(ldone) }()
