@@ -5,6 +5,9 @@
 package config
 
 import (
+	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -28,9 +31,13 @@ type Config struct {
 
 // KM is the Udesk KM robot kmbridge talks to.
 type KM struct {
-	// BaseURL of the KM API, e.g. https://km.udesk.cn/api. Empty: the built-in
-	// simulator with the sample knowledge base (demo mode).
-	BaseURL     string   `yaml:"base_url"`
+	// BaseURL of the KM API, e.g. https://km.udesk.cn/api. Required unless
+	// kmbridge runs in demo mode (see Demo).
+	BaseURL string `yaml:"base_url"`
+	// Demo: true answers from the built-in simulator with the sample knowledge
+	// base, false never does; unset (the default), demo mode runs only when
+	// neither km.base_url nor any platform is configured.
+	Demo        *bool    `yaml:"demo"`
 	Email       string   `yaml:"email"`
 	Token       string   `yaml:"token" secret:"true"`
 	SignVersion string   `yaml:"sign_version"` // v1 (default) or v2
@@ -49,6 +56,47 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is how the outside world reaches the server (webhook registration).
 	PublicURL string `yaml:"public_url"`
+	// TrustedProxies are the reverse proxies (CIDR prefixes or single
+	// addresses) whose X-Forwarded-For is believed when telling clients apart
+	// (per-IP limits, logs). Empty: the direct peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MetricsListen, when set, serves /metrics on this host:port instead of on
+	// Listen, so metrics need not be public where webhooks are.
+	MetricsListen string `yaml:"metrics_listen"`
+}
+
+// Proxies returns TrustedProxies parsed; an entry that does not parse is left
+// out (Validate reports it).
+func (h HTTP) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseProxy reads a CIDR prefix or a single address (a one-address prefix),
+// IPv4-mapped IPv6 written as IPv4, so that it matches clients as
+// httpserver.ClientIP sees them.
+func parseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap().WithZone("")
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR prefix", s)
+	}
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, fmt.Errorf("%q: write IPv4 ranges as IPv4, e.g. 10.0.0.0/8", s)
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
 }
 
 // Web is the web chat and its embeddable widget.
@@ -59,6 +107,12 @@ type Web struct {
 	// (CSP frame-ancestors); default 'self' plus allowed_origins.
 	FrameAncestors []string `yaml:"frame_ancestors"`
 	Title          string   `yaml:"title"`
+	// MaxNewPerIPPerMin bounds the new conversations one client IP may start per
+	// minute (behind a proxy, set http.trusted_proxies); 0: no limit.
+	MaxNewPerIPPerMin int `yaml:"max_new_per_ip_per_min"`
+	// MessagesPerMin bounds the messages and button clicks one client IP may
+	// send per minute, across its conversations; 0: no limit.
+	MessagesPerMin int `yaml:"messages_per_min"`
 }
 
 // On reports whether the web chat runs (default true).
@@ -153,6 +207,10 @@ func Defaults() Config {
 			SessionIdleTTL: Duration(30 * time.Minute),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		// A visitor starts a conversation or two and writes a few lines a minute;
+		// 20 leaves room for an office behind one NAT address while a script
+		// opening thousands of conversations stops after 20.
+		Web: Web{MaxNewPerIPPerMin: 20, MessagesPerMin: 20},
 		Bridge: Bridge{
 			Language:        "en",
 			ChannelScope:    "thread",
@@ -171,5 +229,30 @@ func Defaults() Config {
 	}
 }
 
-// Demo reports whether kmbridge runs against the built-in simulator.
-func (c *Config) Demo() bool { return c.KM.BaseURL == "" }
+// Demo reports whether kmbridge runs against the built-in simulator: when
+// km.demo says so, else only for the zero-configuration first run (no
+// km.base_url and no platform). With a platform configured an empty km.base_url
+// is a mistake, not a wish for the sample knowledge base, which real users would
+// otherwise be answered from; Validate reports it.
+func (c *Config) Demo() bool {
+	if c.KM.Demo != nil {
+		return *c.KM.Demo
+	}
+	return c.KM.BaseURL == "" && len(c.Platforms()) == 0
+}
+
+// Platforms names the chat platforms whose credentials are set (the web chat,
+// on by default, is not counted).
+func (c *Config) Platforms() []string {
+	var out []string
+	if c.Slack.On() {
+		out = append(out, "slack")
+	}
+	if c.Telegram.On() {
+		out = append(out, "telegram")
+	}
+	if c.Discord.On() {
+		out = append(out, "discord")
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,21 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 		{"override id", func(c *Config) { c.Messages = map[string]map[string]string{"en": {"no.such.id": "x"}} }, []string{"messages", "no.such.id"}},
 		{"redis", func(c *Config) { c.Store.RedisURL = "localhost:6379" }, []string{"store.redis_url"}},
 		{"nothing to serve", func(c *Config) { off := false; c.Web.Enabled = &off }, []string{"web.enabled", "nothing to serve", "telegram.token"}},
+		{"trusted proxies", func(c *Config) { c.HTTP.TrustedProxies = []string{"10.0.0.0/8", "proxy.internal", "10.0.0.0/33"} },
+			[]string{"http.trusted_proxies[1] (KMBRIDGE_HTTP_TRUSTED_PROXIES[1])", "proxy.internal", "http.trusted_proxies[2]"}},
+		{"metrics listen", func(c *Config) { c.HTTP.MetricsListen = "9090" }, []string{"http.metrics_listen", "host:port"}},
+		{"metrics on the main port", func(c *Config) { c.HTTP.MetricsListen = c.HTTP.Listen }, []string{"http.metrics_listen", "another port"}},
+		{"web limits", func(c *Config) { c.Web.MaxNewPerIPPerMin, c.Web.MessagesPerMin = -1, -5 },
+			[]string{"web.max_new_per_ip_per_min", "web.messages_per_min", "0 (no limit)"}},
+		// Why (#13): with platform credentials and no km.base_url, real users got
+		// answers from the demo knowledge base.
+		{"platform without km", func(c *Config) { c.Telegram.Token = "1:A"; c.Slack.BotToken = "xoxb-1"; c.Slack.AppToken = "xapp-1" },
+			[]string{"km.base_url (KMBRIDGE_KM_BASE_URL): is empty but slack, telegram credentials are set", "km.demo: true"}},
+		{"demo said no", func(c *Config) { c.KM.Demo = ptr(false) }, []string{"km.base_url", "km.demo is false", "km.token"}},
+		{"demo and a KM", func(c *Config) {
+			c.KM.Demo = ptr(true)
+			c.KM.BaseURL, c.KM.Email, c.KM.Token, c.KM.RobotID, c.KM.ChannelID = "https://km.udesk.cn/api", "a@b.c", "t", 1, 2
+		}, []string{"km.demo (KMBRIDGE_KM_DEMO)", "remove km.demo"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +138,71 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestTrustedProxiesFromTheEnvironment(t *testing.T) {
+	cfg, err := Load("", env(map[string]string{
+		"KMBRIDGE_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10 ,2001:db8::/32,::ffff:172.16.0.0/108,10.1.2.3/8",
+		"KMBRIDGE_HTTP_METRICS_LISTEN":  "127.0.0.1:9090",
+		"KMBRIDGE_WEB_MESSAGES_PER_MIN": "0",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.HTTP.Proxies() {
+		got = append(got, p.String())
+	}
+	if want := "10.0.0.0/8 192.0.2.10/32 2001:db8::/32 172.16.0.0/12 10.0.0.0/8"; strings.Join(got, " ") != want {
+		t.Fatalf("Proxies() = %v, want %s", got, want)
+	}
+	if cfg.HTTP.MetricsListen != "127.0.0.1:9090" || cfg.Web.MessagesPerMin != 0 || cfg.Web.MaxNewPerIPPerMin != 20 {
+		t.Fatalf("http %+v web %+v", cfg.HTTP, cfg.Web)
+	}
+}
+
+func TestProxiesSkipsWhatDoesNotParse(t *testing.T) {
+	h := HTTP{TrustedProxies: []string{"nope", "10.0.0.1", "::ffff:0:0/8"}}
+	if got := h.Proxies(); len(got) != 1 || got[0].String() != "10.0.0.1/32" {
+		t.Fatalf("Proxies() = %v", got)
+	}
+}
+
+func TestDemoOnlyWhenNothingIsConfiguredOrSaidSo(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*Config)
+		demo bool
+	}{
+		{"zero config", func(*Config) {}, true},
+		{"web chat off is still nothing configured", func(c *Config) { c.Web.Enabled = ptr(false) }, true},
+		{"a KM", func(c *Config) { c.KM.BaseURL = "https://km.udesk.cn/api" }, false},
+		{"slack", func(c *Config) { c.Slack.BotToken = "xoxb-1" }, false},
+		{"telegram", func(c *Config) { c.Telegram.Token = "1:A" }, false},
+		{"discord", func(c *Config) { c.Discord.Token = "x" }, false},
+		{"telegram, demo said", func(c *Config) { c.Telegram.Token = "1:A"; c.KM.Demo = ptr(true) }, true},
+		{"zero config, demo refused", func(c *Config) { c.KM.Demo = ptr(false) }, false},
+	}
+	for _, tt := range tests {
+		cfg := Defaults()
+		tt.set(&cfg)
+		if got := cfg.Demo(); got != tt.demo {
+			t.Errorf("%s: Demo() = %v, want %v", tt.name, got, tt.demo)
+		}
+	}
+	// A platform with km.demo: true validates (trying a bot against the sample KB).
+	cfg, err := Load("", env(map[string]string{"KMBRIDGE_TELEGRAM_TOKEN": "1:A", "KMBRIDGE_KM_DEMO": "true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil || !cfg.Demo() {
+		t.Fatalf("telegram with km.demo: true: demo %v, %v", cfg.Demo(), err)
 	}
 }
 
@@ -148,4 +229,46 @@ func TestExampleFileIsValid(t *testing.T) {
 	if cfg.Demo() || cfg.KM.RobotID != 103 {
 		t.Fatalf("example not read: %+v", cfg.KM)
 	}
+}
+
+// Every key of the core sections has a row in the README's configuration table
+// and an entry (perhaps commented out) in kmbridge.example.yaml. The platform
+// and escalation sections are documented in their own README sections.
+func TestREADMEAndExampleListEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("../kmbridge.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inExample := map[string]bool{}
+	section := ""
+	for _, line := range strings.Split(string(example), "\n") {
+		indented := strings.HasPrefix(line, " ")
+		trimmed := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "#"))
+		key, _, ok := strings.Cut(trimmed, ":")
+		if !ok || strings.ContainsAny(key, " \t") {
+			continue
+		}
+		if !indented && !strings.HasPrefix(line, "#   ") {
+			section = key
+			continue
+		}
+		inExample[section+"."+key] = true
+	}
+	core := map[string]bool{"km": true, "http": true, "web": true, "bridge": true, "store": true, "log": true}
+	walk(reflect.ValueOf(&Config{}).Elem(), func(_, path string, _ reflect.Value, _ reflect.StructField) {
+		sec, _, _ := strings.Cut(path, ".")
+		if !core[sec] {
+			return
+		}
+		if !strings.Contains(string(readme), "| `"+path+"`") && !strings.Contains(string(readme), ", `"+path+"`") {
+			t.Errorf("README.md's configuration table has no row for %s", path)
+		}
+		if !inExample[path] {
+			t.Errorf("kmbridge.example.yaml has no entry for %s", path)
+		}
+	})
 }

@@ -19,9 +19,19 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%s (%s): %s", key, env, fmt.Sprintf(format, args...)))
 	}
 
+	switch {
+	case c.Demo() && c.KM.BaseURL != "":
+		bad("km.demo", "is true but km.base_url is set: remove km.demo to use your KM robot, or empty km.base_url for the built-in sample knowledge base")
+	case !c.Demo() && c.KM.BaseURL == "":
+		why := "km.demo is false"
+		if p := c.Platforms(); len(p) > 0 {
+			why = strings.Join(p, ", ") + " credentials are set, so real users would be answered from the built-in sample knowledge base"
+		}
+		bad("km.base_url", "is empty but %s: write the KM API root, e.g. https://km.udesk.cn/api, or set km.demo: true to try kmbridge with the sample knowledge base", why)
+	}
 	if !c.Demo() {
-		if err := checkURL(c.KM.BaseURL); err != nil {
-			bad("km.base_url", "%v; write the KM API root, e.g. https://km.udesk.cn/api (or leave it empty for the built-in demo)", err)
+		if err := checkURL(c.KM.BaseURL); err != nil && c.KM.BaseURL != "" {
+			bad("km.base_url", "%v; write the KM API root, e.g. https://km.udesk.cn/api", err)
 		}
 		if c.KM.Email == "" {
 			bad("km.email", "required with km.base_url: the email of the KM account whose API token you use")
@@ -58,6 +68,24 @@ func (c *Config) Validate() error {
 		if err := checkURL(c.HTTP.PublicURL); err != nil {
 			bad("http.public_url", "%v", err)
 		}
+	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "%v; list your reverse proxies' addresses or ranges, e.g. 10.0.0.0/8, 192.0.2.10", err)
+		}
+	}
+	if c.HTTP.MetricsListen != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.MetricsListen); err != nil {
+			bad("http.metrics_listen", "%q is not host:port (e.g. 127.0.0.1:9090); leave it empty to serve /metrics on http.listen", c.HTTP.MetricsListen)
+		} else if c.HTTP.MetricsListen == c.HTTP.Listen && port != "0" {
+			bad("http.metrics_listen", "is http.listen's address %q: choose another port, or leave it empty to serve /metrics there", c.HTTP.Listen)
+		}
+	}
+	if c.Web.MaxNewPerIPPerMin < 0 {
+		bad("web.max_new_per_ip_per_min", "must be 0 (no limit) or more")
+	}
+	if c.Web.MessagesPerMin < 0 {
+		bad("web.messages_per_min", "must be 0 (no limit) or more")
 	}
 	for i, o := range c.Web.AllowedOrigins {
 		if err := checkURL(o); err != nil {

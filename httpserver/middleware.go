@@ -41,14 +41,19 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			} else if status == 0 {
 				status = http.StatusOK
 			}
-			s.log.LogAttrs(r.Context(), slog.LevelDebug, "http request",
+			attrs := []slog.Attr{
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
-				slog.String("remote", r.RemoteAddr))
+				slog.String("remote", r.RemoteAddr),
+			}
+			if len(s.opts.TrustedProxies) > 0 {
+				attrs = append(attrs, slog.String("client", RequestIP(r, s.opts.TrustedProxies).String()))
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "http request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

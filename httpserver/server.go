@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,19 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Ready, when set, is asked by GET /readyz once the server is running.
 	Ready func() bool
+	// TrustedProxies (config http.trusted_proxies): the access log names the
+	// client behind them (see ClientIP) besides the direct peer.
+	TrustedProxies []netip.Prefix
+	// Metrics, when set, serves GET /metrics: on the main server, or on a
+	// listener of its own when MetricsAddr or MetricsListener is set (config
+	// http.metrics_listen), so metrics need not be reachable where webhooks and
+	// the web chat are public.
+	Metrics http.Handler
+	// MetricsAddr is the metrics listener's address. Ignored when
+	// MetricsListener is set.
+	MetricsAddr string
+	// MetricsListener, when set, is served instead of listening on MetricsAddr.
+	MetricsListener net.Listener
 }
 
 // Server is the shared HTTP server. Routes may be added before or after Run.
@@ -53,13 +67,15 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	handler http.Handler
+	metrics http.Handler // the metrics listener's handler; nil: none of its own
 
-	running  atomic.Bool
-	mu       sync.Mutex
-	addr     net.Addr
-	regErr   error
-	shutdown []func()
-	started  chan struct{}
+	running     atomic.Bool
+	mu          sync.Mutex
+	addr        net.Addr
+	metricsAddr net.Addr
+	regErr      error
+	shutdown    []func()
+	started     chan struct{}
 }
 
 // New builds a server; it does no I/O (Run listens).
@@ -88,6 +104,15 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	s.mux.Handle("GET /readyz", http.HandlerFunc(s.readyz))
 	s.handler = s.accessLog(s.recoverPanics(s.mux))
+	if o.Metrics != nil {
+		if o.MetricsAddr == "" && o.MetricsListener == nil {
+			s.mux.Handle("GET /metrics", o.Metrics)
+		} else {
+			mm := http.NewServeMux()
+			mm.Handle("GET /metrics", o.Metrics)
+			s.metrics = s.accessLog(s.recoverPanics(mm))
+		}
+	}
 	return s
 }
 
@@ -143,13 +168,22 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
+// MetricsAddr returns the metrics listener's address once Run has started
+// listening, else nil (also when metrics are served on the main server).
+func (s *Server) MetricsAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.metricsAddr
+}
+
 // Started is closed once Run is listening.
 func (s *Server) Started() <-chan struct{} { return s.started }
 
 // Run listens and serves until ctx ends, then stops accepting, drains in-flight
 // requests for at most ShutdownTimeout and closes what is left. It returns nil
 // after a clean shutdown, the route registration error if any route failed to
-// mount, or the listen/serve error.
+// mount, or the listen/serve error (of either listener, with metrics on their
+// own).
 func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	regErr := s.regErr
@@ -157,36 +191,45 @@ func (s *Server) Run(ctx context.Context) error {
 	if regErr != nil {
 		return regErr
 	}
-	ln := s.opts.Listener
-	if ln == nil {
-		var err error
-		ln, err = net.Listen("tcp", s.opts.Addr)
-		if err != nil {
-			return fmt.Errorf("httpserver: listen on %s: %w", s.opts.Addr, err)
-		}
+	ln, err := listen(s.opts.Listener, s.opts.Addr)
+	if err != nil {
+		return err
 	}
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
-		ReadTimeout:       s.opts.ReadTimeout,
-		WriteTimeout:      s.opts.WriteTimeout,
-		IdleTimeout:       s.opts.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	servers := []*http.Server{s.httpServer(s.handler)}
+	listeners := []net.Listener{ln}
+	if s.metrics != nil {
+		mln, err := listen(s.opts.MetricsListener, s.opts.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("%w (metrics)", err)
+		}
+		servers = append(servers, s.httpServer(s.metrics))
+		listeners = append(listeners, mln)
 	}
 	s.mu.Lock()
 	s.addr = ln.Addr()
+	if len(listeners) > 1 {
+		s.metricsAddr = listeners[1].Addr()
+	}
 	s.mu.Unlock()
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	s.running.Store(true)
 	close(s.started)
 	s.log.Info("http server listening", "addr", ln.Addr().String())
+	if len(listeners) > 1 {
+		s.log.Info("metrics listening", "addr", listeners[1].Addr().String())
+	}
 
+	var serveErr error
+	pending := len(servers)
 	select {
 	case err := <-errc:
-		s.running.Store(false)
-		return fmt.Errorf("httpserver: serve: %w", err)
+		serveErr = fmt.Errorf("httpserver: serve: %w", err)
+		pending--
 	case <-ctx.Done():
 	}
 	s.running.Store(false)
@@ -198,14 +241,47 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		s.log.Warn("http server: drain timed out; closing remaining connections", "timeout", s.opts.ShutdownTimeout)
-		_ = srv.Close()
+	var shutErr error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			if shutErr == nil {
+				s.log.Warn("http server: drain timed out; closing remaining connections", "timeout", s.opts.ShutdownTimeout)
+			}
+			shutErr = err
+			_ = srv.Close()
+		}
 	}
-	<-errc // Serve returns ErrServerClosed once Shutdown or Close began
-	if err != nil {
-		return fmt.Errorf("httpserver: shutdown: %w", err)
+	for range pending { // Serve returns ErrServerClosed once Shutdown or Close began
+		<-errc
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	if shutErr != nil {
+		return fmt.Errorf("httpserver: shutdown: %w", shutErr)
 	}
 	return nil
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// listen returns ln, or a new TCP listener on addr.
+func listen(ln net.Listener, addr string) (net.Listener, error) {
+	if ln != nil {
+		return ln, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("httpserver: listen on %s: %w", addr, err)
+	}
+	return ln, nil
 }

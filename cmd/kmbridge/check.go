@@ -74,7 +74,7 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 		defer stop()
 		km.BaseURL, km.Email, km.Token = base, kmsim.SampleEmail, kmsim.SampleToken
 		robot, channel, modelKey = kmsim.SampleRobotID, kmsim.SampleChannelID, kmsim.SampleModelKey
-		fmt.Fprintln(a.stdout, "Demo mode (no km.base_url): checking the built-in simulator.")
+		fmt.Fprintln(a.stdout, "Demo mode: checking the built-in simulator.")
 	}
 	fmt.Fprintf(a.stdout, "KM %s, robot %d, scene %d, as %s\n", km.BaseURL, robot, channel, km.Email)
 

@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/logx"
 )
 
 // Exit codes, as a shell user expects them.
@@ -42,23 +44,46 @@ KMBRIDGE_<SECTION>_<KEY> (e.g. KMBRIDGE_KM_TOKEN). See README.md, "Configuration
 Run "kmbridge km -h" for the KM commands.
 `
 
-// env is how the commands read the environment (os.LookupEnv outside tests).
-type env func(string) (string, bool)
+// env is the process environment as os.Environ gives it ("KEY=value" entries).
+// The commands need the list, not just a lookup, to refuse a misspelt
+// KMBRIDGE_ variable.
+type env []string
+
+// lookup is os.LookupEnv over the list: the first entry for a key wins, as in
+// the Go runtime.
+func (e env) lookup(key string) (string, bool) {
+	for _, kv := range e {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// names returns the variable names, in order.
+func (e env) names() []string {
+	out := make([]string, 0, len(e))
+	for _, kv := range e {
+		k, _, _ := strings.Cut(kv, "=")
+		out = append(out, k)
+	}
+	return out
+}
 
 // app is what every command gets: the parsed global flags and the process's streams.
 type app struct {
 	configPath string
-	getenv     env
+	env        env
 	stdout     io.Writer
 	stderr     io.Writer
 }
 
 // run is main without the process: it returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ env) int {
 	fs := flag.NewFlagSet("kmbridge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // printed once below: stdout for -h, stderr after an error
-	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	a := &app{env: environ, stdout: stdout, stderr: stderr}
 	fs.StringVar(&a.configPath, "config", "", "configuration `file` (YAML); default $KMBRIDGE_CONFIG")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		return exitUsage
 	}
 	if a.configPath == "" {
-		a.configPath, _ = getenv("KMBRIDGE_CONFIG")
+		a.configPath, _ = environ.lookup(config.EnvConfigFile)
 	}
 	rest := fs.Args()
 	cmd := "serve"
@@ -101,7 +126,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 
 // load reads and validates the configuration, printing problems for the operator.
 func (a *app) load() (*config.Config, bool) {
-	cfg, err := config.Load(a.configPath, a.getenv)
+	if err := config.CheckEnvNames(a.env.names()); err != nil {
+		fmt.Fprintf(a.stderr, "kmbridge: the environment has problems:\n")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(a.stderr, "  - %s\n", line)
+		}
+		return nil, false
+	}
+	cfg, err := config.Load(a.configPath, a.env.lookup)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "kmbridge: %v\n", err)
 		return nil, false
@@ -153,15 +185,28 @@ func (a *app) configCmd(args []string) int {
 	return exitOK
 }
 
+// logRepeatEvery is how often a warning outsiders can cause at will (marked
+// with logx.Throttled) is written, with a count of the ones left out.
+const logRepeatEvery = time.Minute
+
 // newLogger builds the process logger from log.level and log.format.
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	log, _ := newLogging(w, cfg)
+	return log
+}
+
+// newLogging is newLogger, also returning the throttle in the handler chain,
+// whose Run writes the counts of suppressed warnings periodically.
+func newLogging(w io.Writer, cfg *config.Config) (*slog.Logger, *logx.Throttle) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated already
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	th := logx.NewThrottle(h, logRepeatEvery, nil)
+	return slog.New(th), th
 }
 
 const messagesUsage = `Usage: kmbridge [-config FILE] messages [en|zh|ja]

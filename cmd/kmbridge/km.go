@@ -7,8 +7,9 @@ import (
 const kmUsage = `Usage: kmbridge [-config FILE] km COMMAND [ARGS]
 
 Talks to the KM API with the bridge's configuration (the km section of the file,
-KMBRIDGE_KM_* in the environment). With no km.base_url (demo mode) each command
-runs against a built-in simulator with the sample knowledge base.
+KMBRIDGE_KM_* in the environment). In demo mode (no km.base_url and no platform, or
+km.demo: true) each command runs against a built-in simulator with the sample
+knowledge base.
 
 Commands:
   ask [-raw] [-stream] QUESTION                       ask the robot and print its answer

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,12 +29,14 @@ func runKM(t *testing.T, env map[string]string, args ...string) result {
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
-// mapEnv is a getenv over a map, so tests never see the machine's environment.
-func mapEnv(env map[string]string) env {
-	return func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
+// mapEnv is an environment made of a map, so tests never see the machine's.
+func mapEnv(m map[string]string) env {
+	out := make(env, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
 	}
+	slices.Sort(out)
+	return out
 }
 
 // startSim serves a simulator with the sample knowledge base on loopback and

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,8 +30,9 @@ import (
 const serveUsage = `Usage: kmbridge [-config FILE] serve
 
 Runs the bridge until SIGINT or SIGTERM, then drains conversations and saves the store.
-With no km.base_url it runs in demo mode against the built-in simulator and sample
-knowledge base. Platforms run when their credentials are set (see README.md).
+With no configuration at all (or with km.demo: true) it runs in demo mode against the
+built-in simulator and sample knowledge base. Platforms run when their credentials are
+set; they then need km.base_url (see README.md).
 `
 
 // shutdownGrace bounds the drain of in-flight conversations at shutdown.
@@ -44,7 +46,12 @@ func (a *app) serveCmd(ctx context.Context, args []string) int {
 	if !ok {
 		return exitConfig
 	}
-	log := newLogger(a.stderr, cfg)
+	log, throttle := newLogging(a.stderr, cfg)
+	routeLibraryLogs(log)
+	lctx, lcancel := context.WithCancel(context.WithoutCancel(ctx))
+	ldone := make(chan struct{})
+	go func() { throttle.Run(lctx); close(ldone) }()
+	defer func() { lcancel(); <-ldone }() // after serve: its last counts are written too
 	if err := serve(ctx, cfg, log, nil); err != nil {
 		log.Error("kmbridge stopped", "err", err)
 		return exitFail
@@ -86,7 +93,7 @@ func connectKM(cfg *config.Config, log *slog.Logger) (*kmTarget, error) {
 		kc.BaseURL = "http://" + ln.Addr().String() + "/api"
 		kc.Email, kc.Token, kc.SignVersion = kmsim.SampleEmail, kmsim.SampleToken, "v1"
 		t.robotID, t.channelID, t.modelKey = kmsim.SampleRobotID, kmsim.SampleChannelID, kmsim.SampleModelKey
-		log.Info("demo mode: built-in sample knowledge base — set km.base_url to use your Udesk robot")
+		log.Info("demo mode: answering from the built-in sample knowledge base — set km.base_url to use your Udesk robot")
 	}
 	c, err := kmclient.New(kc)
 	if err != nil {
@@ -145,8 +152,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}
 	agents.Set(core)
 
-	srv := httpserver.New(httpserver.Options{Addr: cfg.HTTP.Listen, Logger: log})
-	srv.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := httpserver.New(httpserver.Options{
+		Addr:           cfg.HTTP.Listen,
+		Logger:         log,
+		TrustedProxies: cfg.HTTP.Proxies(),
+		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		MetricsAddr:    cfg.HTTP.MetricsListen,
+	})
 	names, err := mountAdapters(cfg, core, store, srv, catalog, log)
 	if err != nil {
 		core.Shutdown(context.WithoutCancel(ctx))
@@ -174,7 +186,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		cancel()
 		core.Shutdown(context.WithoutCancel(ctx))
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("%w: another program (another kmbridge?) uses it; choose a free address with http.listen or KMBRIDGE_HTTP_LISTEN", err)
+			key := "http.listen or KMBRIDGE_HTTP_LISTEN"
+			if cfg.HTTP.MetricsListen != "" && strings.Contains(err.Error(), cfg.HTTP.MetricsListen) {
+				key = "http.metrics_listen or KMBRIDGE_HTTP_METRICS_LISTEN"
+			}
+			return fmt.Errorf("%w: another program (another kmbridge?) uses it; choose a free address with %s", err, key)
 		}
 		return err
 	}
