@@ -17,6 +17,9 @@ import (
 // Implementations must be safe for concurrent use. The core never writes one
 // conversation's entries from two goroutines at once.
 type Store interface {
+	// Inbox keeps accepted events until they are processed (inbox.go).
+	Inbox
+
 	// Session returns the conversation's KM session; ok is false when there is none.
 	Session(ctx context.Context, key ConvKey) (s KMSession, ok bool, err error)
 	// PutSession stores the conversation's KM session for ttl.

@@ -1,7 +1,9 @@
 // Package memstore is the in-memory bridge.Store: go-cache maps with TTL eviction,
 // written to a snapshot file on Close (temp file + rename, so a crash mid-write
 // never leaves a half file) and read back by Open, so a restart keeps every
-// conversation's KM session and every live button. Expired entries are dropped
+// conversation's KM session and every live button. The inbox of accepted
+// events is kept apart, in a journal fsynced on every write (inbox.go), since
+// it must survive a crash, not only a restart. Expired entries are dropped
 // on load. A snapshot that cannot be read is moved aside and reported, and the
 // store starts empty rather than refusing to start.
 package memstore
@@ -10,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -25,6 +28,8 @@ type Options struct {
 	Path string
 	// CleanupInterval is how often expired entries are evicted (default 1m).
 	CleanupInterval time.Duration
+	// Logger gets what Open skips in the inbox journal (a torn last record); nil discards.
+	Logger *slog.Logger
 }
 
 // Store is an in-memory bridge.Store. It is safe for concurrent use.
@@ -38,6 +43,8 @@ type Store struct {
 	transcripts *cache.Cache // ConvKey.String() → []bridge.Turn
 
 	tmu sync.Mutex // serialises transcript read-modify-write
+
+	inbox *inbox // bridge.Inbox, in its journal <path>.inbox (inbox.go)
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -60,6 +67,13 @@ func Open(opts Options) (*Store, error) {
 	if opts.CleanupInterval <= 0 {
 		opts.CleanupInterval = time.Minute
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	journal := ""
+	if opts.Path != "" {
+		journal = opts.Path + ".inbox"
+	}
 	s := &Store{
 		path: opts.Path,
 		// No go-cache janitors: theirs stop only when the cache is garbage
@@ -69,6 +83,7 @@ func Open(opts Options) (*Store, error) {
 		seen:        cache.New(cache.NoExpiration, 0),
 		rated:       cache.New(cache.NoExpiration, 0),
 		transcripts: cache.New(cache.NoExpiration, 0),
+		inbox:       newInbox(journal, opts.Logger),
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 	}
@@ -78,6 +93,9 @@ func Open(opts Options) (*Store, error) {
 		if loadErr != nil && !errors.Is(loadErr, ErrCorruptSnapshot) {
 			return nil, loadErr
 		}
+	}
+	if err := s.inbox.open(); err != nil {
+		return nil, err
 	}
 	go s.janitor(opts.CleanupInterval)
 	return s, loadErr
@@ -208,16 +226,24 @@ func (s *Store) Len() (sessions, actions, seen, rated, transcripts int) {
 		s.rated.ItemCount(), s.transcripts.ItemCount()
 }
 
-// Close stops the janitor and writes the snapshot (when a path is set). The store
-// stays readable afterwards but nothing more is persisted.
+// Close stops the janitor, writes the snapshot and compacts and closes the
+// inbox journal (when a path is set). The store stays readable afterwards but
+// nothing more is persisted, and inbox writes fail.
 func (s *Store) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
+		var errs []error
 		if s.path != "" {
 			if err := s.Snapshot(ctx); err != nil {
-				s.closeErr = fmt.Errorf("memstore: close: %w", err)
+				errs = append(errs, err)
 			}
+		}
+		if err := s.inbox.close(); err != nil {
+			errs = append(errs, err)
+		}
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("memstore: close: %w", err)
 		}
 	})
 	return s.closeErr

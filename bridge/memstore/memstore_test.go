@@ -163,8 +163,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("transcript after reload = %+v", tr)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("files next to the snapshot: %v (temp file left?)", entries)
+	if len(entries) != 2 || entries[0].Name() != "kmbridge.snap" || entries[1].Name() != "kmbridge.snap.inbox" {
+		t.Errorf("files next to the snapshot: %v, want it and its inbox journal (temp file left?)", entries)
 	}
 }
 

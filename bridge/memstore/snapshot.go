@@ -51,11 +51,20 @@ func items[T any](c *cache.Cache, now int64) []entry[T] {
 }
 
 // Snapshot writes every live entry to the snapshot file atomically: a temp file
-// in the same directory, fsynced, then renamed over the old snapshot.
+// in the same directory, fsynced, then renamed over the old snapshot. It also
+// compacts the inbox journal.
 func (s *Store) Snapshot(ctx context.Context) error {
 	if s.path == "" {
 		return errors.New("memstore: snapshot: no path configured")
 	}
+	err := s.writeSnapshot(ctx)
+	if cerr := s.inbox.compact(); cerr != nil && !errors.Is(cerr, errInboxClosed) {
+		err = errors.Join(err, fmt.Errorf("memstore: snapshot: %w", cerr))
+	}
+	return err
+}
+
+func (s *Store) writeSnapshot(ctx context.Context) error {
 	now := time.Now()
 	n := now.UnixNano()
 	snap := snapshot{

@@ -7,7 +7,8 @@
 //
 // Keys are Options.Prefix + kind + ":" + id, kind one of session, action, seen,
 // rated, transcript, and id the ConvKey.String(), token, delivery id or logId.
-// Every operation touches one key, so the store also works on Redis Cluster.
+// Every operation touches one key, except the inbox's (inbox.go), whose keys
+// share a hash tag, so the store also works on Redis Cluster.
 package redisstore
 
 import (

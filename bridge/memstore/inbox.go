@@ -1,0 +1,294 @@
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// The inbox (bridge.Inbox) must survive kill -9, which the snapshot (every
+// minute and on Close) cannot promise. So it lives in its own append-only
+// journal next to the snapshot, <Path>.inbox (journal.go): every put and done
+// is a record written and fsynced before the call returns. Writes that arrive
+// while one is in progress share the next write and fsync (group commit), so
+// a busy bridge pays about one fsync per batch, not per event. Snapshot and
+// Close rewrite the journal with only the live entries (compaction). With no
+// Path the inbox is in memory only and a restart forgets it.
+
+// inbox is the memory side of the journal: the live entries, and the batch of
+// records waiting for the next commit.
+type inbox struct {
+	path string // the journal; "" keeps the inbox in memory only
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	convs map[string]*pendingConv // ConvKey.String() → its entries; only committed ones
+	cur   *batch                  // records not yet taken by a committer
+
+	// wmu makes one writer at a time: a commit or a compaction. The fields
+	// below are guarded by it.
+	wmu    sync.Mutex
+	j      *journal // nil when path is ""
+	broken error    // a write or fsync failed; cleared by a successful rewrite
+	closed bool
+
+	commits atomic.Int64 // journal writes (each one fsync), for tests
+}
+
+type pendingConv struct {
+	key     bridge.ConvKey
+	entries map[uint64]bridge.InboxEntry
+}
+
+// batch is the records that one commit writes and fsyncs together.
+type batch struct {
+	buf  []byte
+	ops  []record
+	done chan struct{} // closed when written (or failed); err is then set
+	err  error
+}
+
+var errInboxClosed = errors.New("memstore: inbox: store closed")
+
+func newInbox(path string, log *slog.Logger) *inbox {
+	return &inbox{path: path, log: log, convs: map[string]*pendingConv{}}
+}
+
+// apply changes the memory side; ib.mu must be held.
+func (ib *inbox) apply(r record) {
+	switch r.Op {
+	case opPut:
+		e := *r.E
+		id := e.Key.String()
+		pc := ib.convs[id]
+		if pc == nil {
+			pc = &pendingConv{key: e.Key, entries: map[uint64]bridge.InboxEntry{}}
+			ib.convs[id] = pc
+		}
+		pc.entries[e.Seq] = e
+	case opDone:
+		id := r.K.String()
+		if pc := ib.convs[id]; pc != nil {
+			delete(pc.entries, r.S)
+			if len(pc.entries) == 0 {
+				delete(ib.convs, id)
+			}
+		}
+	}
+}
+
+// submit makes r durable, then applies it: it joins the current batch and
+// waits until some committer (itself, or one already writing) has written it.
+func (ib *inbox) submit(ctx context.Context, r record) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: inbox: %w", err)
+	}
+	if ib.path == "" {
+		ib.mu.Lock()
+		ib.apply(r)
+		ib.mu.Unlock()
+		return nil
+	}
+	line, err := r.encode()
+	if err != nil {
+		return err
+	}
+	ib.mu.Lock()
+	b := ib.cur
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		ib.cur = b
+	}
+	b.buf = append(b.buf, line...)
+	b.ops = append(b.ops, r)
+	ib.mu.Unlock()
+
+	ib.commit(b)
+	return b.err
+}
+
+// commit writes the current batch unless a committer already has: whoever
+// holds wmu takes everything queued so far, so waiters are served by one
+// write and one fsync.
+func (ib *inbox) commit(b *batch) {
+	ib.wmu.Lock()
+	defer ib.wmu.Unlock()
+	select {
+	case <-b.done:
+		return // an earlier committer took our records
+	default:
+	}
+	ib.mu.Lock()
+	cur := ib.cur // b itself: only a committer takes it, and completes it before unlocking wmu
+	ib.cur = nil
+	ib.mu.Unlock()
+
+	err := ib.writeLocked(cur.buf)
+	if err == nil {
+		ib.mu.Lock()
+		for _, r := range cur.ops {
+			ib.apply(r)
+		}
+		ib.mu.Unlock()
+	}
+	cur.err = err
+	close(cur.done)
+}
+
+// writeLocked appends to the journal and fsyncs it; wmu must be held. After a
+// failure the file's tail is unknown, so the next write first rewrites the
+// journal from memory.
+func (ib *inbox) writeLocked(buf []byte) error {
+	if ib.closed {
+		return errInboxClosed
+	}
+	if ib.broken != nil {
+		if err := ib.rewriteLocked(); err != nil {
+			return fmt.Errorf("memstore: inbox journal unusable since %v; rewriting it failed: %w", ib.broken, err)
+		}
+		ib.log.Info("memstore: inbox journal rewritten after an earlier write failure")
+	}
+	ib.commits.Add(1)
+	if err := ib.j.append(buf); err != nil {
+		ib.broken = err
+		return err
+	}
+	return nil
+}
+
+// rewriteLocked replaces the journal by one holding only the live entries;
+// wmu must be held. Records still waiting in ib.cur are neither in memory nor
+// in the new file: their commit appends them to it.
+func (ib *inbox) rewriteLocked() error {
+	ib.mu.Lock()
+	var live []bridge.InboxEntry
+	for _, pc := range ib.convs {
+		for _, e := range pc.entries {
+			live = append(live, e)
+		}
+	}
+	ib.mu.Unlock()
+	j, err := rewriteJournal(ib.path, live, ib.j)
+	if err != nil {
+		return err
+	}
+	ib.j, ib.broken = j, nil
+	return nil
+}
+
+// compact rewrites the journal (Snapshot calls it).
+func (ib *inbox) compact() error {
+	if ib.path == "" {
+		return nil
+	}
+	ib.wmu.Lock()
+	defer ib.wmu.Unlock()
+	if ib.closed {
+		return errInboxClosed
+	}
+	return ib.rewriteLocked()
+}
+
+// close compacts the journal and closes it; later writes fail.
+func (ib *inbox) close() error {
+	if ib.path == "" {
+		return nil
+	}
+	ib.wmu.Lock()
+	defer ib.wmu.Unlock()
+	if ib.closed {
+		return nil
+	}
+	err := ib.rewriteLocked()
+	ib.closed = true
+	if ib.j != nil {
+		if cerr := ib.j.close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// open loads the journal (a torn or corrupt record is skipped and logged,
+// never an error) and rewrites it, so new records never follow a torn one.
+func (ib *inbox) open() error {
+	if ib.path == "" {
+		return nil
+	}
+	recs, err := readJournal(ib.path, ib.log)
+	if err != nil {
+		return err
+	}
+	ib.mu.Lock()
+	for _, r := range recs {
+		ib.apply(r)
+	}
+	ib.mu.Unlock()
+	ib.wmu.Lock()
+	defer ib.wmu.Unlock()
+	return ib.rewriteLocked()
+}
+
+// InboxPut implements bridge.Inbox: the entry is in the journal, fsynced,
+// when it returns nil.
+func (s *Store) InboxPut(ctx context.Context, e bridge.InboxEntry) error {
+	if err := s.inbox.submit(ctx, record{Op: opPut, E: &e}); err != nil {
+		return fmt.Errorf("memstore: inbox put: %w", err)
+	}
+	return nil
+}
+
+// InboxDone implements bridge.Inbox.
+func (s *Store) InboxDone(ctx context.Context, key bridge.ConvKey, seq uint64) error {
+	if err := s.inbox.submit(ctx, record{Op: opDone, K: &key, S: seq}); err != nil {
+		return fmt.Errorf("memstore: inbox done: %w", err)
+	}
+	return nil
+}
+
+// InboxConvs implements bridge.Inbox.
+func (s *Store) InboxConvs(context.Context) ([]bridge.ConvKey, error) {
+	s.inbox.mu.Lock()
+	defer s.inbox.mu.Unlock()
+	keys := make([]bridge.ConvKey, 0, len(s.inbox.convs))
+	for _, pc := range s.inbox.convs {
+		keys = append(keys, pc.key)
+	}
+	return keys, nil
+}
+
+// InboxEntries implements bridge.Inbox.
+func (s *Store) InboxEntries(_ context.Context, key bridge.ConvKey) ([]bridge.InboxEntry, error) {
+	s.inbox.mu.Lock()
+	defer s.inbox.mu.Unlock()
+	pc := s.inbox.convs[key.String()]
+	if pc == nil {
+		return nil, nil
+	}
+	out := make([]bridge.InboxEntry, 0, len(pc.entries))
+	for _, e := range pc.entries {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b bridge.InboxEntry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
+}
+
+// InboxLen is the number of entries in the inbox (tests, metrics).
+func (s *Store) InboxLen() int {
+	s.inbox.mu.Lock()
+	defer s.inbox.mu.Unlock()
+	n := 0
+	for _, pc := range s.inbox.convs {
+		n += len(pc.entries)
+	}
+	return n
+}
+
+var _ bridge.Inbox = (*Store)(nil)
