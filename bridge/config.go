@@ -54,6 +54,10 @@ type Config struct {
 	SendTimeout time.Duration // default 30s
 	// BusyReplyTimeout bounds the "busy, try again" reply sent when a queue is full.
 	BusyReplyTimeout time.Duration // default 5s
+	// InboxMaxAge: an accepted event still unanswered this long after it was
+	// delivered (it waited out a restart) gets a short apology instead of a
+	// stale answer.
+	InboxMaxAge time.Duration // bridge.inbox_max_age, default 10m
 
 	// ListCacheTTL is how long FAQ and hot-question lists are cached.
 	ListCacheTTL time.Duration // default 5m
@@ -84,6 +88,7 @@ func DefaultConfig() Config {
 		EditInterval:     time.Second,
 		SendTimeout:      30 * time.Second,
 		BusyReplyTimeout: 5 * time.Second,
+		InboxMaxAge:      10 * time.Minute,
 		ListCacheTTL:     5 * time.Minute,
 		HotDays:          30,
 		HotCount:         10,
@@ -102,6 +107,7 @@ func (c Config) withDefaults() Config {
 		{&c.TypingInterval, &d.TypingInterval}, {&c.EditInterval, &d.EditInterval},
 		{&c.SendTimeout, &d.SendTimeout}, {&c.BusyReplyTimeout, &d.BusyReplyTimeout},
 		{&c.ListCacheTTL, &d.ListCacheTTL}, {&c.SeenTimeout, &d.SeenTimeout},
+		{&c.InboxMaxAge, &d.InboxMaxAge},
 	}
 	for _, x := range durs {
 		if *x.v == 0 {
@@ -145,7 +151,7 @@ func (c Config) Validate() error {
 		{"rated ttl", c.RatedTTL}, {"typing interval", c.TypingInterval},
 		{"edit interval", c.EditInterval}, {"send timeout", c.SendTimeout},
 		{"busy reply timeout", c.BusyReplyTimeout}, {"list cache ttl", c.ListCacheTTL},
-		{"seen timeout", c.SeenTimeout},
+		{"seen timeout", c.SeenTimeout}, {"inbox_max_age", c.InboxMaxAge},
 	} {
 		if d.v < 0 {
 			bad("%s: must be a positive duration, got %s", d.name, d.v)

@@ -70,6 +70,14 @@ type Core struct {
 	closing bool
 	wg      sync.WaitGroup // workers and busy replies
 	sem     chan struct{}  // worker slots
+	// The durable inbox (inbox.go): the last sequence number given, whether an
+	// event has been taken or replayed (Replay comes first, once), and what
+	// shutdown left in the inbox.
+	lastSeq   uint64
+	intake    bool
+	replayed  bool
+	left      int
+	leftConvs map[string]struct{}
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -88,19 +96,20 @@ func New(cfg Config, deps Deps) (*Core, error) {
 		return nil, errors.New("bridge: Deps.Store is required")
 	}
 	c := &Core{
-		cfg:      cfg,
-		km:       deps.KM,
-		store:    deps.Store,
-		cat:      deps.Catalog,
-		esc:      deps.Escalator,
-		log:      deps.Logger,
-		met:      deps.Metrics,
-		now:      deps.Clock,
-		lists:    cache.New(cfg.ListCacheTTL, 0), // no janitor goroutine: two keys, read-expired
-		joined:   memo.NewLRU[string, struct{}](joinedMemoSize, joinedMemoTTL, deps.Clock),
-		adapters: map[string]Adapter{},
-		convs:    map[string]*conv{},
-		sem:      make(chan struct{}, cfg.Workers),
+		cfg:       cfg,
+		km:        deps.KM,
+		store:     deps.Store,
+		cat:       deps.Catalog,
+		esc:       deps.Escalator,
+		log:       deps.Logger,
+		met:       deps.Metrics,
+		now:       deps.Clock,
+		lists:     cache.New(cfg.ListCacheTTL, 0), // no janitor goroutine: two keys, read-expired
+		joined:    memo.NewLRU[string, struct{}](joinedMemoSize, joinedMemoTTL, deps.Clock),
+		adapters:  map[string]Adapter{},
+		convs:     map[string]*conv{},
+		sem:       make(chan struct{}, cfg.Workers),
+		leftConvs: map[string]struct{}{},
 	}
 	if c.cat == nil {
 		cat, err := i18n.New("", nil)
@@ -183,11 +192,12 @@ func (c *Core) Run(ctx context.Context) error {
 }
 
 // Shutdown stops accepting events (Handle returns ErrClosed), lets the queued
-// events finish until ctx ends, then abandons what is left (in-flight KM calls are
-// cancelled, queued events are dropped and logged) and finally closes the store,
-// which writes memstore's snapshot even when ctx has already ended. It returns
-// ctx's error when the drain was cut short. Calling it again returns the first
-// result.
+// events finish until ctx ends, then cuts the rest short: in-flight KM calls
+// are cancelled, and every event not answered stays in the durable inbox for
+// Replay at the next start (logged with counts, "left in inbox"). It finally
+// closes the store, which writes memstore's snapshot and journal even when ctx
+// has already ended. It returns ctx's error when the drain was cut short.
+// Calling it again returns the first result.
 func (c *Core) Shutdown(ctx context.Context) error {
 	c.shutdownOnce.Do(func() {
 		c.mu.Lock()
@@ -205,6 +215,13 @@ func (c *Core) Shutdown(ctx context.Context) error {
 			<-done
 		}
 		c.cancelBase()
+		c.mu.Lock()
+		left, convs := c.left, len(c.leftConvs)
+		c.mu.Unlock()
+		if left > 0 {
+			c.log.Warn("bridge: shutdown: events left in inbox; they are handled at the next start",
+				"events", left, "conversations", convs)
+		}
 		if err := c.store.Close(context.WithoutCancel(ctx)); err != nil {
 			errs = append(errs, fmt.Errorf("bridge: shutdown: store: %w", err))
 		}

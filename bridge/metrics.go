@@ -14,6 +14,9 @@ type Metrics struct {
 	kmDuration *prometheus.HistogramVec // op
 	sends      *prometheus.CounterVec   // platform, result
 	busy       *prometheus.CounterVec   // platform
+	inbox      prometheus.Gauge         // accepted events not yet processed, in this process
+	replayed   prometheus.Counter
+	expired    prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them with reg; a nil reg gives nil
@@ -44,8 +47,20 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Namespace: "kmbridge", Subsystem: "bridge", Name: "busy_total",
 			Help: "Events refused because their conversation's queue was full.",
 		}, []string{"platform"}),
+		inbox: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "inbox_depth",
+			Help: "Accepted events this process holds in the durable inbox and has not processed yet (queued, in progress, or replayed).",
+		}),
+		replayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "inbox_replayed_total",
+			Help: "Events taken from the durable inbox at start (accepted before a restart, not processed then).",
+		}),
+		expired: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "inbox_expired_total",
+			Help: "Events that waited longer than bridge.inbox_max_age and got an apology instead of an answer.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.events, m.kmCalls, m.kmDuration, m.sends, m.busy} {
+	for _, c := range []prometheus.Collector{m.events, m.kmCalls, m.kmDuration, m.sends, m.busy, m.inbox, m.replayed, m.expired} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bridge: metrics: %w", err)
 		}
@@ -75,5 +90,23 @@ func (m *Metrics) send(platform, result string) {
 func (m *Metrics) refused(platform string) {
 	if m != nil {
 		m.busy.WithLabelValues(platform).Inc()
+	}
+}
+
+func (m *Metrics) inboxAdd(n int) {
+	if m != nil {
+		m.inbox.Add(float64(n))
+	}
+}
+
+func (m *Metrics) inboxReplayed(n int) {
+	if m != nil {
+		m.replayed.Add(float64(n))
+	}
+}
+
+func (m *Metrics) inboxExpired() {
+	if m != nil {
+		m.expired.Inc()
 	}
 }

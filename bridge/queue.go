@@ -13,18 +13,22 @@ import (
 // events waiting or in progress (or a busy reply in flight): an idle conversation
 // costs no goroutine and no memory here.
 type conv struct {
-	q         []Event
+	q         []*item
 	running   bool // a worker goroutine owns the queue
 	notifying bool // a "busy" reply is being sent
 }
 
 // Handle is the Handler adapters call. It queues the event behind its
-// conversation's earlier events and returns at once; the event is processed in
-// arrival order on a worker, never on the caller's goroutine, and not under ctx
-// (which is usually the platform request's). It returns ErrBusy when the
-// conversation's queue is full (the user is told, asynchronously and within
-// Config.BusyReplyTimeout), ErrClosed after Shutdown, and an error for an event it
-// cannot route (no adapter registered for its platform).
+// conversation's earlier events, writes it to the durable inbox and returns
+// once that write is done; the event is processed in arrival order on a
+// worker, never on the caller's goroutine, and not under ctx (which is usually
+// the platform request's; it bounds the inbox write, DefaultDeliverTimeout when
+// it has no deadline). It returns ErrBusy when the conversation's queue is full
+// (the user is told, asynchronously and within Config.BusyReplyTimeout),
+// ErrClosed after Shutdown, an error wrapping the store's when the inbox write
+// failed (the event is dropped: not accepted, so the platform should deliver it
+// again), and an error for an event it cannot route (no adapter registered for
+// its platform).
 func (c *Core) Handle(ctx context.Context, ev Event) error {
 	if ev == nil {
 		return errors.New("bridge: handle: nil event")
@@ -35,6 +39,10 @@ func (c *Core) Handle(ctx context.Context, ev Event) error {
 	key := ev.Conv()
 	if c.adapter(key.Platform) == nil {
 		return fmt.Errorf("bridge: handle: no adapter registered for platform %q", key.Platform)
+	}
+	data, err := encodeEvent(ev)
+	if err != nil {
+		return fmt.Errorf("bridge: handle: %w", err)
 	}
 	id := key.String()
 
@@ -63,17 +71,23 @@ func (c *Core) Handle(ctx context.Context, ev Event) error {
 		}
 		return ErrBusy
 	}
-	cv.q = append(cv.q, ev)
+	// The sequence number is taken with the queue position, under one lock:
+	// inbox order is queue order. The write happens outside the lock; the
+	// worker waits for it.
+	it := &item{ev: ev, seq: c.nextSeqLocked(), at: c.now(), written: make(chan struct{})}
+	cv.q = append(cv.q, it)
+	c.intake = true
 	if !cv.running {
 		cv.running = true
 		c.wg.Add(1)
 		go c.work(id, cv)
 	}
 	c.mu.Unlock()
-	return nil
+	return c.persist(ctx, it, data)
 }
 
-// work drains one conversation's queue, one event at a time, then exits.
+// work drains one conversation's queue, one event at a time, then exits. Once
+// shutdown has cut the drain short, what is left stays in the inbox.
 func (c *Core) work(id string, cv *conv) {
 	defer c.wg.Done()
 	for {
@@ -87,22 +101,36 @@ func (c *Core) work(id string, cv *conv) {
 			c.mu.Unlock()
 			return
 		}
-		ev := cv.q[0]
+		it := cv.q[0]
 		cv.q[0] = nil
 		cv.q = cv.q[1:]
 		c.mu.Unlock()
 
+		// Never process (and so never remove) an entry before its write has
+		// returned: a removal overtaken by its own write would leave a ghost
+		// that is answered again after a restart.
+		<-it.written
+		if it.werr != nil {
+			continue // not accepted: Handle returned the error
+		}
 		select {
 		case c.sem <- struct{}{}:
+			if c.base.Err() != nil {
+				<-c.sem
+				c.leave(id, it)
+				continue
+			}
 		case <-c.base.Done():
-		}
-		if c.base.Err() != nil {
-			c.met.event(kindOf(ev), "dropped")
-			c.log.Warn("bridge: event dropped at shutdown", "conv", id, "kind", kindOf(ev))
+			c.leave(id, it)
 			continue
 		}
-		c.process(ev)
+		finished := c.process(it.ev, c.stale(it))
 		<-c.sem
+		if finished {
+			c.finish(it)
+		} else {
+			c.leave(id, it)
+		}
 	}
 }
 

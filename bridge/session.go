@@ -104,9 +104,11 @@ func (t *turn) welcome(resp *kmclient.InitClientResponse) {
 		t.pending = t.pending[:0]
 		m = formatting.Plain(t.p.T("bridge.welcome"))
 	}
+	replied := t.replied
 	if _, err := t.send(m); err == nil {
 		t.record(RoleBot, Summary(m, t.c.cfg.SummaryRunes))
 	}
+	t.replied = replied // a welcome is no reply to the user's event
 }
 
 // withSession runs a KM call that needs the session: it ensures one, and when KM

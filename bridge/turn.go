@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -25,17 +26,24 @@ type turn struct {
 	loaded  bool      // sess was looked up in the store
 	pending pendingActions
 	ttl     time.Duration // lifetime of the actions minted by this turn
+	// replied: the user has been sent something in reply (the welcome of a
+	// first contact does not count). A turn cut short by shutdown before it
+	// replied stays in the inbox, to be answered after the restart.
+	replied bool
 }
 
-// process handles one event on a worker. It never panics on bad input: a panic
-// would kill the process and every other conversation with it, so one is logged
-// and the user gets an apology instead.
-func (c *Core) process(ev Event) {
+// process handles one event on a worker, or apologises for it when it waited
+// longer than Config.InboxMaxAge (stale). It reports whether the event is
+// finished: false only when shutdown cut the turn short before it replied, so
+// the event stays in the inbox. It never panics on bad input: a panic would
+// kill the process and every other conversation with it, so one is logged and
+// the user gets an apology instead.
+func (c *Core) process(ev Event, stale bool) (finished bool) {
 	key := ev.Conv()
 	a := c.adapter(key.Platform)
 	if a == nil {
 		c.log.Error("bridge: adapter went away", "conv", key.String())
-		return
+		return true
 	}
 	user := userOf(ev)
 	t := &turn{
@@ -49,18 +57,31 @@ func (c *Core) process(ev Event) {
 			t.log.Error("bridge: panic while handling event", "kind", kindOf(ev), "panic", fmt.Sprint(r))
 			c.met.event(kindOf(ev), "panic")
 			t.say("bridge.internal_error")
+			finished = true // handling it again would panic again
 		}
 	}()
 	var outcome string
-	switch e := ev.(type) {
-	case Message:
-		outcome = t.onMessage(e)
-	case Click:
-		outcome = t.onClick(e)
-	case Command:
-		outcome = t.onCommand(e)
+	if stale {
+		t.say("bridge.inbox_expired")
+		outcome = "expired"
+	} else {
+		switch e := ev.(type) {
+		case Message:
+			outcome = t.onMessage(e)
+		case Click:
+			outcome = t.onClick(e)
+		case Command:
+			outcome = t.onCommand(e)
+		}
+	}
+	if c.base.Err() != nil && !t.replied {
+		return false
+	}
+	if stale {
+		c.met.inboxExpired()
 	}
 	c.met.event(kindOf(ev), outcome)
+	return true
 }
 
 // opts are the formatting options of this turn: its language and a token minter
@@ -83,10 +104,17 @@ func (t *turn) flush() error {
 	return nil
 }
 
+// errCutShort refuses sends once shutdown has cancelled the turn: whatever it
+// has not said yet is said after the restart, from the inbox.
+var errCutShort = errors.New("bridge: turn cut short by shutdown")
+
 // send stores pending actions and sends m. An empty message is not sent.
 func (t *turn) send(m formatting.Message) (MsgRef, error) {
 	if m.IsEmpty() {
 		return MsgRef{}, nil
+	}
+	if t.ctx.Err() != nil {
+		return MsgRef{}, errCutShort
 	}
 	if err := t.flush(); err != nil {
 		t.log.Error("bridge: cannot store button actions; reply not sent", "err", err)
@@ -103,11 +131,15 @@ func (t *turn) send(m formatting.Message) (MsgRef, error) {
 		return ref, fmt.Errorf("bridge: send: %w", err)
 	}
 	t.c.met.send(t.key.Platform, "ok")
+	t.replied = true
 	return ref, nil
 }
 
 // edit replaces a sent message (streaming); it stores pending actions first.
 func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
+	if t.ctx.Err() != nil {
+		return errCutShort
+	}
 	if err := t.flush(); err != nil {
 		t.pending = t.pending[:0]
 		return err
@@ -119,11 +151,15 @@ func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
 		return fmt.Errorf("bridge: edit: %w", err)
 	}
 	t.c.met.send(t.key.Platform, "edit_ok")
+	t.replied = true
 	return nil
 }
 
 // sendPlain sends a notice without buttons; failures are logged by send.
 func (t *turn) sendPlain(s string) {
+	if t.ctx.Err() != nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
 	defer cancel()
 	if _, err := t.a.Send(ctx, t.key, formatting.Plain(s)); err != nil {
@@ -132,6 +168,7 @@ func (t *turn) sendPlain(s string) {
 		return
 	}
 	t.c.met.send(t.key.Platform, "ok")
+	t.replied = true
 }
 
 // say sends a catalogue message.

@@ -40,6 +40,11 @@ func bridgeMessages() map[MsgID]Entry {
 			ZH: "抱歉,知识库暂时无法访问,请几分钟后再试。",
 			JA: "申し訳ありません。ただいまナレッジベースに接続できません。数分後にもう一度お試しください。",
 		},
+		"bridge.inbox_expired": {
+			EN: "Sorry, your earlier message was delayed and could not be answered in time. Please send it again if you still need help.",
+			ZH: "抱歉,您之前的消息被延误,未能及时回复。如仍需帮助,请重新发送。",
+			JA: "申し訳ありません。先ほどのメッセージは処理が遅れ、時間内にお答えできませんでした。まだお困りでしたら、もう一度送信してください。",
+		},
 		"bridge.km_timeout": {
 			EN: "Sorry, the knowledge base is taking too long to answer. Please try again.",
 			ZH: "抱歉,知识库响应超时,请再试一次。",

@@ -6,6 +6,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +49,8 @@ type replica struct {
 	store *redisstore.Store
 }
 
-func newReplica(t testing.TB, kmURL, redisAddr, prefix string) *replica {
+// newReplica starts a replica; wrap, when given, wraps its KM client (faults).
+func newReplica(t testing.TB, kmURL, redisAddr, prefix string, wrap ...func(bridge.KM) bridge.KM) *replica {
 	t.Helper()
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
@@ -63,10 +65,14 @@ func newReplica(t testing.TB, kmURL, redisAddr, prefix string) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var kmi bridge.KM = km
+	for _, w := range wrap {
+		kmi = w(kmi)
+	}
 	core, err := bridge.New(bridge.Config{
 		RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey,
 		KMTimeout: 5 * time.Second, TypingInterval: time.Hour,
-	}, bridge.Deps{KM: km, Store: st})
+	}, bridge.Deps{KM: kmi, Store: st})
 	if err != nil {
 		_ = st.Close(ctx)
 		t.Fatal(err)
@@ -172,27 +178,36 @@ func TestTwoReplicasShareConversations(t *testing.T) {
 	}
 }
 
-// TestRedisOutageApologises: while Redis is unreachable a user's message gets the
-// internal-error apology (KM is not called); once Redis is back the next message
-// works normally.
-func TestRedisOutageApologises(t *testing.T) {
+// TestRedisOutageRefusesUntilBack: while Redis is unreachable a user's message
+// cannot be made durable, so it is not accepted (Deliver fails: the adapter does
+// not acknowledge and the platform delivers it again) and KM is not called;
+// once Redis is back the redelivery is answered, once.
+func TestRedisOutageRefusesUntilBack(t *testing.T) {
 	addr := needRedis(t)
 	sim, kmURL := startSim(t)
 	px := startProxy(t, addr)
 	r := newReplica(t, kmURL, px.Addr, newPrefix())
+	d := bridge.Delivery{ID: "Ev1", Event: bridge.Message{Key: annDM, User: ann, Text: qPassword}}
 
 	px.SetDown(true)
-	r.handle(t, bridge.Message{Key: annDM, User: ann, Text: qPassword})
-	got := r.rec.WaitSent(t, annDM, 1, wait)
-	if got[0].Text() != en.T("bridge.internal_error") {
-		t.Errorf("during the outage: %q, want the internal-error apology", got[0].Text())
+	if err := r.core.Deliver(ctx, d); err == nil || bridge.Ack(err) {
+		t.Fatalf("Deliver during the outage = %v; want an error the adapter does not acknowledge", err)
 	}
+	time.Sleep(100 * time.Millisecond)
 	if n := len(sim.Calls()); n != 0 {
 		t.Errorf("%d KM calls while the store was down", n)
+	}
+	if got := r.rec.SentTo(annDM); len(got) != 0 {
+		t.Errorf("sent during the outage: %q", bridgetest.Texts(got))
 	}
 
 	px.SetDown(false)
 	eventually(t, func() error { _, err := r.store.Rated(ctx, 1); return err })
-	r.handle(t, bridge.Message{Key: annDM, User: ann, Text: qPassword})
+	if err := r.core.Deliver(ctx, d); err != nil {
+		t.Fatalf("redelivery after the outage: %v", err)
+	}
 	r.waitText(t, "Reset your password")
+	if err := r.core.Deliver(ctx, d); !errors.Is(err, bridge.ErrDuplicate) {
+		t.Errorf("a second redelivery: %v, want ErrDuplicate", err)
+	}
 }
