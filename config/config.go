@@ -132,6 +132,9 @@ type Bridge struct {
 	HotDays         int      `yaml:"hot_days"`
 	HotCount        int      `yaml:"hot_count"`
 	CacheTTL        Duration `yaml:"cache_ttl"`
+	// InboxMaxAge: an accepted event still unanswered this long after delivery
+	// (it waited out a restart) gets an apology instead of a stale answer.
+	InboxMaxAge Duration `yaml:"inbox_max_age"`
 }
 
 // Slack is the Slack app.
@@ -221,6 +224,7 @@ func Defaults() Config {
 			HotDays:         30,
 			HotCount:        10,
 			CacheTTL:        Duration(5 * time.Minute),
+			InboxMaxAge:     Duration(10 * time.Minute),
 		},
 		Slack:      Slack{Command: "/ask", SlashReply: "dm"},
 		Escalation: Escalation{UnclaimedAfter: Duration(10 * time.Minute), NotePrefix: "!"},

@@ -117,6 +117,9 @@ func (c *Config) Validate() error {
 	if c.Bridge.CacheTTL.D() <= 0 {
 		bad("bridge.cache_ttl", "must be positive, e.g. 5m")
 	}
+	if c.Bridge.InboxMaxAge.D() <= 0 {
+		bad("bridge.inbox_max_age", "must be positive, e.g. 10m")
+	}
 
 	if c.Slack.On() {
 		if !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {

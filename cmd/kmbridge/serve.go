@@ -167,6 +167,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if p := cfg.Escalation.Platform; p != "" && !slices.Contains(names, p) {
 		log.Warn("escalation.platform is not running: hand-overs will fail until its credentials are set", "platform", p)
 	}
+	// What an earlier run accepted and did not answer goes first: the adapters
+	// can send already, and receive nothing until Run.
+	if _, err := core.Replay(ctx); err != nil {
+		log.Error("some accepted messages could not be read back from the store's inbox; they stay there for the next start", "err", err)
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -248,6 +253,7 @@ func bridgeConfig(cfg *config.Config, km *kmTarget) bridge.Config {
 		HotDays:         cfg.Bridge.HotDays,
 		HotCount:        cfg.Bridge.HotCount,
 		TranscriptTurns: cfg.Bridge.TranscriptTurns,
+		InboxMaxAge:     cfg.Bridge.InboxMaxAge.D(),
 	}
 }
 
@@ -265,7 +271,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 		log.Info("store: redis", "prefix", redisstore.DefaultPrefix)
 		return rs, nil, nil
 	}
-	ms, err := memstore.Open(memstore.Options{Path: cfg.Store.SnapshotPath})
+	ms, err := memstore.Open(memstore.Options{Path: cfg.Store.SnapshotPath, Logger: log})
 	switch {
 	case errors.Is(err, memstore.ErrCorruptSnapshot):
 		// The bad file was moved aside: start empty rather than not at all.
