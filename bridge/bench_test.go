@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +45,13 @@ func (a *signalAdapter) Send(ctx context.Context, to bridge.ConvKey, m formattin
 
 func benchCore(b *testing.B, km bridge.KM, convs int) (*bridge.Core, *signalAdapter, []bridge.ConvKey) {
 	b.Helper()
-	st, err := memstore.Open(memstore.Options{})
+	return benchCoreOn(b, km, convs, memstore.Options{})
+}
+
+// benchCoreOn is benchCore on a memory store opened with opts.
+func benchCoreOn(b *testing.B, km bridge.KM, convs int, opts memstore.Options) (*bridge.Core, *signalAdapter, []bridge.ConvKey) {
+	b.Helper()
+	st, err := memstore.Open(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -128,6 +136,47 @@ func BenchmarkMessageParallel(b *testing.B) {
 	const convs = 64
 	core, a, keys := benchCore(b, inProcessSim(b), convs)
 	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1)-1) % convs
+		k := keys[i]
+		ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: fmt.Sprint(i + 1)}, Text: "What is the Wi-Fi password?"}
+		for pb.Next() {
+			if err := core.Handle(context.Background(), ev); err != nil {
+				b.Error(err)
+				return
+			}
+			<-a.sent[k]
+		}
+	})
+}
+
+// BenchmarkMessageJournaled is BenchmarkMessageCoreOnly with the memory
+// store's inbox journal on disk: each message waits for one fsynced write
+// before Handle returns, and its removal for another. That is the durable
+// inbox's cost per message on this disk.
+func BenchmarkMessageJournaled(b *testing.B) {
+	core, a, keys := benchCoreOn(b, newFakeKM(), 1, memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")})
+	k := keys[0]
+	ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: "1"}, Text: "How do I reset my password?"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := core.Handle(context.Background(), ev); err != nil {
+			b.Fatal(err)
+		}
+		<-a.sent[k]
+	}
+}
+
+// BenchmarkMessageJournaledParallel spreads journaled messages over 64
+// conversations in flight: group commit shares each fsync among them.
+func BenchmarkMessageJournaledParallel(b *testing.B) {
+	const convs = 64
+	core, a, keys := benchCoreOn(b, newFakeKM(), convs, memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")})
+	var next atomic.Int64
+	b.SetParallelism(convs / runtime.GOMAXPROCS(0)) // every conversation busy at once
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

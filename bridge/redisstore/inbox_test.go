@@ -244,3 +244,19 @@ func TestInboxOutage(t *testing.T) {
 		t.Errorf("entries = %v, want [1 3]", got)
 	}
 }
+
+// One put and one done, as the core does per event, on Redis over loopback.
+func BenchmarkInboxPutDone(b *testing.B) {
+	s := openRedis(b, needRedis(b), newPrefix())
+	e := inboxEntry(key, 1)
+	b.ReportAllocs()
+	for i := uint64(1); b.Loop(); i++ {
+		e.Seq = i
+		if err := s.InboxPut(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.InboxDone(ctx, key, i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
