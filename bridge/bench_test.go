@@ -100,24 +100,16 @@ func inProcessSim(b *testing.B) *kmclient.Client {
 // simulator in-process (kmclient → handler, no sockets): Handle, queue, worker,
 // session lookup, KM chat (request signing, JSON both ways, the simulator's
 // matching), FromKM, action tokens stored, Send.
-func BenchmarkMessage(b *testing.B) {
-	core, a, keys := benchCore(b, inProcessSim(b), 1)
-	k := keys[0]
-	ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: "1"}, Text: "How do I reset my password?"}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := core.Handle(context.Background(), ev); err != nil {
-			b.Fatal(err)
-		}
-		<-a.sent[k]
-	}
-}
+func BenchmarkMessage(b *testing.B) { benchSerial(b, inProcessSim(b), memstore.Options{}) }
 
 // BenchmarkMessageCoreOnly is the same with an in-memory fake KM: the core's own
 // cost per message.
-func BenchmarkMessageCoreOnly(b *testing.B) {
-	core, a, keys := benchCore(b, newFakeKM(), 1)
+func BenchmarkMessageCoreOnly(b *testing.B) { benchSerial(b, newFakeKM(), memstore.Options{}) }
+
+// benchSerial sends one conversation's messages one at a time, each after the
+// previous one's answer.
+func benchSerial(b *testing.B, km bridge.KM, opts memstore.Options) {
+	core, a, keys := benchCoreOn(b, km, 1, opts)
 	k := keys[0]
 	ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: "1"}, Text: "How do I reset my password?"}
 	b.ReportAllocs()
@@ -133,9 +125,16 @@ func BenchmarkMessageCoreOnly(b *testing.B) {
 // BenchmarkMessageParallel spreads messages over 64 conversations in flight at
 // once (throughput rather than latency), against the in-process simulator.
 func BenchmarkMessageParallel(b *testing.B) {
+	benchParallel(b, inProcessSim(b), memstore.Options{}, 1)
+}
+
+// benchParallel runs messages on 64 conversations, GOMAXPROCS×par of them in
+// flight at once.
+func benchParallel(b *testing.B, km bridge.KM, opts memstore.Options, par int) {
 	const convs = 64
-	core, a, keys := benchCore(b, inProcessSim(b), convs)
+	core, a, keys := benchCoreOn(b, km, convs, opts)
 	var next atomic.Int64
+	b.SetParallelism(par)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -157,38 +156,12 @@ func BenchmarkMessageParallel(b *testing.B) {
 // before Handle returns, and its removal for another. That is the durable
 // inbox's cost per message on this disk.
 func BenchmarkMessageJournaled(b *testing.B) {
-	core, a, keys := benchCoreOn(b, newFakeKM(), 1, memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")})
-	k := keys[0]
-	ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: "1"}, Text: "How do I reset my password?"}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := core.Handle(context.Background(), ev); err != nil {
-			b.Fatal(err)
-		}
-		<-a.sent[k]
-	}
+	benchSerial(b, newFakeKM(), memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")})
 }
 
-// BenchmarkMessageJournaledParallel spreads journaled messages over 64
+// BenchmarkMessageJournaledParallel is journaled messages with all 64
 // conversations in flight: group commit shares each fsync among them.
 func BenchmarkMessageJournaledParallel(b *testing.B) {
-	const convs = 64
-	core, a, keys := benchCoreOn(b, newFakeKM(), convs, memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")})
-	var next atomic.Int64
-	b.SetParallelism(convs / runtime.GOMAXPROCS(0)) // every conversation busy at once
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(next.Add(1)-1) % convs
-		k := keys[i]
-		ev := bridge.Message{Key: k, User: bridge.UserInfo{ID: fmt.Sprint(i + 1)}, Text: "What is the Wi-Fi password?"}
-		for pb.Next() {
-			if err := core.Handle(context.Background(), ev); err != nil {
-				b.Error(err)
-				return
-			}
-			<-a.sent[k]
-		}
-	})
+	opts := memstore.Options{Path: filepath.Join(b.TempDir(), "state.json")}
+	benchParallel(b, newFakeKM(), opts, 64/runtime.GOMAXPROCS(0))
 }

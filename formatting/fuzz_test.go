@@ -45,8 +45,7 @@ func FuzzParseHTML(f *testing.F) {
 // are never empty.
 func checkSpans(t *testing.T, r formatting.Rich) {
 	t.Helper()
-	var spans func(sp []formatting.Span)
-	spans = func(sp []formatting.Span) {
+	eachSpans(r, func(sp []formatting.Span) {
 		for _, s := range sp {
 			if s.Link != "" {
 				if _, ok := formatting.SafeLink(s.Link); !ok {
@@ -57,23 +56,27 @@ func checkSpans(t *testing.T, r formatting.Rich) {
 				t.Fatalf("empty span in %+v", sp)
 			}
 		}
-	}
+	})
+}
+
+// eachSpans calls f with every run of spans in r, nested blocks included.
+func eachSpans(r formatting.Rich, f func([]formatting.Span)) {
 	for _, rb := range r {
 		switch v := rb.(type) {
 		case *formatting.Para:
-			spans(v.Spans)
+			f(v.Spans)
 		case *formatting.Heading:
-			spans(v.Spans)
+			f(v.Spans)
 		case *formatting.List:
 			for _, it := range v.Items {
-				checkSpans(t, it)
+				eachSpans(it, f)
 			}
 		case *formatting.Quote:
-			checkSpans(t, v.Body)
+			eachSpans(v.Body, f)
 		case *formatting.Table:
 			for _, row := range v.Rows {
 				for _, c := range row {
-					spans(c)
+					f(c)
 				}
 			}
 		}

@@ -231,7 +231,7 @@ func dumpRich(r formatting.Rich) string {
 // checkLinks fails when r holds a link SafeLink refuses.
 func checkLinks(t *testing.T, r formatting.Rich) {
 	t.Helper()
-	spans := func(sp []formatting.Span) {
+	eachSpans(r, func(sp []formatting.Span) {
 		for _, s := range sp {
 			if s.Link != "" {
 				if _, ok := formatting.SafeLink(s.Link); !ok {
@@ -239,25 +239,5 @@ func checkLinks(t *testing.T, r formatting.Rich) {
 				}
 			}
 		}
-	}
-	for _, rb := range r {
-		switch v := rb.(type) {
-		case *formatting.Para:
-			spans(v.Spans)
-		case *formatting.Heading:
-			spans(v.Spans)
-		case *formatting.List:
-			for _, it := range v.Items {
-				checkLinks(t, it)
-			}
-		case *formatting.Quote:
-			checkLinks(t, v.Body)
-		case *formatting.Table:
-			for _, row := range v.Rows {
-				for _, c := range row {
-					spans(c)
-				}
-			}
-		}
-	}
+	})
 }
