@@ -242,7 +242,7 @@ func TestFaultKMHangsAtShutdown(t *testing.T) {
 	}{
 		{"drain outlasts the KM timeout", 100 * time.Millisecond, 20 * time.Second, false, true},
 		{"drain ends mid-call", time.Minute, 300 * time.Millisecond, true, false},
-		{"some apologised, the rest left", 250 * time.Millisecond, 600 * time.Millisecond, true, true},
+		{"some apologised, the rest left", 250 * time.Millisecond, 800 * time.Millisecond, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim, km := startSim(t, kmsim.Options{})
