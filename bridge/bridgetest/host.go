@@ -273,3 +273,17 @@ func (h *Host) Joined(ctx context.Context, key bridge.ConvKey) (bool, error) {
 	}
 	return h.joined[key], nil
 }
+
+// WithDeliver returns h with Deliver replaced by deliver, for tests that
+// interpose on deliveries (a crash inside Deliver, a slow store); deliver may
+// call h.Deliver itself.
+func WithDeliver(h bridge.Host, deliver func(ctx context.Context, d bridge.Delivery) error) bridge.Host {
+	return deliverHost{Host: h, deliver: deliver}
+}
+
+type deliverHost struct {
+	bridge.Host
+	deliver func(ctx context.Context, d bridge.Delivery) error
+}
+
+func (h deliverHost) Deliver(ctx context.Context, d bridge.Delivery) error { return h.deliver(ctx, d) }
