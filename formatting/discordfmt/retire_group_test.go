@@ -2,7 +2,6 @@ package discordfmt
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 	"testing"
 
@@ -57,20 +56,7 @@ func TestRetireGroup(t *testing.T) {
 			if after, _ := json.Marshal(msgs); string(after) != string(before) {
 				t.Error("RetireGroup modified its input")
 			}
-			if changed != tc.Changes {
-				t.Fatalf("changed = %v, want %v", changed, tc.Changes)
-			}
-			live := liveTokens(out)
-			for _, tok := range tc.Live {
-				if !slices.Contains(live, tok) {
-					t.Errorf("%s was retired", tok)
-				}
-			}
-			for _, tok := range tc.Gone {
-				if slices.Contains(live, tok) {
-					t.Errorf("%s is still live", tok)
-				}
-			}
+			tc.Check(t, changed, liveTokens(out))
 			got := dump(out)
 			if tc.Changes && !strings.Contains(got, tc.Group.Shown) {
 				t.Errorf("%q not shown:\n%s", tc.Group.Shown, got)

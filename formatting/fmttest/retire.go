@@ -1,6 +1,11 @@
 package fmttest
 
-import "github.com/kmbridge/kmbridge/formatting"
+import (
+	"slices"
+	"testing"
+
+	"github.com/kmbridge/kmbridge/formatting"
+)
 
 // RetireCase is one retirement the renderers' golden tests apply to
 // RetireMessage.
@@ -55,5 +60,25 @@ func RetireCases() []RetireCase {
 			Live: []string{"tq1", "tq2", "tc1", "th"}, Gone: []string{"tn"}},
 		{Name: "unknown", Group: formatting.Retiring(m, "zz", "✓ ?", false), Changes: false,
 			Live: []string{"tq1", "tq2", "ty", "tn", "tc1", "th"}},
+	}
+}
+
+// Check reports through t whether a retirement went as c expects: changed is
+// what the retire function reported, live the tokens still clickable after
+// it.
+func (c RetireCase) Check(t testing.TB, changed bool, live []string) {
+	t.Helper()
+	if changed != c.Changes {
+		t.Fatalf("changed = %v, want %v", changed, c.Changes)
+	}
+	for _, tok := range c.Live {
+		if !slices.Contains(live, tok) {
+			t.Errorf("%s was retired with another group", tok)
+		}
+	}
+	for _, tok := range c.Gone {
+		if slices.Contains(live, tok) {
+			t.Errorf("%s is still live", tok)
+		}
 	}
 }

@@ -56,20 +56,7 @@ func TestRetireGroup(t *testing.T) {
 			if string(payload(msgs[0])) != before {
 				t.Error("RetireGroup modified its input")
 			}
-			if changed != tc.Changes {
-				t.Fatalf("changed = %v, want %v", changed, tc.Changes)
-			}
-			live := liveTokens(out)
-			for _, tok := range tc.Live {
-				if !slices.Contains(live, tok) {
-					t.Errorf("%s was retired", tok)
-				}
-			}
-			for _, tok := range tc.Gone {
-				if slices.Contains(live, tok) {
-					t.Errorf("%s is still live", tok)
-				}
-			}
+			tc.Check(t, changed, liveTokens(out))
 			if _, plain := texts(out); tc.Changes && !slices.Contains(plain, tc.Group.Shown) {
 				t.Errorf("%q not shown in %q", tc.Group.Shown, plain)
 			}

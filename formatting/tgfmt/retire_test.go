@@ -1,7 +1,6 @@
 package tgfmt
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -50,20 +49,7 @@ func TestRetireGroup(t *testing.T) {
 			if dump(msgs) != before {
 				t.Error("RetireGroup modified its input")
 			}
-			if changed != tc.Changes {
-				t.Fatalf("changed = %v, want %v", changed, tc.Changes)
-			}
-			live := liveTokens(out)
-			for _, tok := range tc.Live {
-				if !slices.Contains(live, tok) {
-					t.Errorf("%s was retired", tok)
-				}
-			}
-			for _, tok := range tc.Gone {
-				if slices.Contains(live, tok) {
-					t.Errorf("%s is still live", tok)
-				}
-			}
+			tc.Check(t, changed, liveTokens(out))
 			got := dump(out)
 			if tc.Changes && !strings.Contains(got, "["+tc.Group.Shown+" ▸ "+NoopData+"]") {
 				t.Errorf("%q not shown:\n%s", tc.Group.Shown, got)
