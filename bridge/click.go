@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/i18n"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
@@ -30,12 +31,12 @@ type ClickResult struct {
 	Action formatting.Action
 }
 
-// ClickNotifier is an optional Adapter ability. The core does not edit the message
-// that carried a button: after it has handled a click (in the conversation's
-// order, after the click's own reply), it calls Clicked, and the adapter decides
-// what to do with the message at Click.Ref, typically retire the buttons on
-// ClickDone and ClickAlreadyRated and leave them on the others. Clicked runs on
-// the conversation's worker: it should be quick.
+// ClickNotifier is an optional Adapter ability, on its way out: adapters used
+// it to decide for themselves what became of a clicked message, and move to
+// Retirer, the one retirement policy (see retirementFor). Until they have,
+// the core calls both, Retire first, after it has handled a click (in the
+// conversation's order, after the click's own reply). Clicked runs on the
+// conversation's worker: it should be quick.
 type ClickNotifier interface {
 	Clicked(ctx context.Context, r ClickResult)
 }
@@ -49,12 +50,73 @@ func (t *turn) onClick(ev Click) string {
 		t.record(RoleClick, firstNonEmpty(sa.Action.Label, string(sa.Action.Kind)))
 		status = t.dispatch(sa)
 	}
+	t.retire(ev, status, sa.Action)
+	// During the move to Retirer, an adapter may still have its own policy.
 	if n, ok := t.a.(ClickNotifier); ok {
 		ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
 		n.Clicked(ctx, ClickResult{Click: ev, Status: status, Action: sa.Action})
 		cancel()
 	}
 	return "click_" + string(status)
+}
+
+// The one retirement policy, decided here, where the click's outcome and the
+// action's kind are known; adapters only carry it out (Retirer), each through
+// its renderer's RetireGroup, so it looks the same on every platform:
+//
+//   - ClickDone and ClickAlreadyRated: the clicked group is retired and shows
+//     the choice, "✓ <label>" (a rating KM already had is a choice made).
+//   - ClickExpired: the clicked group is retired and says its buttons have
+//     expired (a message's tokens expire together: they can do nothing more).
+//   - ClickForeign and ClickFailed: nothing changes. Another user's buttons
+//     are still their owner's; after a failure the user may click again.
+//
+// Every other group of the message stays usable. One kind keeps its group
+// after a click: ActPage, whose page the core sends as a new message (see
+// dispatch); the page it was clicked on stays a working page of the list,
+// from which the user may turn pages again. A click that came with no message
+// (Click.Ref.ID empty: a Home tab, a typeahead's option) retires nothing.
+func retirementFor(ev Click, status ClickStatus, a formatting.Action, p i18n.Printer) (Retirement, bool) {
+	if ev.Ref.ID == "" || ev.Token == "" {
+		return Retirement{}, false
+	}
+	r := Retirement{Ref: ev.Ref, Token: ev.Token}
+	switch status {
+	case ClickDone, ClickAlreadyRated:
+		if a.Kind == formatting.ActPage {
+			return Retirement{}, false
+		}
+		// A mark and the button's own label, already in the user's language:
+		// no words of the catalogue's.
+		r.Shown = strings.TrimSpace(choiceMark + strings.Join(strings.Fields(a.Label), " "))
+	case ClickExpired:
+		r.Shown, r.Expired = p.T("bridge.retired_expired"), true
+	default:
+		return Retirement{}, false
+	}
+	return r, true
+}
+
+// choiceMark leads the label of the choice made, in place of its group.
+const choiceMark = "✓ "
+
+// retire carries out the retirement policy through the adapter's Retirer. A
+// failure leaves the buttons as they were (a later click is answered as
+// usual), so it is logged, not told.
+func (t *turn) retire(ev Click, status ClickStatus, a formatting.Action) {
+	r, ok := retirementFor(ev, status, a, t.p)
+	if !ok {
+		return
+	}
+	rt, ok := t.a.(Retirer)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	defer cancel()
+	if err := rt.Retire(ctx, r); err != nil {
+		t.log.Warn("bridge: retiring the clicked buttons failed; they stay", "err", redact(err))
+	}
 }
 
 // resolveClick finds the clicked action and checks the clicker may use it. A

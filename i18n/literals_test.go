@@ -66,6 +66,11 @@ func literalAllowlist() []allowedLiteral {
 		{"adapters/telegram/api.go", "can't parse", "Bot API error matched"},
 		{"adapters/telegram/edit.go", "query is too old", "Bot API error matched"},
 		{"adapters/web/origin.go", "*", "Content-Security-Policy header values"},
+		{"adapters/internal/outbound/clock.go", "outbound: the wait would outlast the deadline", "error text (outbound.ErrDeadline)"},
+		{"adapters/internal/outbound/clock.go", "not waiting %s: %s left before the deadline", "error text (outbound.Error)"},
+		{"adapters/internal/outbound/clock.go", "the platform asked to wait %s", "error text (outbound.Error)"},
+		{"adapters/internal/outbound/clock.go", "gave up after %d attempts", "error text (outbound.Error)"},
+		{"adapters/internal/outbound/clock.go", "rate limited; ", "error text (outbound.Error)"},
 		{"adapters/web/page.go", "Vary", "an HTTP header name"},
 		// The inbox's Lua script (Redis code, never shown to anyone).
 		{"bridge/redisstore/inbox.go", "*", "a Lua script run by Redis"},

@@ -100,6 +100,13 @@ func bridgeMessages() map[MsgID]Entry {
 			ZH: "抱歉,该按钮已失效,请重新提问。",
 			JA: "申し訳ありません。このボタンは有効期限が切れています。もう一度ご質問ください。",
 		},
+		// Shown in place of a clicked group of buttons whose tokens expired
+		// (the choice made shows as "✓ " and the button's label, no words).
+		"bridge.retired_expired": {
+			EN: "⌛ These buttons have expired.",
+			ZH: "⌛ 这些按钮已失效。",
+			JA: "⌛ これらのボタンは有効期限が切れています。",
+		},
 		"bridge.no_agents": {
 			EN: "Sorry, no human agent channel is set up, so I can't connect you to a person. I'm happy to keep helping, though.",
 			ZH: "抱歉,目前没有配置人工客服渠道,无法为您转接人工。我可以继续为您解答。",

@@ -36,7 +36,7 @@ type Edited struct {
 func (e Edited) Text() string { return bridge.Summary(e.Msg, 1<<30) }
 
 // Recorder is a bridge.Adapter with every optional ability (Typer, Editor,
-// ClickNotifier). Wrap it with Basic to get an adapter with none.
+// Retirer, ClickNotifier). Wrap it with Basic to get an adapter with none.
 type Recorder struct {
 	name string
 
@@ -46,6 +46,7 @@ type Recorder struct {
 	edits   []Edited
 	typing  []bridge.ConvKey
 	clicked []bridge.ClickResult
+	retired []bridge.Retirement
 
 	// SendHook, when set, runs before a Send is recorded; an error fails the Send.
 	// It may block (honouring ctx) to simulate a slow platform.
@@ -109,6 +110,21 @@ func (r *Recorder) Clicked(ctx context.Context, res bridge.ClickResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.clicked = append(r.clicked, res)
+}
+
+// Retire implements bridge.Retirer: it records the retirement.
+func (r *Recorder) Retire(ctx context.Context, rt bridge.Retirement) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.retired = append(r.retired, rt)
+	return nil
+}
+
+// Retirements returns the retirements asked for so far.
+func (r *Recorder) Retirements() []bridge.Retirement {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bridge.Retirement(nil), r.retired...)
 }
 
 // Sent returns the messages sent so far, to every conversation.
@@ -216,7 +232,7 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 }
 
 // Basic wraps an adapter so that only the bridge.Adapter methods show: no
-// typing, no editing, no click notifications.
+// typing, no editing, no retiring, no click notifications.
 func Basic(a bridge.Adapter) bridge.Adapter { return basic{a} }
 
 type basic struct{ a bridge.Adapter }

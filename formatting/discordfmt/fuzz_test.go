@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
+
 	F "github.com/kmbridge/kmbridge/formatting"
 )
 
@@ -205,6 +207,53 @@ func FuzzRender(f *testing.F) {
 		for _, s := range out {
 			_ = Retire(s.Components, "x")
 			checkRetireRow(t, s)
+			checkRetireGroup(t, m, s)
 		}
 	})
+}
+
+// checkRetireGroup retires the group of the message's first live action: its
+// tokens must be gone, every row holding none of them kept as it was, and the
+// message still valid.
+func checkRetireGroup(t *testing.T, m F.Message, s *discordgo.MessageSend) {
+	t.Helper()
+	toks := liveTokens([]*discordgo.MessageSend{s})
+	if len(toks) == 0 {
+		return
+	}
+	g := F.Retiring(m, toks[0], "✓ chosen @everyone", false)
+	comps, ok := RetireGroup(s.Components, g)
+	if !ok {
+		t.Fatalf("the group of %q was not found:\n%s", toks[0], dump(s))
+	}
+	out := *s
+	out.Components = comps
+	if err := Validate(&out); err != nil {
+		t.Fatalf("retired: %v\n%s", err, dump(&out))
+	}
+	for _, tok := range liveTokens([]*discordgo.MessageSend{&out}) {
+		if g.Holds(tok) {
+			t.Fatalf("%q is still live after retiring its group", tok)
+		}
+	}
+	var kept []discordgo.MessageComponent
+	for _, c := range s.Components {
+		if !rowHoldsAny(c, g) {
+			kept = append(kept, c)
+		}
+	}
+	if dump(liveRows(kept)) != dump(liveRows(comps)) {
+		t.Fatalf("rows of other groups changed:\n%s\n->\n%s", dump(s.Components), dump(comps))
+	}
+}
+
+// liveRows are the rows with a live action.
+func liveRows(rows []discordgo.MessageComponent) []discordgo.MessageComponent {
+	var out []discordgo.MessageComponent
+	for _, c := range rows {
+		if len(liveTokens([]*discordgo.MessageSend{{Components: []discordgo.MessageComponent{c}}})) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package slackfmt
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -310,6 +311,17 @@ func FuzzRender(fz *testing.F) {
 			if len(out) > 0 {
 				if err := Validate(Msg{Text: msg.Text, Blocks: out}); err != nil {
 					t.Fatalf("retired message does not validate: %v", err)
+				}
+			}
+			// Retiring the group of its first action leaves that action
+			// retired, the message valid.
+			if toks := liveTokens([]Msg{msg}); len(toks) > 0 {
+				out, ok := RetireGroup(msg.Blocks, f.RetiredGroup{Tokens: toks[:1], Shown: "✓ chosen <!here>"})
+				if !ok || slices.Contains(liveTokens([]Msg{{Blocks: out}}), toks[0]) {
+					t.Fatalf("RetireGroup(%q) = %v, the token still live", toks[0], ok)
+				}
+				if err := Validate(Msg{Text: msg.Text, Blocks: out}); err != nil {
+					t.Fatalf("message with a retired group does not validate: %v", err)
 				}
 			}
 		}

@@ -1,10 +1,13 @@
 package tgfmt
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/kmbridge/kmbridge/formatting"
 )
@@ -268,7 +271,73 @@ func FuzzRender(f *testing.F) {
 		if got, want := renderedButtons(msgs), carriable(m); !slices.Equal(got, want) {
 			t.Errorf("inline buttons\n got %q\nwant %q\n%s", got, want, dump(msgs))
 		}
+		checkRetireGroup(t, m, msgs)
 	})
+}
+
+// checkRetireGroup retires, in each message, the group of its first action:
+// the group's tokens must be gone, every row holding none of them kept as it
+// was, and the message still valid.
+func checkRetireGroup(t *testing.T, m formatting.Message, msgs []Msg) {
+	t.Helper()
+	for _, msg := range msgs {
+		toks := liveTokens([]Msg{msg})
+		if len(toks) == 0 {
+			continue
+		}
+		g := formatting.Retiring(m, toks[0], "✓ chosen <b>", false)
+		rows, ok := RetireGroup(msg.InlineKeyboard.InlineKeyboard, g)
+		out := msg
+		out.InlineKeyboard = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
+		if !ok {
+			t.Fatalf("the group of %q was not found:\n%s", toks[0], dump([]Msg{msg}))
+		}
+		if err := Validate(out); err != nil {
+			t.Fatalf("retired: %v\n%s", err, dump([]Msg{out}))
+		}
+		var kept [][]tgbotapi.InlineKeyboardButton
+		for _, row := range msg.InlineKeyboard.InlineKeyboard {
+			if !rowHolds(row, g) {
+				kept = append(kept, row)
+			}
+		}
+		var left [][]tgbotapi.InlineKeyboardButton
+		for _, row := range rows {
+			if slices.ContainsFunc(row, func(b tgbotapi.InlineKeyboardButton) bool {
+				return b.CallbackData != nil && *b.CallbackData != NoopData
+			}) || isHeaderRow(row) {
+				left = append(left, row)
+			}
+		}
+		for _, tok := range liveTokens([]Msg{out}) {
+			if g.Holds(tok) {
+				t.Fatalf("%q is still live after retiring its group", tok)
+			}
+		}
+		if fmt.Sprint(actionRows(kept)) != fmt.Sprint(actionRows(left)) {
+			t.Fatalf("rows of other groups changed:\n%s\n->\n%s", dump([]Msg{msg}), dump([]Msg{out}))
+		}
+	}
+}
+
+func isHeaderRow(row []tgbotapi.InlineKeyboardButton) bool {
+	return len(row) == 1 && row[0].CallbackData != nil && *row[0].CallbackData == NoopData && strings.HasPrefix(row[0].Text, headerMark)
+}
+
+// actionRows are the rows holding an action or a header, as text.
+func actionRows(rows [][]tgbotapi.InlineKeyboardButton) []string {
+	var out []string
+	for _, row := range rows {
+		if !slices.ContainsFunc(row, func(b tgbotapi.InlineKeyboardButton) bool { return b.CallbackData != nil }) {
+			continue
+		}
+		var s []string
+		for _, b := range row {
+			s = append(s, b.Text)
+		}
+		out = append(out, strings.Join(s, "|"))
+	}
+	return out
 }
 
 // carriable lists, in order, the model's buttons Telegram can carry inline (by
