@@ -120,7 +120,7 @@ func TestSimFirstContactAndQuestion(t *testing.T) {
 	in := inits[0]
 	cust, _ := in.Body["customer"].(map[string]any)
 	if in.Int("platform") != 5 || in.Int("robotId") != kmsim.SampleRobotID || in.Str("modelKey") != kmsim.SampleModelKey ||
-		cust["customer_token"] != "test:"+ann.ID || cust["src"] != "test" || cust["nickname"] != "Ann" || cust["email"] != ann.Email || cust["id"] != ann.ID {
+		cust["customer_token"] != "test:"+ann.ID || cust["src"] != "test" || cust["nickname"] != "Ann" || cust["email"] != ann.Email || fmt.Sprint(cust["id"]) != ann.ID {
 		t.Errorf("initClient body = %v", in.Body)
 	}
 	mustHandle(t, e.core, msg(annDM, ann, "What is the Wi-Fi password?"))

@@ -17,8 +17,9 @@ import (
 func (c *conv) content(msgType string, ac kmclient.AnsContent, msgbox string, page int) error {
 	ct, err := ac.Decode(msgType)
 	if err != nil {
+		// A *kmclient.DroppedError still comes with the content: show the rest.
 		err = fmt.Errorf("formatting: %w", err)
-		if ct = lenientContent(msgType, ac); ct == nil {
+		if ct == nil {
 			c.undecodable(msgType, ac)
 			return err
 		}
@@ -102,8 +103,17 @@ func (c *conv) content(msgType string, ac kmclient.AnsContent, msgbox string, pa
 	case *kmclient.TaskButtons:
 		errs = append(errs, c.taskButtons(v)...)
 	case *kmclient.Unknown:
+		// Read it as the structure it looks like (or as text) rather than lose it;
+		// the error still tells the operator KM sent a type kmbridge does not know.
+		if guess := ac.Infer(); guess != "" {
+			errs = append(errs, fmt.Errorf("formatting: unknown msgType %q read as %s", cleanLabel(v.MsgType), guess))
+			if e := c.content(guess, ac, msgbox, page); e != nil {
+				errs = append(errs, e)
+			}
+			break
+		}
 		c.undecodable(v.MsgType, ac)
-		errs = append(errs, fmt.Errorf("formatting: unknown msgType %q", v.MsgType))
+		errs = append(errs, fmt.Errorf("formatting: unknown msgType %q", cleanLabel(v.MsgType)))
 	}
 	if err != nil {
 		errs = append([]error{err}, errs...)

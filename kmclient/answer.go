@@ -425,7 +425,10 @@ func (*Unknown) isContent()        {}
 
 // Decode decodes the content according to msgType. An empty msgType is treated as
 // rich (KM's default). Structured types accept an embedded object or a JSON-encoded
-// string of one. It never panics; malformed content gives an error naming the msgType.
+// string of one, and read every scalar tolerantly (tolerant.go). It never panics.
+// Content that is not an object where one belongs gives a nil Content and an error
+// naming the msgType; fields that could not be read give the Content without them
+// and an error wrapping a *DroppedError that names them.
 func (a AnsContent) Decode(msgType string) (Content, error) {
 	var dst Content
 	switch msgType {
@@ -464,10 +467,70 @@ func (a AnsContent) Decode(msgType string) (Content, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kmclient: ansContent %s: %w", msgType, err)
 	}
-	if err := json.Unmarshal(obj, dst); err != nil {
+	dropped, err := unmarshalTolerant(obj, dst)
+	if err != nil {
 		return nil, fmt.Errorf("kmclient: ansContent %s: %w", msgType, err)
 	}
+	if len(dropped) > 0 {
+		return dst, fmt.Errorf("kmclient: ansContent %s: %w", msgType, &DroppedError{Fields: dropped})
+	}
 	return dst, nil
+}
+
+// Infer guesses the msgType of content whose msgType is unknown (the 001 seed
+// types multipleMessage[].messageType as an Integer without saying which number is
+// which type): an object by the keys only one structure has, a string that holds no
+// object as rich text (HTML is a superset of plain text). "" when nothing fits.
+func (a AnsContent) Infer() string {
+	obj, err := a.object()
+	if err != nil {
+		if a.IsZero() || bytes.HasPrefix(bytes.TrimSpace(a.raw), []byte("[")) || !isJSONString(a.raw) {
+			return ""
+		}
+		return MsgRich
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(obj, &keys) != nil {
+		return ""
+	}
+	has := func(names ...string) bool {
+		for _, n := range names {
+			for k := range keys {
+				if strings.EqualFold(k, n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	switch {
+	case has("optionList") && has("rowNumber", "columnNumber"):
+		return MsgSelectiveTable
+	case has("optionList"):
+		return MsgSelectiveList
+	case has("productList"):
+		return MsgShowProduct
+	case has("cardList"):
+		return MsgCustomCard
+	case has("buttons"):
+		return MsgTaskButton
+	case has("location"):
+		return MsgMap
+	case has("appId", "appUrl", "miniAppPicUrl"):
+		return MsgMiniAppsCard
+	case has("coverUrl"):
+		return MsgWechatImage
+	case has("faviconUrl"), has("answerUrl") && has("title"):
+		return MsgLink
+	case has("answerUrl"):
+		return MsgWechatImage
+	}
+	return ""
+}
+
+func isJSONString(b []byte) bool {
+	t := bytes.TrimSpace(b)
+	return len(t) > 0 && t[0] == '"'
 }
 
 // Content decodes the answer's ansContent by its msgType.

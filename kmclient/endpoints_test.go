@@ -30,10 +30,10 @@ func endpointCases() []endpointCase {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.InitClient(ctx, InitClientRequest{RobotID: 103, ChannelID: 106, ModelKey: "0",
 					AccessKeyID: "/+7772AKE6kv8AVNjWqP", Platform: ptr(PlatformAPI),
-					Customer: &Customer{ID: "U1", Nickname: "Ann", Src: "slack", CustomerToken: "slack:U1"}})
+					Customer: &Customer{ID: "1415457662", Nickname: "Ann", Src: "slack", CustomerToken: "slack:U1"}})
 			},
 			method: "POST", path: "/v1/initClient",
-			body:    `{"robotId":103,"channelId":106,"modelKey":"0","accessKeyId":"/+7772AKE6kv8AVNjWqP","platform":5,"customer":{"id":"U1","nickname":"Ann","src":"slack","customer_token":"slack:U1"}}`,
+			body:    `{"robotId":103,"channelId":106,"modelKey":"0","accessKeyId":"/+7772AKE6kv8AVNjWqP","platform":5,"customer":{"id":1415457662,"nickname":"Ann","src":"slack","customer_token":"slack:U1"}}`,
 			fixture: "initClient.json",
 			check: func(t *testing.T, res any) {
 				r := res.(*InitClientResponse)

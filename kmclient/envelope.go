@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"regexp"
@@ -71,11 +72,32 @@ func (c *Client) decode(name string, resp *http.Response, body []byte, out any) 
 		return pg, e
 	}
 	if out != nil && !isNull(env.Data) {
-		if err := json.Unmarshal(env.Data, out); err != nil {
-			return pg, fmt.Errorf("kmclient: %s: decode data: %w", name, err)
+		if err := c.unmarshalData(name, env.Data, out); err != nil {
+			return pg, err
 		}
 	}
 	return pg, nil
+}
+
+// unmarshalData decodes a response's data into out tolerantly (see tolerant.go) and
+// logs the names of the fields it had to drop.
+func (c *Client) unmarshalData(name string, data []byte, out any) error {
+	dropped, err := unmarshalTolerant(data, out)
+	if err != nil {
+		return fmt.Errorf("kmclient: %s: decode data: %w", name, err)
+	}
+	c.logDropped(name, dropped)
+	return nil
+}
+
+// logDropped names the fields of a response that could not be read, never their
+// content (an answer may carry anything a user typed).
+func (c *Client) logDropped(name string, fields []string) {
+	if len(fields) == 0 || c.log == nil {
+		return
+	}
+	c.log.Warn("kmclient: KM sent fields that could not be read; they were dropped and the rest kept",
+		"endpoint", name, "fields", fields)
 }
 
 // decodeFast handles the common case, a success envelope whose data fits out, in a
@@ -117,9 +139,11 @@ func (c *Client) parseEnvelope(name string, resp *http.Response, body []byte) (*
 		return nil, fail(fmt.Sprintf("non-JSON response (%s, %d bytes): %s", ct, len(body), c.preview(t, secrets...)))
 	}
 	var env envelope
-	if err := json.Unmarshal(t, &env); err != nil {
+	dropped, err := unmarshalTolerant(t, &env)
+	if err != nil {
 		return nil, fail(fmt.Sprintf("malformed JSON response (%s, %d bytes: %s): %s", ct, len(body), jsonProblem(err), c.preview(t, secrets...)))
 	}
+	c.logDropped(name, dropped)
 	if isNull(env.Code) {
 		return nil, fail("JSON response without a KM envelope code: " + c.preview(t, secrets...))
 	}
@@ -203,4 +227,13 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// DecodeResponse decodes one complete KM response body (the envelope and its data,
+// as received with HTTP 200) exactly as the endpoint methods do: tolerantly, with
+// the names of dropped fields logged on log (nil: not logged). It is for answers
+// recorded or replayed outside an HTTP exchange: tests, fuzzers, fixtures.
+func DecodeResponse(body []byte, out any, log *slog.Logger) (Paging, error) {
+	c := &Client{log: log}
+	return c.decode("response", &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}, body, out)
 }

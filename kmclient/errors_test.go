@@ -134,8 +134,10 @@ func TestResponseShapes(t *testing.T) {
 	}
 }
 
+// Data that cannot be an answer at all (an unreadable field is only dropped: see
+// tolerant_test.go) is an error that says what was being decoded.
 func TestDecodeDataError(t *testing.T) {
-	_, srv := newFakeKM(t, http.StatusOK, []byte(`{"code":200,"message":"OK","data":{"sessionId":"abc"}}`))
+	_, srv := newFakeKM(t, http.StatusOK, []byte(`{"code":200,"message":"OK","data":[{"sessionId":1}]}`))
 	_, err := newTestClient(t, srv).Chat(t.Context(), ChatRequest{})
 	if err == nil || !strings.Contains(err.Error(), "POST /v1/chat: decode data") {
 		t.Errorf("err = %v", err)

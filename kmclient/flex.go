@@ -13,7 +13,7 @@ import (
 // encodes as a JSON number.
 type ID int64
 
-// UnmarshalJSON accepts a number, a numeric string, an empty string or null.
+// UnmarshalJSON accepts a number, a numeric string, a boolean, an empty string or null.
 func (id *ID) UnmarshalJSON(b []byte) error {
 	n, err := flexInt(b)
 	if err != nil {
@@ -30,7 +30,7 @@ func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
 // (ans_custom_card documents pageNum, type, isHit and hitType as String).
 type Int int
 
-// UnmarshalJSON accepts a number, a numeric string, an empty string or null.
+// UnmarshalJSON accepts a number, a numeric string, a boolean, an empty string or null.
 func (i *Int) UnmarshalJSON(b []byte) error {
 	n, err := flexInt(b)
 	if err != nil {
@@ -66,8 +66,11 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 
 func flexInt(b []byte) (int64, error) {
 	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
+	switch string(b) {
+	case "", "null", "false":
 		return 0, nil
+	case "true":
+		return 1, nil
 	}
 	s := string(b)
 	if b[0] == '"' {

@@ -4,15 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // errNoStream is what Next says on a Stream that NewChatStream did not make.
 var errNoStream = errors.New("kmclient: stream: not opened by NewChatStream")
 
 // Customer is the customer map of initClient. Empty fields are omitted.
+//
+// KM types id as a Long (the 001 seed), so it is sent as a JSON number, and an id
+// that is not an integer is left out rather than sent as text KM would refuse with
+// the whole initClient: an external, non-numeric id belongs in CustomerToken.
 type Customer struct {
-	ID               string            `json:"id,omitempty"`
+	ID               string            `json:"id,omitempty"` // decimal digits; see MarshalJSON
 	Nickname         string            `json:"nickname,omitempty"`
 	IP               string            `json:"ip,omitempty"`
 	Province         string            `json:"province,omitempty"`
@@ -35,6 +42,34 @@ type Customer struct {
 	CustomerToken    string            `json:"customer_token,omitempty"`
 	CustomField      map[string]string `json:"customField,omitempty"`
 	DialogueDesc     string            `json:"c_cf_dialogueDesc,omitempty"`
+}
+
+// MarshalJSON writes id as a JSON number (KM's Long), or leaves it out when it is
+// empty or not an integer.
+func (c Customer) MarshalJSON() ([]byte, error) {
+	type plain Customer
+	out := struct {
+		ID json.Number `json:"id,omitempty"`
+		plain
+	}{plain: plain(c)}
+	if n, err := strconv.ParseInt(strings.TrimSpace(c.ID), 10, 64); err == nil {
+		out.ID = json.Number(strconv.FormatInt(n, 10))
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads id from a number or a string, as KM's own parser does.
+func (c *Customer) UnmarshalJSON(b []byte) error {
+	type plain Customer
+	in := struct {
+		ID Text `json:"id"`
+		*plain
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	c.ID = string(in.ID)
+	return nil
 }
 
 // Platform codes of initClient.

@@ -55,8 +55,8 @@ func (c *Client) newChatStream(ctx context.Context, req NewChatRequest) (*Stream
 		}
 		ans := new(Answer)
 		if !isNull(data) {
-			if err := json.Unmarshal(data, ans); err != nil {
-				return nil, fmt.Errorf("kmclient: %s: decode data: %w", k.name, err)
+			if err := c.unmarshalData(k.name, data, ans); err != nil {
+				return nil, err
 			}
 		}
 		return singleChunk(Chunk{Raw: data, Answer: ans}), nil
@@ -276,7 +276,7 @@ func (c *Client) parseChunk(data []byte, n int) (Chunk, error) {
 		var inner map[string]json.RawMessage
 		if json.Unmarshal(data, &inner) == nil && (inner["ansContent"] != nil || inner["msgType"] != nil) {
 			ans := new(Answer)
-			if err := json.Unmarshal(data, ans); err != nil {
+			if err := c.unmarshalData(newChatName, data, ans); err != nil {
 				return ch, malformed("answer: %v", err)
 			}
 			ch.Answer = ans
@@ -285,7 +285,7 @@ func (c *Client) parseChunk(data []byte, n int) (Chunk, error) {
 	}
 	if obj["ansContent"] != nil || obj["msgType"] != nil {
 		ans := new(Answer)
-		if err := json.Unmarshal(t, ans); err != nil {
+		if err := c.unmarshalData(newChatName, t, ans); err != nil {
 			return ch, malformed("answer: %v", err)
 		}
 		ch.Answer = ans

@@ -17,16 +17,18 @@ import (
 const checkUsage = `Usage: kmbridge [-config FILE] check
 
 Checks the KM connection of the configuration: starts a session (initClient, as
-customer "kmbridge-check") once signed with v1 (SHA1) and once with v2 (SHA256 with
+customer_token "kmbridge:check") once signed with v1 (SHA1) and once with v2 (SHA256 with
 a nonce), reports which scheme(s) your KM tenant accepts, the robot's welcome
 message and FAQ category count, and the km.sign_version to use.
 Exit status: 0 when at least one scheme works, 1 when neither does, 3 when the
 configuration is invalid.
 `
 
-// checkCustomer is who kmbridge check is, for KM's records.
+// checkCustomer is who kmbridge check is, for KM's records. It has no id: KM's
+// customer.id is a Long, and a made-up number could be a real customer's; the
+// external id goes in customer_token.
 func checkCustomer() kmclient.Customer {
-	return kmclient.Customer{ID: "kmbridge-check", Nickname: "kmbridge check", Src: "kmbridge-check", CustomerToken: "kmbridge:check"}
+	return kmclient.Customer{Nickname: "kmbridge check", Src: "kmbridge-check", CustomerToken: "kmbridge:check"}
 }
 
 // schemeResult is how one signature scheme fared.

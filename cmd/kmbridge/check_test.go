@@ -76,8 +76,8 @@ func TestCheck(t *testing.T) {
 					ok = append(ok, c.SignVersion)
 				}
 				cust, _ := c.Body["customer"].(map[string]any)
-				if cust["id"] != "kmbridge-check" {
-					t.Errorf("initClient customer %v, want id kmbridge-check", cust)
+				if _, hasID := cust["id"]; hasID || cust["customer_token"] != "kmbridge:check" {
+					t.Errorf("initClient customer %v, want customer_token kmbridge:check and no id (KM's id is a Long)", cust)
 				}
 			}
 			if strings.Join(ok, ",") != strings.Join(tc.initSign, ",") {

@@ -22,10 +22,9 @@ lines, links with their URL, suggested questions numbered. Several arguments are
 joined with spaces.
 `
 
-// cliCustomer is who km ask is, for KM's records.
+// cliCustomer is who km ask is, for KM's records (no id: see checkCustomer).
 func cliCustomer() kmclient.Customer {
 	return kmclient.Customer{
-		ID:            "kmbridge-cli",
 		Nickname:      "kmbridge km ask",
 		Src:           "kmbridge-cli",
 		CustomerToken: "kmbridge:cli",

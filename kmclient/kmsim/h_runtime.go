@@ -39,6 +39,14 @@ func (c *reqCtx) initClient() {
 	if !c.decode(&req, "robotId", "channelId") {
 		return
 	}
+	if cu := req.Customer; cu != nil && strings.TrimSpace(cu.ID) != "" {
+		// customer.id is a Long (001 seed): Jackson reads a number or a numeric
+		// string and refuses anything else, with the whole request.
+		if _, err := strconv.ParseInt(strings.TrimSpace(cu.ID), 10, 64); err != nil {
+			c.failf(fmtJSONParse, fmt.Sprintf(fmtNotLong, cu.ID))
+			return
+		}
+	}
 	s := c.s
 	s.kbMu.RLock()
 	defer s.kbMu.RUnlock()

@@ -37,6 +37,7 @@ const (
 	fmtSceneMissing   = "Scene does not exist or has been deleted! Scene ID:%d"
 	fmtIntConvert     = "Failed to convert value of type 'java.lang.String' to required type 'int'; nested exception is java.lang.NumberFormatException: For input string: \"%s\""
 	fmtJSONParse      = "JSON parse error: %s"
+	fmtNotLong        = "Cannot deserialize value of type `java.lang.Long` from String %q: not a valid Long value"
 	fmtMissingParam   = "Required Integer parameter '%s' is not present"
 	fmtNoHandler      = "No handler found for %s %s"
 	fmtMethodNotAllow = "Request method '%s' not supported"

@@ -398,3 +398,20 @@ func TestSessionExpiry(t *testing.T) {
 	// A new session works after ExpireAll.
 	f.chat(f.session().SessionID, "vpn")
 }
+
+// customer.id is a Long (001 seed): a number or a numeric string is a customer, text
+// is refused the way KM's JSON parser refuses it.
+func TestInitClientCustomerIDIsALong(t *testing.T) {
+	f := newFixture(t, kmsim.Options{})
+	base := func(id any) map[string]any {
+		return map[string]any{"robotId": kmsim.SampleRobotID, "channelId": kmsim.SampleChannelID,
+			"customer": map[string]any{"id": id, "customer_token": "slack:U42"}}
+	}
+	var out kmclient.InitClientResponse
+	f.call("POST", "/v1/initClient", base(1415457662)).ok(t, &out)
+	f.call("POST", "/v1/initClient", base("1415457662")).ok(t, &out)
+	r := f.call("POST", "/v1/initClient", base("kmbridge-check"))
+	if r.env.Code != 400 || !strings.Contains(r.env.Message, "java.lang.Long") {
+		t.Fatalf("a text customer.id was not refused: %s", r.raw)
+	}
+}
