@@ -221,8 +221,17 @@ type Chunk struct {
 	// "answer", "text" or a delta of those), "" when it carries none.
 	Text string
 	// Answer is set when the chunk carries a whole answer (an envelope or an object
-	// with ansContent), typically the last one before [DONE].
+	// with ansContent). The seeds describe no such event: a stream may end without
+	// one, and its answer is then the text of its chunks.
 	Answer *Answer
+	// SessionID and LogID are set when the chunk carries them (at its top level,
+	// in an envelope's data or in its answer), so that the text of a stream without
+	// a whole answer can still be rated and clicked against the right log.
+	SessionID, LogID ID
+
+	// shape describes a chunk none of whose fields kmbridge reads (e.g. "object
+	// with keys [id object]"), for the once-per-stream log line; "" otherwise.
+	shape string
 }
 
 // Stream reads the chunks of a streaming v2 newChat. Next is meant for one

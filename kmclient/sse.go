@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,8 +130,10 @@ type eventStream struct {
 	pending [][]byte // lines of a multi-line event taken as separate chunks
 	events  int
 	err     error // final: io.EOF or the error that ended the stream
-	closed  atomic.Bool
-	once    sync.Once
+	// warnedShape is set once an unreadable chunk shape has been logged.
+	warnedShape bool
+	closed      atomic.Bool
+	once        sync.Once
 }
 
 func (s *eventStream) release() {
@@ -163,6 +166,14 @@ func (s *eventStream) next() (Chunk, error) {
 		}
 		s.events++
 		ch, err := s.c.parseChunk(data, s.events)
+		if ch.shape != "" && !s.warnedShape && s.c.log != nil {
+			// Models' chunk formats vary (001 seed); say once per answer what was not
+			// read, by its shape only, so a new format is noticed, not silently lost.
+			s.warnedShape = true
+			s.c.log.Warn("kmclient: stream event of a shape kmbridge does not read; skipped",
+				"endpoint", newChatName, "event", s.events, "shape", ch.shape)
+		}
+		ch.shape = ""
 		if errors.Is(err, io.EOF) {
 			return Chunk{}, s.end(io.EOF)
 		}
@@ -256,12 +267,25 @@ func (c *Client) parseChunk(data []byte, n int) (Chunk, error) {
 		return ch, nil
 	case '{':
 	default:
-		return ch, nil // a JSON number, array, … carries no text
+		ch.shape = "a JSON " + jsonKind(t) // a number, an array, … carries no text
+		return ch, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(t, &obj); err != nil {
 		return ch, malformed("%v", err)
 	}
+	ch, err := c.parseObject(ch, t, obj, malformed)
+	if err == nil {
+		ch.SessionID, ch.LogID = chunkIDs(obj, ch.Answer)
+		if ch.Text == "" && ch.Answer == nil && ch.SessionID == 0 && ch.LogID == 0 && !isEnvelope(obj) {
+			ch.shape = "an object with keys " + fmt.Sprint(sortedKeys(obj))
+		}
+	}
+	return ch, err
+}
+
+// parseObject interprets an event whose data is the JSON object t (obj).
+func (c *Client) parseObject(ch Chunk, t []byte, obj map[string]json.RawMessage, malformed func(string, ...any) error) (Chunk, error) {
 	if isEnvelope(obj) {
 		code, err := flexInt(obj["code"])
 		if err != nil {
@@ -292,6 +316,36 @@ func (c *Client) parseChunk(data []byte, n int) (Chunk, error) {
 	}
 	ch.Text = chunkText(obj)
 	return ch, nil
+}
+
+// chunkIDs finds the sessionId and logId a chunk carries: in its answer, in an
+// envelope's data or at its top level.
+func chunkIDs(obj map[string]json.RawMessage, ans *Answer) (sessionID, logID ID) {
+	if ans != nil {
+		sessionID, logID = ans.SessionID, ans.LogID
+	}
+	var inner map[string]json.RawMessage
+	if isEnvelope(obj) {
+		_ = json.Unmarshal(obj["data"], &inner)
+	}
+	for _, m := range []map[string]json.RawMessage{inner, obj} {
+		if n, err := flexInt(m["sessionId"]); sessionID == 0 && err == nil {
+			sessionID = ID(n)
+		}
+		if n, err := flexInt(m["logId"]); logID == 0 && err == nil {
+			logID = ID(n)
+		}
+	}
+	return sessionID, logID
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // isEnvelope tells KM's envelope from a model's chunk that merely has a "code".
@@ -351,13 +405,15 @@ func jsonString(b json.RawMessage) (string, bool) {
 // sseParser reads events from a text/event-stream, byte by byte from a buffered
 // reader so that lines and CRLF pairs may be split anywhere across reads. It keeps
 // only the data field (event, id, retry and comments are ignored), joins multi-line
-// data with "\n", dispatches on a blank line, and dispatches a last event that the
-// stream ends without a blank line.
+// data with "\n", dispatches on a blank line or as soon as the data is a whole JSON
+// value or [DONE] (see complete), and dispatches a last event that the stream ends
+// without a blank line.
 type sseParser struct {
 	r       *bufio.Reader
 	line    []byte
 	data    []byte
 	hasData bool
+	lines   int  // data lines of the event so far
 	skipLF  bool // the previous line ended with CR: a following LF belongs to it
 	eof     bool
 }
@@ -371,7 +427,7 @@ func (p *sseParser) next() ([]byte, error) {
 		if err == io.EOF {
 			p.eof = true
 			if len(line) > 0 {
-				if err := p.field(line); err != nil {
+				if _, err := p.field(line); err != nil {
 					return nil, err
 				}
 			}
@@ -386,14 +442,41 @@ func (p *sseParser) next() ([]byte, error) {
 			}
 			continue
 		}
-		if err := p.field(line); err != nil {
+		data, err := p.field(line)
+		if err != nil {
 			return nil, err
+		}
+		if data && p.complete() {
+			return p.dispatch(), nil
 		}
 	}
 	if p.hasData {
 		return p.dispatch(), nil
 	}
 	return nil, io.EOF
+}
+
+// completeCheck bounds the data re-validated after each line of a multi-line
+// event; beyond it such an event waits for its blank line (a one-line event is
+// always checked: that is KM's case).
+const completeCheck = 256 << 10
+
+// complete reports whether the event's data so far is a whole JSON value or
+// [DONE]. KM's documented stream (001 seed, /v2/newChat) puts one data: line per
+// chunk with no blank line between them and need not close the connection after
+// [DONE]: waiting for the blank line the SSE rules ask for would hold every chunk
+// back, and the answer forever. Data that is already a complete JSON value cannot
+// become a different valid one by another line, so dispatching it at once changes
+// nothing for streams that do send blank lines.
+func (p *sseParser) complete() bool {
+	d := bytes.TrimSpace(p.data)
+	if string(d) == "[DONE]" {
+		return true
+	}
+	if p.lines > 1 && len(d) > completeCheck {
+		return false
+	}
+	return json.Valid(d)
 }
 
 func (p *sseParser) readLine() ([]byte, error) {
@@ -423,27 +506,29 @@ func (p *sseParser) readLine() ([]byte, error) {
 	}
 }
 
-func (p *sseParser) field(line []byte) error {
+// field handles one line of the stream; data reports whether it added event data.
+func (p *sseParser) field(line []byte) (data bool, err error) {
 	if line[0] == ':' {
-		return nil // comment, e.g. a keep-alive
+		return false, nil // comment, e.g. a keep-alive
 	}
 	name, value, _ := bytes.Cut(line, []byte(":"))
 	if string(name) != "data" {
-		return nil // event, id, retry and unknown fields do not change the data
+		return false, nil // event, id, retry and unknown fields do not change the data
 	}
 	value = bytes.TrimPrefix(value, []byte(" "))
 	if len(p.data)+len(value) >= maxEvent {
-		return fmt.Errorf("event data longer than %d MiB", maxEvent>>20)
+		return false, fmt.Errorf("event data longer than %d MiB", maxEvent>>20)
 	}
 	p.data = append(p.data, value...)
 	p.data = append(p.data, '\n')
 	p.hasData = true
-	return nil
+	p.lines++
+	return true, nil
 }
 
 func (p *sseParser) dispatch() []byte {
 	d := bytes.Clone(bytes.TrimSuffix(p.data, []byte("\n")))
-	p.data, p.hasData = p.data[:0], false
+	p.data, p.hasData, p.lines = p.data[:0], false, 0
 	if d == nil {
 		d = []byte{}
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -65,8 +66,9 @@ func TestSSEParser(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"seed example (one event of three lines)", "data: {\"message\": \"a\"}\ndata: {\"message\": \"b\"}\ndata: [DONE]\n",
-			[]string{"{\"message\": \"a\"}\n{\"message\": \"b\"}\n[DONE]"}},
+		{"seed example (data: lines without blank lines, each dispatched at once)", "data: {\"message\": \"a\"}\ndata: {\"message\": \"b\"}\ndata: [DONE]\n",
+			[]string{"{\"message\": \"a\"}", "{\"message\": \"b\"}", "[DONE]"}},
+		{"a complete value then more lines", "data: 1\ndata: 2\n\n", []string{"1", "2"}},
 		{"blank-line dispatch", "data: 1\n\ndata: 2\n\n", []string{"1", "2"}},
 		{"CRLF", "data: 1\r\n\r\ndata: 2\r\n\r\n", []string{"1", "2"}},
 		{"lone CR", "data: 1\r\rdata: 2\r\r", []string{"1", "2"}},
@@ -425,5 +427,70 @@ func sortInts(a []int) {
 		for j := i; j > 0 && a[j] < a[j-1]; j-- {
 			a[j], a[j-1] = a[j-1], a[j]
 		}
+	}
+}
+
+// KM's documented stream (001 seed): data: lines with no blank line between them,
+// and nothing says the connection closes after [DONE]. Each chunk arrives at once
+// and [DONE] ends the answer, with the server still holding the connection.
+func TestStreamAsDocumentedStaysOpen(t *testing.T) {
+	srv, _ := sseServer(t, []string{"data: {\"message\": \"こんにちは、私は\"}\n", "data: {\"message\": \"インテリジェントアシスタントです\"}\n", "data: [DONE]\n"}, true)
+	c := newTestClient(t, srv)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	s, err := c.NewChatStream(ctx, NewChatRequest{SessionID: 1, RobotID: 2, QueryContent: "こんにちは"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var text strings.Builder
+	for {
+		ch, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %q: %v (the answer waited for a close that never came)", text.String(), err)
+		}
+		text.WriteString(ch.Text)
+	}
+	if text.String() != "こんにちは、私はインテリジェントアシスタントです" {
+		t.Errorf("text %q", text.String())
+	}
+}
+
+// A chunk's logId and sessionId are kept wherever it carries them, so a stream
+// without a whole answer still tells which log its text belongs to.
+func TestStreamChunkIDs(t *testing.T) {
+	s := streamOf(&Client{}, strings.NewReader("data: {\"message\":\"a\",\"logId\":\"7\",\"sessionId\":3}\n"+
+		"data: {\"code\":200,\"message\":\"OK\",\"data\":{\"logId\":8}}\n"+
+		"data: {\"ansContent\":\"x\",\"msgType\":\"plain\",\"logId\":9,\"sessionId\":4}\n"))
+	defer s.Close()
+	var got [][2]ID
+	for {
+		ch, err := s.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, [2]ID{ch.SessionID, ch.LogID})
+	}
+	if want := [][2]ID{{3, 7}, {0, 8}, {4, 9}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ids %v, want %v", got, want)
+	}
+}
+
+// Chunks of a shape the client does not read are logged once per stream, by their
+// keys, never their content.
+func TestStreamUnknownShapeLoggedOnce(t *testing.T) {
+	logs := &logCapture{}
+	c := &Client{log: slog.New(logs)}
+	s := streamOf(c, strings.NewReader("data: {\"output\":{\"secret words\":1}}\n\ndata: {\"message\":\"a\"}\n\ndata: [1,2]\n\ndata: {\"output\":2}\n\ndata: [DONE]\n\n"))
+	defer s.Close()
+	if got := collect(s); !reflect.DeepEqual(got, []gotChunk{{}, {Text: "a"}, {}, {}}) {
+		t.Errorf("chunks %+v", got)
+	}
+	l := logs.text()
+	if strings.Count(l, "shape kmbridge does not read") != 1 || !strings.Contains(l, "[output]") || strings.Contains(l, "secret words") {
+		t.Errorf("log:\n%s", l)
 	}
 }
