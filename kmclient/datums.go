@@ -240,13 +240,15 @@ type DatumAttribute struct {
 	SrcType             *int    `json:"srcType"` // 0 own value, 1 inherited
 }
 
-// CreateDatumRequest is the body of POST /v1/datums.
+// CreateDatumRequest is the body of POST /v1/datums. displayName is always sent:
+// the 003 seed lists it as required (its example leaves it out); CreateDatum
+// fills an empty one with Name.
 type CreateDatumRequest struct {
 	RobotID     ID     `json:"robotId"`
 	Name        string `json:"name"`
 	TemplateID  ID     `json:"templateId"`
 	CategoryID  ID     `json:"categoryId"`
-	DisplayName string `json:"displayName,omitempty"`
+	DisplayName string `json:"displayName"`
 }
 
 // GetDatum returns a datum (GET /v1/datums/:id).
@@ -259,8 +261,12 @@ func (c *Client) GetDatum(ctx context.Context, id ID) (*Datum, error) {
 	return out, nil
 }
 
-// CreateDatum creates a datum (POST /v1/datums).
+// CreateDatum creates a datum (POST /v1/datums). An empty DisplayName is sent as
+// Name: KM requires one, and the name is what it would otherwise show.
 func (c *Client) CreateDatum(ctx context.Context, req CreateDatumRequest) (*Datum, error) {
+	if req.DisplayName == "" {
+		req.DisplayName = req.Name
+	}
 	k := newCall(http.MethodPost, "/v1/datums", "/v1/datums")
 	k.body = req
 	out := new(Datum)

@@ -425,7 +425,7 @@ func endpointCases() []endpointCase {
 				return c.CreateDatum(ctx, CreateDatumRequest{RobotID: 83, Name: "Create New Knowledge", TemplateID: 56, CategoryID: 23})
 			},
 			method: "POST", path: "/v1/datums",
-			body:    `{"robotId":83,"name":"Create New Knowledge","templateId":56,"categoryId":23}`,
+			body:    `{"robotId":83,"name":"Create New Knowledge","templateId":56,"categoryId":23,"displayName":"Create New Knowledge"}`,
 			fixture: "datums_create.json",
 			check: func(t *testing.T, res any) {
 				d := res.(*Datum)

@@ -28,6 +28,8 @@ type KB struct {
 	order      []int64 // question ids in YAML order
 	flows      map[int64]*flow
 	products   map[int64]product
+	// datumCategories seed the datum endpoints' category list.
+	datumCategories []kmclient.DatumCategory
 	// Counters for ids the admin endpoints assign.
 	nextQuestionID, nextAnswerID, nextSimilarID int64
 }
@@ -219,6 +221,7 @@ func (kb *KB) clone() *KB {
 	for id, p := range kb.products {
 		c.products[id] = p
 	}
+	c.datumCategories = slices.Clone(kb.datumCategories)
 	return &c
 }
 

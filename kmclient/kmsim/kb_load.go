@@ -83,7 +83,28 @@ func (b *kbBuilder) build(y *yamlKB) {
 	b.shortcuts(y.Shortcuts)
 	b.categories(y.Categories)
 	b.flows(y.Flows)
+	b.datumCategories(y.DatumCategories)
 	b.crossRefs()
+}
+
+func (b *kbBuilder) datumCategories(in []yamlDatumCategory) {
+	seen := map[int64]bool{}
+	for i, c := range in {
+		switch {
+		case c.ID <= 0 || c.Name == "":
+			b.fail(c.Line, "datumCategories %d: id (positive) and name are required", i+1)
+		case seen[c.ID]:
+			b.fail(c.Line, "datumCategories %d: id %d is used twice", i+1, c.ID)
+		}
+		seen[c.ID] = true
+		b.kb.datumCategories = append(b.kb.datumCategories, kmclient.DatumCategory{
+			ID: kmclient.ID(c.ID), Name: c.Name, RobotID: kmclient.ID(b.kb.robot.ID), ParentID: kmclient.ID(c.ParentID)})
+	}
+	for _, c := range in {
+		if c.ParentID != 0 && !seen[c.ParentID] {
+			b.fail(c.Line, "datumCategories: parentId %d is not a category", c.ParentID)
+		}
+	}
 }
 
 func (b *kbBuilder) robot(r *yamlRobot) {

@@ -26,7 +26,17 @@ type yamlKB struct {
 	Shortcuts  []yamlShortcut `yaml:"shortcuts"`
 	Categories []yamlCategory `yaml:"categories"`
 	Flows      []yamlFlow     `yaml:"flows"`
-	Line       int            `yaml:"-"`
+	// DatumCategories are the categories of POST /v1/datumCategories/search, which
+	// datums are filed under.
+	DatumCategories []yamlDatumCategory `yaml:"datumCategories"`
+	Line            int                 `yaml:"-"`
+}
+
+type yamlDatumCategory struct {
+	ID       int64  `yaml:"id"`
+	Name     string `yaml:"name"`
+	ParentID int64  `yaml:"parentId"`
+	Line     int    `yaml:"-"`
 }
 
 type yamlRobot struct {
@@ -247,6 +257,12 @@ func (v *yamlAttachment) UnmarshalYAML(n *yaml.Node) error {
 
 func (v *yamlFlow) UnmarshalYAML(n *yaml.Node) error {
 	type plain yamlFlow
+	v.Line = n.Line
+	return strictDecode(n, (*plain)(v), "flow")
+}
+
+func (v *yamlDatumCategory) UnmarshalYAML(n *yaml.Node) error {
+	type plain yamlDatumCategory
 	v.Line = n.Line
 	return strictDecode(n, (*plain)(v), "flow")
 }

@@ -39,6 +39,17 @@ func routeTable() []route {
 		def("POST", "/v1/faq/similar/:questionId", (*reqCtx).addSimilar),
 		def("PUT", "/v1/faq/similar/:questionId", (*reqCtx).editSimilar),
 		def("DELETE", "/v1/faq/similar/:questionId", (*reqCtx).deleteSimilar),
+		// Datums (knowledge points).
+		def("GET", "/v1/datumTemplates/:id", (*reqCtx).getDatumTemplate),
+		def("PUT", "/v1/datumTemplates/:id", (*reqCtx).updateDatumTemplate),
+		def("DELETE", "/v1/datumTemplates/:id", (*reqCtx).deleteDatumTemplate),
+		def("POST", "/v1/datumTemplates", (*reqCtx).createDatumTemplate),
+		def("POST", "/v1/datumTemplates/search", (*reqCtx).searchDatumTemplates),
+		def("GET", "/v1/datums/:id", (*reqCtx).getDatum),
+		def("PUT", "/v1/datums/:id", (*reqCtx).updateDatum),
+		def("DELETE", "/v1/datums/:id", (*reqCtx).deleteDatum),
+		def("POST", "/v1/datums", (*reqCtx).createDatum),
+		def("POST", "/v1/datumCategories/search", (*reqCtx).searchDatumCategories),
 		// Records.
 		def("POST", "/v1/sessions", (*reqCtx).searchSessions),
 		def("GET", "/v1/sessions/:id/logs", (*reqCtx).sessionLogs),

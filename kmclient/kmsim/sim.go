@@ -30,6 +30,8 @@ type Sim struct {
 	quotaUsed   atomic.Int64
 	quotaTotal  atomic.Int64
 
+	datums *datumStore
+
 	faults faultState
 	rec    recorder
 }
@@ -48,6 +50,7 @@ func New(kb *KB, opts Options) *Sim {
 		hot:      hotCounts{byQID: map[int64]map[int64]int{}},
 		rec:      recorder{limit: opts.MaxCalls},
 		routes:   routeTable(),
+		datums:   newDatumStore(kb.datumCategories),
 	}
 	s.nextSession.Store(opts.FirstSessionID)
 	s.nextLog.Store(opts.FirstLogID)
