@@ -121,7 +121,7 @@ func TestSignVectors(t *testing.T) {
 }
 
 func TestSignV2OnTheWire(t *testing.T) {
-	fake, srv := newFakeKM(t, http.StatusOK, readFixture(t, "seeds/surveyQuestion.json"))
+	fake, srv := newFakeKM(t, http.StatusOK, seedResponse(t, "000 POST /v1/surveyQuestion"))
 	c := newTestClient(t, srv, func(c *Config) { c.SignVersion = "v2" })
 	if err := c.SurveyQuestion(t.Context(), SurveyQuestionRequest{SessionID: 1, QuestionSurveyOptionID: 1}); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestSignV2OnTheWire(t *testing.T) {
 
 func TestBaseURLJoin(t *testing.T) {
 	for _, base := range []string{"/api", "/api/"} {
-		fake, srv := newFakeKM(t, http.StatusOK, readFixture(t, "seeds/switchStaff.json"))
+		fake, srv := newFakeKM(t, http.StatusOK, seedResponse(t, "000 PUT /v1/sessions/:id/switchStaff"))
 		c := newTestClient(t, srv, func(c *Config) { c.BaseURL = srv.URL + base })
 		if err := c.SwitchStaff(t.Context(), 7); err != nil {
 			t.Fatal(err)

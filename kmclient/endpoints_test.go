@@ -18,7 +18,7 @@ type endpointCase struct {
 	query   map[string]string // besides email, timestamp, sign
 	body    string            // expected JSON; "" = no body
 	status  int               // default 200
-	fixture string            // under testdata/seeds; "" = no body (204)
+	fixture string            // "SEED METHOD PATH" of a seed example (seedResponse); "" = no body (204)
 	check   func(t *testing.T, res any)
 }
 
@@ -34,7 +34,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/initClient",
 			body:    `{"robotId":103,"channelId":106,"modelKey":"0","accessKeyId":"/+7772AKE6kv8AVNjWqP","platform":5,"customer":{"id":1415457662,"nickname":"Ann","src":"slack","customer_token":"slack:U1"}}`,
-			fixture: "initClient.json",
+			fixture: "000 POST /v1/initClient",
 			check: func(t *testing.T, res any) {
 				r := res.(*InitClientResponse)
 				if r.SessionID != 451724 || r.LogID != 793020 || r.CommonQuestionModel == nil ||
@@ -51,7 +51,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/chat",
 			body:    `{"sessionId":451714,"robotId":54,"queryContent":"Mobile phone price","channel_id":7,"weixin_openid":"wx1","chatMode":3}`,
-			fixture: "chat.json",
+			fixture: "000 POST /v1/chat",
 			check: func(t *testing.T, res any) {
 				a := res.(*Answer)
 				if a.SessionID != 451714 || a.LogID != 793005 || a.AnsType != AnsTypeUnknown || a.MsgType != MsgPlain || a.AnsContent.IsZero() {
@@ -66,7 +66,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v2/newChat",
 			body:    `{"sessionId":451714,"robotId":54,"queryContent":"こんにちは","responseMode":"blocking","proxyModelCall":false}`,
-			fixture: "newChat_blocking.ja.json",
+			fixture: "001 POST /v2/newChat",
 			check: func(t *testing.T, res any) {
 				a := res.(*Answer)
 				if a.AnsType != AnsTypeAnswer || a.AnsContent.String() != "こんにちは、私はインテリジェントアシスタントです" {
@@ -81,7 +81,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/hit",
 			body:    `{"sessionId":450283,"queryType":7,"logId":785703,"questionId":232,"questionContent":"Whose fan?","hitSource":2}`,
-			fixture: "hit.json",
+			fixture: "000 POST /v1/hit",
 			check: func(t *testing.T, res any) {
 				a := res.(*Answer)
 				if a.AID != 4441 || len(a.SuggestQuestionList) != 2 || a.SuggestQuestionList[1].Answer.ID != 5009 {
@@ -96,7 +96,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/flow",
 			body:    `{"sessionId":450285,"logId":785709,"flowId":42,"flowContent":"<p>11111</p><p>22222</p><p>33333</p>"}`,
-			fixture: "flow.json",
+			fixture: "000 POST /v1/flow",
 			check: func(t *testing.T, res any) {
 				a := res.(*Answer)
 				if a.FlowID != 285 || a.FlowTitle != "Process issue" || a.RestrictionState.UsedCount != 32 || a.RestrictionState.Exceeded() {
@@ -111,7 +111,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/chat/commonQuestions",
 			body:    `{"robotId":112,"channelId":118,"modelKey":"aaa"}`,
-			fixture: "chat_commonQuestions.json",
+			fixture: "000 POST /v1/chat/commonQuestions",
 			check: func(t *testing.T, res any) {
 				r := res.([]QuestionCategory)
 				if len(r) != 1 || r[0].ModelID != 108 || len(r[0].QuestionList) != 2 {
@@ -126,7 +126,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/chat/hotQuestions",
 			body:    `{"limitDayNum":100,"limitResultNum":2,"robotId":83}`,
-			fixture: "chat_hotQuestions.json",
+			fixture: "000 POST /v1/chat/hotQuestions",
 			check: func(t *testing.T, res any) {
 				r := res.([]Question)
 				if len(r) != 2 || r[0].MatchCount != 24 || r[1].Type != 3 {
@@ -141,7 +141,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/surveyQuestion",
 			body:    `{"sessionId":450289,"questionSurveyOptionId":1,"logId":785716}`,
-			fixture: "surveyQuestion.json",
+			fixture: "000 POST /v1/surveyQuestion",
 		},
 		{
 			name: "SurveySession",
@@ -150,7 +150,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/surveySession",
 			body:    `{"sessionId":450290,"sessionSurveyOptionId":4,"surveyContent":"hehe"}`,
-			fixture: "surveySession.json",
+			fixture: "000 POST /v1/surveySession",
 			check: func(t *testing.T, res any) {
 				if r := res.(*SurveySessionResult); r == nil || *r != (SurveySessionResult{}) {
 					t.Errorf("got %+v", r)
@@ -164,7 +164,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/assist",
 			body:    `{"robotId":83,"channelId":83,"queryContent":"Hello"}`,
-			fixture: "assist.json",
+			fixture: "000 POST /v1/assist",
 			check: func(t *testing.T, res any) {
 				a := res.(*Answer)
 				if a.AID != 552 || a.HitQuestion != "Who are you?" || a.MsgType != MsgRich {
@@ -179,7 +179,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/smartHint",
 			body:    `{"sessionId":450287,"keyword":"social security"}`,
-			fixture: "smartHint.json",
+			fixture: "000 POST /v1/smartHint",
 			check: func(t *testing.T, res any) {
 				r := res.([]Question)
 				if len(r) != 1 || r[0].ID != 8645 || r[0].Content != "How to handle social security" {
@@ -193,7 +193,7 @@ func endpointCases() []endpointCase {
 				return nil, c.SwitchStaff(ctx, 451718)
 			},
 			method: "PUT", path: "/v1/sessions/451718/switchStaff",
-			fixture: "switchStaff.json",
+			fixture: "000 PUT /v1/sessions/:id/switchStaff",
 		},
 		// ---- knowledge admin: FAQ ----
 		{
@@ -204,7 +204,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "GET", path: "/v1/robots/83/commonQuestionModels",
 			query:   map[string]string{"pageNum": "1", "pageSize": "20", "searchType": "1", "searchWord": "king"},
-			fixture: "robots_commonQuestionModels.json",
+			fixture: "002 GET /v1/robots/:id/commonQuestionModels",
 			check: func(t *testing.T, res any) {
 				r := res.(pair).v.([]CommonQuestionModel)
 				if len(r) != 3 || r[1].ModelKey != "hey hey hey" || r[2].RobotID != 83 {
@@ -220,7 +220,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/questions/search",
 			body:    `{"pageNum":1,"pageSize":10,"robotId":102,"searchWord":"world","searchType":3,"type":1,"order":2,"isWorking":1}`,
-			fixture: "questions_search.json",
+			fixture: "002 POST /v1/questions/search",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				r := p.v.([]FAQ)
@@ -236,7 +236,7 @@ func endpointCases() []endpointCase {
 				return c.GetQuestion(ctx, 1232)
 			},
 			method: "GET", path: "/v1/questions/1232",
-			fixture: "questions_get.json",
+			fixture: "002 GET /v1/questions/:id",
 			check: func(t *testing.T, res any) {
 				q := res.(*FAQ)
 				if q.ID != 1232 || *q.AvailableTimeType != 1 || len(q.Answer.AttachmentList) != 2 ||
@@ -255,7 +255,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/questions",
 			body:    `{"robotId":102,"categoryId":343,"content":"How to apply for an ID card","type":1,"answer":{"content":"Search it on Baidu, you'll know.","type":2,"attachmentList":[{"name":"a.pdf","address":"https://x/a.pdf","size":12}]},"channelList":[{"id":105}],"availableTimeType":1,"keyword":"ID card, identification","suggestType":1,"suggestsList":[{"id":8657}],"isSwitchStaff":0}`,
-			fixture: "questions_create.json",
+			fixture: "002 POST /v1/questions",
 			check: func(t *testing.T, res any) {
 				q := res.(*FAQ)
 				if q.ID != 9458 || q.Answer.ID != 5142 || q.ChannelList[0].Name != "System Default Scene" {
@@ -272,7 +272,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "PUT", path: "/v1/questions/9458",
 			body:    `{"id":9458,"categoryId":343,"content":"How to apply for an ID card","type":1,"answerUpdateRequest":{"id":5142,"content":"Search it on Google, you'll know.","type":1},"simpleChannelList":[{"id":105}],"availableTimeType":1,"suggestType":1}`,
-			fixture: "questions_update.json",
+			fixture: "002 PUT /v1/questions/:id",
 		},
 		{
 			name:   "DeleteQuestion",
@@ -288,7 +288,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "GET", path: "/v1/faq/similar/9458",
 			query:   map[string]string{"pageNum": "1", "pageSize": "10"},
-			fixture: "faq_similar_list.json",
+			fixture: "002 GET /v1/faq/similar/:questionId",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				r := p.v.([]Similar)
@@ -304,7 +304,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/faq/similar/9458",
 			body:    `{"content":"Example of a similar question 1"}`,
-			fixture: "faq_similar_add.json",
+			fixture: "002 POST /v1/faq/similar/:questionId",
 			check: func(t *testing.T, res any) {
 				if s := res.(*Similar); *s != (Similar{78234, "Example of a similar question 1"}) {
 					t.Errorf("got %+v", s)
@@ -318,7 +318,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "PUT", path: "/v1/faq/similar/9458",
 			body:    `{"id":78234,"content":"Example of a similar question 1"}`,
-			fixture: "faq_similar_update.json",
+			fixture: "002 PUT /v1/faq/similar/:questionId",
 			check: func(t *testing.T, res any) {
 				if s := res.(*Similar); s.ID != 78234 {
 					t.Errorf("got %+v", s)
@@ -330,14 +330,14 @@ func endpointCases() []endpointCase {
 			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteSimilar(ctx, 9458, 78234) },
 			method: "DELETE", path: "/v1/faq/similar/9458",
 			query:   map[string]string{"similarId": "78234"},
-			fixture: "faq_similar_delete.json",
+			fixture: "002 DELETE /v1/faq/similar/:questionId",
 		},
 		// ---- datum templates ----
 		{
 			name:   "GetDatumTemplate",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetDatumTemplate(ctx, 56) },
 			method: "GET", path: "/v1/datumTemplates/56",
-			fixture: "datumTemplates_get.json",
+			fixture: "003 GET /v1/datumTemplates/:id",
 			check: func(t *testing.T, res any) {
 				d := res.(*DatumTemplate)
 				if d.ID != 56 || d.ParentIDs != "0-21" || len(d.Attributes) != 2 || d.Attributes[1].ExpressionList[1] != "Expression4" ||
@@ -365,7 +365,7 @@ func endpointCases() []endpointCase {
 				"attributes":[{"name":"Template Attribute 2","allowInherited":1,"answer":"<p>v</p>","askBack":"Which?","askBackFlag":0,"switchStatus":1,"changeType":1,"similarList":["Alias"],"expressionList":["Hello","haha"]}],
 				"datumDefaultAnswer":{"answerType":3},"datumRecommendation":{"noResultContent":"Sorry","recommendationNumber":3},
 				"datumSearch":{"noResultContent":"Sorry","recommendationNumber":3,"strategies":[{"name":"Strategy 2","remark":"d","clarificationAskContent":"ask","retrievalTarget":2,"clarificationContent":"tree","clarificationRounds":"2","failureContent":"failed"}]}}`,
-			fixture: "datumTemplates_create.json",
+			fixture: "003 POST /v1/datumTemplates",
 			check: func(t *testing.T, res any) {
 				d := res.(*DatumTemplate)
 				if d.ID != 56 || d.DatumDefaultAnswer.ID != 0 || d.DatumDefaultAnswer.AttributeIDList != nil || d.DatumSearch.Strategies[1].AttributeID != 2 {
@@ -381,7 +381,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "PUT", path: "/v1/datumTemplates/56",
 			body:    `{"id":56,"name":"Tiny Template","robotId":83,"parentId":21,"questionAndAnswerSet":15,"datumDefaultAnswer":{"answerType":3}}`,
-			fixture: "datumTemplates_update.json",
+			fixture: "003 PUT /v1/datumTemplates/:id",
 		},
 		{
 			name:   "DeleteDatumTemplate",
@@ -396,7 +396,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/datumTemplates/search",
 			body:    `{"pageNum":1,"pageSize":10,"robotId":83,"keyword":"Country"}`,
-			fixture: "datumTemplates_search.json",
+			fixture: "003 POST /v1/datumTemplates/search",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				r := p.v.([]DatumTemplate)
@@ -410,7 +410,7 @@ func endpointCases() []endpointCase {
 			name:   "GetDatum",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.GetDatum(ctx, 2) },
 			method: "GET", path: "/v1/datums/2",
-			fixture: "datums_get.json",
+			fixture: "003 GET /v1/datums/:id",
 			check: func(t *testing.T, res any) {
 				d := res.(*Datum)
 				if d.ID != 1 || d.TemplateName != "Udesk Test Template" || len(d.Attributes) != 1 ||
@@ -426,7 +426,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/datums",
 			body:    `{"robotId":83,"name":"Create New Knowledge","templateId":56,"categoryId":23,"displayName":"Create New Knowledge"}`,
-			fixture: "datums_create.json",
+			fixture: "003 POST /v1/datums",
 			check: func(t *testing.T, res any) {
 				d := res.(*Datum)
 				if d.ID != 3 || len(d.Attributes) != 2 || d.Attributes[0].Answer != nil || *d.Attributes[1].SrcType != 1 || *d.Orders != 1 {
@@ -443,7 +443,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "PUT", path: "/v1/datums/3",
 			body:    `{"id":3,"robotId":83,"name":"Updated New Knowledge","templateId":56,"similarList":[],"categoryId":23,"attributes":[{"id":2,"name":"Template Attribute 2","robotId":83,"datumId":3,"templateId":56,"templateAttributeId":135,"switchStatus":null,"answer":"<p>Template Attribute 2 Value</p>","srcType":1}]}`,
-			fixture: "datums_update.json",
+			fixture: "003 PUT /v1/datums/:id",
 			check: func(t *testing.T, res any) {
 				if d := res.(*Datum); d.Name != "Updated New Knowledge" || len(d.Attributes) != 2 {
 					t.Errorf("got %+v", d)
@@ -463,7 +463,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/datumCategories/search",
 			body:    `{"pageNum":1,"pageSize":10,"robotId":83,"keyword":"a"}`,
-			fixture: "datumCategories_search.json",
+			fixture: "003 POST /v1/datumCategories/search",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				if r := p.v.([]DatumCategory); p.pg.Total != 1 || len(r) != 1 || r[0] != (DatumCategory{26, "ablity", 83, 9}) {
@@ -481,7 +481,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "POST", path: "/v1/sessions",
 			body:    `{"robotId":83,"startTime":"2019-12-31 00:00:00","endTime":"2020-01-07 23:59:59","pageNum":1,"pageSize":2,"conditionList":[{"field":"customerMsgCount","operator":"greater_than","value":"0"}]}`,
-			fixture: "sessions_search.json",
+			fixture: "004 POST /v1/sessions",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				r := p.v.([]SessionRecord)
@@ -499,7 +499,7 @@ func endpointCases() []endpointCase {
 			},
 			method: "GET", path: "/v1/sessions/457955/logs",
 			query:   map[string]string{"pageNum": "1", "pageSize": "2"},
-			fixture: "sessions_logs.json",
+			fixture: "004 GET /v1/sessions/:id/logs",
 			check: func(t *testing.T, res any) {
 				p := res.(pair)
 				r := p.v.([]SessionLog)
@@ -530,7 +530,7 @@ func TestEndpoints(t *testing.T) {
 			}
 			var body []byte
 			if tc.fixture != "" {
-				body = readFixture(t, "seeds/"+tc.fixture)
+				body = seedResponse(t, tc.fixture)
 			}
 			fake, srv := newFakeKM(t, status, body)
 			c := newTestClient(t, srv)

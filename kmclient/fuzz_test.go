@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 	"testing/iotest"
+
+	"github.com/kmbridge/kmbridge/kmclient/seedex"
 )
 
 // allMsgTypes is every msgType Decode knows, plus the empty and an unknown one.
@@ -64,7 +66,7 @@ func FuzzAnsContentDecode(f *testing.F) {
 }
 
 func FuzzSSE(f *testing.F) {
-	f.Add(readFixture(f, "seeds/newChat_streaming.ja.sse"), uint64(1))
+	f.Add(seedExample(f, "001 POST /v2/newChat", seedex.Stream), uint64(1))
 	for _, s := range []string{
 		"data: {\"message\":\"a\"}\r\n\r\ndata: [DONE]\r\n\r\n",
 		"data:{\"content\":\"x\"}\r\rdata: {oops\n\ndata: \"s\"\n\n",

@@ -10,8 +10,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmbridge/kmbridge/kmclient/seedex"
 )
 
 const (
@@ -67,6 +70,25 @@ func readFixture(t testing.TB, name string) []byte {
 	}
 	return b
 }
+
+// seedExample returns the body of the one example of kind that seed ("001") shows
+// for endpoint; where is "SEED METHOD PATH".
+func seedExample(t testing.TB, where string, kind seedex.Kind) []byte {
+	t.Helper()
+	seed, endpoint, _ := strings.Cut(where, " ")
+	all, err := seedex.Load(os.DirFS("testdata/seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := seedex.Find(all, endpoint, kind, seed)
+	if len(ex) != 1 {
+		t.Fatalf("%d %s examples for %s", len(ex), kind, where)
+	}
+	return ex[0].Body()
+}
+
+// seedResponse is the success response the seed shows for an endpoint.
+func seedResponse(t testing.TB, where string) []byte { return seedExample(t, where, seedex.Response) }
 
 // sameJSON compares two JSON texts by value.
 func sameJSON(t testing.TB, got, want []byte) bool {

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/kmbridge/kmbridge/kmclient/seedex"
 )
 
 // chunkedReader returns b in pieces ending at the given offsets (ascending, from
@@ -155,7 +157,7 @@ func TestStreamChunks(t *testing.T) {
 		in   string
 		want []gotChunk
 	}{
-		{"seed example", string(readFixture(t, "seeds/newChat_streaming.ja.sse")),
+		{"seed example", string(seedExample(t, "001 POST /v2/newChat", seedex.Stream)),
 			[]gotChunk{{Text: "こんにちは、私は"}, {Text: "インテリジェントアシスタントです"}}},
 		{"one event per chunk", "data: {\"message\":\"a\"}\n\ndata: {\"message\":\"b\"}\n\ndata: [DONE]\n\ndata: {\"message\":\"after\"}\n\n",
 			[]gotChunk{{Text: "a"}, {Text: "b"}}},
@@ -280,7 +282,7 @@ func TestNewChatStreamEnvelopeInstead(t *testing.T) {
 		}
 	})
 	t.Run("answer", func(t *testing.T) {
-		fake, srv := newFakeKM(t, http.StatusOK, readFixture(t, "seeds/newChat_blocking.ja.json"))
+		fake, srv := newFakeKM(t, http.StatusOK, seedResponse(t, "001 POST /v2/newChat"))
 		fake.header = http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
 		s, err := newTestClient(t, srv).NewChatStream(t.Context(), NewChatRequest{SessionID: 1})
 		if err != nil {

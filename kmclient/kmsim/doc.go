@@ -6,7 +6,11 @@
 //
 // Tests serve it on loopback with httptest.NewServer(sim) and point a
 // kmclient.Client at server.URL + "/api" (Options.BasePath). Responses are built
-// from the kmclient types, so client and simulator agree on the wire by construction.
+// from the kmclient types, so client and simulator agree on the wire by
+// construction, and may agree on a misreading of the documents too. The referee
+// is the verbatim mode (Options.Examples, see verbatim.go): every endpoint answers
+// with the seed documents' own example, byte for byte (kmclient/testdata/seed,
+// loaded with seedex.Load).
 //
 // Choices the seeds leave open, made here and relied on by tests:
 //   - Business failures are an envelope with code 400 and KM's message, sent with

@@ -3,6 +3,8 @@ package kmsim
 import (
 	"log/slog"
 	"time"
+
+	"github.com/kmbridge/kmbridge/kmclient/seedex"
 )
 
 // Credentials and ids of the sample knowledge base, used by the zero-config demo
@@ -67,6 +69,13 @@ type Options struct {
 
 	// Logger receives one debug line per call; default discards.
 	Logger *slog.Logger
+
+	// Examples, when set, puts the simulator in verbatim mode: after the usual
+	// faults and signature check, every endpoint answers with the first response
+	// or failure example of Examples for its route (a streaming newChat with the
+	// stream example), byte for byte as the seed documents print it, whatever the
+	// request and the knowledge base say. Load them with seedex.Load.
+	Examples []seedex.Example
 }
 
 func (o Options) withDefaults() Options {

@@ -30,6 +30,8 @@ type Call struct {
 	Status int
 	// Code is the envelope's code; 0 when the response had no envelope.
 	Code int
+	// Example is the file of the seed example a verbatim simulator answered with.
+	Example string
 	// Fault names the injected fault that shaped the response: "down", "error",
 	// "html", "truncated", "expire", or "".
 	Fault string

@@ -170,15 +170,19 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.writeEnvelope(http.StatusMethodNotAllowed, envelope{Code: http.StatusMethodNotAllowed, Message: fmt.Sprintf(fmtMethodNotAllow, r.Method)})
 		return
 	}
+	h := rt.h
+	if len(s.opts.Examples) > 0 {
+		h = func(c *reqCtx) { c.verbatim(rt) }
+	}
 	if truncate {
 		c.fault = "truncated"
 		tw := &truncWriter{ResponseWriter: w, header: http.Header{}}
 		c.w = tw
-		rt.h(c)
+		h(c)
 		tw.finish()
 		return
 	}
-	rt.h(c)
+	h(c)
 }
 
 // parseBody splits a JSON object body into its fields.
