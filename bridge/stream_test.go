@@ -19,11 +19,17 @@ import (
 // streamKM is a minimal KM on loopback for the streaming path: the real client
 // parses its SSE, so the bridge is tested against the wire format.
 type streamKM struct {
-	mode   string // "ok", "fail" (HTTP 500 on streaming), "empty" (only [DONE]), "cut" (connection lost after the chunks), "cutfinal" (lost after the final answer)
+	// mode: "ok"; "fail" (HTTP 500 on streaming); "empty" (only [DONE]); "cut"
+	// (connection lost after the chunks); "cutfinal" (lost after the final answer);
+	// "documented" (as the 001 seed shows it: data: lines without blank lines, no
+	// final answer, [DONE], and the connection held open); "expired" (the first
+	// streaming call is refused as an expired session, then as "ok").
+	mode   string
 	chunks int
 
-	mu    sync.Mutex
-	calls []string
+	mu      sync.Mutex
+	calls   []string
+	expired bool
 }
 
 func (s *streamKM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +57,27 @@ func (s *streamKM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			io.WriteString(w, "data: [DONE]\n\n")
 			return
+		case "documented":
+			w.Header().Set("Content-Type", "text/event-stream")
+			fl := w.(http.Flusher)
+			for i := range s.chunks {
+				fmt.Fprintf(w, "data: {\"message\": \"w%d \", \"logId\": 91}\n", i)
+				fl.Flush()
+			}
+			io.WriteString(w, "data: [DONE]\n")
+			fl.Flush()
+			<-r.Context().Done() // nothing says KM closes the stream
+			return
+		case "expired":
+			s.mu.Lock()
+			first := !s.expired
+			s.expired = true
+			s.mu.Unlock()
+			if first {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"code":400,"message":"sessionId does not exist! Please reinitialize","visible":false}`)
+				return
+			}
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		fl := w.(http.Flusher)
@@ -171,22 +198,60 @@ func TestStreamingWithoutEditorSendsFinalOnly(t *testing.T) {
 	}
 }
 
-func TestStreamingFallsBackToBlocking(t *testing.T) {
-	for _, mode := range []string{"fail", "empty"} {
+// KM is never asked the same question twice: a stream that fails, or ends with
+// nothing, gets an apology or the no-answer notice, not a second (blocking) call.
+func TestStreamingNeverAsksTwice(t *testing.T) {
+	for mode, want := range map[string]string{"fail": en.T("bridge.km_unavailable"), "empty": en.T("bridge.no_answer")} {
 		t.Run(mode, func(t *testing.T) {
 			sk := &streamKM{mode: mode}
 			km := newStreamClient(t, sk)
 			e := newEnv(t, km, envOpt{cfg: func(c *bridge.Config) { c.Streaming = true }})
 			mustHandle(t, e.core, msg(annDM, ann, "q"))
 			got := e.rec.WaitSent(t, annDM, 2, wait)
-			if got[1].Text() != "blocking answer" {
-				t.Errorf("got %q", bridgetest.Texts(got))
+			if got[1].Text() != want {
+				t.Errorf("got %q, want %q", bridgetest.Texts(got), want)
 			}
-			calls := sk.Calls()
-			if calls[len(calls)-1] != "/api/v1/chat <nil>" {
-				t.Errorf("calls %q: want a blocking chat last", calls)
+			if calls := sk.Calls(); len(calls) != 2 || calls[1] != "/api/v2/newChat streaming" {
+				t.Errorf("calls %q: want initClient and one streaming newChat", calls)
 			}
 		})
+	}
+}
+
+// The stream as the 001 seed documents it: data: lines without blank lines, no
+// final full-answer event, and a connection that stays open after [DONE]. The user
+// gets the streamed text at once, and the turn ends at [DONE].
+func TestStreamingAsDocumented(t *testing.T) {
+	sk := &streamKM{mode: "documented", chunks: 3}
+	km := newStreamClient(t, sk)
+	rec := bridgetest.New("test")
+	e := newEnv(t, km, envOpt{adapter: bridgetest.Basic(rec), cfg: func(c *bridge.Config) { c.Streaming = true }})
+	mustHandle(t, e.core, msg(annDM, ann, "q"))
+	mustHandle(t, e.core, bridge.Command{Key: annDM, User: ann, Name: "help"})
+	got := rec.WaitSent(t, annDM, 3, wait)
+	if got[1].Text() != "w0 w1 w2" {
+		t.Errorf("sent %q: want the welcome, the streamed text, the help", bridgetest.Texts(got))
+	}
+	if calls := sk.Calls(); len(calls) != 2 {
+		t.Errorf("calls %q: want initClient and one streaming newChat", calls)
+	}
+}
+
+// KM refusing the session as expired before answering starts a new session and
+// streams again, invisibly: nothing was answered, so nothing is asked twice.
+func TestStreamingSessionExpired(t *testing.T) {
+	sk := &streamKM{mode: "expired", chunks: 2}
+	km := newStreamClient(t, sk)
+	rec := bridgetest.New("test")
+	e := newEnv(t, km, envOpt{adapter: bridgetest.Basic(rec), cfg: func(c *bridge.Config) { c.Streaming = true }})
+	mustHandle(t, e.core, msg(annDM, ann, "q"))
+	got := rec.WaitSent(t, annDM, 2, wait)
+	if !strings.HasPrefix(got[1].Text(), "The full answer.") {
+		t.Errorf("sent %q", bridgetest.Texts(got))
+	}
+	want := []string{"/api/v1/initClient <nil>", "/api/v2/newChat streaming", "/api/v1/initClient <nil>", "/api/v2/newChat streaming"}
+	if calls := sk.Calls(); strings.Join(calls, ",") != strings.Join(want, ",") {
+		t.Errorf("calls %q, want %q", calls, want)
 	}
 }
 

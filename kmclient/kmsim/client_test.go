@@ -290,3 +290,49 @@ func TestClientAdmin(t *testing.T) {
 	}
 	_ = sim
 }
+
+// With StreamAsDocumented the simulator streams as the 001 seed shows (no blank
+// lines, no final answer, [DONE], connection left open) and the client still gets
+// the whole text; an answer without text comes as the blocking JSON answer.
+func TestStreamAsDocumentedThroughClient(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sim, c := newClientPair(t, kmsim.Options{StreamAsDocumented: true}, "")
+	init, err := c.InitClient(ctx, kmclient.InitClientRequest{RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(q string) (string, *kmclient.Answer) {
+		s, err := c.NewChatStream(ctx, kmclient.NewChatRequest{SessionID: init.SessionID, RobotID: kmsim.SampleRobotID, QueryContent: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var text strings.Builder
+		var final *kmclient.Answer
+		for {
+			ch, err := s.Next()
+			if err == io.EOF {
+				return text.String(), final
+			}
+			if err != nil {
+				t.Fatalf("%s: after %q: %v", q, text.String(), err)
+			}
+			text.WriteString(ch.Text)
+			if ch.Answer != nil {
+				final = ch.Answer
+			}
+		}
+	}
+	text, final := read("What is the Wi-Fi password?")
+	if !strings.Contains(text, "ExampleGuest") || final != nil {
+		t.Errorf("text %q, final %+v", text, final)
+	}
+	text, final = read("Which monitor can I get?")
+	if text != "" || final == nil || final.MsgType != kmclient.MsgSelectiveProduct {
+		t.Errorf("structured: text %q, final %+v", text, final)
+	}
+	if n := len(sim.CallsTo("POST /v2/newChat")); n != 2 {
+		t.Errorf("%d newChat calls", n)
+	}
+}

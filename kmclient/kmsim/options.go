@@ -62,6 +62,11 @@ type Options struct {
 
 	// StreamChunkDelay is slept before each streamed chunk (SetStreamDelay changes it).
 	StreamChunkDelay time.Duration
+	// StreamAsDocumented makes a streaming newChat look exactly like the 001 seed's
+	// example: data: lines without blank lines, no final full-answer event, [DONE],
+	// and the connection left open. The default also sends the whole answer as a
+	// last event, so that a streamed answer keeps its buttons and suggestions.
+	StreamAsDocumented bool
 
 	// ErrorHTTPStatus is the HTTP status of code-400 business failures; default
 	// 200, the envelope carrying the failure.

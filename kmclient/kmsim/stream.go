@@ -18,6 +18,10 @@ const streamChunks = 5
 // Each event is flushed; Options.StreamChunkDelay (SetStreamDelay) is slept before
 // each text event.
 func (c *reqCtx) stream(t *turn) {
+	if c.s.opts.StreamAsDocumented {
+		c.streamAsDocumented(t)
+		return
+	}
 	h := c.w.Header()
 	h.Set("Content-Type", "text/event-stream;charset=UTF-8")
 	h.Set("Cache-Control", "no-cache")
@@ -89,4 +93,40 @@ func splitText(s string, n int) []string {
 		s = s[cut:]
 	}
 	return out
+}
+
+// streamAsDocumented streams exactly as the 001 seed shows: one
+// data: {"message": "…"} line per piece, no blank line between them, no final
+// full-answer event, data: [DONE], and then the connection held open until the
+// client hangs up (nothing in the seed says KM closes it). An answer without text
+// (structured content) is not something a model streams: it is answered as the
+// blocking JSON answer, which clients must take from a streaming call too.
+func (c *reqCtx) streamAsDocumented(t *turn) {
+	if t.streamText == "" {
+		c.ok(&t.ans, nil)
+		return
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "text/event-stream;charset=UTF-8")
+	h.Set("Cache-Control", "no-cache")
+	c.status, c.code = http.StatusOK, 200
+	c.commit()
+	c.w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(c.w)
+	gap := time.Duration(c.s.faults.streamGap.Load())
+	for _, piece := range splitText(t.streamText, streamChunks) {
+		if gap > 0 && !sleep(c.r.Context(), gap) {
+			return
+		}
+		b, _ := marshal(struct {
+			Message string `json:"message"`
+		}{piece})
+		if _, err := c.w.Write(append(append([]byte("data: "), b...), '\n')); err != nil {
+			return
+		}
+		_ = rc.Flush()
+	}
+	_, _ = c.w.Write([]byte("data: [DONE]\n"))
+	_ = rc.Flush()
+	sleep(c.r.Context(), verbatimHold)
 }
