@@ -203,14 +203,11 @@ func (t *turn) hit(sa StoredAction) string {
 	var ans *kmclient.Answer
 	err := t.withSession("hit", func(ctx context.Context, sid kmclient.ID) error {
 		var err error
-		ans, err = t.c.km.Hit(ctx, kmclient.HitRequest{
-			SessionID:       sid,
-			QueryType:       a.QueryType,
-			LogID:           t.logFor(sa),
-			QuestionID:      kmclient.ID(a.QuestionID),
-			QuestionContent: a.QuestionContent,
-			HitSource:       a.HitSource,
-		})
+		// The request was chosen when the button was made (kmclient's click
+		// functions); only the session and its log are the click's.
+		req := a.HitRequest(sid)
+		req.LogID = t.logFor(sa)
+		ans, err = t.c.km.Hit(ctx, req)
 		return err
 	})
 	stop()
@@ -227,12 +224,9 @@ func (t *turn) flow(sa StoredAction) string {
 	var ans *kmclient.Answer
 	err := t.withSession("flow", func(ctx context.Context, sid kmclient.ID) error {
 		var err error
-		ans, err = t.c.km.Flow(ctx, kmclient.FlowRequest{
-			SessionID:   sid,
-			LogID:       t.logFor(sa),
-			FlowID:      kmclient.ID(a.FlowID),
-			FlowContent: a.FlowContent,
-		})
+		req := a.FlowRequest(sid)
+		req.LogID = t.logFor(sa)
+		ans, err = t.c.km.Flow(ctx, req)
 		return err
 	})
 	stop()

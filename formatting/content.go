@@ -214,11 +214,17 @@ func (c *conv) taskButtons(v *kmclient.TaskButtons) []error {
 				continue
 			}
 		} else {
-			// NEXT_NODE, and anything KM may add later: ask the button's name.
+			// NEXT_NODE, and anything KM may add later: the flow call KM documents
+			// (kmclient.TaskButtonClick), or the button's name asked as text when
+			// it has no usable flowId.
 			if cleanLabel(name) == "" {
 				continue
 			}
-			b = c.action(name, Action{Kind: ActSendText, Text: name})
+			a := Action{Kind: ActSendText, Text: name}
+			if req, ok := kmclient.TaskButtonClick(tb, kmclient.ID(c.log)); ok {
+				a = FlowAction(req, "")
+			}
+			b = c.action(name, a)
 		}
 		if strings.EqualFold(strings.TrimSpace(tb.DisplayLocationType), kmclient.InputBoxAbove) {
 			c.m.InputHints = append(c.m.InputHints, b)

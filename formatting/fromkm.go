@@ -58,7 +58,7 @@ func FromKM(a *kmclient.Answer, o Options) (Message, error) {
 		errs = append(errs, c.content(a.MsgType, a.AnsContent, a.Msgbox, 0))
 	}
 	if a.FlowTitle != "" || a.FlowContent != "" {
-		c.flow(a.FlowTitle, a.FlowContent)
+		c.flow(int64(a.FlowID), a.FlowTitle, a.FlowContent)
 	}
 	if a.AnsType == kmclient.AnsTypeSuggestions {
 		if q := strings.TrimSpace(a.HitQuestion); q != "" {

@@ -32,10 +32,15 @@ type placedImage struct {
 	after int
 }
 
-// clickable is an element of flow content with data-type and data-id.
+// clickable is an element of flow content with data-type and data-id; html is the
+// element itself, rendered back from the parse (what a flow click sends to KM).
 type clickable struct {
-	typ, id, text string
+	typ, id, text, html string
 }
+
+// maxClickHTML bounds the element HTML kept for a click; a longer element is
+// reduced to its tag, attributes and text.
+const maxClickHTML = 2048
 
 type htmlResult struct {
 	rich   Rich
@@ -269,7 +274,7 @@ func (p *htmlParser) element(n *html.Node, b *builder, st style) {
 		return
 	}
 	if typ, id := strings.TrimSpace(attr(n, "data-type")), strings.TrimSpace(attr(n, "data-id")); typ != "" && id != "" && len(p.clicks) < maxClickables {
-		p.clicks = append(p.clicks, clickable{typ: typ, id: id, text: strings.TrimSpace(collapseSpace(textContent(n)))})
+		p.clicks = append(p.clicks, clickable{typ: typ, id: id, text: strings.TrimSpace(collapseSpace(textContent(n))), html: outerHTML(n)})
 	}
 	st.marks |= styleMarks(attr(n, "style"))
 	switch n.DataAtom {
@@ -721,4 +726,22 @@ func (p *htmlParser) tokens(s string, b *builder) {
 			}
 		}
 	}
+}
+
+// outerHTML renders element n as HTML, or when that is longer than maxClickHTML,
+// the element with its attributes around its collapsed text.
+func outerHTML(n *html.Node) string {
+	var b strings.Builder
+	if html.Render(&b, n) == nil && b.Len() <= maxClickHTML {
+		return b.String()
+	}
+	short := &html.Node{Type: html.ElementNode, Data: n.Data, DataAtom: n.DataAtom, Attr: n.Attr}
+	text := []rune(strings.TrimSpace(collapseSpace(textContent(n))))
+	if len(text) > maxClickHTML/4 {
+		text = text[:maxClickHTML/4]
+	}
+	short.AppendChild(&html.Node{Type: html.TextNode, Data: string(text)})
+	b.Reset()
+	_ = html.Render(&b, short)
+	return b.String()
 }

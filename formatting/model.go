@@ -7,7 +7,11 @@
 // user-visible string is in the Message, so the bridge's language applies everywhere.
 package formatting
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/kmbridge/kmbridge/kmclient"
+)
 
 // Message is one bot reply. A renderer may split it into several platform messages
 // to stay within limits, but never drops content silently.
@@ -274,6 +278,29 @@ type Action struct {
 
 	// Label is the button's label, kept so the click can be echoed ("You chose …").
 	Label string `json:"l,omitempty"`
+}
+
+// HitAction is the action of a button that sends req (built by kmclient's click
+// functions, where the choices the seeds leave open are made) to /v1/hit.
+func HitAction(req kmclient.HitRequest, label string) Action {
+	return Action{Kind: ActHit, QueryType: req.QueryType, QuestionID: int64(req.QuestionID),
+		QuestionContent: req.QuestionContent, HitSource: req.HitSource, LogID: int64(req.LogID), Label: label}
+}
+
+// FlowAction is the action of a button that sends req to /v1/flow.
+func FlowAction(req kmclient.FlowRequest, label string) Action {
+	return Action{Kind: ActFlow, FlowID: int64(req.FlowID), FlowContent: req.FlowContent, LogID: int64(req.LogID), Label: label}
+}
+
+// HitRequest is the /v1/hit request of an ActHit action, for session sid.
+func (a Action) HitRequest(sid kmclient.ID) kmclient.HitRequest {
+	return kmclient.HitRequest{SessionID: sid, QueryType: a.QueryType, LogID: kmclient.ID(a.LogID),
+		QuestionID: kmclient.ID(a.QuestionID), QuestionContent: a.QuestionContent, HitSource: a.HitSource}
+}
+
+// FlowRequest is the /v1/flow request of an ActFlow action, for session sid.
+func (a Action) FlowRequest(sid kmclient.ID) kmclient.FlowRequest {
+	return kmclient.FlowRequest{SessionID: sid, LogID: kmclient.ID(a.LogID), FlowID: kmclient.ID(a.FlowID), FlowContent: a.FlowContent}
 }
 
 // Tokens turns an action into a button token. The bridge's implementation stores the

@@ -44,9 +44,14 @@ func (c *conv) products(v *kmclient.ProductList, msgType string, raw json.RawMes
 		card.ImageURL, _ = SafeImageURL(p.Image)
 		if v.Selective && card.Title != "" {
 			// The label says what the button does; the action keeps the product
-			// name so that the click is echoed as "You chose <name>".
-			b := c.action(c.p.T("formatting.choose"), Action{Kind: ActSendText, Text: strings.TrimSpace(p.Name), Label: card.Title})
-			card.Buttons = []Button{b}
+			// name so that the click is echoed as "You chose <name>". KM documents
+			// the click as a hit (kmclient.ProductClick); a product without an id
+			// can only be asked by name.
+			a := Action{Kind: ActSendText, Text: strings.TrimSpace(p.Name), Label: card.Title}
+			if req, ok := kmclient.ProductClick(p, kmclient.ID(c.log)); ok {
+				a = HitAction(req, card.Title)
+			}
+			card.Buttons = []Button{c.action(c.p.T("formatting.choose"), a)}
 		}
 		if card.Title == "" && len(card.Body) == 0 && card.ImageURL == "" && card.URL == "" {
 			continue

@@ -9,9 +9,8 @@ import (
 // Welcome converts an initClient answer: welcome message, leading word, FAQ
 // categories with their questions (hit queryType 6) and shortcut entries.
 //
-// Shortcut entries of type 1 ask their content as if the user typed it (KM's web
-// widget sends them as hitSource 1 "message from a shortcut entry"; through /v1/chat
-// that is just the text); type 2 entries open their link.
+// Shortcut entries of type 1 are hits of hitSource 1, "message from a shortcut
+// entry" (kmclient.ShortcutClick); type 2 entries open their link.
 func Welcome(r *kmclient.InitClientResponse, o Options) Message {
 	if r == nil {
 		return Message{}
@@ -63,11 +62,10 @@ func (c *conv) shortcuts(list []kmclient.ShortcutEntry) {
 		case kmclient.ShortcutLink:
 			return c.link(name, e.Content)
 		default:
-			text := firstNonEmpty(strings.TrimSpace(e.Content), strings.TrimSpace(e.Name))
 			if cleanLabel(name) == "" {
 				return Button{}, false
 			}
-			return c.action(name, Action{Kind: ActSendText, Text: text}), true
+			return c.action(name, HitAction(kmclient.ShortcutClick(e, kmclient.ID(c.log)), "")), true
 		}
 	})
 }

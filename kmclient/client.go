@@ -1,17 +1,3 @@
-// Package kmclient is a typed client for the Udesk KM robot API: every endpoint of
-// the seeds, request signing, the response envelope and KM's error messages.
-//
-// One request path serves every endpoint: the URL is BaseURL + the endpoint path,
-// the query carries the Signer's parameters (email, timestamp, sign, …), the body is
-// JSON, and the answer is KM's envelope {code, message, visible, exception, paging,
-// data}. A code other than 200, an HTTP error status or a body that is not an
-// envelope becomes an *APIError; errors.Is(err, ErrSessionExpired) tells the caller
-// to initialise the session again. Only failures that cannot have duplicated work are
-// retried: dial errors, and 429/503 answers carrying Retry-After. Neither the token
-// nor a sign ever appears in an error or a log line.
-//
-// The chat runtime lives in runtime.go and sse.go (v2 newChat streaming); the
-// knowledge admin endpoints in questions.go, similar.go, datums.go and records.go.
 package kmclient
 
 import (

@@ -25,14 +25,15 @@ func (t *textActions) token(a formatting.Action) string {
 	return tok
 }
 
-// isQuestion reports whether a button asks one of KM's questions (a hit:
-// suggested questions, FAQ lists, questions in a flow): those are listed numbered.
+// isQuestion reports whether a button asks one of KM's questions (a hit of a
+// queryType: suggested questions, FAQ lists, questions in a flow): those are
+// listed numbered. Product choices and shortcuts are hits without one.
 func (t *textActions) isQuestion(b formatting.Button) bool {
 	if t == nil || b.Token == "" {
 		return false
 	}
 	a, ok := t.byToken[b.Token]
-	return ok && a.Kind == formatting.ActHit
+	return ok && a.Kind == formatting.ActHit && a.QueryType != 0
 }
 
 // renderText renders a Message as plain text for a terminal: headings and text as

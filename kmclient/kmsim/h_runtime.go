@@ -2,6 +2,7 @@ package kmsim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -150,6 +151,10 @@ func (c *reqCtx) hit() {
 		t = kb.questionTurn(q, req.ContentType)
 	case isProduct && req.HitSource == kmclient.HitProduct:
 		t = productTurn(p)
+	case req.HitSource == kmclient.HitShortcut && req.QuestionID == 0:
+		// "A message from a shortcut entry" (hitSource 1) is a message: answered
+		// as the chat would answer its text.
+		t = kb.replyTo(req.QuestionContent, req.ContentType)
 	default:
 		s.kbMu.RUnlock()
 		c.fail(MsgNoQuestion)
@@ -175,7 +180,7 @@ func (c *reqCtx) flow() {
 	}
 	s := c.s
 	s.kbMu.RLock()
-	f := s.kb.flows[int64(req.FlowID)]
+	f := s.kb.nextFlow(int64(req.FlowID), req.FlowContent)
 	s.kbMu.RUnlock()
 	if f == nil {
 		c.fail(MsgNoFlow)
@@ -378,4 +383,30 @@ func (c *reqCtx) intParam(i int) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// nextFlow is where a /v1/flow call leads; the caller holds kbMu. flowID is the
+// flow the click came from (the answer's flowId). A flowContent holding one of
+// that flow's clickable elements leads to the flow the element names (data-type
+// flow/2); a flowContent that reads as one of its choices (a task button's name)
+// leads to that choice's flow; anything else shows the flow again. nil when the
+// flow does not exist, or the element is not one of the flow's.
+func (kb *KB) nextFlow(flowID int64, flowContent string) *flow {
+	f := kb.flows[flowID]
+	if f == nil {
+		return nil
+	}
+	if cl := clickables(flowContent); len(cl) > 0 {
+		if !slices.ContainsFunc(clickables(f.content), func(x clickable) bool { return x.id == cl[0].id && x.kind == cl[0].kind }) {
+			return nil
+		}
+		if id, err := strconv.ParseInt(cl[0].id, 10, 64); err == nil && cl[0].kind == "flow" {
+			return kb.flows[id]
+		}
+		return f
+	}
+	if next, ok := f.choices[normalize(plainText(flowContent))]; ok {
+		return kb.flows[next]
+	}
+	return f
 }

@@ -153,6 +153,7 @@ type flow struct {
 	title   string
 	content string
 	plain   string
+	choices map[string]int64 // normalised text → flow id
 	line    int
 }
 

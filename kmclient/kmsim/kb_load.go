@@ -484,7 +484,14 @@ func (b *kbBuilder) flows(in []yamlFlow) {
 		if yf.Title == "" || strings.TrimSpace(yf.Content) == "" {
 			b.fail(yf.Line, "flow %d: title and content are required", yf.ID)
 		}
-		b.kb.flows[yf.ID] = &flow{id: yf.ID, title: yf.Title, content: strings.TrimSpace(yf.Content), plain: plainText(yf.Content), line: yf.Line}
+		f := &flow{id: yf.ID, title: yf.Title, content: strings.TrimSpace(yf.Content), plain: plainText(yf.Content), line: yf.Line}
+		for text, next := range yf.Choices {
+			if f.choices == nil {
+				f.choices = map[string]int64{}
+			}
+			f.choices[normalize(text)] = next
+		}
+		b.kb.flows[yf.ID] = f
 		b.yf = append(b.yf, yf)
 	}
 }
@@ -515,6 +522,11 @@ func (b *kbBuilder) crossRefs() {
 		b.checkOptionIDs(q)
 	}
 	for _, yf := range b.yf {
+		for text, next := range yf.Choices {
+			if b.kb.flows[next] == nil {
+				b.fail(yf.Line, "flow %d: choice %q leads to flow %d, which does not exist", yf.ID, text, next)
+			}
+		}
 		for _, c := range clickables(yf.Content) {
 			id, err := strconv.ParseInt(c.id, 10, 64)
 			switch {

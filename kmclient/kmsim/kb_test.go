@@ -130,7 +130,7 @@ func TestSampleYAMLRoundTrip(t *testing.T) {
 	if kb.RobotID() != kmsim.SampleRobotID || kb.ChannelID() != kmsim.SampleChannelID || kb.ModelKey() != kmsim.SampleModelKey {
 		t.Errorf("sample ids %d %d %q", kb.RobotID(), kb.ChannelID(), kb.ModelKey())
 	}
-	if got := kb.FlowIDs(); len(got) != 4 || got[0] != 201 {
+	if got := kb.FlowIDs(); len(got) != 7 || got[0] != 31 || got[1] != 201 {
 		t.Errorf("flows %v", got)
 	}
 	y[0] = 'X' // SampleYAML returns a copy

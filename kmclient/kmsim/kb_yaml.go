@@ -159,7 +159,10 @@ type yamlFlow struct {
 	ID      int64  `yaml:"id"`
 	Title   string `yaml:"title"`
 	Content string `yaml:"content"`
-	Line    int    `yaml:"-"`
+	// Choices lead a /v1/flow call whose flowContent reads as one of the keys (a
+	// task button's name) to the flow given as its value.
+	Choices map[string]int64 `yaml:"choices"`
+	Line    int              `yaml:"-"`
 }
 
 // Each UnmarshalYAML records the line and decodes strictly (yaml.v3's KnownFields

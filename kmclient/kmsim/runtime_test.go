@@ -415,3 +415,34 @@ func TestInitClientCustomerIDIsALong(t *testing.T) {
 		t.Fatalf("a text customer.id was not refused: %s", r.raw)
 	}
 }
+
+// /v1/flow as kmclient sends clicks: the flowId of the answer the click came from
+// and, as flowContent, the clicked element (it leads where its data-id says) or a
+// task button's name (it leads to the flow's choice of that name).
+func TestFlowClicks(t *testing.T) {
+	f := newFixture(t, kmsim.Options{})
+	s := f.session()
+	flow := func(id int64, content string) resp {
+		return f.call("POST", "/v1/flow", map[string]any{"sessionId": s.SessionID, "flowId": id, "flowContent": content})
+	}
+	var a kmclient.Answer
+	flow(201, `<a data-type="flow" data-id="202">"Authentication failed"</a>`).ok(t, &a)
+	if a.FlowID != 202 {
+		t.Errorf("element of flow 201 led to flow %d, want 202", a.FlowID)
+	}
+	flow(201, `<a data-type="flow" data-id="204">It still fails</a>`).failed(t, kmsim.MsgNoFlow) // 204 is not an element of 201
+	flow(31, "<p>Large room (12 people)</p>").ok(t, &a)
+	if a.FlowID != 312 {
+		t.Errorf("task choice led to flow %d, want 312", a.FlowID)
+	}
+	flow(31, "<p>Something else</p>").ok(t, &a)
+	if a.FlowID != 31 {
+		t.Errorf("unknown choice led to flow %d, want 31 again", a.FlowID)
+	}
+	// A shortcut entry's message (hitSource 1) is answered as chat.
+	var h kmclient.Answer
+	f.call("POST", "/v1/hit", map[string]any{"sessionId": s.SessionID, "questionContent": "wifi password please", "hitSource": 1}).ok(t, &h)
+	if h.AnsType != kmclient.AnsTypeAnswer || !strings.Contains(h.AnsContent.String(), "ExampleGuest") {
+		t.Errorf("shortcut hit %+v", h)
+	}
+}
