@@ -270,7 +270,7 @@ func (t *turn) rateAnswer(sa StoredAction) ClickStatus {
 	var apiErr *kmclient.APIError
 	switch {
 	case err == nil:
-	case errors.As(err, &apiErr) && apiErr.Message == errMsgEvaluated:
+	case errors.As(err, &apiErr) && kmclient.SameMessage(apiErr.Message, errMsgEvaluated):
 		t.markRated(a.LogID)
 		t.say("bridge.already_rated")
 		return ClickAlreadyRated

@@ -31,10 +31,15 @@ func (c *conv) pager(msgType string, raw json.RawMessage, page, pages int) (prev
 	return prev, next
 }
 
-// products adds one page of a show_product / selective_product list.
+// products adds one page of a show_product / selective_product list, or with
+// turnFlag 0 (no switching between groups) the whole list, up to maxButtons.
 func (c *conv) products(v *kmclient.ProductList, msgType string, raw json.RawMessage, page int) {
 	size := c.pageSize(int(v.ShowSize))
 	n := len(v.ProductList)
+	paged := v.Paged()
+	if !paged {
+		size, page = max(min(n, maxButtons), 1), 1
+	}
 	pages, page := pageBounds(n, size, page)
 	pr := &Products{Title: cleanLabel(v.Title), Page: page, Pages: pages}
 	lo, hi := min((page-1)*size, n), min(page*size, n)
@@ -58,12 +63,15 @@ func (c *conv) products(v *kmclient.ProductList, msgType string, raw json.RawMes
 		}
 		pr.Items = append(pr.Items, card)
 	}
-	if pages > 1 {
+	if pages > 1 && paged {
 		pr.PageLabel = c.p.T("formatting.page_of", page, pages)
 		pr.Prev, pr.Next = c.pager(msgType, raw, page, pages)
 	}
 	if len(pr.Items) > 0 || pr.Title != "" {
 		c.add(pr)
+	}
+	if !paged && n > size {
+		c.more(n - size)
 	}
 }
 

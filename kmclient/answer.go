@@ -55,12 +55,15 @@ const (
 	SwitchStaffMessage   = 3 // send switchStaffAnswer
 )
 
-// msgType values (the 001 seed's table plus ans_selective_table).
+// msgType values: the 001 seed's table, plus the selective table, whose only
+// name in the seeds is its structure's, ans_selective_table. KM names every
+// structure ans_<msgType>, so either spelling of any msgType decodes (see
+// NormalizeMsgType); these constants are the spellings without the prefix.
 const (
 	MsgRich             = "rich"
 	MsgPlain            = "plain"
 	MsgSelectiveList    = "selective_list"
-	MsgSelectiveTable   = "ans_selective_table"
+	MsgSelectiveTable   = "selective_table"
 	MsgShowProduct      = "show_product"
 	MsgSelectiveProduct = "selective_product"
 	MsgWechatImage      = "wechat_image"
@@ -264,13 +267,21 @@ type SelectiveTable struct {
 
 // ProductList is ans_show_product, used by show_product and selective_product.
 type ProductList struct {
-	Title       string    `json:"title"`
-	ShowSize    Int       `json:"showSize"`
-	TurnFlag    Int       `json:"turnFlag"`
+	Title    string `json:"title"`
+	ShowSize Int    `json:"showSize"`
+	// TurnFlag says whether the list may be shown a group at a time: 1 allowed,
+	// 0 forbidden (001), nil when KM left it out. See Paged.
+	TurnFlag    *Int      `json:"turnFlag"`
 	ProductList []Product `json:"productList"`
 	// Selective is true for selective_product (a product is chosen by clicking it).
 	Selective bool `json:"-"`
 }
+
+// Paged reports whether the products may be shown showSize at a time with a way
+// to switch groups: turnFlag 1, or no turnFlag. With turnFlag 0 switching groups
+// is forbidden, so every product is shown at once rather than only the first group
+// (which would hide the rest for good).
+func (p *ProductList) Paged() bool { return p.TurnFlag == nil || *p.TurnFlag != 0 }
 
 // Product is one product of a product list.
 type Product struct {
@@ -431,7 +442,7 @@ func (*Unknown) isContent()        {}
 // and an error wrapping a *DroppedError that names them.
 func (a AnsContent) Decode(msgType string) (Content, error) {
 	var dst Content
-	switch msgType {
+	switch NormalizeMsgType(msgType) {
 	case MsgRich, "":
 		return &RichText{HTML: a.String()}, nil
 	case MsgPlain:
@@ -475,6 +486,14 @@ func (a AnsContent) Decode(msgType string) (Content, error) {
 		return dst, fmt.Errorf("kmclient: ansContent %s: %w", msgType, &DroppedError{Fields: dropped})
 	}
 	return dst, nil
+}
+
+// NormalizeMsgType is msgType as the constants spell it: trimmed, lower case,
+// without the ans_ prefix of the seeds' structure names (ans_selective_table and
+// selective_table are one type).
+func NormalizeMsgType(msgType string) string {
+	t := strings.ToLower(strings.TrimSpace(msgType))
+	return strings.TrimPrefix(t, "ans_")
 }
 
 // Infer guesses the msgType of content whose msgType is unknown (the 001 seed

@@ -44,4 +44,21 @@
 //     queryType 8, "question clicked inside a flow", and its data-id; the seeds
 //     name no data-type values, so this is a convention shared with kmsim
 //     (FlowQuestionClick).
+//
+// Other readings, each in the one place named:
+//
+//   - msgType: 001 lists ans_selective_table only as a structure name, and names
+//     every structure ans_<msgType>; any msgType decodes with or without that
+//     prefix, in any case (NormalizeMsgType).
+//   - An expired session: the seeds give the failure no code of its own (every
+//     failure is code 400), so it is recognised by its message, without regard to
+//     case, spacing, punctuation or a 【field】 prefix (APIError.Is, SameMessage).
+//   - POST /v1/datums: the 003 field table requires displayName, its example
+//     leaves it out; the table wins, and an empty one is sent as the name
+//     (CreateDatum).
+//   - turnFlag 0 forbids switching between groups of products (001). Showing only
+//     the first showSize products would hide the rest for good, so a list with
+//     turnFlag 0 is shown whole (ProductList.Paged).
+//   - customer.id is a Long (001): it is sent as a number, and an id that is not
+//     an integer is left out rather than fail initClient (Customer.MarshalJSON).
 package kmclient

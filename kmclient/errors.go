@@ -3,6 +3,8 @@ package kmclient
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 )
 
 // MsgSessionExpired is KM's message when a sessionId is unknown or has expired.
@@ -27,7 +29,31 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("kmclient: %s: HTTP %d: %s", e.Endpoint, e.HTTPStatus, e.Message)
 }
 
-// Is makes errors.Is(err, ErrSessionExpired) true for KM's "please reinitialize" answer.
+// Is makes errors.Is(err, ErrSessionExpired) true for KM's "please reinitialize"
+// answer. The seeds give it no code of its own (every failure is code 400), so it
+// is recognised by its message, as SameMessage compares them: a tenant's
+// capitalisation, punctuation or 【sessionId】 prefix does not hide it.
 func (e *APIError) Is(target error) bool {
-	return target == ErrSessionExpired && e.Message == MsgSessionExpired
+	return target == ErrSessionExpired && e.Code != CodeOK && SameMessage(e.Message, sessionExpiredCore)
+}
+
+// sessionExpiredCore is the part of MsgSessionExpired that says it.
+const sessionExpiredCore = "sessionId does not exist"
+
+// SameMessage reports whether KM's message got says want: compared without case,
+// spaces and punctuation, and anywhere in got (KM prefixes field names, e.g.
+// "【sessionId】…", and may add a hint after). Byte equality would miss KM's
+// own variations of one message.
+func SameMessage(got, want string) bool {
+	w := messageKey(want)
+	return w != "" && strings.Contains(messageKey(got), w)
+}
+
+func messageKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }

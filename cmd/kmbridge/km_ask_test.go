@@ -77,7 +77,7 @@ func TestAskRaw(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil {
 		t.Fatalf("-raw is not an answer: %v\n%s", err, r.stdout)
 	}
-	if ans.MsgType != kmclient.MsgSelectiveTable || ans.SessionID == 0 {
+	if kmclient.NormalizeMsgType(ans.MsgType) != kmclient.MsgSelectiveTable || ans.SessionID == 0 {
 		t.Errorf("msgType %q, session %d; want %q and a session", ans.MsgType, ans.SessionID, kmclient.MsgSelectiveTable)
 	}
 

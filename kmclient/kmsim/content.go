@@ -15,7 +15,7 @@ import (
 // msgTypeKind reports whether a knowledge base may use msgType and whether its
 // ansContent is an object.
 func msgTypeKind(msgType string) (known, structured bool) {
-	switch msgType {
+	switch kmclient.NormalizeMsgType(msgType) {
 	case kmclient.MsgRich, kmclient.MsgPlain, kmclient.MsgImage, kmclient.MsgAudio:
 		return true, false
 	}
@@ -24,14 +24,15 @@ func msgTypeKind(msgType string) (known, structured bool) {
 }
 
 func msgTypeNames() string {
-	return "rich, plain, image, audio, selective_list, ans_selective_table, show_product, " +
-		"selective_product, wechat_image, link, custom_card, task_button, map, mini_apps_card"
+	return "rich, plain, image, audio, selective_list, selective_table, show_product, " +
+		"selective_product, wechat_image, link, custom_card, task_button, map, mini_apps_card " +
+		"(each also with the ans_ prefix of its structure's name)"
 }
 
 // structuredTarget returns a pointer to the kmclient type that msgType's ansContent
 // decodes into, so the simulator validates content with the client's own types.
 func structuredTarget(msgType string) any {
-	switch msgType {
+	switch kmclient.NormalizeMsgType(msgType) {
 	case kmclient.MsgSelectiveList:
 		return &kmclient.SelectiveList{}
 	case kmclient.MsgSelectiveTable:

@@ -451,7 +451,7 @@ func (b *kbBuilder) content(msgType string, n *yaml.Node, msgbox, who string, li
 }
 
 func (b *kbBuilder) collectProducts(msgType string, raw json.RawMessage) {
-	if msgType != kmclient.MsgShowProduct && msgType != kmclient.MsgSelectiveProduct {
+	if mt := kmclient.NormalizeMsgType(msgType); mt != kmclient.MsgShowProduct && mt != kmclient.MsgSelectiveProduct {
 		return
 	}
 	var pl kmclient.ProductList
@@ -551,7 +551,7 @@ func (b *kbBuilder) checkOptionIDs(q *question) {
 	}
 	check := func(msgType string, raw json.RawMessage) {
 		var ids []int64
-		switch msgType {
+		switch kmclient.NormalizeMsgType(msgType) {
 		case kmclient.MsgSelectiveList, kmclient.MsgSelectiveTable:
 			var l kmclient.SelectiveTable
 			_ = json.Unmarshal(raw, &l)

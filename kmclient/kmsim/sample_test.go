@@ -46,12 +46,12 @@ func TestSampleMsgTypes(t *testing.T) {
 			}
 		}},
 		{"What laptops can I order?", kmclient.MsgShowProduct, func(t *testing.T, a kmclient.Answer, c kmclient.Content) {
-			if p := c.(*kmclient.ProductList); len(p.ProductList) != 7 || p.ShowSize != 3 || p.TurnFlag != 1 || p.Selective {
+			if p := c.(*kmclient.ProductList); len(p.ProductList) != 7 || p.ShowSize != 3 || !p.Paged() || p.Selective {
 				t.Errorf("%+v", p)
 			}
 		}},
 		{"Which monitor can I get?", kmclient.MsgSelectiveProduct, func(t *testing.T, a kmclient.Answer, c kmclient.Content) {
-			if p := c.(*kmclient.ProductList); len(p.ProductList) != 6 || p.ShowSize != 3 || p.TurnFlag != 1 || !p.Selective {
+			if p := c.(*kmclient.ProductList); len(p.ProductList) != 6 || p.ShowSize != 3 || !p.Paged() || !p.Selective {
 				t.Errorf("%+v", p)
 			}
 		}},
@@ -165,7 +165,7 @@ func TestSampleMsgTypes(t *testing.T) {
 			if a.AnsType != kmclient.AnsTypeAnswer && a.AnsType != 22 {
 				t.Fatalf("ansType %d", a.AnsType)
 			}
-			if a.MsgType != tc.msgType {
+			if kmclient.NormalizeMsgType(a.MsgType) != tc.msgType {
 				t.Fatalf("msgType %q, want %q", a.MsgType, tc.msgType)
 			}
 			c, err := a.Content()
