@@ -61,4 +61,8 @@
 //     turnFlag 0 is shown whole (ProductList.Paged).
 //   - customer.id is a Long (001): it is sent as a number, and an id that is not
 //     an integer is left out rather than fail initClient (Customer.MarshalJSON).
+//   - Signing: every example in the seeds is signed v1, the lowercase hex SHA1 of
+//     email&token&timestamp, so v1 is the default; v2 (Udesk's open API scheme,
+//     SHA256 with a nonce) is there for tenants that want it (Config.SignVersion).
+//     kmbridge check says which one a tenant accepts.
 package kmclient

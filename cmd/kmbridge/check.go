@@ -17,11 +17,12 @@ import (
 const checkUsage = `Usage: kmbridge [-config FILE] check
 
 Checks the KM connection of the configuration: starts a session (initClient, as
-customer_token "kmbridge:check") once signed with v1 (SHA1) and once with v2 (SHA256 with
-a nonce), reports which scheme(s) your KM tenant accepts, the robot's welcome
-message and FAQ category count, and the km.sign_version to use.
-Exit status: 0 when at least one scheme works, 1 when neither does, 3 when the
-configuration is invalid.
+customer_token "kmbridge:check") signed with km.sign_version (v1, SHA1, unless set
+to v2), and only when KM refuses that signature, once more with the other scheme.
+It reports the scheme your KM tenant accepted, the robot's welcome message and FAQ
+category count, and the km.sign_version to use.
+Exit status: 0 when a scheme works, 1 when neither does (or KM cannot be reached),
+3 when the configuration is invalid.
 `
 
 // checkCustomer is who kmbridge check is, for KM's records. It has no id: KM's
@@ -55,6 +56,15 @@ func authRefused(err error) bool {
 	return strings.Contains(m, "sign") || strings.Contains(m, "签名") || strings.Contains(m, "expired")
 }
 
+// checkOrder is the order schemes are tried in: the configured one (v1, the only
+// one the seeds show, by default), then the other.
+func checkOrder(configured string) []string {
+	if configured == "v2" {
+		return []string{"v2", "v1"}
+	}
+	return []string{"v1", "v2"}
+}
+
 func (a *app) checkCmd(ctx context.Context, args []string) int {
 	c := a.command("check", checkUsage)
 	if _, code, ok := c.parse(args, 0, 0); !ok {
@@ -80,8 +90,10 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintf(a.stdout, "KM %s, robot %d, scene %d, as %s\n", km.BaseURL, robot, channel, km.Email)
 
-	var results []schemeResult
-	for _, v := range []string{"v1", "v2"} {
+	// The configured scheme first; the other only when KM refuses that signature,
+	// so a tenant on one scheme sees no failure of the other and gets one session.
+	var tried []schemeResult
+	for _, v := range checkOrder(cfg.KM.SignVersion) {
 		cl, err := kmclient.New(kmclient.Config{
 			BaseURL: km.BaseURL, Email: km.Email, Token: km.Token, SignVersion: v,
 			Timeout: km.Timeout.D(), Logger: log, MaxRetries: -1,
@@ -96,67 +108,47 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 			RobotID: kmclient.ID(robot), ChannelID: kmclient.ID(channel), ModelKey: modelKey,
 			AccessKeyID: km.AccessKeyID, Platform: &platform, Customer: &who,
 		})
-		results = append(results, schemeResult{version: v, resp: resp, client: cl, err: err})
-	}
-
-	var works []schemeResult
-	var signed []string // schemes whose signature KM accepted, whatever else it said
-	for _, r := range results {
-		label := schemeLabel(r.version)
-		switch {
-		case r.err == nil:
-			works = append(works, r)
-			signed = append(signed, r.version)
-			fmt.Fprintf(a.stdout, "  %-36s accepted\n", label)
-		case authRefused(r.err):
-			fmt.Fprintf(a.stdout, "  %-36s refused: %s\n", label, checkErrText(r.err, km.Token))
-		default:
-			fmt.Fprintf(a.stdout, "  %-36s failed: %s\n", label, checkErrText(r.err, km.Token))
-		}
-	}
-	// A scheme that failed for another reason while the other was refused outright
-	// got past the signature check.
-	if len(works) == 0 && authRefused(results[0].err) != authRefused(results[1].err) {
-		for _, r := range results {
-			if !authRefused(r.err) {
-				signed = append(signed, r.version)
-			}
+		tried = append(tried, schemeResult{version: v, resp: resp, client: cl, err: err})
+		if !authRefused(err) {
+			break
 		}
 	}
 
-	if len(works) > 0 {
-		r := works[0]
-		fmt.Fprintf(a.stdout, "Welcome message: %s\n", welcomeText(r.resp))
-		fmt.Fprintf(a.stdout, "FAQ categories: %s\n", categoryCount(ctx, r, robot, channel, modelKey))
-	}
+	last := tried[len(tried)-1]
 	switch {
-	case len(signed) == 1:
-		verdict := "set"
-		if signed[0] == cfg.KM.SignVersion {
-			verdict = "keep"
+	case last.err == nil:
+		note := ""
+		if len(tried) > 1 {
+			note = fmt.Sprintf(" (this KM tenant does not take %s signatures)", tried[0].version)
 		}
-		fmt.Fprintf(a.stdout, "Suggested setting: %s km.sign_version: %s (environment: KMBRIDGE_KM_SIGN_VERSION=%s)\n", verdict, signed[0], signed[0])
-	case len(signed) == 2:
-		keep := cfg.KM.SignVersion
-		if keep == "" {
-			keep = "v1"
+		fmt.Fprintf(a.stdout, "Signature: %s accepted%s\n", schemeLabel(last.version), note)
+		fmt.Fprintf(a.stdout, "Welcome message: %s\n", welcomeText(last.resp))
+		fmt.Fprintf(a.stdout, "FAQ categories: %s\n", categoryCount(ctx, last, robot, channel, modelKey))
+		if last.version == cfg.KM.SignVersion || last.version == "v1" && cfg.KM.SignVersion == "" {
+			fmt.Fprintf(a.stdout, "Suggested setting: keep km.sign_version: %s\n", last.version)
+		} else {
+			fmt.Fprintf(a.stdout, "Suggested setting: set km.sign_version: %s (environment: KMBRIDGE_KM_SIGN_VERSION=%s)\n", last.version, last.version)
 		}
-		fmt.Fprintf(a.stdout, "Suggested setting: both schemes work; keep km.sign_version: %s\n", keep)
+		return exitOK
+	case authRefused(last.err):
+		fmt.Fprintf(a.stderr, "kmbridge check: KM accepted neither v1 nor v2: %s\n", checkErrText(last.err, km.Token))
+		fmt.Fprintln(a.stderr, "kmbridge check: check km.email and km.token (KM → Management → API token)")
+	case isKMFailure(last.err):
+		// KM answered past the signature: the configuration, not the scheme, is wrong.
+		fmt.Fprintf(a.stdout, "Signature: %s accepted\n", schemeLabel(last.version))
+		fmt.Fprintf(a.stderr, "kmbridge check: the %s signature passed, but KM refused the session: %s\n", last.version, checkErrText(last.err, km.Token))
+		fmt.Fprintln(a.stderr, "kmbridge check: check km.robot_id, km.channel_id and km.model_key")
+	default:
+		fmt.Fprintf(a.stderr, "kmbridge check: cannot reach KM at %s: %s\n", km.BaseURL, checkErrText(last.err, km.Token))
 	}
-	if len(works) == 0 {
-		why := results[0].err
-		for _, r := range results {
-			if !authRefused(r.err) {
-				why = r.err // past the signature: the more telling message
-			}
-		}
-		fmt.Fprintf(a.stderr, "kmbridge check: KM accepted neither v1 nor v2: %s\n", checkErrText(why, km.Token))
-		if len(signed) == 1 {
-			fmt.Fprintf(a.stderr, "kmbridge check: the %s signature passed; check km.robot_id, km.channel_id and km.model_key\n", signed[0])
-		}
-		return exitFail
-	}
-	return exitOK
+	return exitFail
+}
+
+// isKMFailure reports whether err is KM's own failure envelope (a code, a
+// message), not a transport error or a proxy's page.
+func isKMFailure(err error) bool {
+	var apiErr *kmclient.APIError
+	return errors.As(err, &apiErr) && apiErr.Code != 0
 }
 
 // schemeLabel names a signature scheme for the report.
