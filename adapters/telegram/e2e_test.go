@@ -272,24 +272,26 @@ func TestReplyKeyboard(t *testing.T) {
 	}
 	// Bob types the same words: not his keyboard, not addressed.
 	w.fake.push(message(groupChat(group), person(bob, "en"), large, nil))
-	// Alice presses the button.
+	// Alice presses the button: a click on the task button, which KM documents as
+	// its flow call (kmclient.TaskButtonClick).
 	w.fake.push(message(groupChat(group), person(alice, "en"), large, nil))
-	waitFor(t, "the pressed button's question", func() bool {
-		for _, c := range w.simCalls("POST /v1/chat") {
-			if c.Str("queryContent") == large {
-				return true
-			}
-		}
-		return false
+	pressed := func(c kmsim.Call) bool { return c.Str("flowContent") == "<p>"+large+"</p>" }
+	waitFor(t, "the pressed button's flow call", func() bool {
+		return slices.ContainsFunc(w.simCalls("POST /v1/flow"), pressed)
 	})
 	n := 0
+	for _, c := range w.simCalls("POST /v1/flow") {
+		if pressed(c) {
+			n++
+		}
+	}
 	for _, c := range w.simCalls("POST /v1/chat") {
 		if c.Str("queryContent") == large {
 			n++
 		}
 	}
 	if n != 1 {
-		t.Errorf("the label was asked %d times, want once (alice only)", n)
+		t.Errorf("the button was pressed %d times, want once (alice only)", n)
 	}
 }
 
