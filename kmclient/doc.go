@@ -47,6 +47,17 @@
 //
 // Other readings, each in the one place named:
 //
+//   - Types: the seeds type fields as Integer, String or Boolean, yet their own
+//     examples send ids both ways and null anywhere. Every scalar of a response is
+//     read from a number, a string, a boolean or null alike, and a field that still
+//     cannot be read is dropped and logged by name, never the whole answer
+//     (tolerant.go). An unknown msgType is read as the structure it looks like, or
+//     as text (AnsContent.Infer).
+//   - Streaming (/v2/newChat): the 001 example has data: lines with no blank line
+//     between them and no final full-answer event. A data: line that is a whole
+//     JSON value or [DONE] is dispatched at once, and [DONE] ends the stream
+//     whether or not KM closes it (sse.go); the answer is the streamed text, with
+//     any logId and sessionId a chunk carried (Chunk).
 //   - msgType: 001 lists ans_selective_table only as a structure name, and names
 //     every structure ans_<msgType>; any msgType decodes with or without that
 //     prefix, in any case (NormalizeMsgType).
