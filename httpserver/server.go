@@ -218,11 +218,13 @@ func (s *Server) Run(ctx context.Context) error {
 		go func() { errc <- srv.Serve(listeners[i]) }()
 	}
 	s.running.Store(true)
-	close(s.started)
+	// Logged before started is closed: whoever waits for the start may read
+	// the log for the addresses.
 	s.log.Info("http server listening", "addr", ln.Addr().String())
 	if len(listeners) > 1 {
 		s.log.Info("metrics listening", "addr", listeners[1].Addr().String())
 	}
+	close(s.started)
 
 	var serveErr error
 	pending := len(servers)
