@@ -524,10 +524,14 @@ func TestSimEscalation(t *testing.T) {
 	if len(es) != 1 || es[0].Reason != bridge.ReasonSwitchStaff || len(es[0].Transcript) < 2 || es[0].SessionID == 0 {
 		t.Fatalf("escalations = %+v", es)
 	}
-	sw := e.sim.CallsTo("PUT /v1/sessions/:id/switchStaff")
-	if len(sw) != 1 || !strings.Contains(sw[0].Path, fmt.Sprint(es[0].SessionID)) {
-		t.Errorf("switchStaff calls = %+v", sw)
-	}
+	// switchStaff is told to KM after the user has been told: wait for it.
+	bridgetest.Eventually(t, wait, func() error {
+		sw := e.sim.CallsTo("PUT /v1/sessions/:id/switchStaff")
+		if len(sw) != 1 || !strings.Contains(sw[0].Path, fmt.Sprint(es[0].SessionID)) {
+			return fmt.Errorf("switchStaff calls = %+v", sw)
+		}
+		return nil
+	})
 	// "talk to a human" is ansType 21.
 	mustHandle(t, e.core, msg(annDM, ann, "talk to a human"))
 	bridgetest.Eventually(t, wait, func() error {
