@@ -14,7 +14,7 @@ import (
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
-const kmSimUsage = `Usage: kmbridge km sim [-listen ADDR] [-kb FILE] [-email E -token T] [-session-ttl D] [-sign-version V]
+const kmSimUsage = `Usage: kmbridge km sim [-listen ADDR] [-kb FILE] [-email E -token T] [-session-ttl D] [-sign-version V] [-stream-as-documented]
 
 Runs the KM simulator: the KM API (chat runtime, FAQ and similar questions,
 conversation records) over a YAML knowledge base, the built-in sample by default.
@@ -31,6 +31,7 @@ func (a *app) kmSim(ctx context.Context, args []string) int {
 	ttl := c.fs.Duration("session-ttl", 30*time.Minute, "idle time after which a KM session expires")
 	signVersion := c.fs.String("sign-version", "", "accept only this signature scheme (v1 or v2); default both")
 	verbose := c.fs.Bool("v", false, "log every call to stderr")
+	asDocumented := c.fs.Bool("stream-as-documented", false, "stream /v2/newChat exactly as seed 001 shows it: no blank lines, no final full-answer event, the connection left open after [DONE]")
 	if _, code, ok := c.parse(args, 0, 0); !ok {
 		return code
 	}
@@ -67,6 +68,7 @@ func (a *app) kmSim(ctx context.Context, args []string) int {
 	}
 	opts := kmsim.Options{
 		Email: *email, Token: *token, SignVersion: *signVersion, SessionIdleTTL: *ttl,
+		StreamAsDocumented: *asDocumented,
 		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})),
 	}
 	ln, err := net.Listen("tcp", *listen)
