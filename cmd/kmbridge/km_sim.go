@@ -69,7 +69,7 @@ func (a *app) kmSim(ctx context.Context, args []string) int {
 	opts := kmsim.Options{
 		Email: *email, Token: *token, SignVersion: *signVersion, SessionIdleTTL: *ttl,
 		StreamAsDocumented: *asDocumented,
-		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})),
+		Logger:             slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})),
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
