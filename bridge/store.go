@@ -11,8 +11,8 @@ import (
 // conversation, the actions behind button tokens, delivery ids seen (adapters'
 // redelivery dedupe), rated answers and transcripts. Every entry has a TTL chosen
 // by the caller. Implementations: bridge/memstore (memory, snapshot file) and
-// bridge/redisstore (shared by replicas). Escalation mappings (conversation ↔ agent thread) will be a
-// separate optional interface, discovered by type assertion, so this one stays small.
+// bridge/redisstore (shared by replicas). Hand-over cases (conversation ↔ agents'
+// thread) are CaseStore's, embedded here and implemented in files of their own.
 //
 // Implementations must be safe for concurrent use. The core never writes one
 // conversation's entries from two goroutines at once.
@@ -48,6 +48,9 @@ type Store interface {
 	AppendTurn(ctx context.Context, key ConvKey, t Turn, max int, ttl time.Duration) error
 	// Transcript returns the conversation's turns, oldest first.
 	Transcript(ctx context.Context, key ConvKey) ([]Turn, error)
+
+	// CaseStore keeps hand-over cases.
+	CaseStore
 
 	// Close persists what must survive a restart (memstore: the snapshot file) and
 	// releases resources. The store is not used afterwards.
@@ -97,4 +100,8 @@ type Turn struct {
 	// User is the platform user id for user and click turns.
 	User string `json:"u,omitempty"`
 	Text string `json:"t"`
+	// Bot turns: KM's ansType, and the FAQ question KM matched (hitQuestion),
+	// for the hand-over's unknown-answer count and knowledge capture.
+	AnsType int    `json:"ans,omitempty"`
+	Hit     string `json:"hit,omitempty"`
 }

@@ -41,6 +41,7 @@ type Store struct {
 	seen        *cache.Cache // delivery id → struct{}
 	rated       *cache.Cache // logId → struct{}
 	transcripts *cache.Cache // ConvKey.String() → []bridge.Turn
+	cases       *caseTable   // hand-over cases (cases.go)
 
 	tmu sync.Mutex // serialises transcript read-modify-write
 
@@ -84,6 +85,7 @@ func Open(opts Options) (*Store, error) {
 		rated:       cache.New(cache.NoExpiration, 0),
 		transcripts: cache.New(cache.NoExpiration, 0),
 		inbox:       newInbox(journal, opts.Logger),
+		cases:       newCaseTable(),
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 	}
@@ -117,6 +119,7 @@ func (s *Store) janitor(every time.Duration) {
 			for _, c := range s.caches() {
 				c.DeleteExpired()
 			}
+			s.cases.deleteExpired()
 		}
 	}
 }

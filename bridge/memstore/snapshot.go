@@ -29,6 +29,7 @@ type snapshot struct {
 	Seen        []entry[struct{}]            `json:"seen"`
 	Rated       []entry[struct{}]            `json:"rated"`
 	Transcripts []entry[[]bridge.Turn]       `json:"transcripts"`
+	Cases       *caseSnapshot                `json:"cases,omitempty"`
 }
 
 type entry[T any] struct {
@@ -75,6 +76,7 @@ func (s *Store) writeSnapshot(ctx context.Context) error {
 		Seen:        items[struct{}](s.seen, n),
 		Rated:       items[struct{}](s.rated, n),
 		Transcripts: items[[]bridge.Turn](s.transcripts, n),
+		Cases:       s.cases.snapshot(n),
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: snapshot: %w", err)
@@ -158,6 +160,7 @@ func (s *Store) load(now time.Time) error {
 	restore(s.seen, snap.Seen, n)
 	restore(s.rated, snap.Rated, n)
 	restore(s.transcripts, snap.Transcripts, n)
+	s.cases.restore(snap.Cases, n)
 	return nil
 }
 
