@@ -91,7 +91,7 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 	if msg.IsEmpty() && err != nil && out.IsEmpty() {
 		t.pending = t.pending[:0]
 		if reason != "" {
-			t.escalate(reason)
+			t.escalateWith(reason, kmHints(ans))
 			return "escalated"
 		}
 		return t.fail("answer", errMalformed)
@@ -109,18 +109,81 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 		} else {
 			_, _ = t.send(out)
 		}
-		t.record(RoleBot, Summary(out, t.c.cfg.SummaryRunes))
+		t.recordAnswer(ans, Summary(out, t.c.cfg.SummaryRunes))
 	}
 	if reason != "" {
-		t.escalate(reason)
+		t.escalateWith(reason, kmHints(ans))
 		return "escalated"
+	}
+	if ans.AnsType == kmclient.AnsTypeUnknown {
+		t.offerHuman()
 	}
 	return outcome
 }
 
+// recordAnswer appends a bot turn with what the hand-over needs of the answer:
+// its ansType (unknown answers in a row) and the FAQ question KM matched.
+func (t *turn) recordAnswer(ans *kmclient.Answer, summary string) {
+	if summary == "" {
+		return
+	}
+	tr := Turn{At: t.c.now(), Role: RoleBot, Text: truncateRunes(summary, t.c.cfg.SummaryRunes),
+		AnsType: ans.AnsType, Hit: truncateRunes(ans.HitQuestion, t.c.cfg.SummaryRunes)}
+	if err := t.c.store.AppendTurn(t.ctx, t.key, tr, t.c.cfg.TranscriptTurns, t.c.cfg.SessionRetention); err != nil {
+		t.log.Warn("bridge: transcript append failed", "err", err)
+	}
+}
+
+// offerHuman offers a person after the Escalator's number of unknown answers
+// in a row (escalation.after_unknown), again after as many more. Turns other
+// than the user's and the bot's break the run (a click, a reset, a hand-over).
+func (t *turn) offerHuman() {
+	o, ok := t.c.esc.(HumanOfferer)
+	if !ok || o.OfferHumanAfter() <= 0 {
+		return
+	}
+	tr, err := t.c.store.Transcript(t.ctx, t.key)
+	if err != nil {
+		t.log.Warn("bridge: unknown-answer count: transcript lookup failed", "err", err)
+		return
+	}
+	run := 0
+	for i := len(tr) - 1; i >= 0; i-- {
+		if tr[i].Role == RoleUser {
+			continue
+		}
+		if tr[i].Role != RoleBot || tr[i].AnsType != kmclient.AnsTypeUnknown {
+			break
+		}
+		run++
+	}
+	if n := o.OfferHumanAfter(); run == 0 || run%n != 0 {
+		return
+	}
+	b := formatting.Button{Label: t.p.T("formatting.talk_to_human"), Style: formatting.StylePrimary}
+	b.Token = t.mint(formatting.Action{Kind: formatting.ActEscalate, Label: b.Label})
+	_, _ = t.send(formatting.Message{Blocks: []formatting.Block{
+		&formatting.Buttons{Title: t.p.T("bridge.offer_human"), Items: []formatting.Button{b}},
+	}})
+}
+
+// kmHints are KM's hand-over details of an answer.
+func kmHints(ans *kmclient.Answer) Escalation {
+	if ans == nil {
+		return Escalation{}
+	}
+	return Escalation{
+		KMServiceID: strings.TrimSpace(string(ans.CustomerServiceID)), KMServiceStatus: ans.CustomerServiceStatus,
+		KMTips: strings.TrimSpace(ans.SwitchStaffTips),
+	}
+}
+
 // escalate hands the conversation to human agents through the Escalator and, when
 // that worked, tells KM (switchStaff, best effort).
-func (t *turn) escalate(reason string) {
+func (t *turn) escalate(reason string) { t.escalateWith(reason, Escalation{}) }
+
+// escalateWith is escalate with KM's hand-over details (the KM fields of km).
+func (t *turn) escalateWith(reason string, km Escalation) {
 	if err := t.loadSession(); err != nil {
 		t.log.Warn("bridge: escalation: session lookup failed", "err", err)
 	}
@@ -131,6 +194,7 @@ func (t *turn) escalate(reason string) {
 	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
 	err = t.c.esc.Escalate(ctx, Escalation{
 		Key: t.key, User: t.user, Reason: reason, Transcript: tr, SessionID: t.sess.ID,
+		KMServiceID: km.KMServiceID, KMServiceStatus: km.KMServiceStatus, KMTips: km.KMTips,
 	})
 	cancel()
 	switch {

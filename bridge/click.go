@@ -132,7 +132,8 @@ func (t *turn) resolveClick(ev Click) (StoredAction, ClickStatus) {
 		t.say("bridge.expired_button")
 		return StoredAction{}, ClickExpired
 	}
-	if sa.Key != ev.Key || (sa.Owner != "" && sa.Owner != ev.User.ID) {
+	sameConv := sa.Key == ev.Key || (sa.Action.Kind.IsCase() && sameChannel(sa.Key, ev.Key))
+	if !sameConv || (sa.Owner != "" && sa.Owner != ev.User.ID) {
 		t.log.Info("bridge: click on another user's button refused", "clicker", ev.User.ID)
 		t.say("bridge.foreign_click")
 		return sa, ClickForeign
@@ -148,6 +149,11 @@ func (t *turn) dispatch(sa StoredAction) ClickStatus {
 			return ClickFailed
 		}
 		return ClickDone
+	}
+	if a.Kind.IsCase() {
+		if h, ok := t.c.handover(); ok {
+			return h.Do(t.ctx, CaseClick{Key: t.key, User: t.user, Action: a})
+		}
 	}
 	switch a.Kind {
 	case formatting.ActHit:

@@ -33,8 +33,8 @@ func (c *Core) Handle(ctx context.Context, ev Event) error {
 	if ev == nil {
 		return errors.New("bridge: handle: nil event")
 	}
-	if m, ok := ev.(Message); ok && strings.TrimSpace(m.Text) == "" {
-		return nil // nothing to ask (a sticker, an attachment without text)
+	if m, ok := ev.(Message); ok && strings.TrimSpace(m.Text) == "" && len(m.Files) == 0 {
+		return nil // nothing to ask or relay (a sticker)
 	}
 	key := ev.Conv()
 	if c.adapter(key.Platform) == nil {

@@ -60,6 +60,10 @@ func (c *Core) process(ev Event, stale bool) (finished bool) {
 			finished = true // handling it again would panic again
 		}
 	}()
+	if h, ok := c.handover(); ok && h.Take(t.ctx, ev) {
+		c.met.event(kindOf(ev), "handover")
+		return
+	}
 	var outcome string
 	if stale {
 		t.say("bridge.inbox_expired")

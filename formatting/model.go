@@ -241,7 +241,26 @@ const (
 	ActEscalate    ActionKind = "escalate"     // hand over to a human agent
 	ActPage        ActionKind = "page"         // show another page of a list
 	ActCommand     ActionKind = "command"      // run a bridge command (faq, hot, help, reset)
+
+	// Hand-over case operations: Action.Case names the case. Agents' buttons
+	// work for anyone in the agents' channel; the rating is the user's.
+	ActCaseClaim      ActionKind = "case_claim"       // an agent takes the case
+	ActCaseResolve    ActionKind = "case_resolve"     // the case is done
+	ActCaseRobot      ActionKind = "case_robot"       // the user goes back to the robot
+	ActCaseSendAnswer ActionKind = "case_send_answer" // send KM's suggested reply (MsgType, Content) to the user
+	ActCaseSaveFAQ    ActionKind = "case_save_faq"    // KM POST /v1/questions from the case
+	ActCaseAddSimilar ActionKind = "case_add_similar" // KM POST /v1/faq/similar/{id} from the case
+	ActCaseRate       ActionKind = "case_rate"        // the user rates the session (Option 2/3/4)
 )
+
+// IsCase reports whether k is a hand-over case operation.
+func (k ActionKind) IsCase() bool {
+	switch k {
+	case ActCaseClaim, ActCaseResolve, ActCaseRobot, ActCaseSendAnswer, ActCaseSaveFAQ, ActCaseAddSimilar, ActCaseRate:
+		return true
+	}
+	return false
+}
 
 // Action is what a button does, as data. The bridge stores it behind a token.
 type Action struct {
@@ -275,6 +294,9 @@ type Action struct {
 	// Command: a bridge command name and argument.
 	Command string `json:"cmd,omitempty"`
 	Arg     string `json:"arg,omitempty"`
+
+	// Case is the hand-over case a case operation acts on (its number).
+	Case string `json:"case,omitempty"`
 
 	// Label is the button's label, kept so the click can be echoed ("You chose …").
 	Label string `json:"l,omitempty"`

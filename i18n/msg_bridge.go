@@ -113,9 +113,14 @@ func bridgeMessages() map[MsgID]Entry {
 			JA: "申し訳ありません。オペレーター窓口が設定されていないため、担当者におつなぎできません。引き続き私がお手伝いします。",
 		},
 		"bridge.escalating": {
-			EN: "I'm connecting you to a human agent. Someone will reply here shortly.",
-			ZH: "正在为您转接人工客服,稍后会有人在这里回复您。",
-			JA: "オペレーターにおつなぎします。まもなく担当者がこちらで返信します。",
+			EN: "I'm connecting you to a human agent. A person will answer you here; until then, what you write goes to them.",
+			ZH: "正在为您转接人工客服。稍后会有人在这里回复您;在此之前,您发送的内容都会转给客服。",
+			JA: "オペレーターにおつなぎします。担当者がこちらで返信します。それまでの間、お送りいただいた内容は担当者に届きます。",
+		},
+		"bridge.offer_human": {
+			EN: "I can't seem to answer that. Would you like to talk to a person?",
+			ZH: "这个问题我好像答不上来。需要为您转接人工客服吗?",
+			JA: "うまくお答えできないようです。担当者とお話しになりますか?",
 		},
 		"bridge.escalation_failed": {
 			EN: "Sorry, I couldn't reach a human agent just now. Please try again in a moment.",

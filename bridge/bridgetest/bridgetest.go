@@ -36,7 +36,8 @@ type Edited struct {
 func (e Edited) Text() string { return bridge.Summary(e.Msg, 1<<30) }
 
 // Recorder is a bridge.Adapter with every optional ability (Typer, Editor,
-// Retirer, ClickNotifier). Wrap it with Basic to get an adapter with none.
+// Retirer, ClickNotifier, ThreadStarter). Wrap it with Basic to get an adapter
+// with none.
 type Recorder struct {
 	name string
 
@@ -47,6 +48,7 @@ type Recorder struct {
 	typing  []bridge.ConvKey
 	clicked []bridge.ClickResult
 	retired []bridge.Retirement
+	threads []Thread
 
 	// SendHook, when set, runs before a Send is recorded; an error fails the Send.
 	// It may block (honouring ctx) to simulate a slow platform.
@@ -87,6 +89,36 @@ func (r *Recorder) Send(ctx context.Context, to bridge.ConvKey, m formatting.Mes
 	ref := bridge.MsgRef{Key: to, ID: strconv.Itoa(r.seq)}
 	r.sent = append(r.sent, Sent{To: to, Msg: m, Ref: ref, At: r.stamp()})
 	return ref, nil
+}
+
+// Thread is a thread the core started.
+type Thread struct {
+	Key   bridge.ConvKey // the thread's conversation
+	Root  bridge.MsgRef  // its first message (also in Sent, to the channel)
+	Title string
+}
+
+// StartThread implements bridge.ThreadStarter the way Slack threads work: the
+// root is sent to the channel in, and the thread's key is in with Thread set
+// to the root's id. SendHook applies.
+func (r *Recorder) StartThread(ctx context.Context, in bridge.ConvKey, title string, m formatting.Message) (bridge.ConvKey, bridge.MsgRef, error) {
+	root, err := r.Send(ctx, in, m)
+	if err != nil {
+		return bridge.ConvKey{}, bridge.MsgRef{}, err
+	}
+	th := in
+	th.Thread = root.ID
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.threads = append(r.threads, Thread{Key: th, Root: root, Title: title})
+	return th, root, nil
+}
+
+// Threads returns the threads started so far.
+func (r *Recorder) Threads() []Thread {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Thread(nil), r.threads...)
 }
 
 // Typing implements bridge.Typer.
