@@ -21,8 +21,13 @@ func Card(e bridge.Escalation, p i18n.Printer, o CardOptions) formatting.Message
 		Subtitle: reasonText(e.Reason, p),
 		Fields:   fields(e, p, o),
 	}
-	return formatting.Message{Blocks: append([]formatting.Block{card}, transcript(e.Transcript, e.User.ID, p, o)...)}
+	return formatting.Message{Blocks: append([]formatting.Block{card}, transcript(e.Transcript, e.User.ID, !idsAreBearer(e.Key.Platform), p, o)...)}
 }
+
+// idsAreBearer reports whether a platform's conversation and user ids are
+// credentials: the web chat's are its session cookie, which would let anyone
+// who reads the card speak as the user. Cards show the case number instead.
+func idsAreBearer(platform string) bool { return platform == "web" }
 
 // reasonText says why the conversation was handed over.
 func reasonText(reason string, p i18n.Printer) string {
@@ -52,7 +57,8 @@ func fields(e bridge.Escalation, p i18n.Printer, o CardOptions) []formatting.Fie
 	} else {
 		add("escalation.field_user", formatting.Span{Text: p.T("escalation.no_name"), Marks: formatting.Italic})
 	}
-	if id := clean(e.User.ID, n); id != "" {
+	showIDs := !idsAreBearer(e.Key.Platform)
+	if id := clean(e.User.ID, n); id != "" && showIDs {
 		add("escalation.field_user_id", formatting.Span{Text: id, Marks: formatting.Code})
 	}
 	if email := clean(e.User.Email, n); email != "" {
@@ -60,13 +66,13 @@ func fields(e bridge.Escalation, p i18n.Printer, o CardOptions) []formatting.Fie
 	}
 	add("escalation.field_language", language(e.User.Locale, p, n)...)
 	add("escalation.field_platform", platform(e.Key.Platform, p, n))
-	if ws := clean(e.Key.Workspace, n); ws != "" {
+	if ws := clean(e.Key.Workspace, n); ws != "" && showIDs {
 		add("escalation.field_workspace", formatting.Span{Text: ws, Marks: formatting.Code})
 	}
-	if ch := clean(e.Key.Channel, n); ch != "" {
+	if ch := clean(e.Key.Channel, n); ch != "" && showIDs {
 		add("escalation.field_channel", formatting.Span{Text: ch, Marks: formatting.Code})
 	}
-	if th := clean(e.Key.Thread, n); th != "" {
+	if th := clean(e.Key.Thread, n); th != "" && showIDs {
 		add("escalation.field_thread", formatting.Span{Text: th, Marks: formatting.Code})
 	}
 	if e.SessionID != 0 {

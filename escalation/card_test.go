@@ -38,7 +38,43 @@ func goldenCases(t testing.TB) map[string]func() formatting.Message {
 	cases["card_other_reason_en"] = func() formatting.Message {
 		return escalation.Card(sample("agent_busy"), en, escalation.CardOptions{})
 	}
+	// Case cards, in each state; tokens name the action so the golden shows them.
+	tokens := func(a formatting.Action) string { return string(a.Kind) + "/" + a.Case }
+	for name, c := range caseStates() {
+		for _, lang := range []string{"en", "ja"} {
+			p := printer(t, lang)
+			cases["casecard_"+name+"_"+lang] = func() formatting.Message {
+				return escalation.CaseCard(c, p, escalation.CardOptions{}, tokens)
+			}
+		}
+	}
+	cases["casestatus_resolved_en"] = func() formatting.Message {
+		return escalation.CaseStatus(caseStates()["resolved"], en, escalation.CardOptions{}, tokens)
+	}
 	return cases
+}
+
+// caseStates are one case in each state, from a Japanese Telegram user; web
+// is a web-chat user's, whose ids are the session cookie.
+func caseStates() map[string]bridge.Case {
+	e := sample(bridge.ReasonSwitchStaff)
+	st := 0
+	open := bridge.Case{
+		ID: "1042", User: e.Key, UserInfo: e.User, Reason: e.Reason, Transcript: e.Transcript, SessionID: e.SessionID,
+		State: bridge.CaseOpen, Opened: t0, KMServiceID: "cs-17", KMServiceStatus: &st, KMTips: "Agents are online 9:00–18:00",
+		Question: "パスワードを忘れました", Matched: "How do I reset my password?",
+	}
+	claimed := open
+	claimed.State, claimed.Claimed, claimed.ClaimedByName = bridge.CaseClaimed, t0.Add(3*time.Minute), "Alice"
+	resolved := claimed
+	resolved.State, resolved.Ended, resolved.EndedAt, resolved.EndedByName, resolved.Answer = bridge.CaseResolved, bridge.EndResolved, t0.Add(9*time.Minute), "Alice", "Use the portal."
+	robot := claimed
+	robot.State, robot.Ended, robot.EndedAt, robot.EndedByName = bridge.CaseResolved, bridge.EndRobot, t0.Add(9*time.Minute), ""
+	web := open
+	web.User = bridge.DMKey("web", "", "s-cookie-value", "s-cookie-value")
+	web.UserInfo = bridge.UserInfo{ID: "s-cookie-value", Locale: "en-US"}
+	web.KMServiceID, web.KMServiceStatus, web.KMTips = "", nil, ""
+	return map[string]bridge.Case{"open": open, "claimed": claimed, "resolved": resolved, "robot": robot, "web": web}
 }
 
 // minimal is an escalation about which nothing is known but the conversation.
@@ -315,6 +351,8 @@ func walkSpans(rb formatting.RichBlock, f func(formatting.Span)) {
 func TestCardNotesAndTimes(t *testing.T) {
 	en := printer(t, "en")
 	e := minimal()
+	// A group topic, where several people speak (web chat ids are never shown).
+	e.Key = bridge.ConvKey{Platform: "telegram", Channel: "-1001", Thread: "7"}
 	e.User.ID = "u1"
 	day := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
 	e.Transcript = []bridge.Turn{

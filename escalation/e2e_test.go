@@ -1,205 +1,198 @@
 package escalation_test
 
-// End to end: the real bridge core, the real kmclient and the KM simulator over
-// HTTP on loopback, a recording adapter for the user's platform and another for
-// the agents'.
+// End to end: the issue's "Done means" walk through the core, the desk and the
+// KM simulator over HTTP, with a users' platform and an agents' platform.
 
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
-	"github.com/kmbridge/kmbridge/bridge/memstore"
-	"github.com/kmbridge/kmbridge/escalation"
 	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/i18n"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
-const wait = 10 * time.Second
-
-const switchStaffRoute = "PUT /v1/sessions/:id/switchStaff"
-
-type world struct {
-	core   *bridge.Core
-	sim    *kmsim.Sim
-	cat    *i18n.Catalog
-	user   *bridgetest.Recorder // the web chat
-	agents *bridgetest.Recorder // the agents' Slack
-}
-
-// newWorld assembles the bridge as cmd/kmbridge does, with the Notifier posting
-// to agentsKey in agentLang.
-func newWorld(t *testing.T, agentLang string, to bridge.ConvKey) *world {
-	t.Helper()
-	sim := kmsim.New(kmsim.SampleKB(), kmsim.Options{})
-	srv := httptest.NewServer(sim)
-	tr := &http.Transport{}
-	t.Cleanup(func() {
-		tr.CloseIdleConnections()
-		srv.Close()
-	})
-	km, err := kmclient.New(kmclient.Config{
-		BaseURL: srv.URL + "/api", Email: kmsim.SampleEmail, Token: kmsim.SampleToken,
-		HTTPClient: &http.Client{Transport: tr},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := memstore.Open(memstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := i18n.New("en", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var via escalation.CoreSender
-	notifier := escalation.New(to, via.Send, cat.Printer(agentLang), escalation.CardOptions{})
-	core, err := bridge.New(bridge.Config{
-		RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey,
-		KMTimeout: 5 * time.Second, TypingInterval: time.Hour,
-	}, bridge.Deps{KM: km, Store: store, Catalog: cat, Escalator: notifier})
-	if err != nil {
-		t.Fatal(err)
-	}
-	via.Set(core)
-	w := &world{core: core, sim: sim, cat: cat, user: bridgetest.New("web"), agents: bridgetest.New("slack")}
-	core.Register(w.user, w.agents)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = core.Shutdown(ctx)
-	})
-	return w
-}
-
 var (
-	hanako   = bridge.UserInfo{ID: "v-hanako", Name: "Hanako", Locale: "ja,en;q=0.8"}
-	hanakoDM = bridge.DMKey("web", "", "s-hanako", hanako.ID)
+	alice = bridge.UserInfo{ID: "U-ALICE", Name: "Alice"}
+	bob   = bridge.UserInfo{ID: "U-BOB", Name: "Bob"}
 )
 
-// askForHuman sends "talk to a human" (the sample KB answers ansType 21) and
-// waits for the bridge's hand-over notice to the user.
-func (w *world) askForHuman(t *testing.T, notice i18n.MsgID) []bridgetest.Sent {
-	t.Helper()
-	if err := w.core.Handle(context.Background(), bridge.Message{Key: hanakoDM, User: hanako, Text: "talk to a human"}); err != nil {
-		t.Fatal(err)
+// userOn is a user's conversation on a platform, as its adapter keys it.
+func userOn(platform string) (bridge.ConvKey, bridge.UserInfo) {
+	switch platform {
+	case "web":
+		// The web chat's channel and user id are the session cookie.
+		sid := "s3cr3t-web-session-cookie-value"
+		return bridge.DMKey("web", "", sid, sid), bridge.UserInfo{ID: sid, Name: "Hanako", Locale: "ja"}
+	case "slack":
+		return bridge.DMKey("slack", "T1", "D-HANAKO", "U-HANAKO"), bridge.UserInfo{ID: "U-HANAKO", Name: "Hanako", Locale: "en"}
+	case "discord":
+		return bridge.DMKey("discord", "", "555", "777"), bridge.UserInfo{ID: "777", Name: "Hanako"}
 	}
-	want := w.cat.Printer(hanako.Locale).T(notice)
-	var got []bridgetest.Sent
-	bridgetest.Eventually(t, wait, func() error {
-		got = w.user.SentTo(hanakoDM)
-		for _, s := range got {
-			if s.Text() == want {
-				return nil
-			}
-		}
-		return errors.New("the user has not been told: " + want + "; got " + strings.Join(bridgetest.Texts(got), " | "))
-	})
-	return got
+	return bridge.DMKey(platform, "", "5551234", "5551234"), bridge.UserInfo{ID: "5551234", Name: "Hanako", Locale: "en"}
 }
 
-func TestNotifierEndToEnd(t *testing.T) {
-	for _, tc := range []struct {
-		agents       string
-		title, human string
-	}{
-		{"en", "🙋 Conversation handed to a human", "transfer intent"},
-		{"zh", "🙋 会话已转人工", "转人工意图"},
+// TestHandoverWalk is the issue's walk, for users and agents on several
+// platforms, the same platform included: /human → a card (transcript, case
+// number, no cookie) → the user's next message in the case thread and no KM
+// chat for it → an agent's reply reaches the user with the agent's name → a
+// // note does not → the bridge's own posts are not relayed back → KM's
+// suggestion with its button, which sends it → Claim edits the card and tells
+// the user → Resolve → the rating reaches KM's surveySession and the thread →
+// KM answers again → Save as FAQ creates the question in KM; Add as similar
+// question shows KM's refusal of a wording that is now a question itself.
+func TestHandoverWalk(t *testing.T) {
+	for _, tc := range []struct{ users, agents string }{
+		{"telegram", "slack"},
+		{"web", "discord"},
+		{"slack", "telegram"},
+		{"slack", "slack"},
 	} {
-		t.Run(tc.agents, func(t *testing.T) {
-			to := bridge.ConvKey{Platform: "slack", Channel: "C-AGENTS"}
-			w := newWorld(t, tc.agents, to)
-			userMsgs := w.askForHuman(t, "bridge.escalating")
-
-			cards := w.agents.WaitSent(t, to, 1, wait)
-			if len(cards) != 1 {
-				t.Fatalf("agents got %d messages, want 1", len(cards))
-			}
-			card, ok := cards[0].Msg.Blocks[0].(*formatting.Card)
-			if !ok {
-				t.Fatalf("agents got\n%s", formatting.Dump(cards[0].Msg))
-			}
-			if card.Title != tc.title || !strings.Contains(card.Subtitle, tc.human) {
-				t.Errorf("card title %q subtitle %q, want %q and %q", card.Title, card.Subtitle, tc.title, tc.human)
-			}
-			d := formatting.Dump(cards[0].Msg)
-			for _, s := range []string{`"Hanako"`, `"v-hanako"`, `"talk to a human"`, "Connecting you to a helpdesk agent"} {
-				if !strings.Contains(d, s) {
-					t.Errorf("card lacks %s:\n%s", s, d)
-				}
-			}
-			validate(t, cards[0].Msg)
-
-			// The user heard the KM's words and the bridge's, in Japanese.
-			ja := w.cat.Printer("ja")
-			if last := userMsgs[len(userMsgs)-1].Text(); last != ja.T("bridge.escalating") {
-				t.Errorf("the user's last message is %q, want %q", last, ja.T("bridge.escalating"))
-			}
-			for _, s := range w.agents.Sent() {
-				if s.To != to {
-					t.Errorf("the agent platform got a message for %v", s.To)
-				}
-			}
-			// KM was told, once, for the session the card names.
-			bridgetest.Eventually(t, wait, func() error {
-				if n := len(w.sim.CallsTo(switchStaffRoute)); n != 1 {
-					return errors.New("switchStaff not called once yet")
-				}
-				return nil
-			})
-			sw := w.sim.CallsTo(switchStaffRoute)[0]
-			named := false
-			for _, f := range card.Fields {
-				if f.Label == w.cat.Printer(tc.agents).T("escalation.field_session") {
-					sid := formatting.SpansText(f.Value[0].(*formatting.Para).Spans)
-					named = true
-					if !strings.Contains(sw.Path, "/"+sid+"/") {
-						t.Errorf("switchStaff %s, card names session %s", sw.Path, sid)
-					}
-				}
-			}
-			if !named {
-				t.Errorf("the card names no KM session:\n%s", d)
-			}
+		t.Run(tc.users+"_to_"+tc.agents, func(t *testing.T) {
+			w := newWorld(t, worldOpts{users: tc.users, agents: tc.agents})
+			walk(t, w, tc.users)
 		})
 	}
 }
 
-// TestNotifierEndToEndFailures: when the card cannot reach the agents the user is
-// told so, and KM is not switched to a human nobody will answer.
-func TestNotifierEndToEndFailures(t *testing.T) {
-	t.Run("agent platform fails", func(t *testing.T) {
-		to := bridge.ConvKey{Platform: "slack", Channel: "C-GONE"}
-		w := newWorld(t, "en", to)
-		w.agents.SendHook = func(context.Context, bridge.ConvKey, formatting.Message) error {
-			return errors.New("slack: channel_not_found")
+func walk(t *testing.T, w *world, platform string) {
+	en := w.cat.Printer("en")
+	userKey, hanako := userOn(platform)
+	up := w.cat.Printer(hanako.Locale)
+
+	// The user asks KM first: the card's transcript, and the FAQ KM matched.
+	w.say(t, userKey, hanako, "I lost my password for the portal")
+	waitFor(t, w.users, userKey, "Reset your password")
+	w.handle(t, bridge.Command{Key: userKey, User: hanako, Name: "human"})
+	waitFor(t, w.users, userKey, up.T("bridge.escalating"))
+
+	// 1. The card, as the root of the case's thread.
+	th := w.thread(t, 1)
+	if th.Key.Platform != w.channel.Platform || th.Key.Channel != w.channel.Channel {
+		t.Fatalf("case thread %v is not in the agents' channel %v", th.Key, w.channel)
+	}
+	cardMsg := w.agents.SentTo(w.channel)[0]
+	card := formatting.Dump(cardMsg.Msg)
+	for _, want := range []string{"Case #1", "I lost my password for the portal", en.T("escalation.button_claim"), "Hanako"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("card lacks %q:\n%s", want, card)
 		}
-		w.askForHuman(t, "bridge.escalation_failed")
-		if n := len(w.sim.CallsTo(switchStaffRoute)); n != 0 {
-			t.Errorf("switchStaff called %d times after a failed hand-over", n)
+	}
+	for _, secret := range []string{userKey.Channel, userKey.User, kmsim.SampleToken} {
+		if platform == "web" && strings.Contains(card, secret) {
+			t.Errorf("card shows %q (a credential):\n%s", secret, card)
 		}
+	}
+	if strings.Contains(card, kmsim.SampleToken) {
+		t.Errorf("card shows the KM token:\n%s", card)
+	}
+	validate(t, cardMsg.Msg)
+	if th.Title == "" || !strings.Contains(th.Title, "#1") {
+		t.Errorf("thread title %q", th.Title)
+	}
+
+	// 2. The user's next message lands in the thread, not at KM; KM's
+	// suggestion follows it.
+	chats := w.calls(chatRoute)
+	w.say(t, userKey, hanako, "How do I reset my password?")
+	waitFor(t, w.agents, th.Key, "Hanako: How do I reset my password?")
+	sugg := waitFor(t, w.agents, th.Key, en.T("escalation.suggestion"))
+	if n := w.calls(chatRoute); n != chats {
+		t.Errorf("KM got %d chat calls for a handed-over message", n-chats)
+	}
+	if w.calls(assistRoute) == 0 {
+		t.Error("KM assist was not asked")
+	}
+	validate(t, sugg.Msg)
+
+	// 3. An agent's reply reaches the user with the agent's name and formatting.
+	reply := bridge.Message{Key: th.Key, User: alice, ID: "agent-1", Text: "Use the portal link",
+		Rich: formatting.Rich{&formatting.Para{Spans: []formatting.Span{{Text: "Use the "}, {Text: "portal", Marks: formatting.Bold, Link: "https://portal.example.com"}, {Text: " link"}}}}}
+	w.handle(t, reply)
+	got := waitFor(t, w.users, userKey, "Alice: Use the portal link")
+	if d := formatting.Dump(got.Msg); !strings.Contains(d, "https://portal.example.com") {
+		t.Errorf("the agent's link was lost:\n%s", d)
+	}
+
+	// 4. A // note stays in the thread; 5. the bridge's own post is not relayed
+	// back. The reply after them proves they were handled (one queue).
+	before := len(w.users.SentTo(userKey))
+	w.say(t, th.Key, alice, "// she sounds annoyed")
+	relayed := w.agents.SentTo(th.Key)[0]
+	w.handle(t, bridge.Message{Key: th.Key, User: alice, ID: relayed.Ref.ID, Text: relayed.Text()})
+	w.say(t, th.Key, bob, "One more thing")
+	waitFor(t, w.users, userKey, "Bob: One more thing")
+	if n := len(w.users.SentTo(userKey)); n != before+1 {
+		t.Errorf("the user got %d messages for a note, an echo and a reply, want 1: %q", n-before, bridgetest.Texts(w.users.SentTo(userKey)[before:]))
+	}
+
+	// 6. "Send this answer" sends KM's suggestion as the clicking agent's.
+	w.click(t, th.Key, bob, button(t, sugg.Msg, en.T("escalation.button_send_answer")))
+	waitFor(t, w.users, userKey, "Bob:\nReset your password")
+	waitFor(t, w.agents, th.Key, en.T("escalation.answer_sent", "Bob"))
+
+	// 7. Claim edits the card and tells the user.
+	w.click(t, w.channel, alice, button(t, cardMsg.Msg, en.T("escalation.button_claim")))
+	claimed := waitEdit(t, w.agents, cardMsg.Ref, "Claimed by Alice")
+	waitFor(t, w.users, userKey, up.T("escalation.user_claimed", "Alice"))
+
+	// 8. Resolve: the card says who, the user gets a rating.
+	w.click(t, w.channel, alice, button(t, claimed.Msg, en.T("escalation.button_resolve")))
+	resolved := waitEdit(t, w.agents, cardMsg.Ref, "Resolved by Alice")
+	rating := waitFor(t, w.users, userKey, up.T("escalation.rate_prompt"))
+
+	// 9. The rating reaches KM and the thread.
+	w.click(t, userKey, hanako, button(t, rating.Msg, up.T("escalation.rate_satisfied")))
+	waitFor(t, w.agents, th.Key, en.T("escalation.rated", "Hanako", en.T("escalation.rate_satisfied")))
+	surveys := w.sim.CallsTo(surveyRoute)
+	if len(surveys) != 1 || surveys[0].Int("sessionSurveyOptionId") != kmclient.SessionSatisfied || surveys[0].Code != 200 {
+		t.Fatalf("surveySession calls: %+v", surveys)
+	}
+	if info, ok := w.sim.Session(surveys[0].Int("sessionId")); !ok || info.SurveyOption != kmclient.SessionSatisfied || !info.SwitchedToStaff {
+		t.Errorf("KM session after the rating: %+v", info)
+	}
+	waitFor(t, w.users, userKey, up.T("bridge.session_rated_thanks"))
+
+	// 10. KM answers again.
+	chats = w.calls(chatRoute)
+	n := len(w.users.SentTo(userKey))
+	w.say(t, userKey, hanako, "What is the Wi-Fi password?")
+	w.users.WaitSent(t, userKey, n+1, wait)
+	bridgetest.Eventually(t, wait, func() error {
+		if w.calls(chatRoute) != chats+1 {
+			return errors.New("KM was not asked after the case was resolved")
+		}
+		return nil
 	})
-	t.Run("agent platform not running", func(t *testing.T) {
-		w := newWorld(t, "en", bridge.ConvKey{Platform: "discord", Channel: "123"})
-		w.askForHuman(t, "bridge.escalation_failed")
-		if len(w.agents.Sent()) != 0 {
-			t.Error("the card went to the wrong platform")
-		}
+	// An agent writing after the end is told once that it no longer reaches the user.
+	w.say(t, th.Key, alice, "are you still there?")
+	waitFor(t, w.agents, th.Key, "did not go to the user")
+
+	// 11. Save as FAQ creates the question in KM, with the agents' last answer.
+	w.click(t, w.channel, alice, button(t, resolved.Msg, en.T("escalation.button_save_faq")))
+	saved := waitFor(t, w.agents, th.Key, "📚")
+	qs := w.sim.CallsTo(questionsRoute)
+	if len(qs) != 1 || qs[0].Code != 200 || qs[0].Str("content") != "I lost my password for the portal" || qs[0].Int("categoryId") != sampleCategory {
+		t.Fatalf("POST /v1/questions: %+v", qs)
+	}
+	faqs, _, err := w.km.SearchQuestions(context.Background(), kmclient.SearchQuestionsRequest{
+		RobotID: kmsim.SampleRobotID, SearchWord: "I lost my password for the portal", SearchType: 2,
 	})
-	t.Run("no agent channel", func(t *testing.T) {
-		w := newWorld(t, "en", bridge.ConvKey{Platform: "slack"})
-		w.askForHuman(t, "bridge.no_agents")
-		if n := len(w.sim.CallsTo(switchStaffRoute)); n != 0 {
-			t.Errorf("switchStaff called %d times with no agents", n)
-		}
-	})
+	if err != nil || len(faqs) != 1 || faqs[0].Answer == nil || !strings.Contains(faqs[0].Answer.Content, "Reset your password") {
+		t.Fatalf("the new FAQ in KM: %+v %v", faqs, err)
+	}
+	if !strings.Contains(saved.Text(), faqs[0].ID.String()) {
+		t.Errorf("the thread does not show KM's new id %s: %q", faqs[0].ID, saved.Text())
+	}
+	// Add as similar question: the wording is a question of its own now, and
+	// KM's refusal is shown as KM said it.
+	w.click(t, w.channel, alice, button(t, resolved.Msg, en.T("escalation.button_add_similar")))
+	waitFor(t, w.agents, th.Key, "KM refused:")
+	if c := w.sim.CallsTo(similarRoute); len(c) != 1 || !strings.HasSuffix(c[0].Path, "/1001") {
+		t.Errorf("similar calls: %+v", c)
+	}
 }

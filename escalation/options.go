@@ -23,8 +23,8 @@ type CardOptions struct {
 	MaxFieldRunes int
 	// Location is the time zone of transcript times; nil is UTC.
 	Location *time.Location
-	// SendTimeout bounds the Notifier's send: Escalate runs on the conversation's
-	// queue, so a slow agent platform must not hold the user's conversation.
+	// SendTimeout bounds one post to a platform (the desk retries a failed one):
+	// posts run on conversations' queues, so a slow platform must not hold them.
 	SendTimeout time.Duration
 }
 

@@ -20,8 +20,9 @@ const (
 const lineSep = " · "
 
 // transcript renders the latest turns, oldest first, under a heading and a note
-// saying how many are shown and in which time zone. self is the escalating user.
-func transcript(turns []bridge.Turn, self string, p i18n.Printer, o CardOptions) []formatting.Block {
+// saying how many are shown and in which time zone. self is the escalating user;
+// other users' ids are shown only with showIDs.
+func transcript(turns []bridge.Turn, self string, showIDs bool, p i18n.Printer, o CardOptions) []formatting.Block {
 	title := &formatting.Text{Rich: formatting.Rich{&formatting.Heading{Level: 3,
 		Spans: []formatting.Span{{Text: p.T("escalation.transcript_title"), Marks: formatting.Bold}}}}}
 	if len(turns) == 0 {
@@ -52,7 +53,7 @@ func transcript(turns []bridge.Turn, self string, p i18n.Printer, o CardOptions)
 			spans = append(spans, formatting.Span{Text: stamp, Marks: formatting.Code}, formatting.Span{Text: " "})
 		}
 		spans = append(spans, formatting.Span{Text: p.T(roleLabel(tr.Role)), Marks: formatting.Bold}, formatting.Span{Text: " "})
-		spans = append(spans, turnSpans(tr, self, p, o)...)
+		spans = append(spans, turnSpans(tr, self, showIDs, p, o)...)
 		list.Items = append(list.Items, para(spans...))
 	}
 	return []formatting.Block{
@@ -77,7 +78,7 @@ func roleLabel(role string) i18n.MsgID {
 // turnSpans is what a turn says. In a shared conversation (a channel thread)
 // several users speak: a turn by someone other than the escalating user is marked
 // with that user's id.
-func turnSpans(tr bridge.Turn, self string, p i18n.Printer, o CardOptions) []formatting.Span {
+func turnSpans(tr bridge.Turn, self string, showIDs bool, p i18n.Printer, o CardOptions) []formatting.Span {
 	var out []formatting.Span
 	if tr.Role == bridge.RoleNote {
 		if id, ok := noteID(tr.Text); ok {
@@ -85,7 +86,7 @@ func turnSpans(tr bridge.Turn, self string, p i18n.Printer, o CardOptions) []for
 		}
 		return []formatting.Span{{Text: clean(tr.Text, o.MaxTurnRunes), Marks: formatting.Italic}}
 	}
-	if who := clean(tr.User, o.MaxFieldRunes); who != "" && tr.Role != bridge.RoleBot && tr.User != self {
+	if who := clean(tr.User, o.MaxFieldRunes); who != "" && showIDs && tr.Role != bridge.RoleBot && tr.User != self {
 		out = append(out, formatting.Span{Text: who, Marks: formatting.Code}, formatting.Span{Text: " "})
 	}
 	return append(out, formatting.Span{Text: cleanLines(tr.Text, o.MaxTurnRunes, lineSep)})

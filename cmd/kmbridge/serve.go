@@ -127,22 +127,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		return err
 	}
-	// The notifier sends through the core, which takes the notifier when it is
-	// built: CoreSender closes that loop. With no escalation.platform it behaves
-	// like bridge.NoAgents.
-	var agents escalation.CoreSender
-	agentLang := cfg.Escalation.Language
-	if agentLang == "" {
-		agentLang = cfg.Bridge.Language
+	// The hand-over desk acts on platforms through the core, which takes the
+	// desk when it is built: Bind closes that loop. With no escalation.platform
+	// it behaves like bridge.NoAgents.
+	desk, err := newDesk(cfg, store, km, catalog, log)
+	if err != nil {
+		store.Close(context.WithoutCancel(ctx))
+		return err
 	}
-	notifier := escalation.New(
-		bridge.ConvKey{Platform: cfg.Escalation.Platform, Channel: cfg.Escalation.Channel},
-		agents.Send, catalog.Printer(agentLang), escalation.CardOptions{})
 	core, err := bridge.New(bridgeConfig(cfg, km), bridge.Deps{
 		KM:        km.client,
 		Store:     store,
 		Catalog:   catalog,
-		Escalator: notifier,
+		Escalator: desk,
 		Logger:    log,
 		Metrics:   metrics,
 	})
@@ -150,7 +147,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		store.Close(context.WithoutCancel(ctx))
 		return err
 	}
-	agents.Set(core)
+	desk.Bind(core.Outbox())
 
 	srv := httpserver.New(httpserver.Options{
 		Addr:           cfg.HTTP.Listen,
@@ -178,6 +175,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Run(runCtx) }()
 	go func() { errc <- core.Run(runCtx) }()
+	// The desk's reminders stop before the core shuts down (and the store closes).
+	deskDone := make(chan struct{})
+	go func() {
+		defer close(deskDone)
+		_ = desk.Run(runCtx) // returns nil when runCtx ends
+	}()
+	stopDesk := func() { cancel(); <-deskDone }
 	if snap != nil && cfg.Store.SnapshotPath != "" {
 		go snapshotEvery(runCtx, snap, snapshotInterval, log)
 	}
@@ -188,7 +192,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 			ready(srv.Addr())
 		}
 	case err := <-errc: // the server could not start (port taken, bad route)
-		cancel()
+		stopDesk()
 		core.Shutdown(context.WithoutCancel(ctx))
 		if errors.Is(err, syscall.EADDRINUSE) {
 			key := "http.listen or KMBRIDGE_HTTP_LISTEN"
@@ -205,7 +209,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	case <-ctx.Done():
 	case runErr = <-errc: // an adapter or the server failed for good
 	}
-	cancel()
+	stopDesk()
 	log.Info("kmbridge shutting down")
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer scancel()
@@ -214,6 +218,33 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		return errors.Join(runErr, shutErr)
 	}
 	return shutErr
+}
+
+// newDesk builds the hand-over desk from the escalation section.
+func newDesk(cfg *config.Config, store bridge.Store, km *kmTarget, catalog *i18n.Catalog, log *slog.Logger) (*escalation.Desk, error) {
+	e := cfg.Escalation
+	lang := e.Language
+	if lang == "" {
+		lang = cfg.Bridge.Language
+	}
+	unclaimed := e.UnclaimedAfter.D()
+	if unclaimed == 0 {
+		unclaimed = -1 // escalation.unclaimed_after: 0 turns the reminder off
+	}
+	return escalation.NewDesk(escalation.Options{
+		Agents:         bridge.ConvKey{Platform: e.Platform, Channel: e.Channel},
+		Store:          store,
+		KM:             km.client,
+		Catalog:        catalog,
+		Language:       lang,
+		RobotID:        km.robotID,
+		ChannelID:      km.channelID,
+		UnclaimedAfter: unclaimed,
+		NotePrefix:     e.NotePrefix,
+		KBCategoryID:   e.KBCategoryID,
+		KBChannelIDs:   e.KBChannelIDs,
+		Logger:         log,
+	})
 }
 
 // snapshotInterval bounds what a crash (no graceful shutdown) can lose.
