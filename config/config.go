@@ -177,15 +177,17 @@ type Discord struct {
 // On reports whether the Discord adapter runs.
 func (d Discord) On() bool { return d.Token != "" }
 
-// Escalation is where conversations go when a human must take over.
+// Escalation is the hand-over to human agents: where their channel is and how
+// cases run there.
 type Escalation struct {
-	Platform       string   `yaml:"platform"`
-	Channel        string   `yaml:"channel"`
-	Language       string   `yaml:"language"`
-	UnclaimedAfter Duration `yaml:"unclaimed_after"`
-	NotePrefix     string   `yaml:"note_prefix"`
-	KBCategoryID   int64    `yaml:"kb_category_id"`
-	KBChannelIDs   []int64  `yaml:"kb_channel_ids"`
+	Platform       string   `yaml:"platform"`        // the agents' platform: slack, telegram or discord
+	Channel        string   `yaml:"channel"`         // the agents' channel or chat id
+	Language       string   `yaml:"language"`        // what agents read; "" is bridge.language
+	UnclaimedAfter Duration `yaml:"unclaimed_after"` // one reminder for an unclaimed case; 0 never
+	NotePrefix     string   `yaml:"note_prefix"`     // agents' messages starting with it stay internal
+	KBCategoryID   int64    `yaml:"kb_category_id"`  // "Save as FAQ" creates questions here
+	KBChannelIDs   []int64  `yaml:"kb_channel_ids"`  // and in these scenes (empty: km.channel_id)
+	AfterUnknown   int      `yaml:"after_unknown"`   // offer a person after that many unknown answers in a row; 0 never
 }
 
 // Store is where conversations, sessions and buttons are kept.
@@ -227,7 +229,7 @@ func Defaults() Config {
 			InboxMaxAge:     Duration(10 * time.Minute),
 		},
 		Slack:      Slack{Command: "/ask", SlashReply: "dm"},
-		Escalation: Escalation{UnclaimedAfter: Duration(10 * time.Minute), NotePrefix: "!"},
+		Escalation: Escalation{UnclaimedAfter: Duration(5 * time.Minute), NotePrefix: "//"},
 		Store:      Store{SnapshotPath: "kmbridge-state.json"},
 		Log:        Log{Level: "info", Format: "text"},
 	}

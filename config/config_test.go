@@ -105,6 +105,14 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 			[]string{"telegram.webhook_url", "telegram.webhook_secret"}},
 		{"telegram endpoint", func(c *Config) { c.Telegram.APIEndpoint = "http://127.0.0.1:9000/" }, []string{"telegram.api_endpoint", "%s"}},
 		{"escalation", func(c *Config) { c.Escalation.Platform = "teams" }, []string{"escalation.platform", "escalation.channel"}},
+		{"hand-over tuning", func(c *Config) {
+			c.Escalation.UnclaimedAfter = Duration(-time.Minute)
+			c.Escalation.NotePrefix = " // "
+			c.Escalation.AfterUnknown = -1
+			c.Escalation.KBCategoryID = -3
+			c.Escalation.KBChannelIDs = []int64{106, 0}
+		}, []string{"escalation.unclaimed_after", "0 for no reminder", "escalation.note_prefix", "escalation.after_unknown",
+			"escalation.kb_category_id", "escalation.kb_channel_ids"}},
 		{"override id", func(c *Config) { c.Messages = map[string]map[string]string{"en": {"no.such.id": "x"}} }, []string{"messages", "no.such.id"}},
 		{"redis", func(c *Config) { c.Store.RedisURL = "localhost:6379" }, []string{"store.redis_url"}},
 		{"nothing to serve", func(c *Config) { off := false; c.Web.Enabled = &off }, []string{"web.enabled", "nothing to serve", "telegram.token"}},
@@ -271,4 +279,23 @@ func TestREADMEAndExampleListEveryKey(t *testing.T) {
 			t.Errorf("kmbridge.example.yaml has no entry for %s", path)
 		}
 	})
+}
+
+// TestEscalationDefaults: the hand-over's defaults, and its keys in the
+// environment.
+func TestEscalationDefaults(t *testing.T) {
+	d := Defaults().Escalation
+	if d.UnclaimedAfter.D() != 5*time.Minute || d.NotePrefix != "//" || d.AfterUnknown != 0 {
+		t.Errorf("defaults %+v", d)
+	}
+	cfg, err := Load("", env(map[string]string{
+		"KMBRIDGE_ESCALATION_AFTER_UNKNOWN": "3", "KMBRIDGE_ESCALATION_UNCLAIMED_AFTER": "0s",
+		"KMBRIDGE_ESCALATION_KB_CATEGORY_ID": "76",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cfg.Escalation; e.AfterUnknown != 3 || e.UnclaimedAfter != 0 || e.KBCategoryID != 76 {
+		t.Errorf("from the environment: %+v", e)
+	}
 }

@@ -180,6 +180,23 @@ func (c *Config) Validate() error {
 			bad("escalation.language", "%q is not supported: use en, zh or ja", c.Escalation.Language)
 		}
 	}
+	if c.Escalation.UnclaimedAfter < 0 {
+		bad("escalation.unclaimed_after", "%s: use a positive duration such as 5m, or 0 for no reminder", c.Escalation.UnclaimedAfter.D())
+	}
+	if p := c.Escalation.NotePrefix; p != "" && strings.TrimSpace(p) != p {
+		bad("escalation.note_prefix", "%q: leave out the spaces (agents' notes start with it, e.g. //)", p)
+	}
+	if c.Escalation.AfterUnknown < 0 {
+		bad("escalation.after_unknown", "%d: use 0 (never offer a person) or the number of unknown answers in a row, e.g. 2", c.Escalation.AfterUnknown)
+	}
+	if c.Escalation.KBCategoryID < 0 {
+		bad("escalation.kb_category_id", "%d: use the id of a KM FAQ category (kmbridge km faq search shows each question's categoryId), or 0 to turn Save as FAQ off", c.Escalation.KBCategoryID)
+	}
+	for _, id := range c.Escalation.KBChannelIDs {
+		if id <= 0 {
+			bad("escalation.kb_channel_ids", "%d: use KM scene ids (positive integers), or leave it empty for km.channel_id", id)
+		}
+	}
 	if c.Store.RedisURL != "" {
 		if u, err := url.Parse(c.Store.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("store.redis_url", "must look like redis://host:6379/0 or rediss://…")

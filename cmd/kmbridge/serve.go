@@ -243,6 +243,7 @@ func newDesk(cfg *config.Config, store bridge.Store, km *kmTarget, catalog *i18n
 		NotePrefix:     e.NotePrefix,
 		KBCategoryID:   e.KBCategoryID,
 		KBChannelIDs:   e.KBChannelIDs,
+		AfterUnknown:   e.AfterUnknown,
 		Logger:         log,
 	})
 }
