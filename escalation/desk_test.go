@@ -335,3 +335,19 @@ func TestClaimRaceAndRating(t *testing.T) {
 	w.handle(t, bridge.Click{Key: th.Key, User: alice, Token: unhappy.Token})
 	waitFor(t, w.agents, th.Key, w.cat.Printer("en").T("bridge.foreign_click"))
 }
+
+// TestOwnCardNeverAnswered: the card coming back into the agents' channel (an
+// adapter that lets the bot's own post through) is neither relayed nor
+// answered by the robot; a person's question there still is.
+func TestOwnCardNeverAnswered(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	_, card := w.handOver(t, 1)
+	before := len(w.agents.SentTo(w.channel))
+	w.handle(t, bridge.Message{Key: w.channel, User: bridge.UserInfo{ID: "B-BOT"}, ID: card.Ref.ID, Text: card.Text()})
+	w.say(t, w.channel, alice, "What are the office hours?")
+	// One queue: the echo was handled before Alice's question was answered.
+	waitFor(t, w.agents, w.channel, "open 07:00–20:00")
+	if got := w.agents.SentTo(w.channel)[before:]; len(got) != 2 {
+		t.Errorf("the channel got %q, want the robot's welcome and its answer to Alice", bridgetest.Texts(got))
+	}
+}

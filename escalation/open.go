@@ -37,7 +37,7 @@ func (d *Desk) Escalate(ctx context.Context, e bridge.Escalation) error {
 	now := d.o.Now()
 	c := bridge.Case{
 		User: e.Key, UserInfo: e.User, State: bridge.CaseOpen, Reason: e.Reason, Opened: now,
-		Transcript: lastTurns(e.Transcript, d.o.Card.MaxTurns), SessionID: e.SessionID,
+		Transcript: append([]bridge.Turn(nil), e.Transcript...), SessionID: e.SessionID,
 		KMServiceID: e.KMServiceID, KMServiceStatus: e.KMServiceStatus, KMTips: e.KMTips,
 	}
 	c.Question, c.Matched = question(e.Transcript, e.Reason)
@@ -125,14 +125,6 @@ func (d *Desk) linkPost(ctx context.Context, ref bridge.MsgRef, id string) {
 	if err := d.o.Store.LinkCaseMessage(ctx, ref.Key, ref.ID, id, d.o.CaseTTL); err != nil {
 		d.log.Warn("escalation: recording a posted message failed", "case", id, "err", err)
 	}
-}
-
-// lastTurns is the last n turns.
-func lastTurns(tr []bridge.Turn, n int) []bridge.Turn {
-	if len(tr) > n {
-		tr = tr[len(tr)-n:]
-	}
-	return append([]bridge.Turn(nil), tr...)
 }
 
 // question finds, in the conversation before the hand-over, the question the

@@ -33,6 +33,14 @@ func (d *Desk) Take(ctx context.Context, ev bridge.Event) bool {
 		d.log.Error("escalation: case lookup failed; the robot handles the event", "conv", key.String(), "err", err)
 		return false
 	}
+	if isMsg && m.ID != "" && (ok || d.inAgents(key)) {
+		// The bridge's own post coming back (adapters drop bots' messages;
+		// this catches what one lets through): never relayed, never the
+		// robot's.
+		if _, own, err := st.CaseOfMessage(ctx, key, m.ID); err == nil && own {
+			return true
+		}
+	}
 	if !ok {
 		return false
 	}
@@ -42,13 +50,6 @@ func (d *Desk) Take(ctx context.Context, ev bridge.Event) bool {
 			d.log.Error("escalation: case lookup failed; the robot handles the event", "case", id, "err", err)
 		}
 		return false
-	}
-	if isMsg && m.ID != "" {
-		// The bridge's own post coming back (adapters drop bots' messages;
-		// this catches what one lets through): never relayed.
-		if _, own, err := st.CaseOfMessage(ctx, key, m.ID); err == nil && own {
-			return true
-		}
 	}
 	switch {
 	case viaReply || (c.Thread == key && !c.Threadless):

@@ -113,7 +113,7 @@ type world struct {
 }
 
 // newWorld wires the bridge as cmd/kmbridge does: desk, core, Bind.
-func newWorld(t *testing.T, o worldOpts) *world {
+func newWorld(t testing.TB, o worldOpts) *world {
 	t.Helper()
 	if o.users == "" {
 		o.users = "telegram"
