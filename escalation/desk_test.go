@@ -351,3 +351,51 @@ func TestOwnCardNeverAnswered(t *testing.T) {
 		t.Errorf("the channel got %q, want the robot's welcome and its answer to Alice", bridgetest.Texts(got))
 	}
 }
+
+// TestTransferIntentAndUnknownOffer: KM's transfer intent (ansType 21) opens
+// a case whose question is what the user asked before asking for a person;
+// with after_unknown 2, two unknown answers in a row offer a person, and the
+// offer's button opens a case.
+func TestTransferIntentAndUnknownOffer(t *testing.T) {
+	w := newWorld(t, worldOpts{afterUnknown: 2})
+	en := w.cat.Printer("en")
+	userKey, hanako := userOn("telegram")
+	w.say(t, userKey, hanako, "what is the meaning of life")
+	w.say(t, userKey, hanako, "why is the sky blue")
+	offer := waitFor(t, w.users, userKey, en.T("bridge.offer_human"))
+	w.click(t, userKey, hanako, button(t, offer.Msg, en.T("formatting.talk_to_human")))
+	th := w.thread(t, 1)
+	card := formatting.Dump(w.agents.SentTo(w.channel)[0].Msg)
+	if !strings.Contains(card, en.T("escalation.reason_user")) {
+		t.Errorf("card:\n%s", card)
+	}
+	w.click(t, w.channel, alice, button(t, w.agents.SentTo(w.channel)[0].Msg, "Resolve"))
+	waitFor(t, w.users, userKey, en.T("escalation.rate_prompt"))
+
+	w.say(t, userKey, hanako, "my laptop fan is very loud since yesterday")
+	w.say(t, userKey, hanako, "talk to a human")
+	th2 := w.thread(t, 2)
+	if th2.Key == th.Key {
+		t.Fatal("the second hand-over reused the first case's thread")
+	}
+	var card2 formatting.Message
+	for _, s := range w.agents.SentTo(w.channel) {
+		if s.Ref == th2.Root {
+			card2 = s.Msg
+		}
+	}
+	d := formatting.Dump(card2)
+	if !strings.Contains(d, "Case #2") || !strings.Contains(d, en.T("escalation.reason_km_transfer")) {
+		t.Errorf("second card:\n%s", d)
+	}
+	// Its knowledge capture offers the laptop question, not the request for a person.
+	w.say(t, th2.Key, alice, "Restart it, then tell me")
+	waitFor(t, w.users, userKey, "Alice: Restart it")
+	w.click(t, w.channel, alice, button(t, card2, "Resolve"))
+	resolved := waitEdit(t, w.agents, th2.Root, "Resolved by Alice")
+	w.click(t, w.channel, alice, button(t, resolved.Msg, "Save as FAQ"))
+	waitFor(t, w.agents, th2.Key, "📚")
+	if qs := w.sim.CallsTo(questionsRoute); len(qs) != 1 || qs[0].Str("content") != "my laptop fan is very loud since yesterday" {
+		t.Errorf("POST /v1/questions: %+v", qs)
+	}
+}
