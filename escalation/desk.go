@@ -194,7 +194,7 @@ func (d *Desk) OfferHumanAfter() int {
 // Joined implements bridge.JoinChecker: a case's thread (and a handed-over
 // conversation) is one the bridge takes part in.
 func (d *Desk) Joined(ctx context.Context, key bridge.ConvKey) (bool, error) {
-	_, ok, err := d.o.Store.CaseOf(ctx, key)
+	_, ok, err := d.caseOf(ctx, key)
 	if err != nil {
 		return false, fmt.Errorf("escalation: joined: %w", err)
 	}

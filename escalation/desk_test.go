@@ -399,3 +399,44 @@ func TestTransferIntentAndUnknownOffer(t *testing.T) {
 		t.Errorf("POST /v1/questions: %+v", qs)
 	}
 }
+
+// chainStarter starts "threads" the way a Telegram group without topics
+// might: it posts the card and gives back the chat itself, with no thread.
+type chainStarter struct{ noThreads }
+
+func (c chainStarter) StartThread(ctx context.Context, in bridge.ConvKey, _ string, m formatting.Message) (bridge.ConvKey, bridge.MsgRef, error) {
+	ref, err := c.r.Send(ctx, in, m)
+	return in, ref, err
+}
+
+// TestThreadShapes: agents' messages keyed per author in the thread (an
+// adapter with bridge.channel_scope user) still reach the user; a thread
+// starter that gives back no thread makes a reply-chain case, and the rest
+// of the channel is not relayed to the user.
+func TestThreadShapes(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	userKey, _ := userOn("telegram")
+	th, _ := w.handOver(t, 1)
+	perAuthor := th.Key
+	perAuthor.User = alice.ID
+	if ok, err := w.core.Joined(context.Background(), perAuthor); !ok || err != nil {
+		t.Errorf("a per-author key of the case thread is not joined: %v %v", ok, err)
+	}
+	w.say(t, perAuthor, alice, "I'm on it")
+	waitFor(t, w.users, userKey, "Alice: I'm on it")
+
+	agents := bridgetest.New("telegram")
+	w2 := newWorld(t, worldOpts{users: "web", agents: "telegram", agentsChannel: "-100555", agentsAdapter: agents})
+	w2.core.Register(chainStarter{noThreads{agents}}) // replaces the Recorder as the telegram adapter
+	webKey, hanako := userOn("web")
+	w2.handle(t, bridge.Command{Key: webKey, User: hanako, Name: "human"})
+	card := w2.agents.WaitSent(t, w2.channel, 1, wait)[0]
+	w2.say(t, w2.channel, bob, "lunch anyone?") // not a reply: the robot's
+	w2.handle(t, bridge.Message{Key: w2.channel, User: alice, Text: "Hello from the desk", ReplyTo: card.Ref.ID, ID: "m-1"})
+	waitFor(t, w2.users, webKey, "Alice: Hello from the desk")
+	for _, s := range w2.users.SentTo(webKey) {
+		if strings.Contains(s.Text(), "lunch") {
+			t.Errorf("the channel's chatter reached the user: %q", s.Text())
+		}
+	}
+}

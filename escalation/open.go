@@ -93,6 +93,14 @@ func (d *Desk) postCard(ctx context.Context, out bridge.Outbox, c *bridge.Case) 
 		thread, root, err = out.StartThread(ctx, in, title, m)
 		return err
 	})
+	if err == nil && thread.Thread == "" {
+		// The adapter posted the card but has no thread of its own to show
+		// for it (a reply chain it does not track): agents reply to the
+		// bridge's posts, as without threads. Linking the channel itself would
+		// send everything said there to this user.
+		c.Threadless = true
+		return in, root, true, nil
+	}
 	if !errors.Is(err, bridge.ErrUnsupported) {
 		return thread, root, false, err
 	}

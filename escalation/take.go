@@ -22,7 +22,7 @@ func (d *Desk) Take(ctx context.Context, ev bridge.Event) bool {
 	key := ev.Conv()
 	st := d.o.Store
 	m, isMsg := ev.(bridge.Message)
-	id, ok, err := st.CaseOf(ctx, key)
+	id, ok, err := d.caseOf(ctx, key)
 	viaReply := false
 	if err == nil && !ok && isMsg && m.ReplyTo != "" && d.inAgents(key) {
 		id, ok, err = st.CaseOfMessage(ctx, key, m.ReplyTo)
@@ -52,12 +52,34 @@ func (d *Desk) Take(ctx context.Context, ev bridge.Event) bool {
 		return false
 	}
 	switch {
-	case viaReply || (c.Thread == key && !c.Threadless):
+	case viaReply || (sameThread(c.Thread, key) && !c.Threadless):
 		return d.takeAgents(ctx, &c, ev)
 	case c.User == key && c.State != bridge.CaseResolved:
 		return d.takeUser(ctx, &c, ev)
 	}
 	return false
+}
+
+// caseOf finds the case of a conversation. In the agents' channel a thread
+// is one conversation whoever writes: an adapter that keys channel messages
+// per user (bridge.channel_scope user) still finds the case's thread.
+func (d *Desk) caseOf(ctx context.Context, key bridge.ConvKey) (string, bool, error) {
+	id, ok, err := d.o.Store.CaseOf(ctx, key)
+	if err == nil && !ok && key.User != "" && key.Thread != "" && d.inAgents(key) {
+		return d.o.Store.CaseOf(ctx, threadOnly(key))
+	}
+	return id, ok, err
+}
+
+// threadOnly is a thread's key without its author.
+func threadOnly(k bridge.ConvKey) bridge.ConvKey {
+	k.User = ""
+	return k
+}
+
+// sameThread reports whether key is in the case's thread.
+func sameThread(thread, key bridge.ConvKey) bool {
+	return thread == key || (key.Thread != "" && thread == threadOnly(key))
 }
 
 // takeAgents handles an event in a case's thread: a person's message goes to
