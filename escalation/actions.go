@@ -36,7 +36,7 @@ func (d *Desk) Do(ctx context.Context, cc bridge.CaseClick) bridge.ClickStatus {
 	kind := cc.Action.Kind
 	// The core checked platform and channel; a case's agents' buttons also
 	// belong to its own agents' channel, its rating to its own user.
-	agentsSide := d.inAgents(cc.Key) || (cc.Key == c.Thread && c.Thread.Platform != "")
+	agentsSide := d.inAgents(cc.Key) || (c.Thread.Platform != "" && sameThread(c.Thread, cc.Key))
 	if (kind == formatting.ActCaseRate && cc.Key != c.User) || (kind != formatting.ActCaseRate && !agentsSide) {
 		d.reply(ctx, cc.Key, d.printerAt(cc).T("bridge.foreign_click"))
 		return bridge.ClickForeign
