@@ -62,7 +62,9 @@ func (c *Core) process(ev Event, stale bool) (finished bool) {
 	}()
 	if h, ok := c.handover(); ok && h.Take(t.ctx, ev) {
 		c.met.event(kindOf(ev), "handover")
-		return
+		// Cut short by shutdown, the relay may not have happened: the event
+		// stays in the inbox and is handed over again after the restart.
+		return c.base.Err() == nil
 	}
 	var outcome string
 	if stale {
