@@ -20,6 +20,10 @@ const (
 	ClickExpired      ClickStatus = "expired"       // unknown or expired token: refused, nothing changed
 	ClickAlreadyRated ClickStatus = "already_rated" // a rating button of an answer rated before
 	ClickFailed       ClickStatus = "failed"        // KM or the store failed; the user got an apology and may click again
+	// ClickRedrawn: the action ran and the message that carried it is redrawn
+	// by whoever ran it (a hand-over case's card, a lasting control): nothing
+	// is retired, which would undo the redraw and end the card's buttons.
+	ClickRedrawn ClickStatus = "redrawn"
 )
 
 // ClickResult tells an adapter what became of a click.
@@ -70,6 +74,7 @@ func (t *turn) onClick(ev Click) string {
 //     expired (a message's tokens expire together: they can do nothing more).
 //   - ClickForeign and ClickFailed: nothing changes. Another user's buttons
 //     are still their owner's; after a failure the user may click again.
+//   - ClickRedrawn: nothing changes here; the hand-over has redrawn its card.
 //
 // Every other group of the message stays usable. One kind keeps its group
 // after a click: ActPage, whose page the core sends as a new message (see

@@ -26,6 +26,8 @@ type fakeHandover struct {
 	seen  []bridge.Event
 	did   []bridge.CaseClick
 	offer int
+	// status is what Do answers; "" is ClickDone.
+	status bridge.ClickStatus
 }
 
 func (f *fakeHandover) Take(_ context.Context, ev bridge.Event) bool {
@@ -40,6 +42,9 @@ func (f *fakeHandover) Do(_ context.Context, c bridge.CaseClick) bridge.ClickSta
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.did = append(f.did, c)
+	if f.status != "" {
+		return f.status
+	}
 	return bridge.ClickDone
 }
 
@@ -257,5 +262,25 @@ func TestOutbox(t *testing.T) {
 	}
 	if _, err := out.Send(ctx, bridge.ConvKey{Platform: "nowhere"}, formatting.Plain("x")); err == nil {
 		t.Error("Send to a platform with no adapter succeeded")
+	}
+}
+
+// TestRedrawnClickRetiresNothing: a card the hand-over redraws keeps its
+// buttons (no Retire); a plain case button (a rating) is retired as any other.
+func TestRedrawnClickRetiresNothing(t *testing.T) {
+	h := &fakeHandover{status: bridge.ClickRedrawn}
+	e := newEnv(t, newFakeKM(), envOpt{escalator: h})
+	tokens, save := e.core.Outbox().Tokens(annDM, "")
+	tok := tokens(formatting.Action{Kind: formatting.ActCaseClaim, Case: "1", Label: "Claim"})
+	if err := save(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ref := bridge.MsgRef{Key: annDM, ID: "card-1"}
+	mustHandle(t, e.core, bridge.Click{Key: annDM, User: ann, Token: tok, Ref: ref})
+	if got := e.rec.WaitClicks(t, 1, wait); got[0].Status != bridge.ClickRedrawn {
+		t.Errorf("status %s", got[0].Status)
+	}
+	if r := e.rec.Retirements(); len(r) != 0 {
+		t.Errorf("a redrawn card was retired: %+v", r)
 	}
 }

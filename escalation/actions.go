@@ -42,23 +42,35 @@ func (d *Desk) Do(ctx context.Context, cc bridge.CaseClick) bridge.ClickStatus {
 		return bridge.ClickForeign
 	}
 	switch kind {
-	case formatting.ActCaseClaim:
-		return d.claim(ctx, &c, cc.User)
-	case formatting.ActCaseResolve:
-		return d.end(ctx, &c, cc.User, bridge.EndResolved)
-	case formatting.ActCaseRobot:
-		return d.end(ctx, &c, cc.User, bridge.EndRobot)
+	case formatting.ActCaseClaim, formatting.ActCaseResolve, formatting.ActCaseRobot, formatting.ActCaseSaveFAQ, formatting.ActCaseAddSimilar:
+		// The card is a lasting control the desk redraws: the click's
+		// outcome must not retire its buttons.
+		if st := d.onCard(ctx, &c, cc); st != bridge.ClickDone {
+			return st
+		}
+		return bridge.ClickRedrawn
 	case formatting.ActCaseSendAnswer:
 		return d.sendAnswer(ctx, &c, cc)
-	case formatting.ActCaseSaveFAQ:
-		return d.saveFAQ(ctx, &c)
-	case formatting.ActCaseAddSimilar:
-		return d.addSimilar(ctx, &c)
 	case formatting.ActCaseRate:
 		return d.rate(ctx, &c, cc.Action.Option)
 	}
 	d.reply(ctx, cc.Key, d.printerAt(cc).T("bridge.expired_button"))
 	return bridge.ClickExpired
+}
+
+// onCard runs a button of the case's card.
+func (d *Desk) onCard(ctx context.Context, c *bridge.Case, cc bridge.CaseClick) bridge.ClickStatus {
+	switch cc.Action.Kind {
+	case formatting.ActCaseClaim:
+		return d.claim(ctx, c, cc.User)
+	case formatting.ActCaseResolve:
+		return d.end(ctx, c, cc.User, bridge.EndResolved)
+	case formatting.ActCaseRobot:
+		return d.end(ctx, c, cc.User, bridge.EndRobot)
+	case formatting.ActCaseSaveFAQ:
+		return d.saveFAQ(ctx, c)
+	}
+	return d.addSimilar(ctx, c)
 }
 
 // printerAt is the language of whoever clicked: the agents' in their channel.

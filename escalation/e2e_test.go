@@ -6,6 +6,7 @@ package escalation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -131,14 +132,29 @@ func walk(t *testing.T, w *world, platform string) {
 	}
 
 	// 6. "Send this answer" sends KM's suggestion as the clicking agent's.
-	w.click(t, th.Key, bob, button(t, sugg.Msg, en.T("escalation.button_send_answer")))
+	w.handle(t, bridge.Click{Key: th.Key, User: bob, Ref: sugg.Ref, Token: button(t, sugg.Msg, en.T("escalation.button_send_answer")).Token})
 	waitFor(t, w.users, userKey, "Bob:\nReset your password")
 	waitFor(t, w.agents, th.Key, en.T("escalation.answer_sent", "Bob"))
 
 	// 7. Claim edits the card and tells the user.
-	w.click(t, w.channel, alice, button(t, cardMsg.Msg, en.T("escalation.button_claim")))
+	w.handle(t, bridge.Click{Key: w.channel, User: alice, Ref: cardMsg.Ref, Token: button(t, cardMsg.Msg, en.T("escalation.button_claim")).Token})
 	claimed := waitEdit(t, w.agents, cardMsg.Ref, "Claimed by Alice")
 	waitFor(t, w.users, userKey, up.T("escalation.user_claimed", "Alice"))
+	// The used suggestion's button is retired; the card's never are (it is
+	// redrawn, and stays the case's control).
+	bridgetest.Eventually(t, wait, func() error {
+		for _, r := range w.agents.Retirements() {
+			if r.Ref == cardMsg.Ref {
+				return errors.New("the card's buttons were retired")
+			}
+		}
+		for _, r := range w.agents.Retirements() {
+			if r.Ref == sugg.Ref && strings.Contains(r.Shown, en.T("escalation.button_send_answer")) {
+				return nil
+			}
+		}
+		return fmt.Errorf("the suggestion's button was not retired: %+v", w.agents.Retirements())
+	})
 
 	// 8. Resolve: the card says who, the user gets a rating.
 	w.click(t, w.channel, alice, button(t, claimed.Msg, en.T("escalation.button_resolve")))
