@@ -62,8 +62,13 @@ func spanRun(sp formatting.Span) run {
 		if lenU(eu) <= maxInlineURL {
 			return run{marks: marks &^ formatting.Code, link: eu, atoms: textAtom(escapeText(label))}
 		}
-		// Too long to be a link within our limits: show it after the label.
-		return run{marks: marks &^ formatting.Code, atoms: textAtom(escapeText(label + " " + sp.Link))}
+		// Too long to be a link within our limits: show it after the label, and
+		// end it with a space. The run has no link, so lineRuns merges the next
+		// span of the same style into it: without the space that span's text
+		// would continue the URL ("…/page" + "0" shows "…/page0"), a different
+		// address, and its first word would be lost in it. A space at the end
+		// of a line is trimmed.
+		return run{marks: marks &^ formatting.Code, atoms: append(textAtom(escapeText(label+" "+sp.Link)), atom{text: " ", n: 1, space: true})}
 	}
 	if marks&formatting.Code != 0 {
 		return run{marks: marks, atoms: textAtom(escapeCode(sp.Text))}

@@ -20,6 +20,9 @@ func TestRenderEmpty(t *testing.T) {
 	}
 }
 
+// longURL is longer than maxInlineURL: shown as text, not as a link.
+var longURL = "https://ex.com/" + strings.Repeat("a", maxInlineURL)
+
 // TestRenderInline checks the mrkdwn of one paragraph.
 func TestRenderInline(t *testing.T) {
 	tests := []struct {
@@ -47,6 +50,10 @@ func TestRenderInline(t *testing.T) {
 		{"leading quote char", []f.Span{s("> not a quote")}, "\u00ad&gt; not a quote"},
 		{"leading full-width quote", []f.Span{s("＞ no")}, "\u00ad＞ no"},
 		{"hard break", []f.Span{s("a"), s("\n"), s("b")}, "a\nb"},
+		// A URL too long for a link shows as text after its label; the next
+		// span of the same style joins its run but must not continue the URL.
+		{"url too long for a link, then text", []f.Span{{Text: "doc", Link: longURL}, s("0 more")}, "doc " + longURL + " 0 more"},
+		{"url too long for a link, at the end", []f.Span{s("see "), {Text: "doc", Link: longURL}}, "see doc " + longURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
