@@ -1,6 +1,7 @@
 package slackfmt
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -471,20 +472,19 @@ func (r *renderer) messages() []Msg {
 	for _, u := range r.units {
 		uw := blockWeight(u.block)
 		if len(cur) > 0 && (len(cur) >= maxBlocks || w+uw > maxMsgText) {
-			k := len(cur)
+			k, cw := len(cur), 0
 			for k > 0 && cur[k-1].glue {
 				k--
+				cw += blockWeight(cur[k].block)
 			}
-			var carry []unit
-			if k > 0 {
-				carry = append(carry, cur[k:]...)
-				cur = cur[:k]
+			// The titles move on only when they fit the next message with
+			// their block: a title longer than that stays where it is.
+			if k == 0 || cw+uw > maxMsgText || len(cur)-k+1 > maxBlocks {
+				k, cw = len(cur), 0
 			}
-			groups = append(groups, cur)
-			cur, w = carry, 0
-			for _, c := range carry {
-				w += blockWeight(c.block)
-			}
+			carry := slices.Clone(cur[k:])
+			groups = append(groups, cur[:k])
+			cur, w = carry, cw
 		}
 		cur = append(cur, u)
 		w += uw

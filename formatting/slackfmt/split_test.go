@@ -243,3 +243,23 @@ func TestTitleMovesWithItsButtons(t *testing.T) {
 		t.Fatalf("got %s", blockTypes(msgs))
 	}
 }
+
+// A title too long to move on with its block stays in the message it began
+// in: moved, it would take the next message past Slack's text limit (a fuzz
+// find, testdata/fuzz/FuzzRender/long-title-carried-over).
+func TestLongTitleStaysWhenItCannotMoveWithItsBlock(t *testing.T) {
+	long := func(n int) []f.Button {
+		bs := tokButtons(n)
+		for i := range bs {
+			bs[i].Label = strings.Repeat("x", 70) + fmt.Sprint(i)
+		}
+		return bs
+	}
+	m := f.Message{Blocks: []f.Block{
+		txt(p(s(sentences(20)))),                           // ~1200 characters
+		&f.Buttons{Title: sentences(180), Items: long(25)}, // a title of ~10500, buttons of ~1900
+		&f.Buttons{Title: "More", Items: long(25)},
+	}}
+	msgs := render(t, m) // fails on a message over the limit
+	assertWords(t, msgs, sentences(20)+sentences(180))
+}
