@@ -6,146 +6,113 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/slack-go/slack"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/formatting/slackfmt"
 	"github.com/kmbridge/kmbridge/i18n"
 	"github.com/kmbridge/kmbridge/internal/memo"
-	"github.com/kmbridge/kmbridge/kmclient"
 )
 
 // platform is ConvKey.Platform of every Slack conversation.
 const platform = "slack"
 
-// Core is what the adapter needs from the bridge core; *bridge.Core implements it.
-type Core interface {
-	// Seen records a delivery id and reports whether it was seen before.
-	Seen(ctx context.Context, platform, deliveryID string) (bool, error)
-	// Suggest returns typeahead suggestions (KM smartHint) as buttons with tokens.
-	Suggest(ctx context.Context, key bridge.ConvKey, user bridge.UserInfo, query string) ([]formatting.Button, error)
-	// Tokens mints the tokens of the Home tab's buttons (stored by save).
-	Tokens(key bridge.ConvKey, owner string) (tokens formatting.Tokens, save func(context.Context) error)
-	// SuggestionTokens mints the token of the typeahead's "ask" option.
-	SuggestionTokens(key bridge.ConvKey, owner string) (tokens formatting.Tokens, save func(context.Context) error)
-	// FAQ returns the FAQ categories (cached by the core).
-	FAQ(ctx context.Context) ([]kmclient.QuestionCategory, error)
-	// Hot returns the hot questions (cached by the core).
-	Hot(ctx context.Context) ([]kmclient.Question, error)
-}
-
-var _ Core = (*bridge.Core)(nil)
-
-// Deps are the adapter's collaborators.
-type Deps struct {
-	// Core is the bridge core (required).
-	Core Core
-	// Store is the core's store. With it, the threads the bot answers in are
-	// still recognised after a restart (by their KM session); nil: only while
-	// the process runs.
-	Store bridge.Store
-	// Catalog holds the adapter's words; nil: built-in English.
-	Catalog *i18n.Catalog
-	// Logger; nil discards.
-	Logger *slog.Logger
-	// HTTPClient makes the calls to Slack; nil: a client with a 30 s timeout.
-	HTTPClient *http.Client
-	// Clock; nil is time.Now.
-	Clock func() time.Time
-}
-
-// Adapter is the Slack adapter. Build it with New; it is safe for concurrent use.
+// Adapter is the Slack adapter. Build it with New; it is safe for concurrent
+// use. Its parts each have one job: in receives (routes, Socket Mode,
+// translation to events, delivery to the host), out sends (rendering,
+// posting, editing, streaming, threads), clicks turns clicks into events and
+// retires buttons, extras serve the App Home, its typeahead and the
+// assistant threads.
 type Adapter struct {
-	cfg   Config
-	api   *slack.Client
-	http  *http.Client
-	core  Core
-	store bridge.Store
-	cat   *i18n.Catalog
-	log   *slog.Logger
-	now   func() time.Time
-
-	handler atomic.Pointer[bridge.Handler]
-	botID   atomic.Pointer[string]
-
-	pace       *pacer
-	users      *memo.Memo[string, bridge.UserInfo]
-	dms        *memo.Memo[string, string]       // user id → DM channel id
-	threads    *memo.Memo[string, struct{}]     // channel threads we answer in
-	assistants *memo.Memo[string, struct{}]     // assistant threads (channel|thread_ts)
-	sent       *memo.Memo[string, slackfmt.Msg] // messages with interactive elements, by channel|ts
-	clicks     *memo.Memo[string, clickCtx]     // clicks in flight, by channel|ts|user
-	retired    *memo.Memo[string, struct{}]     // messages whose buttons were retired, by channel|ts
-	homes      *memo.Memo[string, struct{}]     // users whose Home was published recently
-	replyURLs  *memo.Memo[string, string]       // ephemeral conversation → slash command response_url
-	streams    *streams
-
-	bgMu     sync.Mutex
-	bgClosed bool
-	bgWG     sync.WaitGroup
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
+	cfg    Config
+	log    *slog.Logger
+	api    *api
+	in     *receiver
+	out    *sender
+	clicks *clicks
+	extras *extras
+	bg     *background
 }
 
 var (
 	_ bridge.Adapter         = (*Adapter)(nil)
 	_ bridge.Editor          = (*Adapter)(nil)
 	_ bridge.Typer           = (*Adapter)(nil)
-	_ bridge.ClickNotifier   = (*Adapter)(nil)
+	_ bridge.Retirer         = (*Adapter)(nil)
+	_ bridge.ThreadStarter   = (*Adapter)(nil)
+	_ bridge.RouteMounter    = (*Adapter)(nil)
 	_ bridge.CommandPrefixer = (*Adapter)(nil)
 )
 
-// New builds the adapter. It does no network I/O.
-func New(cfg Config, deps Deps) (*Adapter, error) {
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	log *slog.Logger
+	cat *i18n.Catalog
+	hc  *http.Client
+	now func() time.Time
+}
+
+// WithLogger sets the logger; without it nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithCatalog sets the catalogue of the adapter's words; without it the
+// built-in one, English by default.
+func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
+
+// WithHTTPClient sets the client of the calls to Slack; without it one with a
+// 30 s timeout.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.hc = c } }
+
+// WithClock sets the clock of caches and pacing; without it time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// New builds the adapter on host, the bridge core. It does no network I/O.
+func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if host == nil {
+		return nil, errors.New("slack: new: no host")
+	}
 	cfg = cfg.withDefaults()
-	if deps.Core == nil {
-		return nil, errors.New("slack: Deps.Core is required")
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	a := &Adapter{
-		cfg: cfg, core: deps.Core, store: deps.Store, cat: deps.Catalog, log: deps.Logger, now: deps.Clock,
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
 	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
+	if o.now == nil {
+		o.now = time.Now
 	}
-	if a.now == nil {
-		a.now = time.Now
+	if o.hc == nil {
+		o.hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	if a.cat == nil {
+	if o.cat == nil {
 		cat, err := i18n.New("", nil)
 		if err != nil {
 			return nil, err
 		}
-		a.cat = cat
+		o.cat = cat
 	}
-	hc := deps.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(hc)}
-	if cfg.AppToken != "" {
-		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
-	}
-	a.api = slack.New(cfg.BotToken, opts...)
-	a.http = hc
-	a.pace = newPacer(cfg.RatePerSecond, cfg.Burst, a.now)
-	a.users = memo.NewLRU[string, bridge.UserInfo](10000, cfg.UserCacheTTL, a.now)
-	a.dms = memo.NewLRU[string, string](10000, dmTTL, a.now)
-	a.threads = memo.NewLRU[string, struct{}](50000, threadTTL, a.now)
-	a.assistants = memo.NewLRU[string, struct{}](10000, threadTTL, a.now)
-	a.sent = memo.NewLRU[string, slackfmt.Msg](2000, cfg.ActionTTL, a.now)
-	a.clicks = memo.NewLRU[string, clickCtx](2000, clickTTL, a.now)
-	a.retired = memo.NewLRU[string, struct{}](10000, cfg.ActionTTL, a.now)
-	a.homes = memo.NewLRU[string, struct{}](10000, cfg.HomeRefresh, a.now)
-	a.replyURLs = memo.NewLRU[string, string](2000, responseURLTTL, a.now)
-	a.streams = newStreams()
-	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
+	a := &Adapter{cfg: cfg, log: o.log, bg: newBackground()}
+	a.api = newAPI(cfg, o.hc, o.now, o.log)
+	people := &people{api: a.api, log: o.log, lookup: cfg.LookupTimeout,
+		users: memo.NewLRU[string, bridge.UserInfo](10000, cfg.UserCacheTTL, o.now),
+		dms:   memo.NewLRU[string, string](10000, dmTTL, o.now)}
+	convs := &convs{scope: cfg.Scope, host: host, log: o.log,
+		assistants: memo.NewLRU[string, struct{}](10000, threadTTL, o.now),
+		replyURLs:  memo.NewLRU[string, string](2000, responseURLTTL, o.now)}
+	a.out = &sender{cfg: cfg, api: a.api, log: o.log, convs: convs, bg: a.bg,
+		sent: memo.NewLRU[string, sentMsg](2000, cfg.ActionTTL, o.now), streams: newStreams()}
+	a.clicks = &clicks{host: host, log: o.log, people: people, convs: convs, out: a.out, held: newHeld(o.now),
+		clicked: memo.NewLRU[string, clickedMsg](2000, clickTTL, o.now),
+		retired: memo.NewLRU[string, struct{}](10000, cfg.ActionTTL, o.now)}
+	a.extras = &extras{cfg: cfg, host: host, log: o.log, cat: o.cat, api: a.api, people: people, convs: convs,
+		out: a.out, bg: a.bg, homes: memo.NewLRU[string, struct{}](10000, cfg.HomeRefresh, o.now)}
+	a.in = &receiver{cfg: cfg, host: host, log: o.log, people: people, convs: convs, clicks: a.clicks, extras: a.extras}
 	return a, nil
 }
 
@@ -156,24 +123,22 @@ func (a *Adapter) Name() string { return platform }
 // the slash command ("/ask faq").
 func (a *Adapter) CommandPrefix() string { return a.cfg.Command + " " }
 
-// Run implements bridge.Adapter. In Socket Mode it connects to Slack and handles
-// events until ctx ends; otherwise events arrive on the HTTP routes (Routes) and
-// Run only waits for ctx. Events that arrive before Run, or after it returned,
-// are refused with 503, so Slack delivers them again. When Run returns,
-// background work (Home publishes, idle streams) is stopped.
-func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
-	if h == nil {
-		return errors.New("slack: run: nil handler")
-	}
-	a.handler.Store(&h)
+// Run implements bridge.Adapter. In Socket Mode it connects to Slack and
+// receives events until ctx ends; otherwise events arrive on the HTTP routes
+// (Routes) and Run only holds intake open until ctx ends. Events that arrive
+// before Run, or after it returned, are refused with 503, so Slack delivers
+// them again. When Run returns, background work (Home publishes, idle
+// streams) is stopped. Events go to the host New was given; the handler is
+// not used.
+func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+	a.in.running.Store(true)
 	defer func() {
-		// From now on HTTP deliveries get 503 (before any dedupe), so Slack
-		// delivers them again to whoever runs next.
-		a.handler.Store(nil)
+		// Intake stops first: from now on HTTP deliveries get 503.
+		a.in.running.Store(false)
 		a.Close()
 	}()
 	if a.cfg.SocketMode() {
-		return a.runSocket(ctx, h)
+		return a.in.runSocket(ctx, a.api.client, a.bg)
 	}
 	<-ctx.Done()
 	return nil
@@ -182,38 +147,82 @@ func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
 // Close stops background work and waits for it. Run calls it on return; call it
 // yourself when the adapter was never run. Send and Edit keep working.
 func (a *Adapter) Close() {
-	a.bgMu.Lock()
-	a.bgClosed = true
-	a.bgMu.Unlock()
-	a.bgCancel()
-	a.streams.stopTimers()
-	a.bgWG.Wait()
+	a.bg.close()
+	a.out.streams.stopTimers()
 }
 
-// background runs fn on its own goroutine under the adapter's background context
-// bounded by timeout, unless the adapter is closed.
-func (a *Adapter) background(timeout time.Duration, fn func(ctx context.Context)) {
-	a.bgMu.Lock()
-	if a.bgClosed {
-		a.bgMu.Unlock()
+// Send implements bridge.Adapter: m rendered with slackfmt (one or more Slack
+// messages, each checked with slackfmt.Validate), posted in order into the
+// conversation's thread, paced per channel. It returns the last message.
+func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+	defer a.clicks.answered(to)
+	return a.out.send(ctx, to, m)
+}
+
+// Edit implements bridge.Editor with chat.update: the message at ref becomes
+// the first part of m's rendering; further parts are posted after it. A
+// streamed message that m only extends is appended to instead.
+func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
+	return a.out.edit(ctx, ref, m)
+}
+
+// Retire implements bridge.Retirer with slackfmt.RetireGroup.
+func (a *Adapter) Retire(ctx context.Context, r bridge.Retirement) error {
+	return a.clicks.retire(ctx, r)
+}
+
+// Typing implements bridge.Typer: the "thinking" status of an assistant
+// thread; Slack has no typing indicator for apps elsewhere.
+func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
+	return a.extras.typing(ctx, to)
+}
+
+// StartThread implements bridge.ThreadStarter: m posted at the top of the
+// channel of in, the root of a new thread.
+func (a *Adapter) StartThread(ctx context.Context, in bridge.ConvKey, _ string, m formatting.Message) (bridge.ConvKey, bridge.MsgRef, error) {
+	return a.out.startThread(ctx, in, m)
+}
+
+// background runs the adapter's work that outlives a request (Home
+// publishes, typeahead answers in Socket Mode, idle streams' ends) until
+// Close.
+type background struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newBackground() *background {
+	b := &background{}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	return b
+}
+
+// run runs fn on its own goroutine under the background context bounded by
+// timeout, unless closed.
+func (b *background) run(timeout time.Duration, fn func(ctx context.Context)) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
 		return
 	}
-	a.bgWG.Add(1)
-	a.bgMu.Unlock()
+	b.wg.Add(1)
+	b.mu.Unlock()
 	go func() {
-		defer a.bgWG.Done()
-		ctx, cancel := context.WithTimeout(a.bgCtx, timeout)
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(b.ctx, timeout)
 		defer cancel()
 		fn(ctx)
 	}()
 }
 
-func (a *Adapter) currentHandler() bridge.Handler {
-	if p := a.handler.Load(); p != nil {
-		return *p
-	}
-	return nil
+// close stops the work and waits for it.
+func (b *background) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	b.cancel()
+	b.wg.Wait()
 }
-
-// printer returns the catalogue printer for a Slack locale ("ja-JP").
-func (a *Adapter) printer(locale string) i18n.Printer { return a.cat.Printer(locale) }

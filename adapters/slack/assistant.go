@@ -20,30 +20,27 @@ const (
 
 // onAssistantThread remembers an assistant thread (where Slack shows a status
 // and streams), and when it has just started offers the hot questions as
-// suggested prompts.
-func (a *Adapter) onAssistantThread(t slackevents.AssistantThread, started bool) {
+// suggested prompts (host.Home's Prompts).
+func (e *extras) onAssistantThread(t slackevents.AssistantThread, started bool) {
 	if t.ChannelID == "" || t.ThreadTimeStamp == "" {
 		return
 	}
-	a.assistants.Put(msgKey(t.ChannelID, t.ThreadTimeStamp), struct{}{})
+	e.convs.markAssistant(t.ChannelID, t.ThreadTimeStamp)
 	if !started {
 		return
 	}
-	a.background(promptsTimeout, func(ctx context.Context) {
-		hot, err := a.core.Hot(ctx)
-		if err != nil || len(hot) == 0 {
-			if err != nil {
-				a.log.Warn("slack: no suggested prompts: hot questions failed", "err", err)
-			}
+	e.bg.run(promptsTimeout, func(ctx context.Context) {
+		user := e.people.cachedUser(t.UserID)
+		home, err := e.host.Home(ctx, dmKey(t.ChannelID, t.ThreadTimeStamp, t.UserID), user)
+		if err != nil {
+			e.log.Warn("slack: no suggested prompts: hot questions failed", "err", err)
 			return
 		}
-		p := a.printer(a.cachedUser(t.UserID).Locale)
 		params := slack.AssistantThreadsSetSuggestedPromptsParameters{
-			ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp, Title: p.T("slack.prompts_title"),
+			ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp, Title: e.printer(user.Locale).T("slack.prompts_title"),
 		}
-		for _, q := range hot {
-			text := strings.Join(strings.Fields(string(q.Content)), " ")
-			if text == "" {
+		for _, text := range home.Prompts {
+			if text = strings.Join(strings.Fields(text), " "); text == "" {
 				continue
 			}
 			params.AddPrompt(truncU(text, 75), text)
@@ -54,28 +51,25 @@ func (a *Adapter) onAssistantThread(t slackevents.AssistantThread, started bool)
 		if len(params.Prompts) == 0 {
 			return
 		}
-		err = a.call(ctx, "", "assistant.threads.setSuggestedPrompts", func(ctx context.Context) error {
-			return a.api.SetAssistantThreadsSuggestedPromptsContext(ctx, params)
+		err = e.api.call(ctx, "", "assistant.threads.setSuggestedPrompts", func(ctx context.Context) error {
+			return e.api.client.SetAssistantThreadsSuggestedPromptsContext(ctx, params)
 		})
 		if err != nil {
-			a.log.Warn("slack: setting suggested prompts failed", "err", err)
+			e.log.Warn("slack: setting suggested prompts failed", "err", err)
 		}
 	})
 }
 
-// Typing implements bridge.Typer. Slack has a "thinking" status only in
-// assistant threads (assistant.threads.setStatus; posting the reply clears it);
-// elsewhere there is no typing indicator for apps and Typing does nothing.
-func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
-	if to.Thread == "" || !isDM(to.Channel) {
+// typing sets the "thinking" status of an assistant thread
+// (assistant.threads.setStatus; posting the reply clears it). Slack has no
+// typing indicator for apps anywhere else: typing does nothing there.
+func (e *extras) typing(ctx context.Context, to bridge.ConvKey) error {
+	if to.Thread == "" || !isDM(to.Channel) || !e.convs.isAssistant(to.Channel, to.Thread) {
 		return nil
 	}
-	if _, ok := a.assistants.Get(msgKey(to.Channel, to.Thread)); !ok {
-		return nil
-	}
-	status := a.printer(a.cachedUser(to.User).Locale).T("slack.thinking")
-	return a.call(ctx, "", "assistant.threads.setStatus", func(ctx context.Context) error {
-		return a.api.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{
+	status := e.printer(e.people.cachedUser(to.User).Locale).T("slack.thinking")
+	return e.api.call(ctx, "", "assistant.threads.setStatus", func(ctx context.Context) error {
+		return e.api.client.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{
 			ChannelID: to.Channel, ThreadTS: to.Thread, Status: status,
 		})
 	})

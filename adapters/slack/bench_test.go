@@ -13,7 +13,7 @@ import (
 // slack-go to the fake Slack, which records and validates it. One op is one
 // question answered (the session exists: no welcome).
 func BenchmarkSignedDMEvent(b *testing.B) {
-	e := newEnv(b, envOpts{cfg: func(c *Config) { c.RatePerSecond, c.Burst = 1e9, 1000 }})
+	e := newEnv(b, envOpts{quiet: true, cfg: func(c *Config) { c.RatePerSecond, c.Burst = 1e9, 1000 }})
 	e.askDM("D1", "U1", qWifi, "ExampleGuest") // first contact: session and welcome
 	drain(e.slack.postedC)
 	b.ReportAllocs()

@@ -2,35 +2,61 @@ package slackadapter
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
-// clickTTL bounds how long a click holds its message's buttons (the core
-// normally reports back within its KM timeout).
+// clickTTL bounds how long a click holds its message's buttons for its user
+// (the core normally answers within its KM timeout).
 const clickTTL = 2 * time.Minute
 
-// clickCtx is what a click in flight needs for retiring its message afterwards.
-type clickCtx struct {
-	msg         slackfmt.Msg // the message as the payload showed it
-	responseURL string
+// clicks turns button presses and menu choices into bridge.Click deliveries,
+// and carries out the core's retirements (bridge.Retirer): the clicked group
+// of buttons shows the choice ("✓ label") or that it expired, and every other
+// group of the message stays usable.
+//
+// Two kinds of click go no further than the adapter, both acknowledged: a
+// click on a group already retired (a stale view of the message), and a
+// user's further click on a message while their first click on it is being
+// handled (a double click). A click stops being handled when the core
+// retires a group of its message or sends anything into its conversation
+// (its answer, its apology), whichever comes first.
+type clicks struct {
+	host    bridge.Host
+	log     *slog.Logger
+	people  *people
+	convs   *convs
+	out     *sender
+	held    *held
+	clicked *memo.Memo[string, clickedMsg] // messages as a click's payload showed them, by channel|ts
+	retired *memo.Memo[string, struct{}]   // retired tokens, by channel|ts|token
+}
+
+// clickedMsg is a clicked message as its click's payload showed it: what a
+// retirement works on when the message was sent before a restart.
+type clickedMsg struct {
+	shown       slackfmt.Msg
+	responseURL string // an ephemeral message is replaced through it
 	ephemeral   bool
 }
 
-// onBlockActions turns a button press or a select choice into a bridge.Click.
-// While a user's click on a message is being handled, their further clicks on
-// it are ignored (a double click): its buttons are retired once the first is
-// done. Clicks on a retired message (a stale view) are ignored too. It returns
-// the core's refusal when the click must not be acknowledged (retryLater): Slack
-// then shows the user that the click failed, rather than nothing happening.
-func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slack.InteractionCallback) error {
+// onBlockActions turns a block_actions payload into a bridge.Click and
+// reports whether Slack may be told it arrived; not, and Slack shows the
+// user that the click failed, rather than nothing happening.
+func (c *clicks) onBlockActions(ctx context.Context, ic *slack.InteractionCallback) bool {
 	if len(ic.ActionCallback.BlockActions) == 0 || ic.User.ID == "" {
-		return nil
+		return true
 	}
 	act := ic.ActionCallback.BlockActions[0]
 	value := act.Value
@@ -39,125 +65,224 @@ func (a *Adapter) onBlockActions(ctx context.Context, h bridge.Handler, ic *slac
 		value = act.SelectedOption.Value
 	}
 	if value == "" { // a link button: Slack opened the link, nothing to do
-		return nil
+		return true
 	}
-	dedupe := ic.TriggerID
-	if dedupe == "" {
-		dedupe = ic.User.ID + "|" + act.ActionTs
-	}
-	if a.seen(ctx, "action:"+dedupe) {
-		return nil
-	}
-	user := a.userInfo(ctx, ic.User.ID)
-	click := bridge.Click{User: user, Token: slackfmt.Token(value)}
+	id := clickID(ic, act)
+	click := bridge.Click{User: c.people.userInfo(ctx, ic.User.ID), Token: slackfmt.Token(value)}
 
 	if ic.Container.Type == "view" || ic.View.Type == slack.VTHomeTab {
 		// The Home tab: the answer goes to the user's DM, recorded in the view.
 		dm := ic.View.PrivateMetadata
 		if !isDM(dm) {
 			var err error
-			if dm, err = a.openDM(ctx, ic.User.ID); err != nil {
-				a.log.Warn("slack: Home click: cannot open the DM", "err", err)
-				return nil
+			if dm, err = c.people.openDM(ctx, ic.User.ID); err != nil {
+				c.log.Warn("slack: Home click: cannot open the DM", "err", err)
+				return true
 			}
 		}
 		click.Key = dmKey(dm, "", ic.User.ID)
-		return a.hand(ctx, h, click)
+		return bridge.Ack(deliver(ctx, c.host, c.log, id, click))
 	}
 
 	channel := firstNonEmpty(ic.Container.ChannelID, ic.Channel.ID)
 	ts := firstNonEmpty(ic.Container.MessageTs, ic.Message.Timestamp)
 	if channel == "" || ts == "" {
-		return nil
+		return true
 	}
 	thread := firstNonEmpty(ic.Container.ThreadTs, ic.Message.ThreadTimestamp)
-	if thread == ts { // the message is itself a thread's root
-		thread = ""
-	}
 	switch {
 	case ic.Container.IsEphemeral:
 		click.Key = ephemeralKey(channel, ic.User.ID)
+	case !isDM(channel) && (thread == "" || thread == ts):
+		// The bridge posts at the top of a channel only to start a thread (a
+		// hand-over case card): a click there is the thread's.
+		click.Key = c.convs.channelKey(channel, ts, ic.User.ID)
 	default:
-		click.Key = a.keyFor(ctx, channel, thread, ic.User.ID)
+		if thread == ts { // a DM message with replies: the user's one DM conversation
+			thread = ""
+		}
+		click.Key = c.convs.keyFor(ctx, channel, thread, ic.User.ID)
 	}
 	click.Ref = bridge.MsgRef{Key: click.Key, ID: ts}
-	cc := clickCtx{
-		msg:         slackfmt.Msg{Text: ic.Message.Text, Blocks: ic.Message.Blocks.BlockSet},
+	msg := msgKey(channel, ts)
+	if _, stale := c.retired.Get(msg + "|" + click.Token); stale {
+		c.log.Debug("slack: click on a retired group (a stale view); ignored")
+		return true
+	}
+	if !c.held.hold(msg, ic.User.ID, click.Key) {
+		c.log.Debug("slack: click on a message whose earlier click is still being handled; ignored")
+		return true
+	}
+	c.clicked.Put(msg, clickedMsg{
+		shown:       slackfmt.Msg{Text: ic.Message.Text, Blocks: ic.Message.Blocks.BlockSet},
 		responseURL: ic.ResponseURL,
 		ephemeral:   ic.Container.IsEphemeral,
+	})
+	err := deliver(ctx, c.host, c.log, id, click)
+	if err != nil && !errors.Is(err, bridge.ErrDuplicate) {
+		c.held.release(msg, ic.User.ID) // refused: a redelivery or another click may go
 	}
-	if _, done := a.retired.Get(msgKey(channel, ts)); done {
-		a.log.Debug("slack: click on a retired message (a stale view); ignored")
-		return nil
-	}
-	// Per user: another user's click must not hold the owner's back.
-	inflight := msgKey(channel, ts) + "|" + ic.User.ID
-	if !a.clicks.Add(inflight, cc) {
-		a.log.Debug("slack: click on a message whose earlier click is still being handled; ignored")
-		return nil
-	}
-	err := a.hand(ctx, h, click)
-	if err != nil {
-		a.clicks.Take(inflight)
-	}
-	return err
+	return bridge.Ack(err)
 }
 
-// Clicked implements bridge.ClickNotifier: once a click is done (or the answer
-// had been rated before), the clicked message is updated so the choice shows
-// ("✓ label") and its buttons cannot be pressed again. Other outcomes leave the
-// message as it was.
-func (a *Adapter) Clicked(ctx context.Context, r bridge.ClickResult) {
-	ref := r.Click.Ref
-	if ref.ID == "" {
-		return
+// clickID is a click's delivery id, the same in every copy Slack sends of it
+// (a Socket Mode re-send): who clicked, on which message or view, when.
+func clickID(ic *slack.InteractionCallback, act *slack.BlockAction) string {
+	where := firstNonEmpty(ic.Container.MessageTs, ic.Message.Timestamp, ic.Container.ViewID, ic.View.ID)
+	if act.ActionTs == "" || where == "" {
+		if ic.TriggerID == "" {
+			return ""
+		}
+		return "action:" + ic.TriggerID
 	}
-	k := msgKey(ref.Key.Channel, ref.ID)
-	cc, _ := a.clicks.Take(k + "|" + r.Click.User.ID)
-	if r.Status != bridge.ClickDone && r.Status != bridge.ClickAlreadyRated {
-		return
+	return "action:" + ic.User.ID + "|" + where + "|" + act.ActionTs
+}
+
+// retire carries out a retirement: the group holding r.Token, in the message
+// as the adapter sent it (or, sent before a restart, as the click's payload
+// showed it, where the group is the token's own actions block), is replaced
+// by r.Shown; a group no longer there is nothing to change.
+func (c *clicks) retire(ctx context.Context, r bridge.Retirement) error {
+	if r.Ref.ID == "" || r.Ref.Key.Channel == "" {
+		return nil
 	}
-	msg, ok := a.sent.Get(k)
-	if !ok {
-		msg = cc.msg // sent before a restart: as the click payload showed it
+	channel, ts := r.Ref.Key.Channel, r.Ref.ID
+	msg := msgKey(channel, ts)
+	c.held.releaseMsg(msg)
+	var m formatting.Message
+	var cur slackfmt.Msg
+	sent, isSent := c.out.sent.Get(msg)
+	clicked, isClicked := c.clicked.Get(msg)
+	switch {
+	case isSent:
+		m, cur = sent.m, sent.shown
+	case isClicked:
+		cur = clicked.shown
 	}
-	if len(msg.Blocks) == 0 {
-		a.log.Info("slack: clicked message unknown; its buttons stay", "conv", ref.Key.String())
-		return
+	if len(cur.Blocks) == 0 {
+		c.log.Info("slack: clicked message unknown; its buttons stay", "conv", r.Ref.Key.String())
+		return nil
 	}
-	label := strings.TrimSpace(r.Action.Label)
-	retired := slackfmt.Msg{Text: firstNonEmpty(msg.Text, label, "✓"), Blocks: slackfmt.Retire(msg.Blocks, label)}
-	if err := slackfmt.Validate(retired); err != nil {
-		a.log.Error("slack: retired message fails validation; replacing it with its plain text", "err", err)
-		if ps := plainMsgs(blocksText(msg.Blocks) + "\n✓ " + label); len(ps) > 0 {
-			retired = ps[0]
+	g := formatting.Retiring(m, r.Token, r.Shown, r.Expired)
+	blocks, changed := slackfmt.RetireGroup(cur.Blocks, g)
+	if !changed {
+		c.markRetired(msg, g)
+		return nil
+	}
+	out := slackfmt.Msg{Text: firstNonEmpty(cur.Text, r.Shown, "✓"), Blocks: blocks}
+	if err := slackfmt.Validate(out); err != nil {
+		c.log.Error("slack: retired message fails validation; replacing it with its plain text", "err", err)
+		if ps := plainMsgs(strings.TrimSpace(blocksText(cur.Blocks) + "\n" + r.Shown)); len(ps) > 0 {
+			out = ps[0]
 		}
 	}
 	var err error
-	if cc.ephemeral || isEphemeral(ref.Key) {
-		err = a.replaceEphemeral(ctx, cc.responseURL, retired)
+	if isEphemeral(r.Ref.Key) || clicked.ephemeral {
+		err = c.out.replyTo(ctx, clicked.responseURL, out)
 	} else {
-		err = a.update(ctx, ref.Key.Channel, ref.ID, retired)
+		err = c.out.update(ctx, channel, ts, out)
 	}
 	if err != nil {
-		a.log.Warn("slack: updating the clicked message failed", "err", err)
-		return
+		return fmt.Errorf("slack: retire: %w", err)
 	}
-	a.sent.Take(k)
-	a.retired.Put(k, struct{}{})
+	if isSent {
+		c.out.remember(channel, ts, m, out)
+	}
+	if isClicked {
+		clicked.shown = out
+		c.clicked.Put(msg, clicked)
+	}
+	c.markRetired(msg, g)
+	return nil
 }
 
-// replaceEphemeral updates an ephemeral message through its response_url (the
-// Web API cannot).
-func (a *Adapter) replaceEphemeral(ctx context.Context, responseURL string, msg slackfmt.Msg) error {
-	if responseURL == "" {
-		return errEphemeralEdit
+// markRetired remembers a retired group's tokens, so a click on them from a
+// stale view goes no further.
+func (c *clicks) markRetired(msg string, g formatting.RetiredGroup) {
+	for _, tok := range g.Tokens {
+		c.retired.Put(msg+"|"+tok, struct{}{})
 	}
-	return a.call(ctx, "", "response_url", func(ctx context.Context) error {
-		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, &slack.WebhookMessage{
-			ReplaceOriginal: true, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
-		}), responseURL)
-	})
+}
+
+// answered is told of every message sent into a conversation: the clicks
+// held there have been handled (answered or apologised for).
+func (c *clicks) answered(to bridge.ConvKey) { c.held.releaseConv(to) }
+
+// held are the clicks being handled, per message and user.
+type held struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[heldKey]heldClick
+}
+
+type heldKey struct{ msg, user string }
+
+type heldClick struct {
+	conv  bridge.ConvKey
+	until time.Time
+}
+
+// maxHeld bounds the clicks held at once; past it (expired ones swept) a
+// click is not held, only delivered.
+const maxHeld = 10000
+
+func newHeld(now func() time.Time) *held {
+	return &held{now: now, m: map[heldKey]heldClick{}}
+}
+
+// hold marks user's click on msg as being handled; false when one already is.
+func (h *held) hold(msg, user string, conv bridge.ConvKey) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.now()
+	k := heldKey{msg, user}
+	if c, ok := h.m[k]; ok && now.Before(c.until) {
+		return false
+	}
+	if len(h.m) >= maxHeld {
+		for k, c := range h.m {
+			if !now.Before(c.until) {
+				delete(h.m, k)
+			}
+		}
+		if len(h.m) >= maxHeld {
+			return true
+		}
+	}
+	h.m[k] = heldClick{conv: conv, until: now.Add(clickTTL)}
+	return true
+}
+
+// release ends user's click on msg.
+func (h *held) release(msg, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.m, heldKey{msg, user})
+}
+
+// releaseMsg ends every click on msg.
+func (h *held) releaseMsg(msg string) {
+	h.releaseIf(func(k heldKey, _ heldClick) bool { return k.msg == msg })
+}
+
+// releaseConv ends every click in the conversation conv.
+func (h *held) releaseConv(conv bridge.ConvKey) {
+	h.releaseIf(func(_ heldKey, c heldClick) bool { return c.conv == conv })
+}
+
+// releaseIf ends the clicks that match, and those that expired.
+func (h *held) releaseIf(match func(heldKey, heldClick) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.m) == 0 {
+		return
+	}
+	now := h.now()
+	for k, c := range h.m {
+		if match(k, c) || !now.Before(c.until) {
+			delete(h.m, k)
+		}
+	}
 }
 
 // blocksText is the words of Slack blocks as plain text, one line per block.

@@ -2,6 +2,8 @@ package slackadapter
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,50 +20,53 @@ const responseURLTTL = 30 * time.Minute
 // "/ask" alone shows the help and the FAQ. Answers go to the user's DM with the
 // app (Config.SlashReply "dm"), or appear in the channel for the user only
 // ("ephemeral"). It returns the immediate reply to the command request (a note
-// that the answer is in the DM), or nil; and the core's refusal when the
-// command must not be acknowledged (retryLater): Slack then tells the user it
-// failed, rather than nothing happening.
-func (a *Adapter) onCommand(ctx context.Context, h bridge.Handler, cmd slack.SlashCommand) (*slack.Msg, error) {
+// that the answer is in the DM), or nil, and whether Slack may be told the
+// command arrived. Each event goes to the host under the command's trigger_id
+// (and its place, when the command makes two), so a command Slack sends again
+// is answered once.
+func (r *receiver) onCommand(ctx context.Context, cmd slack.SlashCommand) (*slack.Msg, bool) {
 	if cmd.UserID == "" || cmd.ChannelID == "" {
-		return nil, nil
+		return nil, true
 	}
-	if cmd.Command != "" && cmd.Command != a.cfg.Command {
-		a.log.Info("slack: slash command differs from slack.command; handled anyway", "command", cmd.Command)
+	if cmd.Command != "" && cmd.Command != r.cfg.Command {
+		r.log.Info("slack: slash command differs from slack.command; handled anyway", "command", cmd.Command)
 	}
-	if cmd.TriggerID != "" && a.seen(ctx, "command:"+cmd.TriggerID) {
-		return nil, nil
-	}
-	user := a.userInfo(ctx, cmd.UserID)
+	user := r.people.userInfo(ctx, cmd.UserID)
 	var (
 		key   bridge.ConvKey
 		reply *slack.Msg
 	)
-	if a.cfg.SlashReply == ReplyDM || isDM(cmd.ChannelID) {
-		dm, err := a.openDM(ctx, cmd.UserID)
+	if r.cfg.SlashReply == ReplyDM || isDM(cmd.ChannelID) {
+		dm, err := r.people.openDM(ctx, cmd.UserID)
 		if err == nil {
 			key = dmKey(dm, "", cmd.UserID)
 			if dm != cmd.ChannelID {
-				reply = &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: escapeMrkdwn(a.printer(user.Locale).T("slack.answered_in_dm"))}
+				reply = &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: escapeMrkdwn(r.extras.printer(user.Locale).T("slack.answered_in_dm"))}
 			}
 		} else {
-			a.log.Warn("slack: cannot open a DM for the command; answering in the channel", "err", err)
+			r.log.Warn("slack: cannot open a DM for the command; answering in the channel", "err", err)
 			key = ephemeralKey(cmd.ChannelID, cmd.UserID)
 		}
 	} else {
 		key = ephemeralKey(cmd.ChannelID, cmd.UserID)
 	}
 	if isEphemeral(key) && cmd.ResponseURL != "" {
-		a.replyURLs.Put(msgKey(key.Channel, key.User), cmd.ResponseURL)
+		r.convs.setReplyURL(key, cmd.ResponseURL)
 	}
-	for _, ev := range commandEvents(key, user, cmd.Text) {
-		if err := a.hand(ctx, h, ev); err != nil {
-			if retryLater(err) {
-				return nil, err
-			}
+	for i, ev := range commandEvents(key, user, cmd.Text) {
+		id := ""
+		if cmd.TriggerID != "" {
+			id = "command:" + cmd.TriggerID + ":" + strconv.Itoa(i)
+		}
+		err := deliver(ctx, r.host, r.log, id, ev)
+		if !bridge.Ack(err) {
+			return nil, false
+		}
+		if errors.Is(err, bridge.ErrBusy) { // the user was told; the rest would be refused too
 			break
 		}
 	}
-	return reply, nil
+	return reply, true
 }
 
 // commandEvents maps the command's text to bridge events.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -49,12 +51,12 @@ func TestConfigValidate(t *testing.T) {
 
 func TestNewDoesNoIO(t *testing.T) {
 	// An unreachable API URL: New must not try it.
-	a, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s", APIURL: "http://127.0.0.1:1/api/"}, Deps{Core: nopCore{}})
+	a, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s", APIURL: "http://127.0.0.1:1/api/"}, bridgetest.NewHost())
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
-	if _, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, Deps{}); err == nil {
-		t.Error("New without a core succeeded")
+	if _, err := New(Config{BotToken: "xoxb-1", SigningSecret: "s"}, nil); err == nil {
+		t.Error("New without a host succeeded")
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 func TestDMQuestionAnsweredWithBlocks(t *testing.T) {
@@ -160,13 +160,18 @@ func sessions(calls []kmsimCall) []int64 {
 	return out
 }
 
+// A thread the bot answered in is still its own after a restart: the host
+// knows it by the conversation's KM session in the store.
 func TestThreadRecognisedAfterRestartThroughTheStore(t *testing.T) {
-	e := newEnv(t, envOpts{})
+	w := e2e.NewWorld(t, e2e.WorldOptions{Persist: true})
+	fake := newFakeSlack(t)
+	e := bootEnv(t, w, fake, envOpts{})
 	m := mention("C1", "U1", "", "<@"+botUser+"> "+qPassword)
 	root := m["ts"].(string)
 	e.event(newEventID(), m)
 	e.waitPosted("C1", 2)
-	e.ad.threads = memo.NewLRU[string, struct{}](10, threadTTL, e.ad.now) // a restart forgets the adapter's memory
+	e.p.Stop() // the restart: a new process, a new adapter, the same store and Slack
+	e = bootEnv(t, w, fake, envOpts{})
 	e.event(newEventID(), chanMessage("C1", "U1", root, qWifi))
 	got := e.waitPosted("C1", 3)
 	if _, ok := find(t, got[2:], "ExampleGuest"); !ok || got[2].Thread != root {

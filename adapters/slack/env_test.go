@@ -1,9 +1,9 @@
 package slackadapter
 
-// The end-to-end test environment: the real bridge core with memstore, the real
-// kmclient speaking HTTP to the KM simulator, this adapter with the real
-// slack-go client against fakeSlack, and signed requests posted to the adapter's
-// routes on the shared httpserver.
+// The end-to-end test environment: the bridge as e2e boots it (the real core
+// with memstore, the real kmclient speaking HTTP to the KM simulator), this
+// adapter with the real slack-go client against fakeSlack, and signed requests
+// posted to the adapter's routes on the shared httpserver.
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,10 +26,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
-	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/httpserver"
-	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
@@ -47,23 +44,24 @@ type envOpts struct {
 	sim      kmsim.Options
 	cfg      func(*Config)
 	core     func(*bridge.Config)
+	wrap     func(core bridge.Host, kill func()) bridge.Host // e2e.Options.WrapHost
 	noRun    bool
 	noRoutes bool
-	logger   *slog.Logger
+	quiet    bool
 }
 
 type env struct {
 	t      testing.TB
+	w      *e2e.World
+	p      *e2e.Process
 	sim    *kmsim.Sim
-	km     *kmclient.Client
 	store  *memstore.Store
 	core   *bridge.Core
 	slack  *fakeSlack
 	ad     *Adapter
 	srv    *httptest.Server
 	client *http.Client
-	runErr chan error
-	cancel context.CancelFunc
+	slackC *http.Client // the adapter's client to fakeSlack
 }
 
 var seq atomic.Int64
@@ -71,95 +69,61 @@ var seq atomic.Int64
 // uniq returns a process-unique number (event ids, timestamps, trigger ids).
 func uniq() int64 { return seq.Add(1) }
 
+// newEnv boots the bridge (e2e: KM simulator, kmclient, memstore, core) with
+// this adapter on it, against a new fakeSlack, and runs it.
 func newEnv(t testing.TB, o envOpts) *env {
 	t.Helper()
-	e := &env{t: t, slack: newFakeSlack(t)}
-	kb := o.kb
-	if kb == nil {
-		kb = kmsim.SampleKB()
-	}
-	if o.sim.MaxCalls == 0 {
-		o.sim.MaxCalls = 100_000
-	}
-	e.sim = kmsim.New(kb, o.sim)
-	simSrv := httptest.NewServer(e.sim)
-	kmTr := &http.Transport{MaxIdleConnsPerHost: 64}
+	w := e2e.NewWorld(t, e2e.WorldOptions{KB: o.kb, Sim: o.sim})
+	return bootEnv(t, w, newFakeSlack(t), o)
+}
+
+// bootEnv starts a bridge process in w with an adapter against fake: a
+// restart when w has seen one before.
+func bootEnv(t testing.TB, w *e2e.World, fake *fakeSlack, o envOpts) *env {
+	t.Helper()
+	e := &env{t: t, w: w, sim: w.Sim, slack: fake}
+	// Registered before Boot, so they run after the process has stopped.
 	slackTr := &http.Transport{MaxIdleConnsPerHost: 64}
 	inTr := &http.Transport{MaxIdleConnsPerHost: 64}
 	t.Cleanup(func() {
-		kmTr.CloseIdleConnections()
 		slackTr.CloseIdleConnections()
 		inTr.CloseIdleConnections()
-		simSrv.Close()
 	})
-	var err error
-	e.km, err = kmclient.New(kmclient.Config{
-		BaseURL: simSrv.URL + "/api", Email: kmsim.SampleEmail, Token: kmsim.SampleToken,
-		HTTPClient: &http.Client{Transport: kmTr},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.store, err = memstore.Open(memstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc := bridge.Config{RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey}
-	if o.core != nil {
-		o.core(&bc)
-	}
-	e.core, err = bridge.New(bc, bridge.Deps{KM: e.km, Store: e.store, Logger: o.logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.p = w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrap, Quiet: o.quiet})
+	e.store, e.core = e.p.Store, e.p.Core
 	cfg := Config{
-		BotToken: botToken, SigningSecret: secret, APIURL: e.slack.URL(),
+		BotToken: botToken, SigningSecret: secret, APIURL: fake.URL(),
 		RatePerSecond: 1000, Burst: 10,
 	}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
-	e.ad, err = New(cfg, Deps{
-		Core: e.core, Store: e.store, Logger: o.logger, HTTPClient: &http.Client{Transport: slackTr, Timeout: 10 * time.Second},
-	})
+	e.slackC = &http.Client{Transport: slackTr, Timeout: 10 * time.Second}
+	var err error
+	e.ad, err = New(cfg, e.p.Host, WithLogger(e.p.Logger("slack")), WithHTTPClient(e.slackC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.core.Register(e.ad)
-	hs := httpserver.New(httpserver.Options{})
-	if !o.noRoutes {
-		e.ad.Routes(hs)
+	if o.noRoutes {
+		e.srv = e.p.Serve(t)
+	} else {
+		e.srv = e.p.Serve(t, e.ad)
 	}
-	e.srv = httptest.NewServer(hs.Handler())
 	e.client = &http.Client{Transport: inTr, Timeout: 30 * time.Second}
-	ctx, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
-	e.runErr = make(chan error, 1)
-	t.Cleanup(func() {
-		cancel()
-		if !o.noRun {
-			select {
-			case err := <-e.runErr:
-				if err != nil {
-					t.Errorf("core.Run: %v", err)
-				}
-			case <-time.After(waitFor):
-				t.Errorf("core.Run did not return")
-			}
-		}
-		sctx, scancel := context.WithTimeout(context.Background(), waitFor)
-		defer scancel()
-		if err := e.core.Shutdown(sctx); err != nil {
-			t.Errorf("core.Shutdown: %v", err)
-		}
-		e.ad.Close()
-		e.srv.Close()
-	})
-	if !o.noRun {
-		go func() { e.runErr <- e.core.Run(ctx) }()
-		eventually(t, "the adapter runs", func() bool { return e.ad.currentHandler() != nil })
+	t.Cleanup(e.ad.Close)
+	if o.noRun {
+		e.core.Register(e.ad)
+		return e
 	}
+	e.start()
 	return e
+}
+
+// start runs the adapter (e2e's Start) and waits until it receives.
+func (e *env) start() {
+	e.t.Helper()
+	e.p.Start(e.t, e.ad)
+	eventually(e.t, "the adapter runs", func() bool { return e.ad.in.running.Load() })
 }
 
 // eventually polls cond until it holds, failing the test after waitFor.
@@ -395,19 +359,3 @@ func describe(ev bridge.Event) string {
 	}
 	return "?"
 }
-
-// nopCore is a Core that knows nothing.
-type nopCore struct{}
-
-func (nopCore) Seen(context.Context, string, string) (bool, error) { return false, nil }
-func (nopCore) Suggest(context.Context, bridge.ConvKey, bridge.UserInfo, string) ([]formatting.Button, error) {
-	return nil, nil
-}
-func (nopCore) Tokens(bridge.ConvKey, string) (formatting.Tokens, func(context.Context) error) {
-	return func(formatting.Action) string { return "" }, func(context.Context) error { return nil }
-}
-func (c nopCore) SuggestionTokens(k bridge.ConvKey, owner string) (formatting.Tokens, func(context.Context) error) {
-	return c.Tokens(k, owner)
-}
-func (nopCore) FAQ(context.Context) ([]kmclient.QuestionCategory, error) { return nil, nil }
-func (nopCore) Hot(context.Context) ([]kmclient.Question, error)         { return nil, nil }

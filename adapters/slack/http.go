@@ -7,12 +7,9 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-)
 
-// Router is where Routes mounts the HTTP endpoints; *httpserver.Server implements it.
-type Router interface {
-	HandleLimit(pattern string, h http.Handler, maxBodyBytes int64)
-}
+	"github.com/kmbridge/kmbridge/bridge"
+)
 
 // HTTP routes (the manifest's request URLs).
 const (
@@ -22,15 +19,16 @@ const (
 	PathCommands     = "/slack/commands"
 )
 
-// Routes mounts the Events API, interactivity, options-load and slash-command
-// endpoints on r. Every route verifies Slack's signature before anything else.
-// Without a signing secret (Socket Mode only) nothing is mounted.
-func (a *Adapter) Routes(r Router) {
+// Routes implements bridge.RouteMounter: the Events API, interactivity,
+// options-load and slash-command endpoints. Every route verifies Slack's
+// signature before anything else. Without a signing secret (Socket Mode only)
+// nothing is mounted.
+func (a *Adapter) Routes(r bridge.Router) {
 	if a.cfg.SigningSecret == "" {
 		a.log.Info("slack: no signing secret: HTTP routes not mounted (Socket Mode only)")
 		return
 	}
-	for pattern, h := range a.routes() {
+	for pattern, h := range a.in.routes() {
 		r.HandleLimit(pattern, h, a.cfg.MaxBodyBytes)
 	}
 }
@@ -38,33 +36,44 @@ func (a *Adapter) Routes(r Router) {
 // Handler serves the four routes on a mux of its own, for mounting elsewhere.
 func (a *Adapter) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for pattern, h := range a.routes() {
+	for pattern, h := range a.in.routes() {
 		mux.Handle(pattern, h)
 	}
 	return mux
 }
 
-func (a *Adapter) routes() map[string]http.Handler {
+func (r *receiver) routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST " + PathEvents:       http.HandlerFunc(a.serveEvents),
-		"POST " + PathInteractions: http.HandlerFunc(a.serveInteractions),
-		"POST " + PathOptions:      http.HandlerFunc(a.serveOptions),
-		"POST " + PathCommands:     http.HandlerFunc(a.serveCommands),
+		"POST " + PathEvents:       http.HandlerFunc(r.serveEvents),
+		"POST " + PathInteractions: http.HandlerFunc(r.serveInteractions),
+		"POST " + PathOptions:      http.HandlerFunc(r.serveOptions),
+		"POST " + PathCommands:     http.HandlerFunc(r.serveCommands),
 	}
 }
 
-// notReady answers a request that arrived before Run: Slack delivers it again.
-func (a *Adapter) notReady(w http.ResponseWriter) {
-	a.log.Warn("slack: request before the adapter runs; Slack will retry")
-	http.Error(w, "not ready", http.StatusServiceUnavailable)
+// closed answers a request that arrived before Run or after it returned (at
+// shutdown intake stops first): Slack delivers it again, to whoever runs.
+func (r *receiver) closed(w http.ResponseWriter) bool {
+	if r.running.Load() {
+		return false
+	}
+	r.log.Warn("slack: request while the adapter does not run; Slack will retry")
+	retryLater(w)
+	return true
+}
+
+// retryLater answers 503: Slack delivers the request again.
+func retryLater(w http.ResponseWriter) {
+	http.Error(w, "not accepted, retry later", http.StatusServiceUnavailable)
 }
 
 // serveEvents is the Events API endpoint. It answers url_verification, and
-// acknowledges an event once it is queued in the core (within Slack's 3 s: only
-// cached or time-bounded lookups happen before the ack); the answer is worked
-// out afterwards. Redeliveries (X-Slack-Retry-Num) are dropped by event id.
-func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verified(w, r)
+// acknowledges an event once the host has it (within Slack's 3 s: only cached
+// or time-bounded lookups happen before); the answer is worked out
+// afterwards. What the host did not accept is answered 503, and Slack
+// delivers it again (X-Slack-Retry-Num).
+func (r *receiver) serveEvents(w http.ResponseWriter, req *http.Request) {
+	body, ok := r.verified(w, req)
 	if !ok {
 		return
 	}
@@ -81,24 +90,21 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(head.Challenge))
 		return
 	}
-	h := a.currentHandler()
-	if h == nil {
-		a.notReady(w)
+	if r.closed(w) {
 		return
 	}
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
 		// An event type slack-go does not know: acknowledge, or Slack retries it.
-		a.log.Warn("slack: event not understood; acknowledged and ignored", "type", head.Type, "err", err)
+		r.log.Warn("slack: event not understood; acknowledged and ignored", "type", head.Type, "err", err)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
-		a.log.Debug("slack: event redelivered", "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+	if n := req.Header.Get("X-Slack-Retry-Num"); n != "" {
+		r.log.Debug("slack: event redelivered", "retry", n, "reason", req.Header.Get("X-Slack-Retry-Reason"))
 	}
-	if !a.onEvent(r.Context(), h, ev) {
-		// Refused by the core (shutting down): Slack delivers it again.
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	if !r.onEvent(req.Context(), ev) {
+		retryLater(w)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -119,8 +125,8 @@ func parsePayload(body []byte) (*slack.InteractionCallback, error) {
 
 // serveInteractions is the interactivity endpoint: button and select clicks.
 // (Typeahead requests go to the options URL, but are answered here too.)
-func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verified(w, r)
+func (r *receiver) serveInteractions(w http.ResponseWriter, req *http.Request) {
+	body, ok := r.verified(w, req)
 	if !ok {
 		return
 	}
@@ -131,16 +137,14 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
 	}
 	switch ic.Type {
 	case slack.InteractionTypeBlockSuggestion:
-		writeJSON(w, a.options(r.Context(), ic))
+		writeJSON(w, r.extras.options(req.Context(), ic))
 		return
 	case slack.InteractionTypeBlockActions:
-		h := a.currentHandler()
-		if h == nil {
-			a.notReady(w)
+		if r.closed(w) {
 			return
 		}
-		if retryLater(a.onBlockActions(r.Context(), h, ic)) {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		if !r.clicks.onBlockActions(req.Context(), ic) {
+			retryLater(w)
 			return
 		}
 	}
@@ -148,8 +152,8 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveOptions is the options-load endpoint: block_suggestion → options.
-func (a *Adapter) serveOptions(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verified(w, r)
+func (r *receiver) serveOptions(w http.ResponseWriter, req *http.Request) {
+	body, ok := r.verified(w, req)
 	if !ok {
 		return
 	}
@@ -162,12 +166,14 @@ func (a *Adapter) serveOptions(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, slack.OptionsResponse{})
 		return
 	}
-	writeJSON(w, a.options(r.Context(), ic))
+	writeJSON(w, r.extras.options(req.Context(), ic))
 }
 
-// serveCommands is the slash command endpoint.
-func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verified(w, r)
+// serveCommands is the slash command endpoint. A command the host did not
+// accept is answered 503: Slack tells the user it failed, rather than
+// nothing happening.
+func (r *receiver) serveCommands(w http.ResponseWriter, req *http.Request) {
+	body, ok := r.verified(w, req)
 	if !ok {
 		return
 	}
@@ -176,9 +182,7 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
-	h := a.currentHandler()
-	if h == nil {
-		a.notReady(w)
+	if r.closed(w) {
 		return
 	}
 	cmd := slack.SlashCommand{
@@ -186,9 +190,9 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 	}
-	reply, err := a.onCommand(r.Context(), h, cmd)
-	if retryLater(err) {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	reply, ok := r.onCommand(req.Context(), cmd)
+	if !ok {
+		retryLater(w)
 		return
 	}
 	if reply != nil {

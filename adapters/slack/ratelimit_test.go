@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound/outboundtest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
@@ -39,34 +41,48 @@ func TestRateLimitGivesUpLoudly(t *testing.T) {
 	}
 }
 
+// The adapter's pacing: one message per 1/RatePerSecond per channel after a
+// burst of Burst, channels apart, the burst back after a quiet spell, and a
+// 429's block held for every caller of the channel.
 func TestPacer(t *testing.T) {
-	now := time.Unix(1000, 0)
-	p := newPacer(1, 3, func() time.Time { return now })
+	start := time.Unix(1000, 0)
+	clk := outboundtest.NewClock(start)
+	p := newPacer(Config{RatePerSecond: 1, Burst: 3}, clk)
+	ctx := context.Background()
+	ch := func(id string) outbound.Key { return outbound.Key{Class: laneChannel, ID: id} }
+	wait := func(id string) time.Duration {
+		t.Helper()
+		before := clk.Now()
+		if err := p.Wait(ctx, ch(id)); err != nil {
+			t.Fatal(err)
+		}
+		return clk.Now().Sub(before)
+	}
 	var waits []time.Duration
 	for range 5 {
-		waits = append(waits, p.reserve("C1"))
+		waits = append(waits, wait("C1"))
 	}
-	want := []time.Duration{0, 0, 0, time.Second, 2 * time.Second}
+	want := []time.Duration{0, 0, 0, time.Second, time.Second}
 	for i := range want {
 		if waits[i] != want[i] {
 			t.Fatalf("waits %v, want %v", waits, want)
 		}
 	}
-	if w := p.reserve("C2"); w != 0 {
+	if w := wait("C2"); w != 0 {
 		t.Errorf("another channel waits %s", w)
 	}
-	now = now.Add(10 * time.Second) // idle: the burst is back
+	clk.Advance(10 * time.Second) // idle: the burst is back
 	for i := range 3 {
-		if w := p.reserve("C1"); w != 0 {
+		if w := wait("C1"); w != 0 {
 			t.Errorf("after idle, message %d waits %s", i, w)
 		}
 	}
-	p.block("C3", 5*time.Second)
-	if w := p.reserve("C3"); w != 5*time.Second {
+	p.BlockUntil(ch("C3"), clk.Now().Add(5*time.Second))
+	if w := wait("C3"); w != 5*time.Second {
 		t.Errorf("blocked channel waits %s, want 5s", w)
 	}
-	if w := p.reserve("C3"); w != 5*time.Second {
-		t.Errorf("second message after a block waits %s, want 5s (burst)", w)
+	if w := wait("C3"); w != 0 {
+		t.Errorf("second message after a block waits %s, want none (burst)", w)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
 func TestUnverifiedRequestsRefused(t *testing.T) {
@@ -75,27 +73,24 @@ func TestEventBeforeRunIsRetriedBySlack(t *testing.T) {
 	if code, _ := e.post(PathEvents, "application/json", callback(id, ev)); code != http.StatusServiceUnavailable {
 		t.Fatalf("HTTP %d before Run, want 503", code)
 	}
-	ctx, cancel := contextWithCancel()
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- e.core.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	eventually(t, "the adapter runs", func() bool { return e.ad.currentHandler() != nil })
+	e.start()
 	// Slack's retry of the refused delivery is handled (it was not marked seen).
 	e.event(id, ev, withHeader("X-Slack-Retry-Num", "1"))
 	e.waitPosted("D1", 2)
 }
 
 func TestNoSecretInLogs(t *testing.T) {
-	log, buf := testlog.New()
-	e := newEnv(t, envOpts{logger: log})
+	e := newEnv(t, envOpts{})
 	e.slack.limit("chat.postMessage", 1)
 	e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", callback(newEventID(), imMessage("D1", "U1", "x")))
 	e.event(newEventID(), imMessage("D1", "U1", qWifi))
 	e.waitPosted("D1", 2)
-	out := buf.String()
+	out := e.p.Logs.String()
 	if !strings.Contains(out, "rate limited") || !strings.Contains(out, "unverified") {
 		t.Errorf("expected log lines missing:\n%s", out)
+	}
+	if !strings.Contains(out, "throttle=slack.signature") {
+		t.Errorf("the forged request's warning is not rate-limited (logx.Throttled):\n%s", out)
 	}
 	for _, s := range []string{botToken, secret, appToken, "v0="} {
 		if strings.Contains(out, s) {

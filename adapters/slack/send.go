@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -11,6 +12,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 const (
@@ -23,56 +25,76 @@ const (
 // errEphemeralEdit: Slack cannot update an ephemeral message through the Web API.
 var errEphemeralEdit = errors.New("slack: ephemeral messages cannot be edited")
 
-// Send implements bridge.Adapter: it renders m with slackfmt (one or more Slack
-// messages), checks every payload with slackfmt.Validate and posts them in order,
-// into the conversation's thread, paced per channel. It returns the last message.
-func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+// sender renders neutral messages with slackfmt and posts, edits and streams
+// them, paced per channel (api.call). It remembers what it sent with buttons,
+// so a click can retire a group of them.
+type sender struct {
+	cfg     Config
+	api     *api
+	log     *slog.Logger
+	convs   *convs
+	bg      *background
+	sent    *memo.Memo[string, sentMsg] // messages with buttons, by channel|ts
+	streams *streams
+}
+
+// sentMsg is a message with buttons as the adapter sent it.
+type sentMsg struct {
+	m     formatting.Message // the neutral message it is (a part of): formatting.Retiring finds groups in it
+	shown slackfmt.Msg       // the Slack copy last set on the platform
+}
+
+// send renders m with slackfmt (one or more Slack messages), checks every
+// payload with slackfmt.Validate and posts them in order, into the
+// conversation's thread, paced per channel. It returns the last message.
+func (s *sender) send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
 	if to.Platform != platform || to.Channel == "" {
 		return bridge.MsgRef{}, fmt.Errorf("slack: send: %q is not a Slack conversation", to.String())
 	}
-	if ref, ok, err := a.streamSend(ctx, to, m); ok {
+	if ref, ok, err := s.streamSend(ctx, to, m); ok {
 		return ref, err
 	}
-	a.endStream(ctx, to) // a new message closes an open stream first
-	msgs := a.render(m)
+	s.endStream(ctx, to) // a new message closes an open stream first
+	msgs := s.render(m)
 	var ref bridge.MsgRef
 	for i, msg := range msgs {
-		ts, err := a.post(ctx, to, msg)
+		ts, err := s.post(ctx, to, msg)
 		if err != nil {
 			return ref, fmt.Errorf("slack: send part %d of %d: %w", i+1, len(msgs), err)
 		}
 		ref = bridge.MsgRef{Key: to, ID: ts}
-		a.remember(to.Channel, ts, msg)
+		s.remember(to.Channel, ts, m, msg)
 	}
 	return ref, nil
 }
 
-// Edit implements bridge.Editor with chat.update: the message at ref becomes the
-// first part of m's rendering; further parts are posted after it. A streamed
-// message that m only extends is appended to instead.
-func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
+// edit replaces the message at ref with chat.update: it becomes the first
+// part of m's rendering; further parts are posted after it. A streamed message
+// that m only extends is appended to instead.
+func (s *sender) edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
 	if ref.ID == "" || ref.Key.Channel == "" {
 		return errors.New("slack: edit: no message to edit")
 	}
 	if isEphemeral(ref.Key) {
 		return errEphemeralEdit
 	}
-	if done, err := a.streamEdit(ctx, ref, m); done {
+	if done, err := s.streamEdit(ctx, ref, m); done {
 		return err
 	}
-	msgs := a.render(m)
+	msgs := s.render(m)
 	if len(msgs) == 0 {
 		return errors.New("slack: edit: nothing to show")
 	}
-	if err := a.update(ctx, ref.Key.Channel, ref.ID, msgs[0]); err != nil {
+	if err := s.update(ctx, ref.Key.Channel, ref.ID, msgs[0]); err != nil {
 		return err
 	}
+	s.remember(ref.Key.Channel, ref.ID, m, msgs[0])
 	for i, msg := range msgs[1:] {
-		ts, err := a.post(ctx, ref.Key, msg)
+		ts, err := s.post(ctx, ref.Key, msg)
 		if err != nil {
 			return fmt.Errorf("slack: edit: part %d of %d: %w", i+2, len(msgs), err)
 		}
-		a.remember(ref.Key.Channel, ts, msg)
+		s.remember(ref.Key.Channel, ts, m, msg)
 	}
 	return nil
 }
@@ -80,11 +102,11 @@ func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Mess
 // render renders m and validates every part. A part that fails validation is a
 // bug in rendering: it is logged, and the whole message goes out as plain text
 // rather than not at all.
-func (a *Adapter) render(m formatting.Message) []slackfmt.Msg {
+func (s *sender) render(m formatting.Message) []slackfmt.Msg {
 	msgs := slackfmt.Render(m)
 	for i, msg := range msgs {
 		if err := slackfmt.Validate(msg); err != nil {
-			a.log.Error("slack: rendered message fails validation; sending plain text instead", "part", i+1, "err", err)
+			s.log.Error("slack: rendered message fails validation; sending plain text instead", "part", i+1, "err", err)
 			return plainMsgs(bridge.Summary(m, plainMax))
 		}
 	}
@@ -148,26 +170,26 @@ func chunks(s string, n int) []string {
 
 // post sends one Slack message to the conversation: into its thread, or
 // ephemerally for /ask answers in a channel.
-func (a *Adapter) post(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg) (string, error) {
+func (s *sender) post(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg) (string, error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
 	var ts string
 	if isEphemeral(to) {
-		err := a.call(ctx, to.Channel, "chat.postEphemeral", func(ctx context.Context) error {
+		err := s.api.call(ctx, to.Channel, "chat.postEphemeral", func(ctx context.Context) error {
 			var err error
-			ts, err = a.api.PostEphemeralContext(ctx, to.Channel, to.User, opts...)
+			ts, err = s.api.client.PostEphemeralContext(ctx, to.Channel, to.User, opts...)
 			return err
 		})
 		if err != nil {
-			return a.postResponseURL(ctx, to, msg, err)
+			return s.postResponseURL(ctx, to, msg, err)
 		}
 		return ts, nil
 	}
 	if to.Thread != "" {
 		opts = append(opts, slack.MsgOptionTS(to.Thread))
 	}
-	err := a.call(ctx, to.Channel, "chat.postMessage", func(ctx context.Context) error {
+	err := s.api.call(ctx, to.Channel, "chat.postMessage", func(ctx context.Context) error {
 		var err error
-		_, ts, err = a.api.PostMessageContext(ctx, to.Channel, opts...)
+		_, ts, err = s.api.client.PostMessageContext(ctx, to.Channel, opts...)
 		return err
 	})
 	return ts, err
@@ -175,14 +197,14 @@ func (a *Adapter) post(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg)
 
 // postResponseURL delivers an ephemeral answer through the slash command's
 // response_url when chat.postEphemeral could not (the app is not in the channel).
-func (a *Adapter) postResponseURL(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg, cause error) (string, error) {
-	u, ok := a.replyURLs.Get(msgKey(to.Channel, to.User))
+func (s *sender) postResponseURL(ctx context.Context, to bridge.ConvKey, msg slackfmt.Msg, cause error) (string, error) {
+	u, ok := s.convs.replyURL(to)
 	if !ok {
 		return "", cause
 	}
-	a.log.Info("slack: chat.postEphemeral failed; answering through the command's response_url", "err", cause)
-	err := a.call(ctx, "", "response_url", func(ctx context.Context) error {
-		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, u, a.http, &slack.WebhookMessage{
+	s.log.Info("slack: chat.postEphemeral failed; answering through the command's response_url", "err", cause)
+	err := s.api.call(ctx, "", "response_url", func(ctx context.Context) error {
+		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, u, s.api.http, &slack.WebhookMessage{
 			ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
 		}), u)
 	})
@@ -193,30 +215,40 @@ func (a *Adapter) postResponseURL(ctx context.Context, to bridge.ConvKey, msg sl
 }
 
 // update replaces the message at channel/ts with msg.
-func (a *Adapter) update(ctx context.Context, channel, ts string, msg slackfmt.Msg) error {
-	err := a.call(ctx, channel, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts,
+func (s *sender) update(ctx context.Context, channel, ts string, msg slackfmt.Msg) error {
+	return s.api.call(ctx, channel, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := s.api.client.UpdateMessageContext(ctx, channel, ts,
 			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	a.remember(channel, ts, msg)
-	return nil
 }
 
-// remember keeps what a message with buttons shows, so a click can retire them
-// (the click payload carries the blocks too, but ours are known to be valid).
-func (a *Adapter) remember(channel, ts string, msg slackfmt.Msg) {
+// replyTo replaces a message through a response_url (an ephemeral message:
+// the Web API cannot update those).
+func (s *sender) replyTo(ctx context.Context, responseURL string, msg slackfmt.Msg) error {
+	if responseURL == "" {
+		return errEphemeralEdit
+	}
+	return s.api.call(ctx, "", "response_url", func(ctx context.Context) error {
+		return hideResponseURL(slack.PostWebhookCustomHTTPContext(ctx, responseURL, s.api.http, &slack.WebhookMessage{
+			ReplaceOriginal: true, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
+		}), responseURL)
+	})
+}
+
+// remember keeps a message with buttons as sent: the neutral message m it is
+// (a part of) and the Slack copy now shown, so a click can retire one group
+// of its buttons (the click payload carries the blocks too, but ours are
+// known to be valid).
+func (s *sender) remember(channel, ts string, m formatting.Message, shown slackfmt.Msg) {
 	if ts == "" {
 		return
 	}
-	if !interactive(msg.Blocks) {
-		a.sent.Take(msgKey(channel, ts))
+	if !interactive(shown.Blocks) {
+		s.sent.Take(msgKey(channel, ts))
 		return
 	}
-	a.sent.Put(msgKey(channel, ts), msg)
+	s.sent.Put(msgKey(channel, ts), sentMsg{m: m, shown: shown})
 }
 
 // interactive reports blocks with something to click that acts (not a link).

@@ -89,7 +89,7 @@ func TestSocketModeRefusedToken(t *testing.T) {
 	e := newEnv(t, envOpts{noRun: true, cfg: func(c *Config) { c.AppToken, c.SigningSecret = "xapp-wrong", "" }})
 	ctx, cancel := contextWithCancel()
 	defer cancel()
-	err := e.ad.Run(ctx, e.core.Handle)
+	err := e.ad.Run(ctx, nil)
 	if err == nil || !strings.Contains(err.Error(), "socket mode") {
 		t.Errorf("Run = %v, want a socket mode error", err)
 	}

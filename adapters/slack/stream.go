@@ -85,52 +85,48 @@ func (s *streams) stopTimers() {
 }
 
 // canStream reports a conversation Slack streams into: an assistant thread.
-func (a *Adapter) canStream(to bridge.ConvKey) bool {
-	if !a.cfg.Streaming || !isDM(to.Channel) || to.Thread == "" || isEphemeral(to) {
-		return false
-	}
-	_, ok := a.assistants.Get(msgKey(to.Channel, to.Thread))
-	return ok
+func (s *sender) canStream(to bridge.ConvKey) bool {
+	return s.cfg.Streaming && isDM(to.Channel) && to.Thread != "" && !isEphemeral(to) && s.convs.isAssistant(to.Channel, to.Thread)
 }
 
 // streamSend starts a stream for a plain text sent to a streaming conversation.
 // ok is false when the message is not for streaming (or Slack refused to start
 // one): the caller then posts it normally.
-func (a *Adapter) streamSend(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, bool, error) {
-	if !a.canStream(to) {
+func (s *sender) streamSend(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, bool, error) {
+	if !s.canStream(to) {
 		return bridge.MsgRef{}, false, nil
 	}
 	text, ok := plainOf(m)
 	if !ok || strings.TrimSpace(text) == "" || len(text) > maxStreamText {
 		return bridge.MsgRef{}, false, nil
 	}
-	a.endStream(ctx, to)
+	s.endStream(ctx, to)
 	var ts string
-	err := a.call(ctx, to.Channel, "chat.startStream", func(ctx context.Context) error {
+	err := s.api.call(ctx, to.Channel, "chat.startStream", func(ctx context.Context) error {
 		var err error
-		_, ts, err = a.api.StartStreamContext(ctx, to.Channel,
+		_, ts, err = s.api.client.StartStreamContext(ctx, to.Channel,
 			slack.MsgOptionTS(to.Thread), slack.MsgOptionMarkdownText(escapeMarkdown(text)))
 		return err
 	})
 	if err != nil || ts == "" {
-		a.log.Info("slack: cannot start a stream; posting instead", "err", err)
+		s.log.Info("slack: cannot start a stream; posting instead", "err", err)
 		return bridge.MsgRef{}, false, nil
 	}
 	key := to.String()
 	st := &stream{ts: ts, text: text}
-	st.timer = time.AfterFunc(a.cfg.StreamIdle, func() {
-		a.background(30*time.Second, func(ctx context.Context) { a.endStreamAt(ctx, to, ts) })
+	st.timer = time.AfterFunc(s.cfg.StreamIdle, func() {
+		s.bg.run(30*time.Second, func(ctx context.Context) { s.endStreamAt(ctx, to, ts) })
 	})
-	a.streams.put(key, st)
+	s.streams.put(key, st)
 	return bridge.MsgRef{Key: to, ID: ts}, true, nil
 }
 
 // streamEdit appends to an open stream when m extends its text. done is false
 // when the caller should update the message normally (the stream, if any, has
 // then been stopped).
-func (a *Adapter) streamEdit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) (done bool, err error) {
+func (s *sender) streamEdit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) (done bool, err error) {
 	key := ref.Key.String()
-	st, ok := a.streams.get(key)
+	st, ok := s.streams.get(key)
 	if !ok || st.ts != ref.ID {
 		return false, nil
 	}
@@ -140,41 +136,41 @@ func (a *Adapter) streamEdit(ctx context.Context, ref bridge.MsgRef, m formattin
 		if delta == "" {
 			return true, nil
 		}
-		err := a.call(ctx, ref.Key.Channel, "chat.appendStream", func(ctx context.Context) error {
-			_, _, err := a.api.AppendStreamContext(ctx, ref.Key.Channel, st.ts, slack.MsgOptionMarkdownText(escapeMarkdown(delta)))
+		err := s.api.call(ctx, ref.Key.Channel, "chat.appendStream", func(ctx context.Context) error {
+			_, _, err := s.api.client.AppendStreamContext(ctx, ref.Key.Channel, st.ts, slack.MsgOptionMarkdownText(escapeMarkdown(delta)))
 			return err
 		})
 		if err == nil {
-			a.streams.grew(key, st.ts, text, a.cfg.StreamIdle)
+			s.streams.grew(key, st.ts, text, s.cfg.StreamIdle)
 		}
 		return true, err
 	}
-	a.endStream(ctx, ref.Key)
+	s.endStream(ctx, ref.Key)
 	return false, nil
 }
 
 // endStream stops the conversation's open stream, if any.
-func (a *Adapter) endStream(ctx context.Context, to bridge.ConvKey) { a.endStreamAt(ctx, to, "") }
+func (s *sender) endStream(ctx context.Context, to bridge.ConvKey) { s.endStreamAt(ctx, to, "") }
 
 // endStreamAt stops the conversation's open stream (only the one at ts, when
 // set). A failure is logged: the message stays as streamed so far.
-func (a *Adapter) endStreamAt(ctx context.Context, to bridge.ConvKey, ts string) {
+func (s *sender) endStreamAt(ctx context.Context, to bridge.ConvKey, ts string) {
 	key := to.String()
 	if ts != "" {
-		if st, ok := a.streams.get(key); !ok || st.ts != ts {
+		if st, ok := s.streams.get(key); !ok || st.ts != ts {
 			return
 		}
 	}
-	st, ok := a.streams.take(key)
+	st, ok := s.streams.take(key)
 	if !ok {
 		return
 	}
-	err := a.call(ctx, to.Channel, "chat.stopStream", func(ctx context.Context) error {
-		_, _, err := a.api.StopStreamContext(ctx, to.Channel, st.ts)
+	err := s.api.call(ctx, to.Channel, "chat.stopStream", func(ctx context.Context) error {
+		_, _, err := s.api.client.StopStreamContext(ctx, to.Channel, st.ts)
 		return err
 	})
 	if err != nil {
-		a.log.Warn("slack: stopping a stream failed", "err", err)
+		s.log.Warn("slack: stopping a stream failed", "err", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
@@ -17,38 +18,38 @@ const (
 
 // options answers a typeahead (block_suggestion) within Slack's 3 s: first an
 // option that asks the typed words as a question, then KM's smart hints
-// (Core.Suggest, bounded by Config.SuggestTimeout). Choosing one is an
+// (host.Suggest, bounded by Config.SuggestTimeout). Choosing one is an
 // ordinary click, answered in the user's DM. On any failure the options so far
 // are returned: an empty list is a valid answer.
-func (a *Adapter) options(ctx context.Context, ic *slack.InteractionCallback) slack.OptionsResponse {
+func (e *extras) options(ctx context.Context, ic *slack.InteractionCallback) slack.OptionsResponse {
 	resp := slack.OptionsResponse{Options: []*slack.OptionBlockObject{}}
 	query := strings.TrimSpace(ic.Value)
 	if query == "" || ic.User.ID == "" {
 		return resp
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.cfg.SuggestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.SuggestTimeout)
 	defer cancel()
 	dm := ic.View.PrivateMetadata
 	if !isDM(dm) {
 		var err error
-		if dm, err = a.openDM(ctx, ic.User.ID); err != nil {
-			a.log.Warn("slack: typeahead: cannot open the DM", "err", err)
+		if dm, err = e.people.openDM(ctx, ic.User.ID); err != nil {
+			e.log.Warn("slack: typeahead: cannot open the DM", "err", err)
 			return resp
 		}
 	}
 	key := dmKey(dm, "", ic.User.ID)
-	user := a.cachedUser(ic.User.ID)
-	p := a.printer(user.Locale)
-	tokens, save := a.core.SuggestionTokens(key, ic.User.ID)
+	user := e.people.cachedUser(ic.User.ID)
+	p := e.printer(user.Locale)
+	tokens, save := e.host.Mint(key, ic.User.ID, bridge.LifeSuggestion)
 	tok := tokens(formatting.Action{Kind: formatting.ActSendText, Text: query, Label: query})
 	if err := save(ctx); err != nil {
-		a.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
+		e.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
 	} else {
 		resp.Options = append(resp.Options, option(p.T("slack.ask_option", query), tok))
 	}
-	buttons, err := a.core.Suggest(ctx, key, user, query)
+	buttons, err := e.host.Suggest(ctx, key, user, query)
 	if err != nil {
-		a.log.Warn("slack: typeahead: suggestions failed", "err", err)
+		e.log.Warn("slack: typeahead: suggestions failed", "err", err)
 	}
 	seen := map[string]bool{}
 	for _, b := range buttons {

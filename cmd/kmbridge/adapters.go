@@ -28,12 +28,7 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, sr
 			Scope:         bridge.Scope(cfg.Bridge.ChannelScope),
 			Streaming:     cfg.KM.Streaming,
 			ActionTTL:     cfg.Bridge.ActionTTL.D(),
-		}, slackadapter.Deps{
-			Core:    core,
-			Store:   store,
-			Catalog: catalog,
-			Logger:  log.With("adapter", "slack"),
-		})
+		}, core, slackadapter.WithCatalog(catalog), slackadapter.WithLogger(log.With("adapter", "slack")))
 		if err != nil {
 			return nil, err
 		}
