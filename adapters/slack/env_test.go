@@ -28,6 +28,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
@@ -45,6 +46,8 @@ type envOpts struct {
 	cfg      func(*Config)
 	core     func(*bridge.Config)
 	wrap     func(core bridge.Host, kill func()) bridge.Host // e2e.Options.WrapHost
+	km       func(*kmclient.Config)                          // e2e.Options.KM
+	slackRT  func(http.RoundTripper) http.RoundTripper       // wraps the adapter's transport to Slack
 	noRun    bool
 	noRoutes bool
 	quiet    bool
@@ -89,7 +92,7 @@ func bootEnv(t testing.TB, w *e2e.World, fake *fakeSlack, o envOpts) *env {
 		slackTr.CloseIdleConnections()
 		inTr.CloseIdleConnections()
 	})
-	e.p = w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrap, Quiet: o.quiet})
+	e.p = w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrap, KM: o.km, Quiet: o.quiet})
 	e.store, e.core = e.p.Store, e.p.Core
 	cfg := Config{
 		BotToken: botToken, SigningSecret: secret, APIURL: fake.URL(),
@@ -98,7 +101,11 @@ func bootEnv(t testing.TB, w *e2e.World, fake *fakeSlack, o envOpts) *env {
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
-	e.slackC = &http.Client{Transport: slackTr, Timeout: 10 * time.Second}
+	var rt http.RoundTripper = slackTr
+	if o.slackRT != nil {
+		rt = o.slackRT(rt)
+	}
+	e.slackC = &http.Client{Transport: rt, Timeout: 10 * time.Second}
 	var err error
 	e.ad, err = New(cfg, e.p.Host, WithLogger(e.p.Logger("slack")), WithHTTPClient(e.slackC))
 	if err != nil {
@@ -159,9 +166,16 @@ func (e *env) post(path, contentType string, body []byte, opts ...reqOpt) (int, 
 
 func (e *env) postAt(ts int64, key, path, contentType string, body []byte, opts ...reqOpt) (int, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, bytes.NewReader(body))
+	return signedPost(e.t, e.client, e.srv.URL, ts, key, path, contentType, body, opts...)
+}
+
+// signedPost posts body to base+path signed with key at ts, as Slack does, and
+// checks it was answered within Slack's 3 s.
+func signedPost(t testing.TB, c *http.Client, base string, ts int64, key, path, contentType string, body []byte, opts ...reqOpt) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
@@ -170,14 +184,14 @@ func (e *env) postAt(ts int64, key, path, contentType string, body []byte, opts 
 		o(req)
 	}
 	start := time.Now()
-	resp, err := e.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	if d := time.Since(start); d > 3*time.Second {
-		e.t.Errorf("%s answered after %s, more than Slack's 3 s", path, d)
+		t.Errorf("%s answered after %s, more than Slack's 3 s", path, d)
 	}
 	return resp.StatusCode, out
 }
@@ -241,6 +255,12 @@ func (e *env) interaction(path string, payload map[string]any) (int, []byte) {
 
 // clickPayload is a block_actions payload for a click on message m.
 func (e *env) clickPayload(user string, m fakeMsg, action map[string]any) map[string]any {
+	return clickPayload(e.slack, user, m, action)
+}
+
+// clickPayload is a block_actions payload for user's click on message m as
+// fake holds it.
+func clickPayload(fake *fakeSlack, user string, m fakeMsg, action map[string]any) map[string]any {
 	msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "blocks": m.Blocks}
 	container := map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral}
 	if m.Thread != "" {
@@ -253,7 +273,7 @@ func (e *env) clickPayload(user string, m fakeMsg, action map[string]any) map[st
 		"type": "block_actions", "trigger_id": fmt.Sprintf("trig%d", uniq()),
 		"user": map[string]any{"id": user}, "team": map[string]any{"id": "T1"},
 		"container": container, "channel": map[string]any{"id": m.Channel},
-		"response_url": e.slack.hookURL(fmt.Sprintf("r%d", uniq())),
+		"response_url": fake.hookURL(fmt.Sprintf("r%d", uniq())),
 		"actions":      []any{action},
 	}
 	if !m.Ephemeral {

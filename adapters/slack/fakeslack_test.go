@@ -55,6 +55,8 @@ type fakeSlack struct {
 	order    []string            // channel|ts in posting order
 	seq      int
 	limits   map[string][]int // method → Retry-After seconds of the next 429s
+	posts429 []int            // Retry-After seconds of the next 429s to any post or update
+	served   int              // 429s answered so far
 	invalid  []string
 	users    map[string]slack.User
 	hooks    []map[string]any
@@ -104,6 +106,24 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 
 // URL is the Web API base URL for slack.OptionAPIURL.
 func (f *fakeSlack) URL() string { return f.srv.URL + "/api/" }
+
+// limitPosts makes the next n message posts and updates (any of
+// chat.postMessage, chat.postEphemeral, chat.update) answer 429 with
+// Retry-After retryAfter seconds.
+func (f *fakeSlack) limitPosts(n, retryAfter int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.posts429 = append(f.posts429, retryAfter)
+	}
+}
+
+// served429 is how many calls the fake has answered 429.
+func (f *fakeSlack) served429() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.served
+}
 
 // limit makes the next calls of method answer 429 with these Retry-After values.
 func (f *fakeSlack) limit(method string, retryAfter ...int) {
@@ -235,12 +255,18 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	retry := -1
 	if q := f.limits[method]; len(q) > 0 {
-		f.limits[method] = q[1:]
+		retry, f.limits[method] = q[0], q[1:]
+	} else if q := f.posts429; len(q) > 0 && (method == "chat.postMessage" || method == "chat.postEphemeral" || method == "chat.update") {
+		retry, f.posts429 = q[0], q[1:]
+	}
+	if retry >= 0 {
+		f.served++
 		f.mu.Unlock()
 		c.Status = http.StatusTooManyRequests
 		f.record(c)
-		w.Header().Set("Retry-After", strconv.Itoa(q[0]))
+		w.Header().Set("Retry-After", strconv.Itoa(retry))
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
@@ -430,13 +456,22 @@ func (f *fakeSlack) socketCount() int {
 // waitAck waits for the ack of an envelope.
 func (f *fakeSlack) waitAck(t testing.TB, id string) socketAck {
 	t.Helper()
-	deadline := time.After(waitFor)
+	a, ok := f.ackWithin(id, waitFor)
+	if !ok {
+		t.Fatalf("no ack for envelope %s", id)
+	}
+	return a
+}
+
+// ackWithin waits up to d for the ack of an envelope.
+func (f *fakeSlack) ackWithin(id string, d time.Duration) (socketAck, bool) {
+	deadline := time.After(d)
 	for {
 		f.mu.Lock()
 		for _, a := range f.acks {
 			if a.EnvelopeID == id {
 				f.mu.Unlock()
-				return a
+				return a, true
 			}
 		}
 		f.mu.Unlock()
@@ -444,7 +479,7 @@ func (f *fakeSlack) waitAck(t testing.TB, id string) socketAck {
 		case <-f.ackc:
 		case <-time.After(20 * time.Millisecond):
 		case <-deadline:
-			t.Fatalf("no ack for envelope %s", id)
+			return socketAck{}, false
 		}
 	}
 }

@@ -52,18 +52,19 @@ func (mk markup) parseMrkdwn(s string) formatting.Rich {
 	// ``` fences first: between a pair, nothing is markup (Slack shows them
 	// as a code block even inside a line). An unpaired one is text.
 	parts := strings.Split(s, "```")
+	if n := len(parts); n%2 == 0 { // the last fence is unpaired: text
+		parts[n-2] += "```" + parts[n-1]
+		parts = parts[:n-1]
+	}
 	for i, part := range parts {
-		if i%2 == 1 && i < len(parts)-1 {
-			code := strings.TrimSuffix(strings.TrimPrefix(part, "\n"), "\n")
-			if code = mrkdwnEntities.Replace(code); strings.TrimSpace(code) != "" {
-				out = append(out, &formatting.CodeBlock{Code: code})
-			}
+		if i%2 == 0 {
+			out = append(out, mk.lines(part)...)
 			continue
 		}
-		if i%2 == 1 { // the unpaired last fence
-			part = "```" + part
+		code := strings.TrimSuffix(strings.TrimPrefix(part, "\n"), "\n")
+		if code = mrkdwnEntities.Replace(code); strings.TrimSpace(code) != "" {
+			out = append(out, &formatting.CodeBlock{Code: code})
 		}
-		out = append(out, mk.lines(part)...)
 	}
 	return nilIfEmpty(out)
 }
@@ -246,8 +247,12 @@ func (mk markup) inline(s string, marks formatting.Mark) []formatting.Span {
 }
 
 // entityEnd returns the index of the '>' closing the entity that opens at i,
-// or -1 when there is none on the line (a stray '<' is text).
+// or -1 when there is none on the line, or a space follows the '<' (a stray
+// '<' is text: Slack escapes those, but be lenient).
 func entityEnd(s string, i int) int {
+	if i+1 < len(s) && isSpaceByte(s, i+1) {
+		return -1
+	}
 	for j := i + 1; j < len(s); j++ {
 		switch s[j] {
 		case '>':

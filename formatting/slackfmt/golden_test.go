@@ -106,6 +106,18 @@ func goldenCases() map[string]f.Message {
 		"long_text":        msg(txt(p(s(sentences(60))), p(s(sentences(20))))),
 		"many_blocks":      {Blocks: many},
 		"heading_too_long": msg(txt(&f.Heading{Spans: []f.Span{s(strings.Repeat("Long heading ", 13))}}, p(s("body")))),
+		// What the hand-over relays from another platform: a person's own
+		// formatting as another adapter parsed it, and a file as a link.
+		"relayed_rich": msg(txt(
+			p(f.Span{Text: "Dana", Marks: f.Bold}, s(": Try "), f.Span{Text: "Settings › Security", Marks: f.Bold | f.Italic},
+				s(", then "), f.Span{Text: "reset", Marks: f.Underline}, s(" — "), f.Span{Text: "not the old way", Marks: f.Strike}, s(".")),
+			&f.List{Items: []f.Rich{
+				{p(s("see "), f.Span{Text: "the guide", Link: "https://ex.com/guide?a=1&b=%3C2%3E"})},
+				{p(f.Span{Text: "sudo reset --all", Marks: f.Code})},
+			}},
+			&f.Quote{Body: f.Rich{p(s("<@U999> wrote: *stars* & _underscores_ <!here>"), f.Span{Text: "\n"}, s("second line"))}},
+			&f.CodeBlock{Lang: "sh", Code: "echo '```' && rm -rf <dir>"},
+		), &f.File{Name: "screenshot.png", URL: "https://t.me/c/123/456"}),
 	}
 }
 
