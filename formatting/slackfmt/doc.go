@@ -6,7 +6,8 @@
 //     Slack's limits (50 blocks, 3000-character sections, ~12000 characters of text per
 //     message) without dropping content.
 //   - Validate: the limits and rules every payload the Slack adapter sends must meet.
-//   - Retire: a clicked message with its interactive elements replaced by the choice.
+//   - RetireGroup: the clicked group of buttons of a sent message replaced by the
+//     choice (the one retirement policy); every other group stays.
 //
 // Escaping KM text for mrkdwn. Slack parses &, < and > as control characters, so KM
 // text always has them as &amp; &lt; &gt;: "<!channel>", "<@U1>", "<#C1>" and

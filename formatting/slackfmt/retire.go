@@ -6,67 +6,9 @@ import (
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
-// Retire returns blocks with their interactive elements gone, for updating a
-// message after a click. It retires every group at once; RetireGroup is the
-// one retirement policy (only the clicked group), which adapters use: the first actions block becomes a context block showing
-// "✓ " + chosenLabel (no context when chosenLabel is empty), later actions blocks
-// are removed, and action buttons or selects in section accessories are dropped.
-// Link buttons (a URL and no value) stay: they open a page, they do not act. The
-// context is shortened, or left out, so that a message within Slack's limits stays
-// within them. The input is not modified.
-func Retire(blocks []slack.Block, chosenLabel string) []slack.Block {
-	out := make([]slack.Block, 0, len(blocks)+1)
-	at := -1 // where the context goes
-	for _, b := range blocks {
-		switch a := b.(type) {
-		case *slack.ActionBlock:
-			out, at = retireActions(out, a, at)
-			continue
-		case slack.ActionBlock:
-			out, at = retireActions(out, &a, at)
-			continue
-		case *slack.SectionBlock:
-			if interactive(a.Accessory) {
-				s := *a
-				s.Accessory = nil
-				if s.Text == nil && len(s.Fields) == 0 {
-					continue
-				}
-				b = &s
-			}
-		case slack.SectionBlock:
-			if interactive(a.Accessory) {
-				a.Accessory = nil
-				if a.Text == nil && len(a.Fields) == 0 {
-					continue
-				}
-				b = &a
-			}
-		}
-		out = append(out, b)
-	}
-	l := cleanPlain(chosenLabel)
-	if at < 0 || l == "" || len(out) >= maxBlocks {
-		return out
-	}
-	room := maxMsgText
-	for _, b := range out {
-		room -= blockWeight(b)
-	}
-	room = min(room, maxSectionText)
-	if room < lenU("✓ ")+1 {
-		return out
-	}
-	ctx := slack.NewContextBlock("", plainText(truncate("✓ "+l, room)))
-	return append(out[:at], append([]slack.Block{ctx}, out[at:]...)...)
-}
-
-// retireActions keeps an actions block's link buttons and notes where the first
-// actions block was.
-func retireActions(out []slack.Block, a *slack.ActionBlock, at int) ([]slack.Block, int) {
-	if at < 0 {
-		at = len(out)
-	}
+// keepLinks appends an actions block's link buttons, in an actions block of
+// their own, to out: what stays of a retired group.
+func keepLinks(out []slack.Block, a *slack.ActionBlock) []slack.Block {
 	var links []slack.BlockElement
 	if a.Elements != nil {
 		for _, e := range a.Elements.ElementSet {
@@ -78,20 +20,11 @@ func retireActions(out []slack.Block, a *slack.ActionBlock, at int) ([]slack.Blo
 	if len(links) > 0 {
 		out = append(out, slack.NewActionBlock(a.BlockID, links...))
 	}
-	return out, at
+	return out
 }
 
 // isLink reports a button that only opens a URL.
 func isLink(b *slack.ButtonBlockElement) bool { return b.URL != "" && b.Value == "" }
-
-func interactive(a *slack.Accessory) bool {
-	if a == nil {
-		return false
-	}
-	return a.SelectElement != nil || a.ButtonElement != nil && !isLink(a.ButtonElement) ||
-		a.OverflowElement != nil || a.RadioButtonsElement != nil || a.CheckboxGroupsBlockElement != nil ||
-		a.DatePickerElement != nil || a.TimePickerElement != nil || a.MultiSelectElement != nil
-}
 
 // RetireGroup retires one group of buttons in a sent message's blocks, the
 // one retirement policy (formatting.RetiredGroup): every actions block that
@@ -111,7 +44,7 @@ func RetireGroup(blocks []slack.Block, g formatting.RetiredGroup) ([]slack.Block
 			out = append(out, b)
 			continue
 		}
-		out, _ = retireActions(out, a, 0)
+		out = keepLinks(out, a)
 		last = len(out)
 	}
 	if last < 0 {

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
-
-	f "github.com/kmbridge/kmbridge/formatting"
 )
 
 func sec(text string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(text), nil, nil) }
@@ -116,47 +114,5 @@ func TestValidateRejects(t *testing.T) {
 				t.Fatalf("Validate = %v, want an error containing %q", err, tt.substr)
 			}
 		})
-	}
-}
-
-func TestRetire(t *testing.T) {
-	m := render(t, msg(
-		txt(p(s("answer"))),
-		&f.Card{Title: "Doc", URL: "https://ex.com/d", Buttons: []f.Button{{Label: "Open", URL: "https://ex.com/d"}, {Label: "Ask", Token: "a"}}},
-		&f.Buttons{Title: "Related", Items: tokButtons(3)},
-	))[0]
-	before := string(payload(m))
-	out := Retire(m.Blocks, "Question 2 <!here>")
-	if string(payload(m)) != before {
-		t.Fatal("Retire modified its input")
-	}
-	if got, want := blockTypes([]Msg{{Blocks: out}}), "section section context actions section"; got != want {
-		t.Fatalf("retired blocks %q, want %q", got, want)
-	}
-	ctx := out[2].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject)
-	if ctx.Type != slack.PlainTextType || ctx.Text != "✓ Question 2 <!here>" {
-		t.Errorf("context %+v", ctx)
-	}
-	links := out[3].(*slack.ActionBlock).Elements.ElementSet
-	if len(links) != 1 || links[0].(*slack.ButtonBlockElement).URL == "" {
-		t.Errorf("only the link button stays: %+v", links)
-	}
-	if err := Validate(Msg{Text: m.Text, Blocks: out}); err != nil {
-		t.Error(err)
-	}
-
-	out = Retire(m.Blocks, "")
-	if got, want := blockTypes([]Msg{{Blocks: out}}), "section section actions section"; got != want {
-		t.Errorf("retired without label %q, want %q", got, want)
-	}
-	// Selects go too; an accessory that acts is dropped.
-	sel := render(t, msg(&f.Buttons{Items: tokButtons(30)}))[0]
-	acc := slack.NewSectionBlock(mrkdwn("x"), nil, slack.NewAccessory(btn("b", "t", "t", "")))
-	out = Retire(append(sel.Blocks, acc), "Question 7")
-	if got := blockTypes([]Msg{{Blocks: out}}); got != "context section" || out[1].(*slack.SectionBlock).Accessory != nil {
-		t.Errorf("retired select %q", got)
-	}
-	if acc.Accessory == nil {
-		t.Error("Retire modified a section it dropped the accessory of")
 	}
 }
