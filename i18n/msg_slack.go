@@ -25,16 +25,6 @@ func slackMessages() map[MsgID]Entry {
 			ZH: "提问:%[1]s",
 			JA: "質問する:%[1]s",
 		},
-		"slack.home_faq": {
-			EN: "Frequently asked questions",
-			ZH: "常见问题",
-			JA: "よくある質問",
-		},
-		"slack.home_hot": {
-			EN: "Popular questions",
-			ZH: "热门问题",
-			JA: "人気の質問",
-		},
 		"slack.prompts_title": {
 			EN: "Popular questions",
 			ZH: "热门问题",

@@ -33,14 +33,14 @@ func (r *receiver) verified(w http.ResponseWriter, req *http.Request) ([]byte, b
 		err = sv.Ensure()
 	}
 	if err != nil {
-		why := "bad signature (check slack.signing_secret)"
 		switch {
 		case errors.Is(err, slack.ErrExpiredTimestamp):
-			why = "timestamp outside ±5 min (check the clock)"
+			r.log.Warn("slack: unverified request refused: timestamp outside ±5 min (check the clock)", logx.Throttled("slack.signature"), "path", req.URL.Path)
 		case errors.Is(err, slack.ErrMissingHeaders):
-			why = "signature headers missing"
+			r.log.Warn("slack: unverified request refused: signature headers missing", logx.Throttled("slack.signature"), "path", req.URL.Path)
+		default:
+			r.log.Warn("slack: unverified request refused: bad signature (check slack.signing_secret)", logx.Throttled("slack.signature"), "path", req.URL.Path)
 		}
-		r.log.Warn("slack: unverified request refused", logx.Throttled("slack.signature"), "reason", why, "path", req.URL.Path)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return nil, false
 	}
