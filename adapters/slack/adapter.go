@@ -163,6 +163,7 @@ func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Mess
 // the first part of m's rendering; further parts are posted after it. A
 // streamed message that m only extends is appended to instead.
 func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
+	defer a.clicks.redrawn(ref)
 	return a.out.edit(ctx, ref, m)
 }
 

@@ -30,8 +30,9 @@ const clickTTL = 2 * time.Minute
 // click on a group already retired (a stale view of the message), and a
 // user's further click on a message while their first click on it is being
 // handled (a double click). A click stops being handled when the core
-// retires a group of its message or sends anything into its conversation
-// (its answer, its apology), whichever comes first.
+// retires a group of its message, edits the message (a hand-over card
+// redrawn) or sends anything into its conversation (its answer, its
+// apology), whichever comes first, and after clickTTL at the latest.
 type clicks struct {
 	host    bridge.Host
 	log     *slog.Logger
@@ -207,6 +208,10 @@ func (c *clicks) markRetired(msg string, g formatting.RetiredGroup) {
 // answered is told of every message sent into a conversation: the clicks
 // held there have been handled (answered or apologised for).
 func (c *clicks) answered(to bridge.ConvKey) { c.held.releaseConv(to) }
+
+// redrawn is told of every edit: the clicks held on that message have been
+// handled (a hand-over card redrawn after its button ran, ClickRedrawn).
+func (c *clicks) redrawn(ref bridge.MsgRef) { c.held.releaseMsg(msgKey(ref.Key.Channel, ref.ID)) }
 
 // held are the clicks being handled, per message and user.
 type held struct {

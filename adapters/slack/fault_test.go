@@ -101,15 +101,14 @@ func crashCopy(t *testing.T, w *e2e.World) *e2e.World {
 	return &e2e.World{Sim: w.Sim, KMURL: w.KMURL, StorePath: dst}
 }
 
-// restart starts the next process on w: the adapter registered, the inbox
-// replayed, then intake opened.
+// restart starts the next process on w and replays its inbox before
+// anything new arrives.
 func restart(t *testing.T, w *e2e.World, fake *fakeSlack) *env {
 	t.Helper()
-	e := bootEnv(t, w, fake, envOpts{noRun: true})
+	e := bootEnv(t, w, fake, envOpts{})
 	if _, err := e.core.Replay(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.start()
 	return e
 }
 
