@@ -95,20 +95,28 @@ func (d *driver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest.Inbou
 }
 
 func (d *driver) Click(t *testing.T, user string, ref bridge.MsgRef, token string) bridgetest.Inbound {
-	m, ok := d.fake.Msg(ref.Key.Channel, ref.ID)
+	id, p := clickOn(t, d.fake, "U"+user, ref, token)
+	return d.click(t, id, p)
+}
+
+// clickOn is the block_actions payload of user's click on the button carrying
+// token in the message at ref, and the click's delivery id.
+func clickOn(t *testing.T, fake *fakeSlack, user string, ref bridge.MsgRef, token string) (string, map[string]any) {
+	t.Helper()
+	m, ok := fake.Msg(ref.Key.Channel, ref.ID)
 	if !ok {
 		t.Fatalf("no message %s in %s", ref.ID, ref.Key.Channel)
 	}
 	buttons, _ := elements(t, m.Blocks)
 	for _, b := range buttons {
 		if slackfmt.Token(b.Value) == token {
-			p := clickPayload(d.fake, "U"+user, m, buttonAction(b))
+			p := clickPayload(fake, user, m, buttonAction(b))
 			act := p["actions"].([]any)[0].(map[string]any)
-			return d.click(t, "action:U"+user+"|"+m.TS+"|"+act["action_ts"].(string), p)
+			return "action:" + user + "|" + m.TS + "|" + act["action_ts"].(string), p
 		}
 	}
 	t.Fatalf("no button carries %s in %s", token, m.Blocks)
-	return bridgetest.Inbound{}
+	return "", nil
 }
 
 func (d *driver) click(t *testing.T, id string, payload map[string]any) bridgetest.Inbound {
@@ -250,20 +258,8 @@ func (d *socketDriver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest
 }
 
 func (d *socketDriver) Click(t *testing.T, user string, ref bridge.MsgRef, token string) bridgetest.Inbound {
-	m, ok := d.fake.Msg(ref.Key.Channel, ref.ID)
-	if !ok {
-		t.Fatalf("no message %s in %s", ref.ID, ref.Key.Channel)
-	}
-	buttons, _ := elements(t, m.Blocks)
-	for _, b := range buttons {
-		if slackfmt.Token(b.Value) == token {
-			p := clickPayload(d.fake, "U"+user, m, buttonAction(b))
-			act := p["actions"].([]any)[0].(map[string]any)
-			return d.pushAcked(t, "action:U"+user+"|"+m.TS+"|"+act["action_ts"].(string), "interactive", p, 0)
-		}
-	}
-	t.Fatalf("no button carries %s in %s", token, m.Blocks)
-	return bridgetest.Inbound{}
+	id, p := clickOn(t, d.fake, "U"+user, ref, token)
+	return d.pushAcked(t, id, "interactive", p, 0)
 }
 
 func (d *socketDriver) Unknown(t *testing.T) bridgetest.Inbound {
