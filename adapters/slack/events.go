@@ -99,8 +99,8 @@ func (r *receiver) message(ctx context.Context, e *slackevents.MessageEvent) (br
 		if e.ThreadTimeStamp == "" {
 			return nil, false // top-level channel messages for the bot come as app_mention
 		}
-		if strings.Contains(e.Text, "<@") && strings.Contains(e.Text, "<@"+r.people.botUserID(ctx)+">") {
-			return nil, false // it mentions the bot: it comes as app_mention too
+		if r.mentionsBot(ctx, e.Text) {
+			return nil, false // it comes as app_mention too
 		}
 		key = r.convs.channelKey(e.Channel, e.ThreadTimeStamp, e.User)
 		if !r.joined(ctx, key, e.Channel, e.ThreadTimeStamp) {
@@ -119,6 +119,16 @@ func (r *receiver) message(ctx context.Context, e *slackevents.MessageEvent) (br
 	}
 	m.Rich, m.Files = r.markup().parse(blocks, e.Text), attachments(files)
 	return m, true
+}
+
+// mentionsBot reports whether text mentions the bot (<@UBOT> or
+// <@UBOT|name>).
+func (r *receiver) mentionsBot(ctx context.Context, text string) bool {
+	if !strings.Contains(text, "<@") {
+		return false
+	}
+	bot := r.people.botUserID(ctx)
+	return bot != "" && (strings.Contains(text, "<@"+bot+">") || strings.Contains(text, "<@"+bot+"|"))
 }
 
 // joined reports whether the bridge takes part in a channel thread: the

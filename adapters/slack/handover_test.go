@@ -162,6 +162,7 @@ func TestMentionInJoinedThreadDeliveredOnce(t *testing.T) {
 	if m, ok := r.delivered(t, 1).(bridge.Message); !ok || m.Text != "and this?" || m.Key != key {
 		t.Errorf("delivered %#v", m)
 	}
+	r.say(t, chanMessage("C1", "U1", key.Thread, "<@"+botUser+"|kmbridge> labelled")) // its app_mention twin would be delivered
 	r.quiet(t, 1, "the message twin of a mention")
 }
 
