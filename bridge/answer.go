@@ -8,8 +8,13 @@ import (
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
-// onMessage asks KM the user's text.
+// onMessage asks KM the user's text. Files without text are for a person (a
+// hand-over relays them); the robot can only say it reads text.
 func (t *turn) onMessage(m Message) string {
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
+		t.say("bridge.files_only")
+		return "files_only"
+	}
 	return t.ask(m.Text, m.Text)
 }
 

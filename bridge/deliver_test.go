@@ -115,3 +115,23 @@ func TestHomeMintsStoredButtons(t *testing.T) {
 		}
 	}
 }
+
+// Files without text (a screenshot with no caption) are accepted, not
+// dropped: a hand-over relays them; outside one the user hears that the robot
+// reads text, and KM is not asked.
+func TestDeliverFilesWithoutText(t *testing.T) {
+	km := newFakeKM()
+	e := newEnv(t, km, envOpt{})
+	m := msg(annDM, ann, "")
+	m.Files = []bridge.Attachment{{Name: "screen.png", MIME: "image/png"}}
+	if err := e.core.Deliver(context.Background(), bridge.Delivery{ID: "ev-files", Event: m}); err != nil {
+		t.Fatal(err)
+	}
+	got := e.rec.WaitSent(t, annDM, 1, wait)
+	if want := "I can only read text"; !strings.Contains(got[len(got)-1].Text(), want) {
+		t.Errorf("reply = %q, want %q", got[len(got)-1].Text(), want)
+	}
+	if n := len(km.Calls("chat")); n != 0 {
+		t.Errorf("chat calls = %d, want 0", n)
+	}
+}

@@ -95,6 +95,13 @@ func bridgeMessages() map[MsgID]Entry {
 			ZH: "抱歉,这个按钮属于其他人的对话。请直接提问,您会收到自己的按钮。",
 			JA: "申し訳ありません。このボタンは他の方の会話のものです。ご自身で質問していただくと、専用のボタンが表示されます。",
 		},
+		// A message with files and no text, outside a hand-over: the robot
+		// reads text only.
+		"bridge.files_only": {
+			EN: "I can only read text. Please type your question.",
+			ZH: "我只能阅读文字消息。请输入您的问题。",
+			JA: "テキストのメッセージしか読めません。質問を入力してください。",
+		},
 		"bridge.expired_button": {
 			EN: "Sorry, this button has expired. Please ask your question again.",
 			ZH: "抱歉,该按钮已失效,请重新提问。",
