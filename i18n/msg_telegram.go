@@ -2,7 +2,9 @@ package i18n
 
 // telegramMessages are the Telegram adapter's strings: the command menu
 // (setMyCommands descriptions, 1–256 characters), the reply to what the bot
-// cannot read, the inline panel's button and the last-resort notice.
+// cannot read, the inline panel's button, the notice on a press the bridge
+// could not take yet (answerCallbackQuery: at most 200 characters) and the
+// last-resort notice.
 func telegramMessages() map[MsgID]Entry {
 	return map[MsgID]Entry{
 		"telegram.cmd_start": {
@@ -44,6 +46,14 @@ func telegramMessages() map[MsgID]Entry {
 			EN: "Chat with me to get suggestions",
 			ZH: "与我对话以获取建议",
 			JA: "チャットを開いて候補を表示",
+		},
+		// A toast on a button press the bridge could not take just now (it is
+		// shutting down, its store is unavailable): Telegram delivers the press
+		// again, so it will be handled; pressing again would do it twice.
+		"telegram.click_pending": {
+			EN: "One moment, please: your choice will be taken shortly.",
+			ZH: "请稍候，您的选择将很快得到处理。",
+			JA: "少々お待ちください。選択はまもなく処理されます。",
 		},
 		"telegram.unrenderable": {
 			EN: "Sorry, this answer cannot be shown here.",

@@ -1,10 +1,10 @@
-package telegram_test
+package telegramadapter_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/kmbridge/kmbridge/adapters/telegram"
+	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 )
 
 // BenchmarkUpdateRoundTrip measures one update end to end: the fake Bot API
@@ -22,7 +22,7 @@ func BenchmarkUpdateRoundTrip(b *testing.B) {
 			answered <- struct{}{}
 		}
 	}
-	w.boot(b, options{quiet: true, tg: func(c *telegram.Config) {
+	w.boot(b, options{quiet: true, tg: func(c *telegramadapter.Config) {
 		c.PerChatInterval, c.GroupPerMinute, c.GlobalPerSecond = -1, -1, -1
 	}})
 	const q = "What is the Wi-Fi password?"

@@ -1,8 +1,9 @@
-package telegram
+package telegramadapter
 
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -13,21 +14,21 @@ import (
 // catalogue's default language for everyone, then once per shipped language for
 // users whose Telegram speaks it. A failure is logged: the commands still work
 // when typed.
-func (a *Adapter) setCommands(ctx context.Context) {
+func setCommands(ctx context.Context, a *api, cat *i18n.Catalog, log *slog.Logger) {
 	langs := append([]i18n.Lang{""}, i18n.Langs...)
 	for _, lang := range langs {
-		body, err := json.Marshal(commandMenu(a.printer(string(lang))))
+		body, err := json.Marshal(commandMenu(cat.Printer(string(lang))))
 		if err != nil {
-			a.log.Error("telegram: encode commands", "err", err)
+			log.Error("telegram: encode commands", "err", err)
 			return
 		}
 		p := tgbotapi.Params{"commands": string(body)}
 		if lang != "" {
 			p["language_code"] = string(lang)
 		}
-		if _, err := a.do(ctx, nil, "setMyCommands", p); err != nil {
+		if _, err := a.call(ctx, globalCall(), "setMyCommands", p); err != nil {
 			if ctx.Err() == nil {
-				a.log.Warn("telegram: setMyCommands failed; the commands still work when typed", "language", lang, "err", err)
+				log.Warn("telegram: setMyCommands failed; the commands still work when typed", "language", lang, "err", err)
 			}
 			return
 		}

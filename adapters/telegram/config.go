@@ -1,8 +1,9 @@
-package telegram
+package telegramadapter
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -28,8 +29,10 @@ type Config struct {
 	// a-z, 0-9, _ and -. Required with WebhookURL.
 	WebhookSecret string
 
-	// Scope groups group-chat messages into conversations; "" is bridge.ScopeUser
-	// (one KM session per user per group, per user per forum topic).
+	// Scope groups group-chat messages into conversations (bridge.channel_scope):
+	// ScopeThread, the service's default, is one conversation per user in a
+	// group and one per forum topic, shared by everyone in it; ScopeUser is one
+	// per user in a group and per user in each topic. "" is ScopeUser.
 	Scope bridge.Scope
 
 	// PollTimeout is the long-poll timeout of getUpdates (default 25s).
@@ -58,9 +61,24 @@ type Config struct {
 	// user who asked (default 10s; results are personal).
 	InlineCacheTime time.Duration
 	// MemoSize bounds each of the adapter's in-memory tables (reply keyboards per
-	// conversation, inline suggestions per user, pending button retirements, last
-	// message per group conversation); default 10000 entries each.
+	// conversation, inline suggestions per user, the messages with buttons the
+	// bot sent, last message per group conversation); default 10000 entries each.
 	MemoSize int
+
+	// PublicURL is how the outside world reaches the bridge (http.public_url).
+	// When set, files users send get links through the bridge
+	// (GET /telegram/file/…), since Telegram's own file links carry the bot
+	// token; when empty, a file is named but not linked.
+	PublicURL string
+	// FileLinkTTL is how long a file link keeps working (default 7 days, the
+	// life of a button).
+	FileLinkTTL time.Duration
+	// MaxFileBytes bounds a file fetched through a link (default 20 MiB, the
+	// most the Bot API hands out).
+	MaxFileBytes int64
+	// FileTimeout bounds the fetch of one file, getFile and download together
+	// (default 60s).
+	FileTimeout time.Duration
 }
 
 // Defaults.
@@ -74,6 +92,9 @@ const (
 	DefaultMaxBodyBytes    = 1 << 20
 	DefaultInlineCacheTime = 10 * time.Second
 	DefaultMemoSize        = 10000
+	DefaultFileLinkTTL     = 7 * 24 * time.Hour
+	DefaultMaxFileBytes    = 20 << 20
+	DefaultFileTimeout     = 60 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -110,6 +131,16 @@ func (c Config) withDefaults() Config {
 	if c.MemoSize <= 0 {
 		c.MemoSize = DefaultMemoSize
 	}
+	if c.FileLinkTTL <= 0 {
+		c.FileLinkTTL = DefaultFileLinkTTL
+	}
+	if c.MaxFileBytes <= 0 {
+		c.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if c.FileTimeout <= 0 {
+		c.FileTimeout = DefaultFileTimeout
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c
 }
 
@@ -143,6 +174,11 @@ func (c Config) Validate() error {
 	}
 	if c.HTTPTimeout < c.PollTimeout+5*time.Second {
 		bad("telegram http timeout (%s) must exceed the poll timeout (%s) by at least 5s", c.HTTPTimeout, c.PollTimeout)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("http.public_url: must be the bridge's public http(s) URL, e.g. https://bot.example.com")
+		}
 	}
 	if c.InlineCacheTime < 0 {
 		bad("telegram inline cache time: must not be negative, got %s", c.InlineCacheTime)

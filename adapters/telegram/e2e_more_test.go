@@ -1,4 +1,4 @@
-package telegram_test
+package telegramadapter_test
 
 import (
 	"bytes"
@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmbridge/kmbridge/adapters/telegram"
+	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 	"github.com/kmbridge/kmbridge/httpserver"
@@ -35,12 +36,12 @@ func TestRestartBeforeAcceptExactlyOnce(t *testing.T) {
 	w := newWorld(t, nil)
 	const q = "What is the Wi-Fi password?"
 	received := make(chan struct{})
-	p1 := w.boot(t, options{handler: func(core bridge.Handler, kill func()) bridge.Handler {
-		return func(ctx context.Context, ev bridge.Event) error {
-			kill() // the process dies inside Handle: the event never reached the queue
+	p1 := w.boot(t, options{wrapHost: func(core bridge.Host, kill func()) bridge.Host {
+		return bridgetest.WithDeliver(core, func(ctx context.Context, d bridge.Delivery) error {
+			kill() // the process dies inside Deliver: the event never reached the queue
 			close(received)
 			return context.Canceled
-		}
+		})
 	}})
 	id := w.fake.push(private(alice, q))
 	<-received
@@ -70,14 +71,14 @@ func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
 	w := newWorld(t, nil)
 	const q = "What is the Wi-Fi password?"
 	accepted := make(chan struct{})
-	p1 := w.boot(t, options{handler: func(core bridge.Handler, kill func()) bridge.Handler {
-		return func(ctx context.Context, ev bridge.Event) error {
-			err := core(ctx, ev)
+	p1 := w.boot(t, options{wrapHost: func(core bridge.Host, kill func()) bridge.Host {
+		return bridgetest.WithDeliver(core, func(ctx context.Context, d bridge.Delivery) error {
+			err := core.Deliver(ctx, d)
 			w.fake.setPollDown(true) // no confirmation gets through any more
 			kill()
 			close(accepted)
 			return err
-		}
+		})
 	}})
 	id := w.fake.push(private(alice, q))
 	<-accepted
@@ -105,7 +106,7 @@ func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
 // A graceful stop confirms what was handled, so nothing comes again.
 func TestStopConfirms(t *testing.T) {
 	w := newWorld(t, nil)
-	p := w.boot(t, options{tg: func(c *telegram.Config) { c.PollTimeout = 30 * time.Second; c.HTTPTimeout = time.Minute }})
+	p := w.boot(t, options{tg: func(c *telegramadapter.Config) { c.PollTimeout = 30 * time.Second; c.HTTPTimeout = time.Minute }})
 	w.fake.push(private(alice, "What is the Wi-Fi password?"))
 	w.waitSend(t, "ExampleGuest")
 	start := time.Now()
@@ -124,8 +125,8 @@ func TestStopConfirms(t *testing.T) {
 func TestWebhook(t *testing.T) {
 	const secret = "s3cret-Token_0123456789"
 	w := newWorld(t, nil)
-	p := w.boot(t, options{tg: func(c *telegram.Config) {
-		c.WebhookURL = "https://bot.example.com" + telegram.WebhookPath
+	p := w.boot(t, options{tg: func(c *telegramadapter.Config) {
+		c.WebhookURL = "https://bot.example.com" + telegramadapter.WebhookPath
 		c.WebhookSecret = secret
 		c.MaxBodyBytes = 64 << 10
 	}})
@@ -148,7 +149,7 @@ func TestWebhook(t *testing.T) {
 	body, _ := json.Marshal(upd)
 	post := func(secretHdr string, b []byte) int {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, hs.URL+telegram.WebhookPath, bytes.NewReader(b))
+		req, _ := http.NewRequest(http.MethodPost, hs.URL+telegramadapter.WebhookPath, bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
 		if secretHdr != "" {
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHdr)

@@ -1,4 +1,4 @@
-package telegram_test
+package telegramadapter_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
@@ -80,7 +81,7 @@ func (w *world) sessionOf(t testing.TB) int64 {
 // robotLog finds the logId of KM's answer containing text in a session.
 func (w *world) robotLog(t testing.TB, session int64, text string) int64 {
 	t.Helper()
-	km, err := kmclient.New(kmclient.Config{BaseURL: w.simURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken})
+	km, err := kmclient.New(kmclient.Config{BaseURL: w.KMURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +99,12 @@ func (w *world) robotLog(t testing.TB, session int64, text string) int64 {
 }
 
 // A button press is answered at once, runs KM's hit with the ids of the answer
-// it came from, and leaves its group with "✅ label" instead of the buttons (the
+// it came from, and leaves its group with "✓ label" instead of the buttons (the
 // answer's related questions and its rating share one keyboard under header
-// rows, so the rating stays); pressing a stale button again runs KM again but
-// edits nothing, the "✅" marker does nothing, and an expired button's keyboard
-// loses its action buttons.
+// rows, so the rating stays: the one retirement policy); pressing a stale
+// button again runs KM again but edits nothing, the "✓" marker does nothing, a
+// token that is on no keyboard edits nothing, and an expired button's group
+// loses its action buttons to the words saying so.
 func TestButtonHitAndRetire(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
@@ -130,7 +132,7 @@ func TestButtonHitAndRetire(t *testing.T) {
 	if e.Int("message_id") != int64(ans.MsgID) || e.Int("chat_id") != alice {
 		t.Errorf("edited %v, want message %d", e.Params, ans.MsgID)
 	}
-	want := []string{"📂 Related questions", "✅ " + mfa, "📂 Was this answer helpful?", "👍 Helpful", "👎 Not helpful"}
+	want := []string{"📂 Related questions", "✓ " + mfa, "📂 Was this answer helpful?", "👍 Helpful", "👎 Not helpful"}
 	if got := labels(t, e); !slices.Equal(got, want) {
 		t.Errorf("retired keyboard = %q, want %q", got, want)
 	}
@@ -140,27 +142,42 @@ func TestButtonHitAndRetire(t *testing.T) {
 	w.click(t, alice, ans, mfa)
 	waitFor(t, "the second hit", func() bool { return len(w.simCalls("POST /v1/hit")) == 2 })
 
-	// The ✅ marker is answered and does nothing else.
+	// The ✓ marker is answered and does nothing else.
 	retired := e
 	retired.MsgID = ans.MsgID
 	before := len(w.fake.callsTo("answerCallbackQuery"))
-	w.click(t, alice, retired, "✅ "+mfa)
+	w.click(t, alice, retired, "✓ "+mfa)
 	w.fake.waitCalls(t, before+1, "answerCallbackQuery")
 
-	// An unknown token: the core says so and the buttons go.
+	// An unknown token that is on no keyboard: the core says so, and there is
+	// no group of it to retire.
 	w.fake.push(map[string]any{"callback_query": map[string]any{
 		"id": "cbx", "from": person(alice, "en"), "chat_instance": "ci", "data": "AAAAAAAAAAAAAAAAAAAAAA",
 		"message": w.botMessage(ans),
 	}})
 	w.waitSend(t, "this button has expired")
-	waitFor(t, "the expired keyboard to go", func() bool {
-		for _, c := range w.fake.callsTo("editMessageReplyMarkup") {
-			if c.Int("message_id") == int64(ans.MsgID) && c.Params.Get("reply_markup") == `{"inline_keyboard":[]}` {
-				return true
-			}
-		}
-		return false
-	})
+
+	// The rating's 👍 expires (its action is gone from the store): the core
+	// says so, and the rating's group gives way to the expired words.
+	ctx := context.Background()
+	up := callbackData(t, ans, "👍 Helpful")
+	sa, ok, err := p.Store.Action(ctx, up)
+	if err != nil || !ok {
+		t.Fatalf("the 👍 action is not stored: %v %v", ok, err)
+	}
+	if err := p.Store.PutAction(ctx, up, sa, time.Nanosecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Millisecond)
+	w.click(t, alice, ans, "👍 Helpful")
+	waitFor(t, "the second expiry notice", func() bool { return len(w.sendsWith("this button has expired")) == 2 })
+	expired := w.fake.waitCalls(t, 2, "editMessageReplyMarkup")[1]
+	got := labels(t, expired)
+	words := catalogue(t).Printer("en").T("bridge.retired_expired")
+	if expired.Int("message_id") != int64(ans.MsgID) || !slices.Contains(got, words) ||
+		slices.Contains(got, "👍 Helpful") || slices.Contains(got, "👎 Not helpful") || !slices.Contains(got, "✓ "+mfa) {
+		t.Errorf("keyboard after the expired click = %q, want the rating replaced by %q and the choice kept", got, words)
+	}
 	// The conversation's clicks are handled in order: the stale click's turn
 	// is over, and it edited nothing.
 	if n := len(w.fake.callsTo("editMessageReplyMarkup")); n != 2 {

@@ -1,11 +1,7 @@
-package telegram_test
+package telegramadapter_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,63 +10,52 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"go.uber.org/goleak"
 
-	"github.com/kmbridge/kmbridge/adapters/telegram"
+	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/internal/testlog"
-	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// world is what outlives a bridge process: Telegram (the fake Bot API), KM (the
-// simulator behind real HTTP) and the snapshot file of the store.
+// world is what outlives a bridge process: Telegram (the fake Bot API), KM
+// (the simulator behind real HTTP) and the store's snapshot (e2e.World).
 type world struct {
-	t        testing.TB
-	fake     *fakeAPI
-	sim      *kmsim.Sim
-	simURL   string
-	snapshot string
+	*e2e.World
+	t    testing.TB
+	fake *fakeAPI
+	sim  *kmsim.Sim
 }
 
 func newWorld(t testing.TB, kb *kmsim.KB) *world {
 	t.Helper()
-	if kb == nil {
-		kb = kmsim.SampleKB()
-	}
-	sim := kmsim.New(kb, kmsim.Options{})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return &world{t: t, fake: newFakeAPI(t), sim: sim, simURL: srv.URL + "/api",
-		snapshot: filepath.Join(t.TempDir(), "store.json")}
+	w := e2e.NewWorld(t, e2e.WorldOptions{KB: kb, Persist: true})
+	return &world{World: w, t: t, fake: newFakeAPI(t), sim: w.Sim}
 }
 
 // options tune one bridge process.
 type options struct {
-	tg   func(*telegram.Config)
+	tg   func(*telegramadapter.Config)
 	core func(*bridge.Config)
-	// handler wraps core.Handle; kill cancels the process's Run, as if it died.
-	handler func(core bridge.Handler, kill func()) bridge.Handler
-	quiet   bool // discard logs (benchmarks)
+	// wrapHost interposes on the host the adapter delivers to; kill cancels
+	// the adapter's Run at once, as if the process died (e2e.Options.WrapHost).
+	wrapHost func(core bridge.Host, kill func()) bridge.Host
+	quiet    bool // discard logs (benchmarks)
+	noWait   bool // do not wait for the first poll
 }
 
-// process is one run of the bridge: store, core and adapter.
+// process is one run of the bridge: store, core (e2e.Process) and adapter.
 type process struct {
-	t      testing.TB
-	w      *world
-	core   *bridge.Core
-	ad     *telegram.Adapter
-	logs   *testlog.Buffer // shown when a test fails
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
+	*e2e.Process
+	ad   *telegramadapter.Adapter
+	logs *testlog.Buffer // shown when a test fails
 }
 
 // testConfig is the adapter configuration of the tests: the fake's endpoint and
 // pacing fast enough for a test (the pacer has its own unit tests).
-func testConfig(w *world) telegram.Config {
-	return telegram.Config{
+func testConfig(w *world) telegramadapter.Config {
+	return telegramadapter.Config{
 		Token:           fakeToken,
 		APIEndpoint:     w.fake.endpoint(),
 		PerChatInterval: time.Millisecond,
@@ -84,50 +69,19 @@ func testConfig(w *world) telegram.Config {
 // webhook).
 func (w *world) boot(t testing.TB, o options) *process {
 	t.Helper()
-	km, err := kmclient.New(kmclient.Config{BaseURL: w.simURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := memstore.Open(memstore.Options{Path: w.snapshot})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc := bridge.Config{RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey}
-	if o.core != nil {
-		o.core(&bc)
-	}
-	log, logs := testlog.New()
-	if o.quiet {
-		log = slog.New(slog.DiscardHandler)
-	}
-	core, err := bridge.New(bc, bridge.Deps{KM: km, Store: store, Logger: log.With("c", "core")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep := w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrapHost, Quiet: o.quiet})
 	tc := testConfig(w)
 	if o.tg != nil {
 		o.tg(&tc)
 	}
-	ad, err := telegram.New(tc, telegram.Deps{Core: core, Logger: log.With("c", "telegram")})
+	ad, err := telegramadapter.New(tc, ep.Host, telegramadapter.WithLogger(ep.Logger("telegram")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	core.Register(ad)
-	ctx, cancel := context.WithCancel(context.Background())
-	h := bridge.Handler(core.Handle)
-	if o.handler != nil {
-		h = o.handler(core.Handle, cancel)
-	}
-	p := &process{t: t, w: w, core: core, ad: ad, logs: logs, cancel: cancel, done: make(chan error, 1)}
-	go func() { p.done <- ad.Run(ctx, h) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs.String())
-		}
-	})
-	if tc.WebhookURL == "" {
-		n := len(w.fake.callsTo("getUpdates"))
+	p := &process{Process: ep, ad: ad, logs: ep.Logs}
+	n := len(w.fake.callsTo("getUpdates"))
+	p.Start(t, ad)
+	if tc.WebhookURL == "" && !o.noWait {
 		waitFor(t, "the first poll", func() bool { return len(w.fake.callsTo("getUpdates")) > n })
 	}
 	return p
@@ -135,24 +89,7 @@ func (w *world) boot(t testing.TB, o options) *process {
 
 // stop ends the adapter, then drains the core and writes the snapshot, as a
 // graceful shutdown does.
-func (p *process) stop() {
-	p.once.Do(func() {
-		p.cancel()
-		select {
-		case err := <-p.done:
-			if err != nil {
-				p.t.Errorf("Run = %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			p.t.Errorf("Run did not return within 15s of cancel")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := p.core.Shutdown(ctx); err != nil {
-			p.t.Errorf("Shutdown = %v", err)
-		}
-	})
-}
+func (p *process) stop() { p.Stop() }
 
 // Update builders: the JSON Telegram sends.
 

@@ -1,16 +1,20 @@
-package telegram
+package telegramadapter
 
 import (
 	"context"
 	"encoding/json"
 	"html"
+	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
+	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // Inline mode.
@@ -36,18 +40,42 @@ import (
 // maxInlineResults is Telegram's limit per answer.
 const maxInlineResults = 50
 
-// inlineQuery answers an inline query in the background; when too many are in
-// flight it answers this one with nothing at once rather than queue it (the
-// user is still typing, a newer query follows).
-func (a *Adapter) inlineQuery(in inbound) {
+// inline answers inline queries with the host's suggestions.
+type inline struct {
+	api       *api
+	host      bridge.Host
+	cat       *i18n.Catalog
+	log       *slog.Logger
+	cacheTime time.Duration
+	// chosen are the labels → tokens of each user's last suggestions.
+	chosen *memo.Memo[string, map[string]string]
+	slots  chan struct{} // bounds inline queries in flight
+}
+
+// Inline memory.
+const (
+	inlineTTL   = 15 * time.Minute // the core's SuggestTTL
+	inlineSlots = 8
+)
+
+func newInline(a *api, host bridge.Host, cat *i18n.Catalog, log *slog.Logger, cfg Config, now func() time.Time) *inline {
+	return &inline{api: a, host: host, cat: cat, log: log, cacheTime: cfg.InlineCacheTime,
+		chosen: memo.New[string, map[string]string](cfg.MemoSize, inlineTTL, now),
+		slots:  make(chan struct{}, inlineSlots)}
+}
+
+// query answers an inline query through run (in the background); when too
+// many are in flight it answers this one with nothing at once rather than
+// queue it (the user is still typing, a newer query follows).
+func (il *inline) query(in inbound, run func(func(context.Context))) {
 	select {
-	case a.inlineSem <- struct{}{}:
-		a.async(func(ctx context.Context) {
-			defer func() { <-a.inlineSem }()
-			a.answerInline(ctx, in, true)
+	case il.slots <- struct{}{}:
+		run(func(ctx context.Context) {
+			defer func() { <-il.slots }()
+			il.answer(ctx, in, true)
 		})
 	default:
-		a.async(func(ctx context.Context) { a.answerInline(ctx, in, false) })
+		run(func(ctx context.Context) { il.answer(ctx, in, false) })
 	}
 }
 
@@ -63,15 +91,15 @@ type inlineInput struct {
 	ParseMode string `json:"parse_mode"`
 }
 
-func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
+func (il *inline) answer(ctx context.Context, in inbound, suggest bool) {
 	q := in.iq
 	query := strings.TrimSpace(q.Query)
 	var results []inlineArticle
-	if suggest && a.core != nil && query != "" {
+	if suggest && query != "" {
 		key := bridge.DMKey(Platform, "", in.user.ID, in.user.ID)
-		buttons, err := a.core.Suggest(ctx, key, in.user, query)
+		buttons, err := il.host.Suggest(ctx, key, in.user, query)
 		if err != nil {
-			a.log.Warn("telegram: inline suggestions failed", "err", err)
+			il.log.Warn("telegram: inline suggestions failed", "err", err)
 		}
 		labels := map[string]string{}
 		for _, b := range buttons {
@@ -81,7 +109,7 @@ func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
 			}
 			text := html.EscapeString(label)
 			if err := tgfmt.Validate(tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: text}); err != nil {
-				a.log.Warn("telegram: inline suggestion skipped", "err", err)
+				il.log.Warn("telegram: inline suggestion skipped", "err", err)
 				continue
 			}
 			id := b.Token
@@ -93,7 +121,7 @@ func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
 			labels[label] = b.Token
 		}
 		if len(labels) > 0 {
-			a.inline.Put(in.user.ID, labels)
+			il.chosen.Put(in.user.ID, labels)
 		}
 	}
 	if results == nil {
@@ -101,30 +129,30 @@ func (a *Adapter) answerInline(ctx context.Context, in inbound, suggest bool) {
 	}
 	body, err := json.Marshal(results)
 	if err != nil {
-		a.log.Error("telegram: encode inline results", "err", err)
+		il.log.Error("telegram: encode inline results", "err", err)
 		return
 	}
 	p := tgbotapi.Params{
 		"inline_query_id": q.ID,
 		"results":         string(body),
-		"cache_time":      strconv.Itoa(int(a.cfg.InlineCacheTime.Seconds())),
+		"cache_time":      strconv.Itoa(int(il.cacheTime.Seconds())),
 		"is_personal":     "true",
 	}
 	if len(results) == 0 {
 		btn, _ := json.Marshal(map[string]string{
-			"text":            a.printer(in.user.Locale).T("telegram.inline_open_chat"),
+			"text":            il.cat.Printer(in.user.Locale).T("telegram.inline_open_chat"),
 			"start_parameter": inlineStartParam,
 		})
 		p["button"] = string(btn)
 	}
-	if _, err := a.do(ctx, nil, "answerInlineQuery", p); err != nil {
-		a.log.Warn("telegram: answerInlineQuery failed", "err", err)
+	if _, err := il.api.call(ctx, globalCall(), "answerInlineQuery", p); err != nil {
+		il.log.Warn("telegram: answerInlineQuery failed", "err", err)
 	}
 }
 
-// inlineToken finds a chosen inline result among the user's last suggestions.
-func (a *Adapter) inlineToken(userID, text string) (string, bool) {
-	m, ok := a.inline.Get(userID)
+// token finds a chosen inline result among the user's last suggestions.
+func (il *inline) token(userID, text string) (string, bool) {
+	m, ok := il.chosen.Get(userID)
 	if !ok {
 		return "", false
 	}

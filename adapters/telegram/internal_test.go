@@ -1,191 +1,118 @@
-package telegram
+package telegramadapter
 
 import (
 	"context"
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound/outboundtest"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
 
-// mapCore is a Core whose Seen is a map (and can fail).
-type mapCore struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	fail bool
-}
-
-func (c *mapCore) Seen(_ context.Context, platform, id string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fail {
-		return false, errors.New("store down")
-	}
-	k := platform + ":" + id
-	was := c.seen[k]
-	c.seen[k] = true
-	return was, nil
-}
-
-func (c *mapCore) Suggest(context.Context, bridge.ConvKey, bridge.UserInfo, string) ([]formatting.Button, error) {
-	return nil, nil
-}
-
-func newTestAdapter(t *testing.T, core Core) *Adapter {
+func newTestAdapter(t *testing.T) *Adapter {
 	t.Helper()
-	a, err := New(Config{Token: "1:secret-token-xyz", APIEndpoint: "http://127.0.0.1:1/bot%s/%s"}, Deps{Core: core})
+	a, err := New(Config{Token: "1:secret-token-xyz", APIEndpoint: "http://127.0.0.1:1/bot%s/%s"}, bridgetest.NewHost())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-// The dedupe chain: an accepted update is a duplicate however often it comes
-// again; a refused one is handled on its next delivery, then deduped.
-func TestClaimChain(t *testing.T) {
-	type step struct {
-		refuse  bool // the core refuses this delivery
-		wantDup bool
-	}
-	tests := []struct {
-		name  string
-		steps []step
-	}{
-		{"accepted then redelivered", []step{{}, {wantDup: true}, {wantDup: true}, {wantDup: true}}},
-		{"refused then redelivered", []step{{refuse: true}, {}, {wantDup: true}, {wantDup: true}}},
-		{"refused twice", []step{{refuse: true}, {refuse: true}, {}, {wantDup: true}}},
-		{"refused, accepted, redelivered twice", []step{{refuse: true}, {}, {wantDup: true}, {wantDup: true}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, core := range []Core{&mapCore{seen: map[string]bool{}}, nil} {
-				a := newTestAdapter(t, core)
-				ctx := context.Background()
-				for i, s := range tt.steps {
-					attempt, dup := a.claim(ctx, 42)
-					if dup != s.wantDup {
-						t.Fatalf("delivery %d (core %T): dup = %v, want %v", i+1, core, dup, s.wantDup)
-					}
-					if !dup && s.refuse {
-						a.refuse(ctx, 42, attempt)
-					}
-				}
-				if _, dup := a.claim(ctx, 43); dup {
-					t.Errorf("another update is not a duplicate")
-				}
-			}
-		})
-	}
-}
-
-// A failing store lets updates through rather than lose them.
-func TestClaimStoreDown(t *testing.T) {
-	core := &mapCore{seen: map[string]bool{}, fail: true}
-	a := newTestAdapter(t, core)
-	for range 2 {
-		if _, dup := a.claim(context.Background(), 7); dup {
-			t.Fatal("a store failure dropped an update")
-		}
-	}
-}
-
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time { return c.t }
-
+// The adapter's limits on the shared pacer: one message a second per chat
+// after a burst, twenty a minute per group, thirty a second overall, a 429
+// holding its chat, and the order lane a message of several parts holds.
 func TestPacer(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1000, 0)}
-	newP := func(cfg Config) *pacer {
-		p := newPacer(cfg.withDefaults())
-		p.now = clock.now
-		return p
-	}
 	ctx := context.Background()
+	newP := func(cfg Config) (*outbound.Pacer, *outboundtest.Clock) {
+		clock := outboundtest.NewClock(time.Unix(1000, 0))
+		return newPacer(cfg.withDefaults(), clock), clock
+	}
+	// at waits for a slot on c's keys and returns when the call may go, as
+	// an offset from the clock's start.
+	at := func(t *testing.T, p *outbound.Pacer, clock *outboundtest.Clock, c outbound.Call) time.Duration {
+		t.Helper()
+		if err := p.Wait(ctx, append([]outbound.Key{c.Lane}, c.Keys...)...); err != nil {
+			t.Fatal(err)
+		}
+		return clock.Now().Sub(time.Unix(1000, 0))
+	}
 
 	t.Run("one a second per chat after a burst", func(t *testing.T) {
-		p := newP(Config{GlobalPerSecond: -1, PerChatBurst: 2})
-		l, _ := p.acquire(ctx, 5)
-		defer p.release(5, l)
+		p, clock := newP(Config{GlobalPerSecond: -1, PerChatBurst: 2})
 		for i, want := range []time.Duration{0, 0, time.Second, 2 * time.Second} {
-			if got := p.delay(l); got != want {
-				t.Errorf("call %d: delay %s, want %s", i+1, got, want)
+			if got := at(t, p, clock, chatCall(5)); got != want {
+				t.Errorf("call %d goes at +%s, want +%s", i+1, got, want)
 			}
 		}
 	})
 	t.Run("twenty a minute per group", func(t *testing.T) {
-		p := newP(Config{PerChatInterval: -1, GlobalPerSecond: -1})
-		l, _ := p.acquire(ctx, -100)
-		defer p.release(-100, l)
+		p, clock := newP(Config{PerChatInterval: -1, GlobalPerSecond: -1})
 		for i := range 20 {
-			if d := p.delay(l); d != 0 {
+			if d := at(t, p, clock, chatCall(-100)); d != 0 {
 				t.Fatalf("call %d waits %s within the burst", i+1, d)
 			}
 		}
-		if d := p.delay(l); d != 3*time.Second {
-			t.Errorf("21st call waits %s, want 3s", d)
+		if d := at(t, p, clock, chatCall(-100)); d != 3*time.Second {
+			t.Errorf("21st call goes at +%s, want +3s", d)
 		}
 	})
 	t.Run("thirty a second overall", func(t *testing.T) {
-		p := newP(Config{PerChatInterval: -1})
+		p, clock := newP(Config{PerChatInterval: -1})
 		for i := range 30 {
-			if d := p.delay(nil); d != 0 {
+			if d := at(t, p, clock, globalCall()); d != 0 {
 				t.Fatalf("call %d waits %s within the burst", i+1, d)
 			}
 		}
-		if d := p.delay(nil); d <= 0 || d > 40*time.Millisecond {
-			t.Errorf("31st call waits %s, want ~33ms", d)
+		if d := at(t, p, clock, globalCall()); d <= 0 || d > 40*time.Millisecond {
+			t.Errorf("31st call goes at +%s, want ~33ms", d)
 		}
 	})
 	t.Run("a 429 holds the chat", func(t *testing.T) {
-		p := newP(Config{PerChatInterval: -1, GlobalPerSecond: -1})
-		l, _ := p.acquire(ctx, 9)
-		p.block(l, 5*time.Second)
-		if !p.blocked(9) || p.blocked(10) {
-			t.Errorf("blocked(9)=%v blocked(10)=%v", p.blocked(9), p.blocked(10))
+		p, clock := newP(Config{PerChatInterval: -1, GlobalPerSecond: -1})
+		p.BlockUntil(chatKey(9), clock.Now().Add(5*time.Second))
+		if !p.Blocked(chatKey(9)) || p.Blocked(chatKey(10)) {
+			t.Errorf("blocked(9)=%v blocked(10)=%v", p.Blocked(chatKey(9)), p.Blocked(chatKey(10)))
 		}
-		if d := p.delay(l); d != 5*time.Second {
-			t.Errorf("delay after a 429 = %s, want 5s", d)
+		if d := at(t, p, clock, chatCall(9)); d != 5*time.Second {
+			t.Errorf("call after a 429 goes at +%s, want +5s", d)
 		}
-		p.release(9, l)
-		clock.t = clock.t.Add(time.Minute)
-		if p.blocked(9) {
+		clock.Advance(time.Minute)
+		if p.Blocked(chatKey(9)) {
 			t.Error("still blocked after retry_after")
 		}
 	})
-	t.Run("the lane keeps order and honours ctx", func(t *testing.T) {
-		p := newP(Config{})
-		l, err := p.acquire(ctx, 1)
+	t.Run("the order lane keeps order and honours ctx", func(t *testing.T) {
+		p, _ := newP(Config{})
+		release, err := p.Lane(ctx, orderKey(1))
 		if err != nil {
 			t.Fatal(err)
 		}
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 		defer cancel()
-		if _, err := p.acquire(cctx, 1); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("second acquire = %v, want a deadline error", err)
+		if _, err := p.Lane(cctx, orderKey(1)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("second Lane = %v, want a deadline error", err)
 		}
 		got := make(chan struct{})
 		go func() {
-			l2, err := p.acquire(ctx, 1)
-			if err == nil {
-				p.release(1, l2)
+			if r, err := p.Lane(ctx, orderKey(1)); err == nil {
+				r()
 			}
 			close(got)
 		}()
-		p.release(1, l)
+		release()
 		<-got
 	})
 }
 
-func TestSleepCtxDeadline(t *testing.T) {
+func TestSleepDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := sleepCtx(ctx, time.Minute); !errors.Is(err, errDeadline) {
+	if err := outbound.Sleep(ctx, time.Minute); !errors.Is(err, outbound.ErrDeadline) {
 		t.Errorf("sleep past the deadline = %v", err)
 	}
 }
@@ -270,17 +197,20 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestNewRefusesClientWithoutTimeout(t *testing.T) {
-	if _, err := New(Config{Token: "1:x"}, Deps{HTTPClient: &httpClientNoTimeout}); err == nil {
+	if _, err := New(Config{Token: "1:x"}, bridgetest.NewHost(), WithHTTPClient(&httpClientNoTimeout)); err == nil {
 		t.Error("a client without timeout was accepted")
+	}
+	if _, err := New(Config{Token: "1:x"}, nil); err == nil {
+		t.Error("a nil host was accepted")
 	}
 }
 
 // The token is in every request URL; a transport error must not carry it.
 func TestErrorsHideTheToken(t *testing.T) {
-	a := newTestAdapter(t, nil)
+	a := newTestAdapter(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := a.call(ctx, "getMe", nil)
+	_, err := a.recv.api.request(ctx, "getMe", nil)
 	if err == nil {
 		t.Fatal("getMe against a closed port succeeded")
 	}

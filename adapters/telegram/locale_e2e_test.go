@@ -1,4 +1,4 @@
-package telegram_test
+package telegramadapter_test
 
 import (
 	"slices"

@@ -1,48 +1,104 @@
-package telegram
+package telegramadapter
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
+	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
-// target is the chat (after any group → supergroup migration) and forum topic
-// of a conversation.
-func (a *Adapter) target(k bridge.ConvKey) (chat int64, thread int, err error) {
-	if k.Platform != Platform {
-		return 0, 0, fmt.Errorf("telegram: conversation of platform %q", k.Platform)
-	}
-	chat, err = strconv.ParseInt(k.Channel, 10, 64)
-	if err != nil || chat == 0 {
-		return 0, 0, fmt.Errorf("telegram: conversation has no chat id (%q)", k.Channel)
-	}
-	if to, ok := a.migrated.Get(chat); ok {
-		chat = to
-	}
-	if k.Thread != "" {
-		thread, err = strconv.Atoi(k.Thread)
-		if err != nil || thread <= 0 {
-			return 0, 0, fmt.Errorf("telegram: conversation has a bad topic id (%q)", k.Thread)
-		}
-	}
-	return chat, thread, nil
+// sender sends and edits the bot's messages and shows typing.
+type sender struct {
+	api   *api
+	board *board
+	cat   *i18n.Catalog
+	log   *slog.Logger
+
+	// Memory (bounded, TTL): reply-keyboard labels per conversation, the
+	// user's last message per group conversation (the answer replies to it),
+	// group → supergroup migrations.
+	replyKB  *memo.Memo[string, map[string]string]
+	lastMsg  *memo.Memo[string, int]
+	migrated *memo.Memo[int64, int64]
 }
 
-// Send implements bridge.Adapter: it renders m with tgfmt and sends the parts in
-// order, holding the chat's lane so that no other message to the chat (another
-// user's answer in a group) lands between them. In a group the first part
-// replies to the user's last message. The returned ref is the last part.
-func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
-	chat, thread, err := a.target(to)
+// Memory lifetimes.
+const (
+	replyKBTTL  = 7 * 24 * time.Hour // as long as the core keeps button actions
+	lastMsgTTL  = 24 * time.Hour
+	migratedTTL = 30 * 24 * time.Hour
+)
+
+func newSender(a *api, b *board, cat *i18n.Catalog, log *slog.Logger, size int, now func() time.Time) *sender {
+	return &sender{
+		api: a, board: b, cat: cat, log: log,
+		replyKB:  memo.New[string, map[string]string](size, replyKBTTL, now),
+		lastMsg:  memo.New[string, int](size, lastMsgTTL, now),
+		migrated: memo.New[int64, int64](size, migratedTTL, now),
+	}
+}
+
+// dest is where a conversation's messages go: the chat (after any group →
+// supergroup migration), the forum topic (0: none) and the message a reply
+// chain hangs from (0: none).
+type dest struct {
+	chat   int64
+	thread int
+	root   int
+}
+
+// replyChain is the Thread of a conversation key for a reply chain: "r" and
+// the id of the message its messages reply to (a hand-over case's card in a
+// chat that is not a forum). Forum topics are plain numbers.
+const replyChain = "r"
+
+// target is where the conversation k's messages go.
+func (s *sender) target(k bridge.ConvKey) (dest, error) {
+	if k.Platform != Platform {
+		return dest{}, fmt.Errorf("telegram: conversation of platform %q", k.Platform)
+	}
+	chat, err := strconv.ParseInt(k.Channel, 10, 64)
+	if err != nil || chat == 0 {
+		return dest{}, fmt.Errorf("telegram: conversation has no chat id (%q)", k.Channel)
+	}
+	if to, ok := s.migrated.Get(chat); ok {
+		chat = to
+	}
+	d := dest{chat: chat}
+	if k.Thread != "" {
+		id, chain := strings.CutPrefix(k.Thread, replyChain)
+		n, err := strconv.Atoi(id)
+		if err != nil || n <= 0 {
+			return dest{}, fmt.Errorf("telegram: conversation has a bad thread id (%q)", k.Thread)
+		}
+		if chain {
+			d.root = n
+		} else {
+			d.thread = n
+		}
+	}
+	return d, nil
+}
+
+// Send renders m with tgfmt and sends the parts in order, holding the chat's
+// order lane so that no other message to the chat (another user's answer in a
+// group) lands between them. In a group the first part replies to the user's
+// last message; in a reply chain, to the chain's first message. The returned
+// ref is the last part.
+func (s *sender) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+	d, err := s.target(to)
 	if err != nil {
 		return bridge.MsgRef{}, err
 	}
@@ -50,18 +106,18 @@ func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Mess
 	if len(msgs) == 0 {
 		return bridge.MsgRef{}, nil
 	}
-	l, err := a.pace.acquire(ctx, chat)
+	release, err := s.api.pace.Lane(ctx, orderKey(d.chat))
 	if err != nil {
 		return bridge.MsgRef{}, fmt.Errorf("telegram: send: %w", err)
 	}
-	defer a.pace.release(chat, l)
-	replyTo := 0
-	if chat < 0 {
-		replyTo, _ = a.lastMsg.Get(to.String())
+	defer release()
+	replyTo := d.root
+	if replyTo == 0 && d.chat < 0 {
+		replyTo, _ = s.lastMsg.Get(to.String())
 	}
 	last := 0
 	for i, msg := range msgs {
-		id, err := a.sendOne(ctx, l, &chat, thread, msg, replyTo, to)
+		id, err := s.sendOne(ctx, &d, msg, replyTo, to, m)
 		if err != nil {
 			return bridge.MsgRef{}, fmt.Errorf("telegram: send part %d of %d: %w", i+1, len(msgs), err)
 		}
@@ -70,50 +126,61 @@ func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Mess
 	return bridge.MsgRef{Key: to, ID: strconv.Itoa(last)}, nil
 }
 
-// sendOne sends one rendered message on a held lane. A message that fails
-// Validate (a renderer bug), or that Telegram cannot show (entities it cannot
-// parse, a picture or sound it cannot fetch), goes out as plain text instead:
-// never nothing.
-func (a *Adapter) sendOne(ctx context.Context, l *lane, chat *int64, thread int, msg tgfmt.Msg, replyTo int, key bridge.ConvKey) (int, error) {
+// sendOne sends one rendered part of src on the chat's held order lane. A
+// message that fails Validate (a renderer bug), or that Telegram cannot show
+// (entities it cannot parse, a picture or sound it cannot fetch), goes out as
+// plain text instead: never nothing.
+func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo int, key bridge.ConvKey, src formatting.Message) (int, error) {
 	if err := tgfmt.Validate(msg); err != nil {
-		a.log.Error("telegram: rendered message is invalid (a renderer bug); sending it as plain text", "err", err)
-		return a.sendFallback(ctx, l, chat, thread, msg, replyTo, key)
+		s.log.Error("telegram: rendered message is invalid (a renderer bug); sending it as plain text", "err", err)
+		return s.sendFallback(ctx, d, msg, replyTo, key, src)
 	}
-	p, err := a.params(*chat, thread, msg, replyTo)
+	p, err := params(*d, msg, replyTo)
 	if err != nil {
 		return 0, err
 	}
-	resp, err := a.do(ctx, l, msg.Method, p)
+	resp, err := s.api.call(ctx, chatCall(d.chat), msg.Method, p)
 	if to, ok := migratedTo(err); ok {
-		a.log.Info("telegram: group became a supergroup; following it", "to", to)
-		a.migrated.Put(*chat, to)
-		*chat = to
+		s.log.Info("telegram: group became a supergroup; following it", "to", to)
+		s.migrated.Put(d.chat, to)
+		d.chat = to
 		p["chat_id"] = strconv.FormatInt(to, 10)
-		resp, err = a.do(ctx, l, msg.Method, p)
+		resp, err = s.api.call(ctx, chatCall(d.chat), msg.Method, p)
 	}
 	switch {
 	case err == nil:
 	case cantParse(err):
-		a.log.Error("telegram: Telegram refused our HTML although it passed Validate; sending plain text", "err", err)
-		return a.sendFallback(ctx, l, chat, thread, msg, replyTo, key)
+		s.log.Error("telegram: Telegram refused our HTML although it passed Validate; sending plain text", "err", err)
+		return s.sendFallback(ctx, d, msg, replyTo, key, src)
 	case badRequest(err) && msg.Method != tgfmt.MethodSendMessage:
-		a.log.Warn("telegram: media refused; sending it as text", "method", msg.Method, "err", err)
-		return a.sendFallback(ctx, l, chat, thread, msg, replyTo, key)
+		s.log.Warn("telegram: media refused; sending it as text", "method", msg.Method, "err", err)
+		return s.sendFallback(ctx, d, msg, replyTo, key, src)
 	default:
 		return 0, err
 	}
+	id := messageID(resp)
+	s.sent(key, id, msg, src)
+	return id, nil
+}
+
+// sent records what a sent part carries: its reply keyboard's labels (a
+// pressed button comes back as a message with its label) and its inline
+// keyboard with the neutral message behind it (for retirement).
+func (s *sender) sent(key bridge.ConvKey, id int, msg tgfmt.Msg, src formatting.Message) {
 	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
-		a.rememberReplyKeyboard(key, msg.ReplyTokens)
+		s.rememberReplyKeyboard(key, msg.ReplyTokens)
 	}
-	return messageID(resp), nil
+	if id != 0 && msg.InlineKeyboard != nil {
+		s.board.set(key.Channel, strconv.Itoa(id), src, msg.InlineKeyboard)
+	}
 }
 
 // sendFallback sends msg's content as escaped plain text, keeping its keyboard
 // when the keyboard itself is valid.
-func (a *Adapter) sendFallback(ctx context.Context, l *lane, chat *int64, thread int, msg tgfmt.Msg, replyTo int, key bridge.ConvKey) (int, error) {
+func (s *sender) sendFallback(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo int, key bridge.ConvKey, src formatting.Message) (int, error) {
 	parts := tgfmt.Render(plainMessage(plainText(msg)))
 	if len(parts) == 0 {
-		parts = tgfmt.Render(formatting.Plain(a.printer("").T("telegram.unrenderable")))
+		parts = tgfmt.Render(formatting.Plain(s.cat.Printer("").T("telegram.unrenderable")))
 	}
 	last := &parts[len(parts)-1]
 	if msg.InlineKeyboard != nil {
@@ -129,18 +196,16 @@ func (a *Adapter) sendFallback(ctx context.Context, l *lane, chat *int64, thread
 		if err := tgfmt.Validate(part); err != nil {
 			return 0, fmt.Errorf("telegram: plain-text fallback is invalid too: %w", err)
 		}
-		p, err := a.params(*chat, thread, part, replyTo)
+		p, err := params(*d, part, replyTo)
 		if err != nil {
 			return 0, err
 		}
-		resp, err := a.do(ctx, l, part.Method, p)
+		resp, err := s.api.call(ctx, chatCall(d.chat), part.Method, p)
 		if err != nil {
 			return 0, err
-		}
-		if part.ReplyKeyboard != nil {
-			a.rememberReplyKeyboard(key, part.ReplyTokens)
 		}
 		id, replyTo = messageID(resp), 0
+		s.sent(key, id, part, src)
 	}
 	return id, nil
 }
@@ -148,10 +213,10 @@ func (a *Adapter) sendFallback(ctx context.Context, l *lane, chat *int64, thread
 // params are the Bot API parameters of a rendered message. The library's
 // configs cannot carry message_thread_id or reply_parameters, so the adapter
 // builds the parameters and sends them with MakeRequest.
-func (a *Adapter) params(chat int64, thread int, msg tgfmt.Msg, replyTo int) (tgbotapi.Params, error) {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10)}
-	if thread != 0 {
-		p["message_thread_id"] = strconv.Itoa(thread)
+func params(d dest, msg tgfmt.Msg, replyTo int) (tgbotapi.Params, error) {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(d.chat, 10)}
+	if d.thread != 0 {
+		p["message_thread_id"] = strconv.Itoa(d.thread)
 	}
 	switch msg.Method {
 	case tgfmt.MethodSendMessage:
@@ -188,7 +253,7 @@ func (a *Adapter) params(chat int64, thread int, msg tgfmt.Msg, replyTo int) (tg
 		kb := *msg.ReplyKeyboard
 		// In a group only the user who asked sees the keyboard: it replies to
 		// their message.
-		kb.Selective = chat < 0
+		kb.Selective = d.chat < 0
 		markup = &kb
 	}
 	if markup != nil {
@@ -206,16 +271,16 @@ func (a *Adapter) params(chat int64, thread int, msg tgfmt.Msg, replyTo int) (tg
 
 // rememberReplyKeyboard keeps a conversation's reply-keyboard labels: a pressed
 // button comes back as a message with its label.
-func (a *Adapter) rememberReplyKeyboard(key bridge.ConvKey, tokens map[string]string) {
+func (s *sender) rememberReplyKeyboard(key bridge.ConvKey, tokens map[string]string) {
 	m := make(map[string]string, len(tokens))
 	for label, tok := range tokens {
 		m[strings.TrimSpace(label)] = tok
 	}
-	a.replyKB.Put(key.String(), m)
+	s.replyKB.Put(key.String(), m)
 }
 
-func (a *Adapter) replyToken(key bridge.ConvKey, text string) (string, bool) {
-	m, ok := a.replyKB.Get(key.String())
+func (s *sender) replyToken(key bridge.ConvKey, text string) (string, bool) {
+	m, ok := s.replyKB.Get(key.String())
 	if !ok {
 		return "", false
 	}
@@ -224,35 +289,35 @@ func (a *Adapter) replyToken(key bridge.ConvKey, text string) (string, bool) {
 }
 
 // sayNonText answers content the bot cannot read with what it understands.
-func (a *Adapter) sayNonText(ctx context.Context, in inbound) {
+func (s *sender) sayNonText(ctx context.Context, in inbound) {
 	if in.group && in.msgID != 0 {
-		a.lastMsg.Put(in.key.String(), in.msgID)
+		s.lastMsg.Put(in.key.String(), in.msgID)
 	}
-	text := a.printer(in.user.Locale).T("telegram.non_text")
-	if _, err := a.Send(ctx, in.key, formatting.Plain(text)); err != nil {
-		a.log.Warn("telegram: reply to non-text message failed", "err", err)
+	text := s.cat.Printer(in.user.Locale).T("telegram.non_text")
+	if _, err := s.Send(ctx, in.key, formatting.Plain(text)); err != nil {
+		s.log.Warn("telegram: reply to non-text message failed", "err", err)
 	}
 }
 
-// Typing implements bridge.Typer: sendChatAction "typing", which Telegram shows
-// for up to 5 seconds (the core renews it every 4). It is advisory: paced only
-// globally, never retried, and skipped for a chat waiting out a 429.
-func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
-	chat, thread, err := a.target(to)
+// Typing shows "typing" (sendChatAction), which Telegram shows for up to 5
+// seconds (the core renews it every 4). It is advisory: paced only globally,
+// never retried, and skipped for a chat waiting out a 429.
+func (s *sender) Typing(ctx context.Context, to bridge.ConvKey) error {
+	d, err := s.target(to)
 	if err != nil {
 		return err
 	}
-	if a.pace.blocked(chat) {
+	if s.api.pace.Blocked(chatKey(d.chat)) {
 		return nil
 	}
-	if err := a.pace.wait(ctx, nil); err != nil {
+	if err := s.api.pace.Wait(ctx, globalKey); err != nil {
 		return fmt.Errorf("telegram: typing: %w", err)
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "action": "typing"}
-	if thread != 0 {
-		p["message_thread_id"] = strconv.Itoa(thread)
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(d.chat, 10), "action": "typing"}
+	if d.thread != 0 {
+		p["message_thread_id"] = strconv.Itoa(d.thread)
 	}
-	_, err = a.call(ctx, "sendChatAction", p)
+	_, err = s.api.request(ctx, "sendChatAction", p)
 	return err
 }
 

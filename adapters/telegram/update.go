@@ -1,4 +1,4 @@
-package telegram
+package telegramadapter
 
 import (
 	"encoding/base64"
@@ -81,22 +81,30 @@ type inbound struct {
 	// msgID is the user's message (in groups the replies answer it).
 	msgID int
 	group bool
-	cb    *tgbotapi.CallbackQuery
-	iq    *tgbotapi.InlineQuery
+	// ifJoined: a message in a forum topic that is not addressed to the bot;
+	// it is delivered only when the topic (thread) is one the bridge takes
+	// part in (bridge.Host.Joined), e.g. a hand-over case's topic.
+	ifJoined bool
+	thread   bridge.ConvKey
+	cb       *tgbotapi.CallbackQuery
+	iq       *tgbotapi.InlineQuery
 }
 
-// noopData is the callback_data of the "✅ chosen" button left on a retired
-// keyboard. It contains a ':' so that it can never be an action token.
+// noopData is the callback_data of the "✅ chosen" button that retired keyboards
+// carried before the one retirement policy (tgfmt.NoopData since): such
+// keyboards may still be on users' screens. It contains a ':' so that it can
+// never be an action token.
 const noopData = "kmb:chosen"
 
 // classifier turns updates into inbound values. It is pure but for the two
-// lookups into the adapter's memory.
+// lookups into the adapter's memory and the file links it signs.
 type classifier struct {
 	botID    int64
 	botName  string // username without '@'
 	scope    bridge.Scope
 	replyKey func(key bridge.ConvKey, text string) (string, bool) // reply-keyboard label → token
 	inline   func(userID, text string) (string, bool)             // chosen inline result → token
+	fileURL  func(fileID string) string                           // a file's link through the bridge; "" none
 }
 
 func (c *classifier) classify(u update) inbound {
@@ -184,22 +192,33 @@ func (c *classifier) message(m *tgbotapi.Message, thread int) inbound {
 	}
 
 	addressed, mentioned := private || viaMe, false
+	replyTo := ""
+	if r := m.ReplyToMessage; r != nil && r.MessageID != thread {
+		// In a forum every message "replies" to its topic's first message:
+		// that is no reply (and, when the bot opened the topic, no address).
+		replyTo = strconv.Itoa(r.MessageID)
+		addressed = addressed || (!private && r.From != nil && r.From.ID == c.botID)
+	}
+	var cut []bool
 	if !private {
-		if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID == c.botID && r.MessageID != thread {
-			// In a forum every message "replies" to its topic's first message,
-			// which may be ours when we opened the topic: that is no reply.
-			addressed = true
-		}
-		text, mentioned = stripMention(text, entities, c.botID, c.botName)
+		text, cut, mentioned = stripMention(text, entities, c.botID, c.botName)
 		addressed = addressed || mentioned
 		trimmed = strings.TrimSpace(text)
 	}
+	files := c.attachments(m)
 	if !addressed {
-		return inbound{why: "not_addressed"}
+		if thread == 0 || (trimmed == "" && len(files) == 0) {
+			return inbound{why: "not_addressed"}
+		}
+		in.ifJoined = true
+		in.thread = bridge.ChannelKey(bridge.ScopeThread, Platform, "", in.key.Channel, strconv.Itoa(thread), "")
 	}
 	switch {
-	case trimmed != "":
-		in.kind, in.ev = inEvent, bridge.Message{Key: in.key, User: user, Text: trimmed, ID: strconv.Itoa(m.MessageID)}
+	case trimmed != "" || len(files) > 0:
+		in.kind, in.ev = inEvent, bridge.Message{
+			Key: in.key, User: user, Text: trimmed, ID: strconv.Itoa(m.MessageID),
+			Rich: richOf(rawText(m), rawEntities(m), cut), Files: files, ReplyTo: replyTo,
+		}
 	case nonText(m):
 		in.kind = inNonText
 	case mentioned:
@@ -209,6 +228,61 @@ func (c *classifier) message(m *tgbotapi.Message, thread int) inbound {
 		return inbound{why: "no_text"}
 	}
 	return in
+}
+
+// rawText and rawEntities are a message's text and its entities, or its
+// caption and the caption's.
+func rawText(m *tgbotapi.Message) string {
+	if m.Text != "" {
+		return m.Text
+	}
+	return m.Caption
+}
+
+func rawEntities(m *tgbotapi.Message) []tgbotapi.MessageEntity {
+	if m.Text != "" {
+		return m.Entities
+	}
+	return m.CaptionEntities
+}
+
+// attachments are the files sent with m (a photo in its largest size, a
+// document, an audio, a voice note, a video) as links through the bridge:
+// Telegram's own file links carry the bot token.
+func (c *classifier) attachments(m *tgbotapi.Message) []bridge.Attachment {
+	var out []bridge.Attachment
+	add := func(id, name, mime string, size int) {
+		if id == "" {
+			return
+		}
+		a := bridge.Attachment{Name: name, MIME: mime, Size: int64(max(size, 0))}
+		if c.fileURL != nil {
+			a.URL = c.fileURL(id)
+		}
+		out = append(out, a)
+	}
+	if len(m.Photo) > 0 {
+		p := m.Photo[0]
+		for _, s := range m.Photo[1:] {
+			if s.Width*s.Height > p.Width*p.Height || (s.Width*s.Height == p.Width*p.Height && s.FileSize > p.FileSize) {
+				p = s
+			}
+		}
+		add(p.FileID, "", "image/jpeg", p.FileSize)
+	}
+	if d := m.Document; d != nil {
+		add(d.FileID, d.FileName, d.MimeType, d.FileSize)
+	}
+	if a := m.Audio; a != nil {
+		add(a.FileID, a.FileName, a.MimeType, a.FileSize)
+	}
+	if v := m.Voice; v != nil {
+		add(v.FileID, "", v.MimeType, v.FileSize)
+	}
+	if v := m.Video; v != nil {
+		add(v.FileID, v.FileName, v.MimeType, v.FileSize)
+	}
+	return out
 }
 
 func (c *classifier) callback(cb *tgbotapi.CallbackQuery, thread int) inbound {
@@ -233,11 +307,10 @@ func (c *classifier) callback(cb *tgbotapi.CallbackQuery, thread int) inbound {
 	return in
 }
 
-// nonText reports content we cannot pass to KM: media without a caption,
-// stickers, voice, places, contacts, polls.
+// nonText reports content that is neither text nor a file the bridge can
+// link: stickers, round video notes, places, contacts, polls, dice.
 func nonText(m *tgbotapi.Message) bool {
-	return m.Sticker != nil || m.Voice != nil || len(m.Photo) > 0 || m.Video != nil ||
-		m.VideoNote != nil || m.Animation != nil || m.Audio != nil || m.Document != nil ||
+	return m.Sticker != nil || m.VideoNote != nil || m.Animation != nil ||
 		m.Location != nil || m.Venue != nil || m.Contact != nil || m.Poll != nil || m.Dice != nil
 }
 
@@ -312,15 +385,16 @@ func deepLinkQuestion(arg string) string {
 }
 
 // stripMention removes mentions of the bot (by @username or text_mention) and
-// reports whether there was one. Entity offsets are UTF-16 units; a bad one is
-// ignored, never trusted.
-func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, botName string) (string, bool) {
+// reports whether there was one; cut marks the UTF-16 units of the mentions
+// the entities gave (nil when there were none), for the rich text to leave out
+// too. Entity offsets are UTF-16 units; a bad one is ignored, never trusted.
+func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, botName string) (string, []bool, bool) {
 	if text == "" {
-		return text, false
+		return text, nil, false
 	}
 	var units []uint16
+	var cut []bool
 	found := false
-	cut := make([]bool, 0)
 	for _, e := range entities {
 		if e.Type != "mention" && e.Type != "text_mention" {
 			continue
@@ -329,8 +403,7 @@ func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, b
 			units = utf16.Encode([]rune(text))
 			cut = make([]bool, len(units))
 		}
-		// Compared without adding: offset+length can overflow int.
-		if e.Offset < 0 || e.Length <= 0 || e.Offset > len(units) || e.Length > len(units)-e.Offset {
+		if !inRange(e, len(units)) {
 			continue
 		}
 		span := units[e.Offset : e.Offset+e.Length]
@@ -352,12 +425,12 @@ func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, b
 				kept = append(kept, u)
 			}
 		}
-		return strings.Join(strings.Fields(string(utf16.Decode(kept))), " "), true
+		return strings.Join(strings.Fields(string(utf16.Decode(kept))), " "), cut, true
 	}
 	// No entities (a client or a forwarded text without them): look for the
 	// @username as a word.
 	if botName == "" {
-		return text, false
+		return text, nil, false
 	}
 	words := strings.Fields(text)
 	out := words[:0:0]
@@ -369,7 +442,7 @@ func stripMention(text string, entities []tgbotapi.MessageEntity, botID int64, b
 		out = append(out, w)
 	}
 	if !found {
-		return text, false
+		return text, nil, false
 	}
-	return strings.Join(out, " "), true
+	return strings.Join(out, " "), nil, true
 }

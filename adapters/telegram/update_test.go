@@ -1,4 +1,4 @@
-package telegram
+package telegramadapter
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
 
@@ -30,6 +31,7 @@ func testClassifier() *classifier {
 			}
 			return "", false
 		},
+		fileURL: func(id string) string { return "https://bridge.example/telegram/file/" + id },
 	}
 }
 
@@ -51,6 +53,8 @@ func TestClassify(t *testing.T) {
 	grpKey := bridge.ConvKey{Platform: Platform, Channel: "-100", User: "1"}
 	topicKey := bridge.ConvKey{Platform: Platform, Channel: "-100", Thread: "5", User: "1"}
 	user := bridge.UserInfo{ID: "1", Name: "Ann Lee", Locale: "ja"}
+	topic9Key := bridge.ConvKey{Platform: Platform, Channel: "-100", Thread: "9", User: "1"}
+	link := func(id string) string { return "https://bridge.example/telegram/file/" + id }
 	tests := []struct {
 		name string
 		raw  string
@@ -85,9 +89,22 @@ func TestClassify(t *testing.T) {
 		{"bare mention asks for help", msg(grp, from, `"text":"@kmhelp_bot"`, mentionEn), inEvent,
 			bridge.Command{Key: grpKey, User: user, Name: "help"}},
 		{"reply to the bot", msg(grp, from, `"text":"and VPN?"`, `"reply_to_message":{"message_id":9,"date":1,`+grp+`,`+botFrom+`}`), inEvent,
-			bridge.Message{Key: grpKey, User: user, Text: "and VPN?", ID: "10"}},
-		{"topic root by the bot is no reply", msg(grp, from, `"text":"and VPN?"`, `"message_thread_id":9,"is_topic_message":true`,
-			`"reply_to_message":{"message_id":9,"date":1,`+grp+`,`+botFrom+`}`), inIgnore, nil},
+			bridge.Message{Key: grpKey, User: user, Text: "and VPN?", ID: "10", ReplyTo: "9"}},
+		{"topic root by the bot is no reply: only for a joined topic", msg(grp, from, `"text":"and VPN?"`, `"message_thread_id":9,"is_topic_message":true`,
+			`"reply_to_message":{"message_id":9,"date":1,`+grp+`,`+botFrom+`}`), inEvent,
+			bridge.Message{Key: topic9Key, User: user, Text: "and VPN?", ID: "10"}},
+		{"reply to someone else in a group", msg(grp, from, `"text":"and VPN?"`, `"reply_to_message":{"message_id":8,"date":1,`+grp+`,`+from+`}`), inIgnore, nil},
+		{"a file in a forum topic, not addressed: only for a joined topic", msg(grp, from, `"message_thread_id":9,"is_topic_message":true`,
+			`"document":{"file_id":"d1","file_unique_id":"u","file_name":"log.txt","mime_type":"text/plain","file_size":12}`), inEvent,
+			bridge.Message{Key: topic9Key, User: user, ID: "10",
+				Files: []bridge.Attachment{{Name: "log.txt", MIME: "text/plain", Size: 12, URL: link("d1")}}}},
+		{"a sticker in a forum topic, not addressed", msg(grp, from, `"message_thread_id":9,"is_topic_message":true`,
+			`"sticker":{"file_id":"x","file_unique_id":"y","width":1,"height":1,"is_animated":false}`), inIgnore, nil},
+		{"a photo in a group, not addressed", msg(grp, from, `"photo":[{"file_id":"x","file_unique_id":"y","width":1,"height":1}]`), inIgnore, nil},
+		{"formatting becomes rich text, the mention left out", msg(grp, from, `"text":"@kmhelp_bot use *this* link"`,
+			`"entities":[{"type":"mention","offset":0,"length":11},{"type":"bold","offset":16,"length":6},{"type":"text_link","offset":23,"length":4,"url":"https://e.com/x"}]`), inEvent,
+			bridge.Message{Key: grpKey, User: user, Text: "use *this* link", ID: "10", Rich: formatting.Rich{&formatting.Para{Spans: []formatting.Span{
+				{Text: "use "}, {Text: "*this*", Marks: formatting.Bold}, {Text: " "}, {Text: "link", Link: "https://e.com/x"}}}}}},
 		{"forum topic", msg(grp, from, `"text":"@kmhelp_bot VPN?"`, mentionEn, `"message_thread_id":5,"is_topic_message":true`), inEvent,
 			bridge.Message{Key: topicKey, User: user, Text: "VPN?", ID: "10"}},
 		{"reply thread outside a forum is no topic", msg(grp, from, `"text":"@kmhelp_bot VPN?"`, mentionEn, `"message_thread_id":5`), inEvent,
@@ -100,9 +117,11 @@ func TestClassify(t *testing.T) {
 			bridge.Message{Key: grpKey, User: user, Text: "How do I reset my password?", ID: "10"}},
 		{"sticker in private", msg(dm, from, `"sticker":{"file_id":"x","file_unique_id":"y","width":1,"height":1,"is_animated":false}`), inNonText, nil},
 		{"voice in a group, not addressed", msg(grp, from, `"voice":{"file_id":"x","file_unique_id":"y","duration":1}`), inIgnore, nil},
-		{"voice replying to the bot", msg(grp, from, `"voice":{"file_id":"x","file_unique_id":"y","duration":1}`, `"reply_to_message":{"message_id":9,"date":1,`+grp+`,`+botFrom+`}`), inNonText, nil},
-		{"caption is the question", msg(dm, from, `"photo":[{"file_id":"x","file_unique_id":"y","width":1,"height":1}]`, `"caption":"VPN?"`), inEvent,
-			bridge.Message{Key: dmKey, User: user, Text: "VPN?", ID: "10"}},
+		{"voice replying to the bot", msg(grp, from, `"voice":{"file_id":"x","file_unique_id":"y","duration":1,"mime_type":"audio/ogg"}`, `"reply_to_message":{"message_id":9,"date":1,`+grp+`,`+botFrom+`}`), inEvent,
+			bridge.Message{Key: grpKey, User: user, ID: "10", ReplyTo: "9", Files: []bridge.Attachment{{MIME: "audio/ogg", URL: link("x")}}}},
+		{"caption is the question", msg(dm, from, `"photo":[{"file_id":"small","file_unique_id":"y","width":90,"height":90},{"file_id":"big","file_unique_id":"z","width":800,"height":600,"file_size":5000}]`, `"caption":"VPN?"`), inEvent,
+			bridge.Message{Key: dmKey, User: user, Text: "VPN?", ID: "10",
+				Files: []bridge.Attachment{{MIME: "image/jpeg", Size: 5000, URL: link("big")}}}},
 		{"service message", msg(dm, from, `"pinned_message":{"message_id":3,"date":1,`+dm+`}`), inIgnore, nil},
 		{"from a bot", msg(dm, botFrom, `"text":"hi"`), inIgnore, nil},
 		{"channel post chat", msg(`"chat":{"id":-5,"type":"channel"}`, from, `"text":"hi"`), inIgnore, nil},
@@ -114,6 +133,11 @@ func TestClassify(t *testing.T) {
 		{"callback on a header row", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"` + tgfmt.NoopData + `",` + from + `,"message":{"message_id":7,"date":1,` + grp + `}}}`, inCallback, nil},
 		{"callback on an inline message", `{"update_id":1,"callback_query":{"id":"q","chat_instance":"c","data":"tok","inline_message_id":"im",` + from + `}}`, inCallback, nil},
 		{"inline query", `{"update_id":1,"inline_query":{"id":"q","query":"vpn","offset":"",` + from + `}}`, inInline, nil},
+	}
+	// Delivered only when the topic is one the bridge takes part in.
+	ifJoined := map[string]bool{
+		"topic root by the bot is no reply: only for a joined topic":      true,
+		"a file in a forum topic, not addressed: only for a joined topic": true,
 	}
 	c := testClassifier()
 	for _, tt := range tests {
@@ -128,6 +152,15 @@ func TestClassify(t *testing.T) {
 			}
 			if !reflect.DeepEqual(in.ev, tt.ev) {
 				t.Errorf("event =\n %#v\nwant\n %#v", in.ev, tt.ev)
+			}
+			if in.ifJoined != ifJoined[tt.name] {
+				t.Errorf("ifJoined = %v, want %v", in.ifJoined, ifJoined[tt.name])
+			}
+			if in.ifJoined {
+				want := bridge.ConvKey{Platform: Platform, Channel: in.key.Channel, Thread: in.key.Thread}
+				if in.thread != want {
+					t.Errorf("thread = %v, want %v (the topic under ScopeThread)", in.thread, want)
+				}
 			}
 		})
 	}

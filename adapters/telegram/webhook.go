@@ -1,4 +1,4 @@
-package telegram
+package telegramadapter
 
 import (
 	"crypto/sha256"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/kmbridge/kmbridge/internal/logx"
 )
 
 // WebhookPath is where Telegram posts updates in webhook mode.
@@ -15,49 +17,41 @@ const WebhookPath = "/telegram/webhook"
 // secretHeader carries the secret_token given to setWebhook.
 const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
-// Routes mounts POST /telegram/webhook on the shared server in webhook mode (in
-// long-polling mode there is nothing to mount).
-func (a *Adapter) Routes(mux interface{ Handle(string, http.Handler) }) {
-	if !a.Webhook() {
-		return
-	}
-	if l, ok := mux.(interface {
-		HandleLimit(string, http.Handler, int64)
-	}); ok {
-		l.HandleLimit("POST "+WebhookPath, a.WebhookHandler(), a.cfg.MaxBodyBytes)
-		return
-	}
-	mux.Handle("POST "+WebhookPath, a.WebhookHandler())
+// serve starts (true) or stops taking webhook requests.
+func (r *receiver) serve(on bool) {
+	r.mu.Lock()
+	r.serving = on
+	r.mu.Unlock()
 }
 
-// WebhookHandler receives updates posted by Telegram. A request without the
+// webhook receives updates posted by Telegram. A request without the
 // configured secret gets 401 before its body is read; a body over MaxBodyBytes
-// gets 413. An update is deduped, handed to the core and answered 200 at once
-// (the core answers the user later); while the adapter is not running, or when
-// the core refuses the update because it is shutting down, the answer is 503 so
-// that Telegram delivers it again later.
-func (a *Adapter) WebhookHandler() http.Handler {
-	want := sha256.Sum256([]byte(a.cfg.WebhookSecret))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// gets 413. An update is answered 200 once the host accepted it (bridge.Ack)
+// or it needs nothing from the host; while the adapter is not running, and
+// when the host refuses the update, the answer is 503, so that Telegram
+// delivers it again later.
+func (r *receiver) webhook() http.Handler {
+	want := sha256.Sum256([]byte(r.cfg.WebhookSecret))
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		// Hashing first makes the comparison constant-time in the length too.
-		got := sha256.Sum256([]byte(r.Header.Get(secretHeader)))
-		if a.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			a.log.Warn("telegram: webhook request with a missing or wrong secret token refused", "remote", r.RemoteAddr)
+		got := sha256.Sum256([]byte(req.Header.Get(secretHeader)))
+		if r.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			r.log.Warn("telegram: webhook request with a missing or wrong secret token refused",
+				"remote", req.RemoteAddr, logx.Throttled("telegram.secret"))
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		a.mu.Lock()
-		h, ctx := a.h, a.hctx
-		if h == nil {
-			a.mu.Unlock()
+		r.mu.Lock()
+		if !r.serving {
+			r.mu.Unlock()
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
-		a.wg.Add(1) // under mu: Run waits for this request before returning
-		a.mu.Unlock()
-		defer a.wg.Done()
+		r.wg.Add(1) // under mu: Run waits for this request before returning
+		r.mu.Unlock()
+		defer r.wg.Done()
 
-		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes))
+		raw, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.cfg.MaxBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -71,12 +65,12 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			ID *int `json:"update_id"`
 		}
 		if err := json.Unmarshal(raw, &head); err != nil || head.ID == nil {
-			a.log.Warn("telegram: webhook body is not an update", "err", err)
+			r.log.Warn("telegram: webhook body is not an update", "err", err)
 			http.Error(w, "not a Telegram update", http.StatusBadRequest)
 			return
 		}
-		if !a.deliver(ctx, *head.ID, raw, h) {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		if !r.handle(req.Context(), *head.ID, raw) {
+			http.Error(w, "not accepted; deliver it again", http.StatusServiceUnavailable)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/kmbridge/kmbridge/adapters/discord"
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
-	"github.com/kmbridge/kmbridge/adapters/telegram"
+	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/config"
@@ -37,13 +37,14 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, sr
 		names = append(names, s.Name())
 	}
 	if cfg.Telegram.On() {
-		tg, err := telegram.New(telegram.Config{
+		tg, err := telegramadapter.New(telegramadapter.Config{
 			Token:         cfg.Telegram.Token,
 			APIEndpoint:   cfg.Telegram.APIEndpoint,
 			WebhookURL:    cfg.Telegram.WebhookURL,
 			WebhookSecret: cfg.Telegram.WebhookSecret,
 			Scope:         bridge.Scope(cfg.Bridge.ChannelScope),
-		}, telegram.Deps{Core: core, Catalog: catalog, Logger: log.With("adapter", "telegram")})
+			PublicURL:     cfg.HTTP.PublicURL,
+		}, core, telegramadapter.WithCatalog(catalog), telegramadapter.WithLogger(log.With("adapter", "telegram")))
 		if err != nil {
 			return nil, err
 		}
