@@ -33,7 +33,9 @@ type apiCall struct {
 	Status int
 	MsgID  int       // the message_id a successful send got
 	At     time.Time // when the request arrived
-	rec    *apiCall  // the recorded copy (while being served)
+	// Updates are the update_ids a getUpdates answer carried.
+	Updates []int
+	rec     *apiCall // the recorded copy (while being served)
 }
 
 func (c apiCall) Int(key string) int64 {
@@ -43,9 +45,12 @@ func (c apiCall) Int(key string) int64 {
 
 // sentMsg is a message the bot sent, as the fake keeps it for edits.
 type sentMsg struct {
-	chat   int64
-	text   string
-	markup string
+	chat    int64
+	id      int
+	thread  string // message_thread_id
+	replyTo string // reply_parameters
+	text    string
+	markup  string
 }
 
 type failure struct {
@@ -75,6 +80,14 @@ type fakeAPI struct {
 	pollDown  bool
 	closing   chan struct{} // closed at cleanup: long polls return
 	onSend    func(apiCall) // called after each successful send (benchmarks)
+	order     []string      // keys of msgs in the order they were sent
+
+	forums    map[int64]bool    // chats that are forums (getChat's is_forum)
+	nextTopic int               // the next forum topic id
+	files     map[string][]byte // file_id → content (getFile, downloads)
+	// limited429 refuses that many more sends and edits with a 429 asking to
+	// wait retry429 seconds; served429 counts the refusals.
+	limited429, retry429, served429 int
 }
 
 type queuedUpdate struct {
@@ -84,7 +97,8 @@ type queuedUpdate struct {
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, nextID: 1000, wake: make(chan struct{}), msgs: map[string]*sentMsg{},
-		nextMsg: 500, fail: map[string][]failure{}, closing: make(chan struct{})}
+		nextMsg: 500, fail: map[string][]failure{}, closing: make(chan struct{}),
+		forums: map[int64]bool{}, nextTopic: 7000, files: map[string][]byte{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
 		close(f.closing)
@@ -241,6 +255,10 @@ func (f *fakeAPI) bad(w http.ResponseWriter, call *apiCall, status int, desc str
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		f.download(w, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	tok, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || tok != fakeToken {
@@ -262,6 +280,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	call.rec = rec
 
 	f.mu.Lock()
+	if f.limited429 > 0 && isPostOrEdit(method) {
+		f.limited429--
+		f.served429++
+		retry := f.retry429
+		f.mu.Unlock()
+		f.reply(w, &call, http.StatusTooManyRequests, map[string]any{"ok": false, "error_code": 429,
+			"description": "Too Many Requests: retry after " + strconv.Itoa(retry), "parameters": map[string]any{"retry_after": retry}})
+		return
+	}
 	if q := f.fail[method]; len(q) > 0 {
 		fl := q[0]
 		f.fail[method] = q[1:]
@@ -308,6 +335,35 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.ok(w, &call, true)
 	case "answerCallbackQuery", "deleteWebhook", "sendChatAction":
 		f.ok(w, &call, true)
+	case "getChat":
+		id, _ := strconv.ParseInt(call.Params.Get("chat_id"), 10, 64)
+		f.mu.Lock()
+		forum := f.forums[id]
+		f.mu.Unlock()
+		f.ok(w, &call, map[string]any{"id": id, "type": "supergroup", "title": "Agents", "is_forum": forum})
+	case "createForumTopic":
+		id, _ := strconv.ParseInt(call.Params.Get("chat_id"), 10, 64)
+		f.mu.Lock()
+		forum := f.forums[id]
+		f.nextTopic++
+		topic := f.nextTopic
+		f.mu.Unlock()
+		name := call.Params.Get("name")
+		if !forum || name == "" || len([]rune(name)) > 128 {
+			f.bad(w, &call, 400, "Bad Request: the chat is not a forum")
+			return
+		}
+		f.ok(w, &call, map[string]any{"message_thread_id": topic, "name": name, "icon_color": 7322096})
+	case "getFile":
+		id := call.Params.Get("file_id")
+		f.mu.Lock()
+		body, ok := f.files[id]
+		f.mu.Unlock()
+		if !ok {
+			f.bad(w, &call, 400, "Bad Request: invalid file_id")
+			return
+		}
+		f.ok(w, &call, map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_size": len(body), "file_path": "documents/" + id + ".bin"})
 	default:
 		f.bad(w, &call, http.StatusNotFound, "Not Found")
 	}
@@ -349,6 +405,9 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, call *apiCa
 		if len(out) > 0 || timeout == 0 {
 			if out == nil {
 				out = []json.RawMessage{}
+			}
+			for _, q := range f.queue[:len(out)] {
+				call.Updates = append(call.Updates, q.id)
 			}
 			f.ok(w, call, out)
 			return
@@ -441,7 +500,10 @@ func (f *fakeAPI) send(w http.ResponseWriter, call *apiCall) {
 	f.nextMsg++
 	id := f.nextMsg
 	call.MsgID = id
-	f.msgs[strconv.FormatInt(chat, 10)+":"+strconv.Itoa(id)] = &sentMsg{chat: chat, text: p.Get("text"), markup: p.Get("reply_markup")}
+	key := strconv.FormatInt(chat, 10) + ":" + strconv.Itoa(id)
+	f.msgs[key] = &sentMsg{chat: chat, id: id, thread: p.Get("message_thread_id"), replyTo: p.Get("reply_parameters"),
+		text: p.Get("text") + p.Get("caption"), markup: p.Get("reply_markup")}
+	f.order = append(f.order, key)
 	f.mu.Unlock()
 	typ := "private"
 	if chat < 0 {
@@ -539,4 +601,93 @@ func (f *fakeAPI) message(chat int64, id int) (sentMsg, bool) {
 		return sentMsg{}, false
 	}
 	return *m, true
+}
+
+// isPostOrEdit reports the methods that put or change a message in a chat.
+func isPostOrEdit(method string) bool {
+	switch method {
+	case "sendMessage", "sendPhoto", "sendAudio", "sendVenue", "sendLocation", "editMessageText", "editMessageReplyMarkup":
+		return true
+	}
+	return false
+}
+
+// fail429 makes the next n sends and edits fail with a 429 asking to wait
+// retryAfter seconds, and returns how many it has refused so far.
+func (f *fakeAPI) fail429(n, retryAfter int) (served func() int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limited429, f.retry429, f.served429 = n, retryAfter, 0
+	return func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.served429
+	}
+}
+
+// setForum makes chat a forum (or not) for getChat and createForumTopic.
+func (f *fakeAPI) setForum(chat int64, forum bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forums[chat] = forum
+}
+
+// addFile stores a file the bot may fetch.
+func (f *fakeAPI) addFile(id string, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[id] = body
+}
+
+// download serves GET /file/bot<token>/documents/<id>.bin.
+func (f *fakeAPI) download(w http.ResponseWriter, rest string) {
+	tok, p, ok := strings.Cut(rest, "/")
+	if !ok || tok != fakeToken {
+		http.NotFound(w, nil)
+		return
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(p, "documents/"), ".bin")
+	f.mu.Lock()
+	body, found := f.files[id]
+	f.mu.Unlock()
+	if !found {
+		http.NotFound(w, nil)
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// posted returns the bot's messages in the order they were first sent, as
+// they are now (edits applied).
+func (f *fakeAPI) posted() []sentMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]sentMsg, 0, len(f.order))
+	for _, k := range f.order {
+		out = append(out, *f.msgs[k])
+	}
+	return out
+}
+
+// acked reports what became of update id as the fake saw it: confirmed (a
+// later getUpdates asked for an offset past it) and refused (it was handed
+// out, then asked for again before it was confirmed).
+func (f *fakeAPI) acked(id int) (confirmed, refused bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	handed := false
+	for _, c := range f.calls {
+		if c.Method != "getUpdates" {
+			continue
+		}
+		off, _ := strconv.Atoi(c.Params.Get("offset"))
+		if off > id {
+			return true, refused
+		}
+		refused = refused || (handed && off <= id)
+		for _, u := range c.Updates {
+			handed = handed || u == id
+		}
+	}
+	return false, refused
 }

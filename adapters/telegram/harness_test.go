@@ -1,6 +1,7 @@
 package telegramadapter_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/internal/testlog"
+	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
@@ -42,7 +44,13 @@ type options struct {
 	// the adapter's Run at once, as if the process died (e2e.Options.WrapHost).
 	wrapHost func(core bridge.Host, kill func()) bridge.Host
 	quiet    bool // discard logs (benchmarks)
-	noWait   bool // do not wait for the first poll
+	// km adjusts the process's kmclient (e2e.Options.KM).
+	km func(*kmclient.Config)
+	// replay, when set, has the core replay its inbox before the adapter
+	// runs, as a start does, and the test fail unless it queued that many.
+	replay int
+	// booted runs once the process exists, before the adapter runs.
+	booted func(t testing.TB, p *process)
 }
 
 // process is one run of the bridge: store, core (e2e.Process) and adapter.
@@ -69,7 +77,7 @@ func testConfig(w *world) telegramadapter.Config {
 // webhook).
 func (w *world) boot(t testing.TB, o options) *process {
 	t.Helper()
-	ep := w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrapHost, Quiet: o.quiet})
+	ep := w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrapHost, Quiet: o.quiet, KM: o.km})
 	tc := testConfig(w)
 	if o.tg != nil {
 		o.tg(&tc)
@@ -79,9 +87,18 @@ func (w *world) boot(t testing.TB, o options) *process {
 		t.Fatal(err)
 	}
 	p := &process{Process: ep, ad: ad, logs: ep.Logs}
+	if o.booted != nil {
+		o.booted(t, p)
+	}
+	if o.replay > 0 {
+		ep.Core.Register(ad)
+		if n, err := ep.Core.Replay(context.Background()); err != nil || n != o.replay {
+			t.Fatalf("Replay = %d, %v; want %d", n, err, o.replay)
+		}
+	}
 	n := len(w.fake.callsTo("getUpdates"))
 	p.Start(t, ad)
-	if tc.WebhookURL == "" && !o.noWait {
+	if tc.WebhookURL == "" {
 		waitFor(t, "the first poll", func() bool { return len(w.fake.callsTo("getUpdates")) > n })
 	}
 	return p

@@ -55,14 +55,13 @@ func (r *receiver) poll(ctx context.Context) {
 		back.reset()
 		refused := false
 		for _, u := range ups {
-			if u.id < offset {
-				continue // confirmed already; Telegram should not have sent it
-			}
+			// One confirmed already comes only when the confirmation was
+			// lost: the host answers it as a duplicate.
 			if !r.handle(ctx, u.id, u.body) {
 				refused = true
 				break
 			}
-			offset = u.id + 1
+			offset = max(offset, u.id+1)
 		}
 		if !refused {
 			refusals.reset()

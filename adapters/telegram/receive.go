@@ -158,8 +158,10 @@ func (r *receiver) handle(ctx context.Context, id int, raw []byte) bool {
 			return true
 		}
 	}
-	if in.group && in.msgID != 0 {
-		// Before Deliver: the answer may be sent before Deliver returns.
+	if in.group && in.msgID != 0 && !in.ifJoined {
+		// Before Deliver: the answer may be sent before Deliver returns. Not
+		// for a message the bot was not asked: what the bridge posts next in
+		// such a topic (a hand-over's relay) answers no one there.
 		r.send.lastMsg.Put(in.key.String(), in.msgID)
 	}
 	err = r.host.Deliver(ctx, bridge.Delivery{ID: r.deliveryID(id), Event: in.ev})
