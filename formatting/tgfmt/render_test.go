@@ -145,6 +145,19 @@ var cases = []struct {
 		&formatting.Rule{},
 		para(s("bye")),
 	))},
+	// An agent's reply relayed from another platform (the hand-over): its
+	// name in bold, then the formatting the agent used, parsed from Slack
+	// mrkdwn or Discord markdown into the neutral model, then a file link.
+	{"relayed_agent_reply", msg(
+		rich(para(sm("Bob (agent)", formatting.Bold), s(" "), s("Please "), sm("restart", formatting.Bold), s(" the "),
+			sm("VPN client", formatting.Italic), s(" and run "), sm("ipconfig /flushdns", formatting.Code), s(".")),
+			&formatting.List{Ordered: true, Items: []formatting.Rich{
+				{para(s("Open "), link("the portal", "https://portal.example.com/vpn?a=1&b=<2>"))},
+				{para(sm("Sign in", formatting.Underline), s(" again; "), sm("old password", formatting.Strike))}}},
+			&formatting.Quote{Body: formatting.Rich{para(s("It says <error 809> & stops"))}},
+			&formatting.CodeBlock{Code: "netsh winsock reset"}),
+		rich(&formatting.List{Items: []formatting.Rich{{para(link("screenshot.png", "https://bridge.example.com/slack/file/abc"), s(" (12 KB)"))}}}),
+	)},
 	{"empty_blocks", msg(nil, (*formatting.Text)(nil), &formatting.Text{}, txt(s("   ")), rich(&formatting.CodeBlock{}), &formatting.Buttons{}, (*formatting.Card)(nil))},
 }
 
