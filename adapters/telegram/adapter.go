@@ -98,7 +98,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		o.now = time.Now
 	}
 	api := newAPI(cfg, o.httpc, o.log)
-	b := newBoard(cfg.MemoSize)
+	b := newBoard(cfg.MemoSize, o.now)
 	send := newSender(api, b, o.cat, o.log, cfg.MemoSize, o.now)
 	cl := &clicks{api: api, send: send, board: b, cat: o.cat, log: o.log}
 	fl := newFiles(cfg, api, o.httpc, o.now, o.log)

@@ -106,12 +106,7 @@ func TestRefusedUpdateIsRedelivered(t *testing.T) {
 	if len(ds) != 2 || ds[0].ID != ds[1].ID || ds[0].ID != strconv.Itoa(botID)+":"+strconv.Itoa(id) {
 		t.Errorf("deliveries = %+v, want the update twice with the delivery id %d:%d", ds, botID, id)
 	}
-	if n := w.countChats(q); n != 1 {
-		t.Errorf("KM asked %d times, want once", n)
-	}
-	if n := len(w.sendsWith("ExampleGuest")); n != 1 {
-		t.Errorf("answer sent %d times, want once", n)
-	}
+	w.answeredOnce(t, q, "ExampleGuest")
 	if !strings.Contains(p.logs.String(), "Telegram will deliver it again") {
 		t.Errorf("the refusal was not logged:\n%s", p.logs.String())
 	}

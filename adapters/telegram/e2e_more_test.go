@@ -19,6 +19,18 @@ import (
 	"github.com/kmbridge/kmbridge/httpserver"
 )
 
+// answeredOnce checks that KM was asked q once and the answer, showing
+// answer, was sent once.
+func (w *world) answeredOnce(t testing.TB, q, answer string) {
+	t.Helper()
+	if n := w.countChats(q); n != 1 {
+		t.Errorf("KM asked %d times, want exactly once", n)
+	}
+	if n := len(w.sendsWith(answer)); n != 1 {
+		t.Errorf("answer sent %d times, want once", n)
+	}
+}
+
 // countChats counts KM chat calls asking q.
 func (w *world) countChats(q string) int {
 	n := 0
@@ -56,12 +68,7 @@ func TestRestartBeforeAcceptExactlyOnce(t *testing.T) {
 	w.boot(t, options{})
 	w.waitSend(t, "ExampleGuest")
 	waitFor(t, "the update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
-	if n := w.countChats(q); n != 1 {
-		t.Errorf("KM asked %d times, want exactly once", n)
-	}
-	if n := len(w.sendsWith("ExampleGuest")); n != 1 {
-		t.Errorf("answer sent %d times, want once", n)
-	}
+	w.answeredOnce(t, q, "ExampleGuest")
 }
 
 // The core accepted (and answered) the update but the process died before it
@@ -92,12 +99,7 @@ func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
 	p2 := w.boot(t, options{})
 	waitFor(t, "the redelivered update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
 	p2.stop()
-	if n := w.countChats(q); n != 1 {
-		t.Errorf("KM asked %d times, want exactly once", n)
-	}
-	if n := len(w.sendsWith("ExampleGuest")); n != 1 {
-		t.Errorf("answer sent %d times, want once", n)
-	}
+	w.answeredOnce(t, q, "ExampleGuest")
 	if !strings.Contains(p2.logs.String(), "redelivered update skipped") {
 		t.Errorf("the second process did not skip the redelivery:\n%s", p2.logs.String())
 	}

@@ -89,12 +89,7 @@ func TestFaultKill9Telegram(t *testing.T) {
 			if !tc.confirmed && !strings.Contains(p2.logs.String(), "redelivered update skipped") {
 				t.Errorf("the redelivery was not taken for a duplicate:\n%s", p2.logs.String())
 			}
-			if n := len(w.sendsWith("ExampleGuest")); n != 1 {
-				t.Errorf("answer sent %d times, want once", n)
-			}
-			if n := w.countChats(q); n != 1 {
-				t.Errorf("KM asked %d times, want once", n)
-			}
+			w.answeredOnce(t, q, "ExampleGuest")
 			if n := len(w.sendsWith("Sorry")); n != 0 {
 				t.Errorf("%d apologies, want none", n)
 			}

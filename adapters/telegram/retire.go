@@ -36,10 +36,10 @@ type board struct {
 // work (bridge.Config.ActionTTL's default).
 const boardTTL = 7 * 24 * time.Hour
 
-func newBoard(size int) *board {
+func newBoard(size int, now func() time.Time) *board {
 	return &board{
-		msgs: memo.New[string, formatting.Message](size, boardTTL, nil),
-		kbs:  memo.New[string, rows](size, boardTTL, nil),
+		msgs: memo.New[string, formatting.Message](size, boardTTL, now),
+		kbs:  memo.New[string, rows](size, boardTTL, now),
 	}
 }
 
