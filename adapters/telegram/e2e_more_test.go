@@ -436,3 +436,50 @@ func TestEdit(t *testing.T) {
 	w.fake.push(private(alice, "Large room"))
 	w.waitSend(t, "this button has expired") // tokLarge is no stored action
 }
+
+// A message sent in several parts is edited part by part, in place: a
+// shorter rendering deletes the parts left over, a longer one sends the
+// rest, and editing again touches the same messages (a streamed long answer
+// or a redrawn hand-over card does not pile up copies).
+func TestEditSeveralParts(t *testing.T) {
+	w := newWorld(t, nil)
+	p := w.boot(t, options{})
+	ctx := context.Background()
+	to := bridge.DMKey("telegram", "", strconv.Itoa(alice), strconv.Itoa(alice))
+	long := func(word string) formatting.Message { return formatting.Plain(strings.Repeat(word+" ", 2000)) }
+	ref, err := p.ad.Send(ctx, to, long("alpha"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := w.fake.posted()
+	if len(first) < 3 {
+		t.Fatalf("the long message took %d parts, want 3 or more", len(first))
+	}
+	if err := p.ad.Edit(ctx, ref, formatting.Plain("short now")); err != nil {
+		t.Fatal(err)
+	}
+	now := w.fake.posted()
+	if len(now) != 1 || now[0].id != first[0].id || now[0].text != "short now" {
+		t.Fatalf("after a shorter edit: %+v, want the first part alone, edited", now)
+	}
+	if err := p.ad.Edit(ctx, ref, long("beta")); err != nil {
+		t.Fatal(err)
+	}
+	grown := w.fake.posted()
+	if len(grown) != len(first) || grown[0].id != first[0].id || !strings.HasPrefix(grown[1].text, "beta") {
+		t.Fatalf("after a longer edit: %d parts, want %d with the first kept", len(grown), len(first))
+	}
+	sends := len(w.fake.sends())
+	if err := p.ad.Edit(ctx, ref, long("gamma")); err != nil {
+		t.Fatal(err)
+	}
+	again := w.fake.posted()
+	if len(w.fake.sends()) != sends || len(again) != len(grown) {
+		t.Errorf("editing again sent %d messages, want none", len(w.fake.sends())-sends)
+	}
+	for i, m := range again {
+		if m.id != grown[i].id || !strings.HasPrefix(m.text, "gamma") {
+			t.Errorf("part %d = %d %q, want message %d edited", i, m.id, m.text[:min(20, len(m.text))], grown[i].id)
+		}
+	}
+}

@@ -13,9 +13,12 @@ import (
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
 
-// Edit replaces a message (streaming answers, the hand-over's case card):
-// editMessageText replaces it with the first rendered text; what follows it
-// (further parts of a long answer, pictures) is sent as new messages.
+// Edit replaces a message (streaming answers, the hand-over's case card) with
+// m's rendering, part by part: each text part takes the place of one of the
+// message's parts (editMessageText; a message Send or Edit put out in several
+// parts is remembered as such), what is left over of the old message goes
+// (deleteMessage) and what the new rendering has more of (further parts of a
+// long answer, pictures, a reply keyboard) is sent as new messages.
 // "Message is not modified" is success. A rendering that starts with a picture
 // or a place cannot replace a text: Edit returns an error and the core sends
 // it anew.
@@ -43,7 +46,14 @@ func (s *sender) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Messa
 		}
 		msgs = append(fb, msgs[1:]...)
 	}
-	first := msgs[0]
+	if first := msgs[0]; first.ReplyKeyboard != nil {
+		// An edit carries inline keyboards only: the reply keyboard comes on a
+		// message of its own, right after.
+		carrier := tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: keyboardCarrier,
+			ReplyKeyboard: first.ReplyKeyboard, ReplyTokens: first.ReplyTokens}
+		first.ReplyKeyboard, first.ReplyTokens = nil, nil
+		msgs = append([]tgfmt.Msg{first, carrier}, msgs[1:]...)
+	}
 
 	release, err := s.api.pace.Lane(ctx, orderKey(d.chat))
 	if err != nil {
@@ -51,52 +61,84 @@ func (s *sender) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Messa
 	}
 	defer release()
 
+	old := s.partsOf(ref.Key.Channel, msgID)
+	ids := make([]int, 0, len(msgs))
+	i := 0
+	for ; i < len(msgs) && i < len(old); i++ {
+		if i > 0 && !inPlace(msgs[i]) {
+			break
+		}
+		if err := s.editText(ctx, d, old[i], msgs[i]); err != nil {
+			return err
+		}
+		s.board.set(ref.Key.Channel, strconv.Itoa(old[i]), m, msgs[i].InlineKeyboard)
+		ids = append(ids, old[i])
+	}
+	for _, id := range old[i:] {
+		s.deleteMessage(ctx, d.chat, id)
+	}
+	for j, msg := range msgs[i:] {
+		id, err := s.sendOne(ctx, &d, msg, 0, ref.Key, m)
+		if err != nil {
+			return fmt.Errorf("telegram: edit: send part %d of %d: %w", i+j+1, len(msgs), err)
+		}
+		ids = append(ids, id)
+	}
+	s.rememberParts(ref.Key.Channel, ids, msgID, old[0], old[len(old)-1])
+	return nil
+}
+
+// inPlace reports whether a rendered part can take an old part's place: a
+// text without a reply keyboard.
+func inPlace(msg tgfmt.Msg) bool {
+	return msg.Method == tgfmt.MethodSendMessage && msg.ReplyKeyboard == nil && tgfmt.Validate(msg) == nil
+}
+
+// editText replaces the text (and inline keyboard) of message id with msg's;
+// HTML Telegram refuses goes again as plain text.
+func (s *sender) editText(ctx context.Context, d dest, id int, msg tgfmt.Msg) error {
 	p := tgbotapi.Params{
 		"chat_id":    strconv.FormatInt(d.chat, 10),
-		"message_id": strconv.Itoa(msgID),
-		"text":       first.Text,
+		"message_id": strconv.Itoa(id),
+		"text":       msg.Text,
 		"parse_mode": tgfmt.ParseMode,
 	}
-	if first.DisableWebPagePreview {
+	if msg.DisableWebPagePreview {
 		p["disable_web_page_preview"] = "true"
 	}
-	if first.InlineKeyboard != nil {
-		b, err := json.Marshal(first.InlineKeyboard)
+	if msg.InlineKeyboard != nil {
+		b, err := json.Marshal(msg.InlineKeyboard)
 		if err != nil {
 			return fmt.Errorf("telegram: edit: encode keyboard: %w", err)
 		}
 		p["reply_markup"] = string(b)
 	}
+	_, err := s.api.call(ctx, chatCall(d.chat), "editMessageText", p)
+	if err == nil || notModified(err) {
+		return nil
+	}
+	if !cantParse(err) {
+		return err
+	}
+	s.log.Error("telegram: Telegram refused our HTML although it passed Validate; editing in plain text", "err", err)
+	fb := tgfmt.Render(plainMessage(plainText(msg)))
+	if len(fb) == 0 {
+		return err
+	}
+	p["text"] = fb[0].Text
 	if _, err := s.api.call(ctx, chatCall(d.chat), "editMessageText", p); err != nil && !notModified(err) {
-		if !cantParse(err) {
-			return err
-		}
-		s.log.Error("telegram: Telegram refused our HTML although it passed Validate; editing in plain text", "err", err)
-		fb := tgfmt.Render(plainMessage(plainText(first)))
-		if len(fb) == 0 {
-			return err
-		}
-		p["text"] = fb[0].Text
-		if _, err := s.api.call(ctx, chatCall(d.chat), "editMessageText", p); err != nil && !notModified(err) {
-			return err
-		}
-	}
-	// An edit without reply_markup leaves the message without a keyboard.
-	s.board.set(ref.Key.Channel, ref.ID, m, first.InlineKeyboard)
-	rest := msgs[1:]
-	if first.ReplyKeyboard != nil {
-		// An edit carries inline keyboards only: the reply keyboard comes on a
-		// message of its own.
-		carrier := tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: keyboardCarrier,
-			ReplyKeyboard: first.ReplyKeyboard, ReplyTokens: first.ReplyTokens}
-		rest = append([]tgfmt.Msg{carrier}, rest...)
-	}
-	for i, msg := range rest {
-		if _, err := s.sendOne(ctx, &d, msg, 0, ref.Key, m); err != nil {
-			return fmt.Errorf("telegram: edit: send part %d of %d: %w", i+2, len(rest)+1, err)
-		}
+		return err
 	}
 	return nil
+}
+
+// deleteMessage removes a part an edit left over; a failure (the message is
+// too old to delete, already gone) is logged and leaves it.
+func (s *sender) deleteMessage(ctx context.Context, chat int64, id int) {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}
+	if _, err := s.api.call(ctx, chatCall(chat), "deleteMessage", p); err != nil {
+		s.log.Warn("telegram: edit: a part left over could not be deleted", "err", err)
+	}
 }
 
 // keyboardCarrier is the text of a message that only carries a keyboard (as

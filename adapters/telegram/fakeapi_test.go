@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -334,6 +335,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.ok(w, &call, true)
 	case "answerCallbackQuery", "deleteWebhook", "sendChatAction":
+		f.ok(w, &call, true)
+	case "deleteMessage":
+		key := call.Params.Get("chat_id") + ":" + call.Params.Get("message_id")
+		f.mu.Lock()
+		_, ok := f.msgs[key]
+		delete(f.msgs, key)
+		f.order = slices.DeleteFunc(f.order, func(k string) bool { return k == key })
+		f.mu.Unlock()
+		if !ok {
+			f.bad(w, &call, 400, "Bad Request: message to delete not found")
+			return
+		}
 		f.ok(w, &call, true)
 	case "getChat":
 		id, _ := strconv.ParseInt(call.Params.Get("chat_id"), 10, 64)

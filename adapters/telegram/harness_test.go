@@ -46,6 +46,8 @@ type options struct {
 	quiet    bool // discard logs (benchmarks)
 	// km adjusts the process's kmclient (e2e.Options.KM).
 	km func(*kmclient.Config)
+	// escalator is the core's hand-over (e2e.Options.Escalator).
+	escalator bridge.Escalator
 	// replay, when set, has the core replay its inbox before the adapter
 	// runs, as a start does, and the test fail unless it queued that many.
 	replay int
@@ -77,7 +79,7 @@ func testConfig(w *world) telegramadapter.Config {
 // webhook).
 func (w *world) boot(t testing.TB, o options) *process {
 	t.Helper()
-	ep := w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrapHost, Quiet: o.quiet, KM: o.km})
+	ep := w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrapHost, Quiet: o.quiet, KM: o.km, Escalator: o.escalator})
 	tc := testConfig(w)
 	if o.tg != nil {
 		o.tg(&tc)

@@ -32,6 +32,9 @@ type sender struct {
 	replyKB  *memo.Memo[string, map[string]string]
 	lastMsg  *memo.Memo[string, int]
 	migrated *memo.Memo[int64, int64]
+	// parts are the ids of messages sent in several parts (see
+	// rememberParts).
+	parts *memo.Memo[string, []int]
 }
 
 // Memory lifetimes.
@@ -47,6 +50,7 @@ func newSender(a *api, b *board, cat *i18n.Catalog, log *slog.Logger, size int, 
 		replyKB:  memo.New[string, map[string]string](size, replyKBTTL, now),
 		lastMsg:  memo.New[string, int](size, lastMsgTTL, now),
 		migrated: memo.New[int64, int64](size, migratedTTL, now),
+		parts:    memo.New[string, []int](size, boardTTL, now),
 	}
 }
 
@@ -98,32 +102,69 @@ func (s *sender) target(k bridge.ConvKey) (dest, error) {
 // last message; in a reply chain, to the chain's first message. The returned
 // ref is the last part.
 func (s *sender) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+	ids, err := s.post(ctx, to, m)
+	if err != nil || len(ids) == 0 {
+		return bridge.MsgRef{}, err
+	}
+	return bridge.MsgRef{Key: to, ID: strconv.Itoa(ids[len(ids)-1])}, nil
+}
+
+// post is Send, returning the ids of every part.
+func (s *sender) post(ctx context.Context, to bridge.ConvKey, m formatting.Message) ([]int, error) {
 	d, err := s.target(to)
 	if err != nil {
-		return bridge.MsgRef{}, err
+		return nil, err
 	}
 	msgs := tgfmt.Render(m)
 	if len(msgs) == 0 {
-		return bridge.MsgRef{}, nil
+		return nil, nil
 	}
 	release, err := s.api.pace.Lane(ctx, orderKey(d.chat))
 	if err != nil {
-		return bridge.MsgRef{}, fmt.Errorf("telegram: send: %w", err)
+		return nil, fmt.Errorf("telegram: send: %w", err)
 	}
 	defer release()
 	replyTo := d.root
 	if replyTo == 0 && d.chat < 0 {
 		replyTo, _ = s.lastMsg.Get(to.String())
 	}
-	last := 0
+	ids := make([]int, 0, len(msgs))
 	for i, msg := range msgs {
 		id, err := s.sendOne(ctx, &d, msg, replyTo, to, m)
 		if err != nil {
-			return bridge.MsgRef{}, fmt.Errorf("telegram: send part %d of %d: %w", i+1, len(msgs), err)
+			return nil, fmt.Errorf("telegram: send part %d of %d: %w", i+1, len(msgs), err)
 		}
-		last, replyTo = id, 0
+		ids, replyTo = append(ids, id), 0
 	}
-	return bridge.MsgRef{Key: to, ID: strconv.Itoa(last)}, nil
+	s.rememberParts(to.Channel, ids)
+	return ids, nil
+}
+
+// rememberParts keeps the ids of a message sent (or edited) into several
+// parts under its first and last part, and under the handles callers may
+// hold from before an edit (the ids Send or StartThread returned), so that
+// Edit replaces them in place rather than add the trailing parts again (a
+// hand-over card with its transcript, a long answer streamed).
+func (s *sender) rememberParts(chat string, ids []int, handles ...int) {
+	if len(ids) == 0 {
+		return
+	}
+	for _, id := range append([]int{ids[0], ids[len(ids)-1]}, handles...) {
+		k := boardKey(chat, strconv.Itoa(id))
+		if len(ids) == 1 && id == ids[0] {
+			s.parts.Take(k)
+			continue
+		}
+		s.parts.Put(k, ids)
+	}
+}
+
+// partsOf is the ids of the message id's parts: [id] when it was one.
+func (s *sender) partsOf(chat string, id int) []int {
+	if ids, ok := s.parts.Get(boardKey(chat, strconv.Itoa(id))); ok {
+		return ids
+	}
+	return []int{id}
 }
 
 // sendOne sends one rendered part of src on the chat's held order lane. A

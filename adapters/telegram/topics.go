@@ -44,6 +44,8 @@ func newTopics(a *api, s *sender, log *slog.Logger, size int, now func() time.Ti
 // (or when the topic cannot be created) m is posted in the chat and the key is
 // the reply chain under it ("r" + its message id), whose messages Send posts
 // as replies to it; people's replies then arrive with Message.ReplyTo set.
+// The root is m's first message (its head, with its buttons, even when m
+// takes several); an Edit of it replaces every part in place.
 func (t *topics) start(ctx context.Context, in bridge.ConvKey, title string, m formatting.Message) (bridge.ConvKey, bridge.MsgRef, error) {
 	d, err := t.send.target(bridge.ConvKey{Platform: in.Platform, Channel: in.Channel})
 	if err != nil {
@@ -54,21 +56,21 @@ func (t *topics) start(ctx context.Context, in bridge.ConvKey, title string, m f
 		topic, err := t.createTopic(ctx, d.chat, title)
 		if err == nil {
 			key := bridge.ChannelKey(bridge.ScopeThread, Platform, "", chat, strconv.Itoa(topic), "")
-			root, err := t.send.Send(ctx, key, m)
-			if err != nil {
+			ids, err := t.send.post(ctx, key, m)
+			if err != nil || len(ids) == 0 {
 				return bridge.ConvKey{}, bridge.MsgRef{}, fmt.Errorf("telegram: start thread: post the first message: %w", err)
 			}
-			return key, root, nil
+			return key, bridge.MsgRef{Key: key, ID: strconv.Itoa(ids[0])}, nil
 		}
 		t.log.Warn("telegram: cannot open a forum topic (is the bot an admin allowed to manage topics?); using a reply chain", "err", err)
 	}
-	root, err := t.send.Send(ctx, bridge.ConvKey{Platform: Platform, Channel: chat}, m)
-	if err != nil {
+	ids, err := t.send.post(ctx, bridge.ConvKey{Platform: Platform, Channel: chat}, m)
+	if err != nil || len(ids) == 0 {
 		return bridge.ConvKey{}, bridge.MsgRef{}, fmt.Errorf("telegram: start thread: %w", err)
 	}
-	key := bridge.ConvKey{Platform: Platform, Channel: chat, Thread: replyChain + root.ID}
-	root.Key = key
-	return key, root, nil
+	root := strconv.Itoa(ids[0])
+	key := bridge.ConvKey{Platform: Platform, Channel: chat, Thread: replyChain + root}
+	return key, bridge.MsgRef{Key: key, ID: root}, nil
 }
 
 // isForum reports whether the chat has topics (getChat's is_forum). When
