@@ -81,8 +81,10 @@
 // a second); a 429 blocks the chat's key for retry_after and the call is
 // retried, so the chat's messages still leave in order, while other chats go
 // on; what cannot be sent before the caller's deadline is returned as an
-// error. Typing (sendChatAction) and streaming edits (editMessageText)
-// implement bridge.Typer and bridge.Editor.
+// error. Typing (sendChatAction) and edits (editMessageText) implement
+// bridge.Typer and bridge.Editor; a message that took several parts (a long
+// answer, a hand-over card with its transcript) is edited part by part in
+// place.
 //
 // The library's HTTP client gets a timeout, and each call carries its own
 // context. The bot token never appears in a log line, an error or a link.
