@@ -58,7 +58,6 @@ func literalAllowlist() []allowedLiteral {
 		// KM's own failure message, compared against what KM sends; never shown.
 		{"bridge/click.go", "This reply has been evaluated!", "KM's message for a second rating, matched"},
 		// Adapters: error text for operators, platform API error messages matched, headers.
-		{"adapters/discord/call.go", "%s; not retried: the deadline comes first", "wrapped error text"},
 		{"adapters/discord/call.go", "rate limited (retry after %s)", "wrapped error text"},
 		{"adapters/discord/call.go", "HTTP %d: Discord error %d: %s", "wrapped error text"},
 		{"adapters/discord/config.go", "Bot ", "the Authorization scheme of a bot token"},

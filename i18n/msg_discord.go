@@ -3,7 +3,8 @@ package i18n
 // discordMessages are the Discord adapter's strings: the descriptions of its
 // application commands (shown in Discord's command picker, at most 100
 // characters), the name of a thread started for a question without text, and
-// the notes it sends itself. %[1]s in thread_name is the user's name.
+// the notes it sends itself (send_again: a message the bridge could not take,
+// which Discord will not deliver again). %[1]s in thread_name is the user's name.
 func discordMessages() map[MsgID]Entry {
 	return map[MsgID]Entry{
 		"discord.cmd_ask": {
@@ -55,6 +56,11 @@ func discordMessages() map[MsgID]Entry {
 			EN: "Sorry, I can't take questions right now. Please try again in a moment.",
 			ZH: "抱歉，我暂时无法接收问题，请稍后再试。",
 			JA: "申し訳ありません。現在ご質問を受け付けられません。しばらくしてからもう一度お試しください。",
+		},
+		"discord.send_again": {
+			EN: "Sorry, I couldn't take your message just now. Please send it again in a moment.",
+			ZH: "抱歉，刚才未能接收您的消息，请稍后重新发送。",
+			JA: "申し訳ありません。ただいまメッセージを受け取れませんでした。しばらくしてからもう一度送信してください。",
 		},
 		"discord.not_here": {
 			EN: "I don't answer questions in this server.",

@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"context"
@@ -9,12 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
-	"github.com/gorilla/websocket"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -25,103 +20,90 @@ import (
 // Platform is the adapter's name and the Platform of its conversations.
 const Platform = "discord"
 
-// Core is what the adapter needs from the bridge core besides the Handler it
-// is run with; *bridge.Core implements it.
-type Core interface {
-	// Seen records a delivery id and reports whether it was recorded before.
-	Seen(ctx context.Context, platform, deliveryID string) (bool, error)
-	// Suggest returns typeahead suggestions (KM smartHint) for a conversation.
-	Suggest(ctx context.Context, key bridge.ConvKey, user bridge.UserInfo, query string) ([]formatting.Button, error)
-}
-
-var _ Core = (*bridge.Core)(nil)
-
-// Option adds an optional collaborator to New.
+// Option tunes New.
 type Option func(*options)
 
 type options struct {
-	core Core
-	http *http.Client
+	log   *slog.Logger
+	cat   *i18n.Catalog
+	http  *http.Client
+	clock func() time.Time
 }
 
-// WithCore gives the adapter the core's dedupe (redeliveries are recognised
-// across restarts) and suggestions (/ask autocomplete). Without it, dedupe is
-// in memory only and autocomplete offers nothing.
-func WithCore(c Core) Option { return func(o *options) { o.core = c } }
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithCatalog sets the message catalogue (default: the built-in one, English).
+func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
 
 // WithHTTPClient carries every REST call (default: a client with
 // Config.HTTPTimeout). A client without a timeout gets Config.HTTPTimeout.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
 
-// Adapter is the Discord bot. Create it with New, mount Routes (for HTTP
-// interactions) and let the core Run it. It implements bridge.Adapter,
-// bridge.Typer, bridge.Editor and bridge.ClickNotifier.
+// WithClock sets the clock of the adapter's memory and of the signed
+// timestamps of HTTP interactions (default: time.Now).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
+
+// base is what every part of the adapter shares: its configuration, logger,
+// catalogue and clock.
+type base struct {
+	cfg Config
+	log *slog.Logger
+	cat *i18n.Catalog
+	now func() time.Time
+}
+
+// printer is the catalogue in a Discord locale ("ja", "zh-CN", "en-US").
+func (b *base) printer(locale string) i18n.Printer { return b.cat.Printer(locale) }
+
+// Adapter is the Discord bot. Create it with New, mount its routes (HTTP
+// interactions) and let the core run it. It implements bridge.Adapter,
+// bridge.Typer, bridge.Editor, bridge.Retirer, bridge.ThreadStarter and
+// bridge.RouteMounter. Its parts each do one job: the gateway connection,
+// the REST calls, what the bot knows of channels and threads, receiving,
+// sending, and retiring clicked components.
 type Adapter struct {
-	cfg       Config
-	s         *discordgo.Session
-	conns     *conns
-	core      Core
-	cat       *i18n.Catalog
-	log       *slog.Logger
-	now       func() time.Time
-	pubKey    ed25519.PublicKey
-	tokenText string // the bare token, scrubbed from error texts
-	channels  map[string]bool
-	guilds    map[string]bool
-	gates     *gates
-
-	botID atomic.Pointer[string] // from READY
-
-	// Memory (bounded, TTL).
-	chans     *memo.Memo[string, chanInfo]       // channel id → thread or not, parent, owner
-	starts    *memo.Memo[string, *threadStart]   // user message id → the thread to start from it
-	pending   *memo.Memo[string, *pendingIx]     // conversation → the slash command carrying its answers
-	hooked    *memo.Memo[string, hookedMsg]      // message id → the interaction it was sent through
-	sentKeys  *memo.Memo[string, bridge.ConvKey] // message id → its conversation
-	clicks    *memo.Memo[string, *clickCtx]      // message|user → click in flight
-	retired   *memo.Memo[string, struct{}]       // messages whose components were retired
-	locales   *memo.Memo[string, string]         // user id → client locale (from interactions)
-	localSeen *memo.Memo[string, struct{}]       // dedupe without a core, or when it fails
-	// message id → the components a click's retirement last set on it
-	shown *memo.Memo[string, []discordgo.MessageComponent]
-
-	mu      sync.Mutex
-	running bool
-	h       bridge.Handler
-	hctx    context.Context
-	evWG    sync.WaitGroup // event handlers in progress
-	disc    chan struct{}  // the gateway connection was lost
-
-	bgMu     sync.Mutex
-	bgClosed bool
-	bgWG     sync.WaitGroup
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
+	*base
+	life   *lifecycle
+	gw     *gateway
+	api    *rest
+	chans  *channels
+	in     *receiver
+	out    *sender
+	clicks *clicker
+	pubKey ed25519.PublicKey
 }
 
 var (
 	_ bridge.Adapter       = (*Adapter)(nil)
 	_ bridge.Typer         = (*Adapter)(nil)
 	_ bridge.Editor        = (*Adapter)(nil)
-	_ bridge.ClickNotifier = (*Adapter)(nil)
+	_ bridge.Retirer       = (*Adapter)(nil)
+	_ bridge.ThreadStarter = (*Adapter)(nil)
+	_ bridge.RouteMounter  = (*Adapter)(nil)
 )
 
 // Memory lifetimes.
 const (
-	chanTTL    = time.Hour          // a looked-up channel
-	startTTL   = 7 * 24 * time.Hour // a thread to start (or started) from a message: as long as its buttons live
-	sentTTL    = 7 * 24 * time.Hour // which conversation a message belongs to
-	clickTTL   = 10 * time.Minute   // a click is handled well within this
-	retiredTTL = 7 * 24 * time.Hour
-	shownTTL   = 10 * time.Minute // Discord's own copy, which interactions carry, is current long before
-	localeTTL  = 30 * 24 * time.Hour
-	dedupeTTL  = time.Hour
-	webhookTTL = 14 * time.Minute // Discord accepts an interaction's webhook for 15
+	chanTTL     = time.Hour          // a looked-up channel
+	startTTL    = 7 * 24 * time.Hour // a thread to start (or started) from a message: as long as its buttons live
+	sentTTL     = 7 * 24 * time.Hour // a sent message: its conversation, button groups and components
+	clickTTL    = 14 * time.Minute   // a click's interaction: Discord accepts its webhook for 15
+	inflightTTL = 30 * time.Second   // a click in flight (the guard against double clicks)
+	localeTTL   = 30 * 24 * time.Hour
+	activeTTL   = 30 * time.Minute // a channel with recent messages: read again after a new session
+	webhookTTL  = 14 * time.Minute // Discord accepts an interaction's webhook for 15
 )
 
-// New builds the adapter. It does no network I/O: Run connects to Discord.
-// A nil catalog prints built-in English; a nil logger discards.
-func New(cfg Config, catalog *i18n.Catalog, logger *slog.Logger, opts ...Option) (*Adapter, error) {
+// maxRecent bounds the channels remembered for catching up.
+const maxRecent = 1000
+
+// New builds the adapter on host. It does no network I/O: Run connects to
+// Discord. Every inbound event goes to host.Deliver.
+func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
+	if host == nil {
+		return nil, errors.New("discord: new: nil host")
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -132,56 +114,53 @@ func New(cfg Config, catalog *i18n.Catalog, logger *slog.Logger, opts ...Option)
 			opt(&o)
 		}
 	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	b := &base{cfg: cfg, log: o.log, cat: o.cat, now: o.clock}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
 	}
-	if catalog == nil {
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.cat == nil {
 		c, err := i18n.New("", nil)
 		if err != nil {
 			return nil, fmt.Errorf("discord: catalog: %w", err)
 		}
-		catalog = c
+		b.cat = c
 	}
-	a := &Adapter{
-		cfg:       cfg,
-		conns:     newConns(),
-		core:      o.core,
-		cat:       catalog,
-		log:       logger,
-		now:       time.Now,
-		tokenText: cfg.bareToken(),
-		channels:  set(cfg.Channels),
-		guilds:    set(cfg.GuildIDs),
-		gates:     newGates(),
-		disc:      make(chan struct{}, 1),
+	n := cfg.MemoSize
+	life := newLifecycle()
+	global := &globalLimit{}
+	gw := newGateway(b, httpClient(cfg, o.http, global))
+	api := newRest(gw.s, global, cfg, b.log)
+	chans := &channels{base: b, api: api, state: gw.s.State, bot: gw.botUserID,
+		info:   memo.New[string, chanInfo](n, chanTTL, b.now),
+		starts: memo.New[string, *threadStart](n, startTTL, b.now),
 	}
+	out := &sender{base: b, api: api, chans: chans, life: life,
+		pending: memo.New[string, *pendingIx](n, cfg.InteractionWindow, b.now),
+		hooked:  memo.New[string, hookedMsg](n, webhookTTL, b.now),
+		sent:    memo.New[string, *sentMsg](n, sentTTL, b.now),
+	}
+	clicks := &clicker{base: b, api: api, out: out,
+		inflight: memo.New[string, *clickCtx](n, inflightTTL, b.now),
+		byToken:  memo.New[string, *clickCtx](n, clickTTL, b.now),
+	}
+	in := &receiver{base: b, host: host, life: life, gw: gw, chans: chans, out: out, clicks: clicks,
+		guilds: set(cfg.GuildIDs), configured: set(cfg.Channels),
+		locales: memo.New[string, string](n, localeTTL, b.now),
+		active:  newRecent(min(n, maxRecent)),
+	}
+	a := &Adapter{base: b, life: life, gw: gw, api: api, chans: chans, in: in, out: out, clicks: clicks}
 	if cfg.PublicKey != "" {
 		k, _ := hex.DecodeString(strings.TrimSpace(cfg.PublicKey)) // checked by Validate
 		a.pubKey = ed25519.PublicKey(k)
 	}
-	n := cfg.MemoSize
-	a.chans = memo.New[string, chanInfo](n, chanTTL, a.now)
-	a.starts = memo.New[string, *threadStart](n, startTTL, a.now)
-	a.pending = memo.New[string, *pendingIx](n, cfg.InteractionWindow, a.now)
-	a.hooked = memo.New[string, hookedMsg](n, webhookTTL, a.now)
-	a.sentKeys = memo.New[string, bridge.ConvKey](n, sentTTL, a.now)
-	a.clicks = memo.New[string, *clickCtx](n, clickTTL, a.now)
-	a.retired = memo.New[string, struct{}](n, retiredTTL, a.now)
-	a.locales = memo.New[string, string](n, localeTTL, a.now)
-	a.localSeen = memo.New[string, struct{}](n, dedupeTTL, a.now)
-	a.shown = memo.New[string, []discordgo.MessageComponent](n, shownTTL, a.now)
-
-	a.s = newSession(cfg, httpClient(cfg, o.http), newDialer(a.conns))
-	a.s.AddHandler(a.onReady)
-	a.s.AddHandler(a.onDisconnect)
-	a.s.AddHandler(a.onMessageCreate)
-	a.s.AddHandler(a.onEvent)
-	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
-	a.bgCancel() // opened by Run
-	a.bgClosed = true
-	if a.core == nil {
-		logger.Warn("discord: no core given: redeliveries are deduped in memory only and /ask offers no suggestions")
-	}
+	gw.s.AddHandler(gw.onReady)
+	gw.s.AddHandler(gw.onDisconnect)
+	gw.s.AddHandler(in.onMessageCreate)
+	gw.s.AddHandler(in.onEvent)
+	gw.onNewSession = in.catchUp
 	return a, nil
 }
 
@@ -197,26 +176,20 @@ func set(ids []string) map[string]bool {
 func (a *Adapter) Name() string { return Platform }
 
 // Run implements bridge.Adapter: it connects to the gateway (and reconnects
-// when the connection is lost, backing off while Discord cannot be reached),
-// registers the application commands (shard 0), and hands events to h until
-// ctx ends. It returns an error only when it cannot connect at all: the token
-// or the intents were refused, or the shard settings are wrong.
-func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
-	if h == nil {
-		return errors.New("discord: run: nil handler")
+// when the connection is lost, resuming the session, backing off while
+// Discord cannot be reached), registers the application commands (shard 0),
+// and delivers what arrives to the host until ctx ends. It returns an error
+// only when it cannot connect at all: the token or the intents were refused,
+// or the shard settings are wrong. The handler is not used: events go to the
+// host given to New.
+func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+	if err := a.life.start(ctx); err != nil {
+		return err
 	}
-	a.mu.Lock()
-	if a.running {
-		a.mu.Unlock()
-		return errors.New("discord: run: already running")
-	}
-	a.running, a.h, a.hctx = true, h, ctx
-	a.mu.Unlock()
-	a.bgOpen()
-	a.conns.reopen()
+	a.gw.conns.reopen()
 	defer a.stop()
 
-	if err := a.connect(ctx); err != nil {
+	if err := a.gw.connect(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -229,12 +202,12 @@ func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-a.disc:
+		case <-a.gw.disc:
 			if ctx.Err() != nil {
 				return nil
 			}
 			a.log.Warn("discord: gateway connection lost; reconnecting")
-			if err := a.connect(ctx); err != nil {
+			if err := a.gw.connect(ctx); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -244,189 +217,51 @@ func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
 	}
 }
 
-// stop ends a Run: the gateway is closed, the event handlers in progress and
-// the background work (interaction acknowledgements, autocomplete answers)
-// finish. Send, Edit and Typing keep working afterwards (the core drains its
-// queues after the adapters stopped).
+// stop ends a Run. Intake stops first: the gateway is closed and HTTP
+// interactions are refused; then the events being delivered finish, and the
+// background work they started (interaction responses, notes) gets a short
+// grace to go out before it is cancelled. Send, Edit and Typing keep working
+// afterwards (the core drains its queues after the adapters stopped).
 func (a *Adapter) stop() {
-	if err := a.s.Close(); err != nil {
-		a.log.Debug("discord: closing the gateway", "err", err)
-	}
-	a.conns.close()
-	a.mu.Lock()
-	a.h, a.hctx = nil, nil
-	a.mu.Unlock()
-	a.evWG.Wait()
-	a.bgStop()
-	select { // a disconnect reported by the close above is not news to the next Run
-	case <-a.disc:
-	default:
-	}
-	a.mu.Lock()
-	a.running = false
-	a.mu.Unlock()
+	a.life.closeIntake()
+	a.gw.close()
+	a.life.finish(stopGrace)
 }
 
-// enter starts handling one inbound event: it returns the handler and the run
-// context, or a nil handler when the adapter is not running. done must be
-// called when the event has been handed over.
-func (a *Adapter) enter() (bridge.Handler, context.Context, func()) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.h == nil {
-		return nil, nil, func() {}
-	}
-	a.evWG.Add(1)
-	return a.h, a.hctx, a.evWG.Done
-}
+// stopGrace is how long interaction responses and notes still in flight at
+// shutdown may take: an accepted interaction left unanswered shows as failed.
+const stopGrace = 3 * time.Second
 
-// connect opens the gateway, retrying with a growing pause while Discord
-// cannot be reached; refusals that retrying cannot fix end it.
-func (a *Adapter) connect(ctx context.Context) error {
-	back := time.Second
-	for {
-		err := a.open(ctx)
-		if err == nil {
-			a.log.Info("discord: connected to the gateway", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount)
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if fatal := fatalOpen(err); fatal != nil {
-			return fatal
-		}
-		a.log.Warn("discord: cannot connect to the gateway; retrying", "err", scrub(err.Error(), a.tokenText), "in", back)
-		if err := sleepWithin(ctx, back); err != nil {
-			return err
-		}
-		back = min(back*2, time.Minute)
-	}
-}
-
-// open runs discordgo's Open, which takes no context: when ctx ends first, the
-// connection is cut so that Open returns.
-func (a *Adapter) open(ctx context.Context) error {
-	done := make(chan error, 1)
-	go func() { done <- a.s.Open() }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		a.conns.abort()
-		if err := <-done; err == nil {
-			_ = a.s.Close()
-		}
-		return ctx.Err()
-	}
-}
-
-// fatalOpen turns the refusals that retrying cannot fix into an error saying
-// what to change; nil for the others.
-func fatalOpen(err error) error {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case 4004:
-			return fmt.Errorf("discord: the gateway refused discord.token (4004 authentication failed): reset it in Developer Portal › Bot: %w", err)
-		case 4014:
-			return fmt.Errorf("discord: the MESSAGE CONTENT intent is not enabled: Developer Portal › Bot › Privileged Gateway Intents (4014): %w", err)
-		case 4013:
-			return fmt.Errorf("discord: the gateway refused the intents (4013): %w", err)
-		case 4010, 4011:
-			return fmt.Errorf("discord: the gateway refused the sharding (%d): check discord.shard_id and discord.shard_count: %w", ce.Code, err)
-		case 4012:
-			return fmt.Errorf("discord: the gateway refused API version %s (4012): %w", discordgo.APIVersion, err)
-		}
-	}
-	if errors.Is(err, discordgo.ErrWSShardBounds) {
-		return fmt.Errorf("discord: discord.shard_id must be less than discord.shard_count: %w", err)
-	}
-	if st, _ := discordCode(err); st == http.StatusUnauthorized {
-		return errors.New("discord: Discord refused discord.token (HTTP 401): reset it in Developer Portal › Bot")
-	}
-	return nil
-}
-
-func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
-	if r == nil || r.User == nil {
+// Routes implements bridge.RouteMounter: POST /discord/interactions, when
+// Config.PublicKey is set (otherwise interactions arrive over the gateway).
+func (a *Adapter) Routes(r bridge.Router) {
+	if a.pubKey == nil {
 		return
 	}
-	id := r.User.ID
-	a.botID.Store(&id)
-	a.log.Info("discord: ready", "bot", r.User.Username, "guilds", len(r.Guilds))
+	r.HandleLimit("POST "+InteractionsPath, a.in.httpHandler(a.pubKey), a.cfg.MaxBodyBytes)
 }
 
-func (a *Adapter) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
-	select {
-	case a.disc <- struct{}{}:
-	default:
-	}
+// Send implements bridge.Adapter (see sender.send).
+func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+	return a.out.send(ctx, to, m)
 }
 
-// botUserID is the bot's own user id, once READY arrived.
-func (a *Adapter) botUserID() string {
-	if p := a.botID.Load(); p != nil {
-		return *p
-	}
-	return ""
+// Edit implements bridge.Editor (see sender.edit).
+func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
+	return a.out.edit(ctx, ref, m)
 }
 
-func (a *Adapter) guildAllowed(guild string) bool {
-	return len(a.guilds) == 0 || a.guilds[guild]
+// Typing implements bridge.Typer (see sender.typing).
+func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
+	return a.out.typing(ctx, to)
 }
 
-// bgOpen lets background work start (Run).
-func (a *Adapter) bgOpen() {
-	a.bgMu.Lock()
-	defer a.bgMu.Unlock()
-	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
-	a.bgClosed = false
+// StartThread implements bridge.ThreadStarter (see sender.startThread).
+func (a *Adapter) StartThread(ctx context.Context, in bridge.ConvKey, title string, m formatting.Message) (bridge.ConvKey, bridge.MsgRef, error) {
+	return a.out.startThread(ctx, in, title, m)
 }
 
-// bgStop cancels the background work and waits for it.
-func (a *Adapter) bgStop() {
-	a.bgMu.Lock()
-	a.bgClosed = true
-	cancel := a.bgCancel
-	a.bgMu.Unlock()
-	cancel()
-	a.bgWG.Wait()
-}
-
-// background runs fn on its own goroutine under a context bounded by timeout
-// and by the adapter's run; it reports false (and runs nothing) when the
-// adapter is not running.
-func (a *Adapter) background(timeout time.Duration, fn func(ctx context.Context)) bool {
-	a.bgMu.Lock()
-	if a.bgClosed {
-		a.bgMu.Unlock()
-		return false
-	}
-	a.bgWG.Add(1)
-	base := a.bgCtx
-	a.bgMu.Unlock()
-	go func() {
-		defer a.bgWG.Done()
-		ctx, cancel := context.WithTimeout(base, timeout)
-		defer cancel()
-		fn(ctx)
-	}()
-	return true
-}
-
-// printer is the catalogue in a Discord locale ("ja", "zh-CN", "en-US").
-func (a *Adapter) printer(locale string) i18n.Printer { return a.cat.Printer(locale) }
-
-// seen reports whether a delivery was handled before: through the core's store
-// when there is one (it survives restarts), else in memory.
-func (a *Adapter) seen(ctx context.Context, id string) bool {
-	if a.core != nil {
-		dup, err := a.core.Seen(ctx, Platform, id)
-		if err == nil {
-			return dup
-		}
-		a.log.Warn("discord: dedupe failed; deduping in memory", "err", err)
-	}
-	return !a.localSeen.Add(id, struct{}{})
+// Retire implements bridge.Retirer (see clicker.retire).
+func (a *Adapter) Retire(ctx context.Context, r bridge.Retirement) error {
+	return a.clicks.retire(ctx, r)
 }

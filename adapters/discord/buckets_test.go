@@ -1,10 +1,10 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 )
 
 // Interactions leave nothing behind in discordgo's rate limiter: its buckets
@@ -30,7 +30,7 @@ func TestInteractionsLeaveNoRateLimitBuckets(t *testing.T) {
 	w.retiredEdit(t, up["token"].(string))
 
 	tokens := []string{ask["token"].(string), up["token"].(string)}
-	for _, k := range discord.RateLimitBuckets(p.ad) {
+	for _, k := range discordadapter.RateLimitBuckets(p.ad) {
 		for _, tok := range tokens {
 			if strings.Contains(k, tok) {
 				t.Errorf("rate-limit bucket %q kept an interaction's token", k)

@@ -1,89 +1,135 @@
-package discord
+package discordadapter
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
 )
 
-// call runs one REST call of discordgo's rate-limit bucket bucket (the same
-// string discordgo passes as bucketID, so its per-route bookkeeping from the
-// X-RateLimit headers is the one consulted here). Calls with one gate key
-// (usually the bucket; per interaction for the webhook edits discordgo puts in
-// one shared bucket) go one at a time, in the order they asked, so a
-// conversation's messages keep their order through retries. Before each
-// attempt the bucket's wait, and after a 429 its retry_after, are slept here,
-// bounded by ctx, so discordgo itself never sleeps unbounded. 429s and 5xx
-// answers are retried up to Config.MaxRetries times; a wait that would pass
-// ctx's deadline fails at once with an error rather than sending late. Errors
-// never carry a token.
-func (a *Adapter) call(ctx context.Context, gate, bucket, what string, fn func(opts ...discordgo.RequestOption) error) error {
-	release, err := a.gates.acquire(ctx, gate)
-	if err != nil {
-		return fmt.Errorf("discord: %s: %w", what, err)
-	}
-	defer release()
-	for attempt := 0; ; attempt++ {
-		if w := a.bucketWait(bucket); w > 0 {
-			if err := sleepWithin(ctx, w); err != nil {
-				return fmt.Errorf("discord: %s: waiting %s for the rate limit: %w", what, w.Round(time.Millisecond), err)
-			}
-		}
-		err := fn(discordgo.WithContext(ctx))
-		if err == nil {
-			return nil
-		}
-		why := scrub(describe(err), a.tokenText)
-		d, retry := a.retryAfter(err, attempt)
-		if !retry || ctx.Err() != nil {
-			return &callError{what: what, err: err, msg: why}
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return &callError{what: what, err: errors.Join(err, context.DeadlineExceeded),
-				msg: fmt.Sprintf("%s; not retried: the deadline comes first", why)}
-		}
-		a.log.Warn("discord: call refused; retrying", "call", what, "attempt", attempt+1, "in", d, "err", why)
-		if werr := sleepWithin(ctx, d); werr != nil {
-			return &callError{what: what, err: errors.Join(err, werr), msg: fmt.Sprintf("%s; not retried: %v", why, werr)}
-		}
-	}
+// rest makes every REST call to Discord (call): paced, retried and scrubbed
+// of tokens in one place.
+type rest struct {
+	s      *discordgo.Session
+	pacer  *outbound.Pacer
+	pol    outbound.Policy
+	global *globalLimit
+	token  string // the bare bot token, scrubbed from error texts
 }
 
-// retryAfter says whether a failed call is worth another attempt, and when.
-func (a *Adapter) retryAfter(err error, attempt int) (time.Duration, bool) {
-	if attempt >= a.cfg.MaxRetries {
-		return 0, false
+// Pacer key classes.
+const (
+	classRoute   = "route"   // one of discordgo's rate-limit buckets: Discord tells its limits as it goes
+	classWebhook = "webhook" // one interaction's webhook (outside the global limit)
+	classGlobal  = "global"  // Discord's global limit: 50 requests a second
+)
+
+// globalKey is the one key of the global limit.
+var globalKey = outbound.Key{Class: classGlobal}
+
+func newRest(s *discordgo.Session, global *globalLimit, cfg Config, log *slog.Logger) *rest {
+	r := &rest{
+		s:      s,
+		global: global,
+		pacer:  outbound.NewPacer(map[string]outbound.Limit{classGlobal: outbound.Per(50, time.Second)}, nil),
+		token:  cfg.bareToken(),
 	}
+	r.pol = outbound.Policy{
+		Classify:    r.classify,
+		RateLimited: cfg.MaxRetries,
+		Transient:   cfg.MaxRetries,
+		Backoff:     250 * time.Millisecond,
+		MaxBackoff:  5 * time.Second,
+		OnRetry: func(rt outbound.Retry) {
+			log.Warn("discord: call refused; retrying", "attempt", rt.Attempt, "in", rt.Wait,
+				"rate_limited", rt.RateLimited, "err", scrub(describe(rt.Err), r.token))
+		},
+	}
+	return r
+}
+
+// route is what a call is paced on: one of discordgo's rate-limit buckets
+// (the string discordgo passes as bucketID, so its per-route bookkeeping from
+// the X-RateLimit headers is the one consulted), or one interaction's webhook.
+type route struct {
+	bucket string
+	hook   string // the interaction id
+}
+
+// bucket is the route of a call in discordgo's bucket ep.
+func bucket(ep string) route { return route{bucket: ep} }
+
+// webhook is the route of a call to interaction ix's callback or webhook.
+func webhook(ix *discordgo.Interaction) route { return route{hook: ix.ID} }
+
+// call runs one REST call on rt through the outbound pacer: the calls of one
+// route go one at a time, in the order they asked, through their retries
+// (its lane), so a conversation's messages keep their order; calls other than
+// webhook calls also take a slot of the global limit. Before each attempt
+// the bucket's wait as discordgo knows it becomes a block of the route, waited
+// out here bounded by ctx, so discordgo itself never sleeps unbounded. 429s
+// (every route blocked when Discord says global) and 5xx answers are retried
+// up to Config.MaxRetries times; a wait that would pass ctx's deadline fails
+// at once with an error saying so. Errors never carry a token.
+func (r *rest) call(ctx context.Context, rt route, what string, fn func(opts ...discordgo.RequestOption) error) error {
+	c := outbound.Call{Lane: outbound.Key{Class: classRoute, ID: rt.bucket}, Keys: []outbound.Key{globalKey}}
+	if rt.hook != "" {
+		c = outbound.Call{Lane: outbound.Key{Class: classWebhook, ID: rt.hook}}
+	}
+	err := r.pacer.Do(ctx, c, r.pol, func(ctx context.Context) error {
+		if w := r.bucketWait(rt.bucket); w > 0 {
+			r.pacer.BlockUntil(c.Lane, r.pacer.Clock().Now().Add(w))
+			if err := r.pacer.Wait(ctx, c.Lane); err != nil {
+				return err
+			}
+		}
+		return fn(discordgo.WithContext(ctx))
+	})
+	if err != nil {
+		return fmt.Errorf("discord: %s: %w", what, &scrubbed{msg: scrub(describe(err), r.token), err: err})
+	}
+	return nil
+}
+
+// classify is Discord's outbound.Classifier: a 429 waits its retry_after
+// (every key of the call when Discord says the limit is global); 5xx answers
+// are retried with a growing pause.
+func (r *rest) classify(err error) outbound.Verdict {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
-		return max(rl.RetryAfter, 10*time.Millisecond), true
+		v := outbound.Verdict{Action: outbound.RetryAfter, After: max(rl.RetryAfter, 10*time.Millisecond)}
+		if r.global.holds() {
+			v.Action = outbound.RetryAfterAll
+		}
+		return v
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil {
 		switch re.Response.StatusCode {
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return min(250*time.Millisecond<<attempt, 5*time.Second), true
+			return outbound.Verdict{Action: outbound.Backoff}
 		}
 	}
-	return 0, false
+	return outbound.Verdict{}
 }
 
 // bucketWait is how long discordgo's bucket would make the next call wait. It
 // peeks only when nobody holds the bucket (its fields are guarded by its lock);
-// a held bucket belongs to a call outside the gates, which discordgo paces.
-func (a *Adapter) bucketWait(bucket string) time.Duration {
+// a held bucket belongs to a call outside the lanes, which discordgo paces.
+func (r *rest) bucketWait(bucket string) time.Duration {
 	if bucket == "" {
-		return 0 // a request with a bucket of its own (hookRequest)
+		return 0 // a webhook call: a bucket of its own (hookRequest)
 	}
-	rl := a.s.Ratelimiter
+	rl := r.s.Ratelimiter
 	b := rl.GetBucket(bucket)
 	if !b.TryLock() {
 		return 0
@@ -102,9 +148,8 @@ func (a *Adapter) bucketWait(bucket string) time.Duration {
 // is held for the whole request, so that one interaction's slow or
 // rate-limited edit would hold up every other user's answer. These endpoints
 // are outside the global rate limit; call serialises each interaction's
-// requests (its gate) and waits out their 429s. Such calls pass "" as call's
-// bucket.
-func (a *Adapter) hookRequest(method, url string, data any, out **discordgo.Message, opts ...discordgo.RequestOption) error {
+// requests (its lane) and waits out their 429s.
+func (r *rest) hookRequest(method, url string, data any, out **discordgo.Message, opts ...discordgo.RequestOption) error {
 	var body []byte
 	if data != nil {
 		b, err := json.Marshal(data)
@@ -114,7 +159,7 @@ func (a *Adapter) hookRequest(method, url string, data any, out **discordgo.Mess
 		body = b
 	}
 	bucket := discordgo.NewRatelimiter().LockBucket("interaction")
-	resp, err := a.s.RequestWithLockedBucket(method, url, "application/json", body, bucket, 0, opts...)
+	resp, err := r.s.RequestWithLockedBucket(method, url, "application/json", body, bucket, 0, opts...)
 	if err != nil || out == nil {
 		return err
 	}
@@ -124,74 +169,24 @@ func (a *Adapter) hookRequest(method, url string, data any, out **discordgo.Mess
 	return nil
 }
 
-// sleepWithin sleeps d, unless ctx ends first or its deadline comes before d
-// has passed (then it fails at once: waiting could only end in failure).
-func sleepWithin(ctx context.Context, d time.Duration) error {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		return fmt.Errorf("%w: the deadline comes first", context.DeadlineExceeded)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// scrubbed is a failed REST call's error as it may be shown: what Discord
+// answered, without the URL (interaction URLs carry their token).
+type scrubbed struct {
+	msg string
+	err error
 }
 
-// gates serialises the calls of one bucket.
-type gates struct {
-	mu sync.Mutex
-	m  map[string]*gate
-}
-
-type gate struct {
-	ch    chan struct{} // one token: held by the call in progress
-	users int           // callers holding or waiting; the gate goes when 0
-}
-
-func newGates() *gates { return &gates{m: map[string]*gate{}} }
-
-func (g *gates) acquire(ctx context.Context, key string) (func(), error) {
-	g.mu.Lock()
-	gt := g.m[key]
-	if gt == nil {
-		gt = &gate{ch: make(chan struct{}, 1)}
-		g.m[key] = gt
-	}
-	gt.users++
-	g.mu.Unlock()
-	leave := func() {
-		g.mu.Lock()
-		gt.users--
-		if gt.users == 0 {
-			delete(g.m, key)
-		}
-		g.mu.Unlock()
-	}
-	select {
-	case gt.ch <- struct{}{}:
-		return func() { <-gt.ch; leave() }, nil
-	case <-ctx.Done():
-		leave()
-		return nil, ctx.Err()
-	}
-}
-
-// callError is a failed REST call whose text names the call and says what
-// Discord answered, without the URL (interaction URLs carry their token).
-type callError struct {
-	what string
-	msg  string
-	err  error
-}
-
-func (e *callError) Error() string { return "discord: " + e.what + ": " + e.msg }
-func (e *callError) Unwrap() error { return e.err }
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }
 
 // describe says what went wrong in a call, without the request URL.
 func describe(err error) string {
+	var oe *outbound.Error
+	if errors.As(err, &oe) && oe.Last != nil {
+		c := *oe
+		c.Last = errors.New(describe(oe.Last))
+		return c.Error()
+	}
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
 		return fmt.Sprintf("rate limited (retry after %s)", rl.RetryAfter)

@@ -1,11 +1,11 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
@@ -142,7 +142,7 @@ func TestAutocomplete(t *testing.T) {
 // "is thinking…" does not stay for good.
 func TestSilentAnswerDeletesThinking(t *testing.T) {
 	w := newWorld(t, nil)
-	w.boot(t, options{dc: func(c *discord.Config) { c.ThinkingTimeout = 300 * time.Millisecond }})
+	w.boot(t, options{dc: func(c *discordadapter.Config) { c.ThinkingTimeout = 300 * time.Millisecond }})
 	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "hello")) // first contact: the welcome
 	w.waitMessage(t, "Ask me about passwords")
 	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "ok")

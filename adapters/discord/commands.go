@@ -1,7 +1,10 @@
-package discord
+package discordadapter
 
 import (
 	"context"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -63,33 +66,129 @@ func (a *Adapter) commandDefs(global bool) []*discordgo.ApplicationCommand {
 // maxDescription is Discord's limit on command and option descriptions.
 const maxDescription = 100
 
-// registerCommands replaces the application's commands (bulk overwrite): in
-// each configured server, where they appear at once, or globally. A failure is
-// logged, not fatal: messages and buttons work without commands.
+// registerCommands makes the application's commands the ones commandDefs
+// describes, in each configured server (where they appear at once), or
+// globally. It reads what Discord has first and overwrites it (bulk
+// overwrite) only when it differs, so a restart or a second process changes
+// nothing. A failure is logged, not fatal: messages and buttons work without
+// commands.
 func (a *Adapter) registerCommands(ctx context.Context) {
 	guilds := a.cfg.GuildIDs
 	if len(guilds) == 0 {
 		guilds = []string{""}
 	}
 	for _, g := range guilds {
-		ep := discordgo.EndpointApplicationGlobalCommands(a.cfg.ApplicationID)
-		if g != "" {
-			ep = discordgo.EndpointApplicationGuildCommands(a.cfg.ApplicationID, g)
-		}
-		cctx, cancel := context.WithTimeout(ctx, a.cfg.HTTPTimeout)
-		err := a.call(cctx, ep, ep, "register commands", func(opts ...discordgo.RequestOption) error {
-			_, err := a.s.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, g, a.commandDefs(g == ""), opts...)
-			return err
-		})
-		cancel()
-		if err != nil && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return // shutting down
 		}
-		if err != nil {
+		cctx, cancel := context.WithTimeout(ctx, a.cfg.HTTPTimeout)
+		changed, err := a.syncCommands(cctx, g)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil:
 			a.log.Error("discord: commands not registered (was the bot invited with the applications.commands scope?)",
 				"guild", g, "err", err)
+		case changed:
+			a.log.Info("discord: commands registered", "guild", g)
+		default:
+			a.log.Debug("discord: commands already registered", "guild", g)
+		}
+	}
+}
+
+// syncCommands registers the commands in guild ("": globally) unless Discord
+// has them already; it reports whether it wrote them.
+func (a *Adapter) syncCommands(ctx context.Context, guild string) (bool, error) {
+	ep := discordgo.EndpointApplicationGlobalCommands(a.cfg.ApplicationID)
+	if guild != "" {
+		ep = discordgo.EndpointApplicationGuildCommands(a.cfg.ApplicationID, guild)
+	}
+	want := a.commandDefs(guild == "")
+	var have []*discordgo.ApplicationCommand
+	err := a.api.call(ctx, bucket("GET "+ep), "read the commands", func(opts ...discordgo.RequestOption) error {
+		var err error
+		have, err = a.api.s.ApplicationCommands(a.cfg.ApplicationID, guild, opts...)
+		return err
+	})
+	if err == nil && sameCommands(have, want) {
+		return false, nil
+	}
+	if err != nil {
+		a.log.Info("discord: cannot read the registered commands; writing them", "guild", guild, "err", err)
+	}
+	err = a.api.call(ctx, bucket(ep), "register commands", func(opts ...discordgo.RequestOption) error {
+		_, err := a.api.s.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, guild, want, opts...)
+		return err
+	})
+	return err == nil, err
+}
+
+// commandShape is what of a command kmbridge sets, to compare what Discord
+// has with what it would write; ids, versions and defaults Discord adds are
+// left out.
+type commandShape struct {
+	Name, Description string
+	Type              discordgo.ApplicationCommandType
+	Localized         map[discordgo.Locale]string
+	Contexts          []discordgo.InteractionContextType // compared only when set
+	Options           []optionShape
+}
+
+type optionShape struct {
+	Name, Description      string
+	Type                   discordgo.ApplicationCommandOptionType
+	Localized              map[discordgo.Locale]string
+	Required, Autocomplete bool
+	MaxLength              int
+}
+
+func shapeOf(c *discordgo.ApplicationCommand, contexts bool) commandShape {
+	s := commandShape{Name: c.Name, Description: c.Description, Type: c.Type, Localized: map[discordgo.Locale]string{}}
+	if s.Type == 0 {
+		s.Type = discordgo.ChatApplicationCommand
+	}
+	if c.DescriptionLocalizations != nil {
+		for k, v := range *c.DescriptionLocalizations {
+			s.Localized[k] = v
+		}
+	}
+	if contexts && c.Contexts != nil {
+		s.Contexts = slices.Clone(*c.Contexts)
+		slices.Sort(s.Contexts)
+	}
+	for _, o := range c.Options {
+		if o == nil {
 			continue
 		}
-		a.log.Info("discord: commands registered", "guild", g)
+		os := optionShape{Name: o.Name, Description: o.Description, Type: o.Type, Localized: map[discordgo.Locale]string{},
+			Required: o.Required, Autocomplete: o.Autocomplete, MaxLength: o.MaxLength}
+		for k, v := range o.DescriptionLocalizations {
+			os.Localized[k] = v
+		}
+		s.Options = append(s.Options, os)
 	}
+	return s
+}
+
+// sameCommands reports whether Discord's commands are the ones to register.
+func sameCommands(have, want []*discordgo.ApplicationCommand) bool {
+	if len(have) != len(want) {
+		return false
+	}
+	shapes := func(cs []*discordgo.ApplicationCommand, contexts bool) []commandShape {
+		out := make([]commandShape, 0, len(cs))
+		for _, c := range cs {
+			if c == nil {
+				return nil
+			}
+			out = append(out, shapeOf(c, contexts))
+		}
+		slices.SortFunc(out, func(a, b commandShape) int { return strings.Compare(a.Name, b.Name) })
+		return out
+	}
+	w := shapes(want, true)
+	checkContexts := len(w) > 0 && w[0].Contexts != nil
+	return reflect.DeepEqual(shapes(have, checkContexts), w)
 }

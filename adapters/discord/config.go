@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"encoding/hex"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kmbridge/kmbridge/bridge"
 )
 
 // Config configures the adapter. The first block maps one to one onto the
@@ -31,6 +33,11 @@ type Config struct {
 	// Channels are channels where every message is a question
 	// (discord.channels); elsewhere in a server only @mentions are answered.
 	Channels []string
+	// Scope groups server messages into conversations (bridge.channel_scope):
+	// bridge.ScopeThread (default) is one conversation per thread,
+	// bridge.ScopeUser one per user in each thread, bridge.ScopeChannel one per
+	// thread shared by everyone. DMs are always one per user.
+	Scope bridge.Scope
 	// ShardID and ShardCount split the gateway between processes
 	// (discord.shard_id, discord.shard_count); 0 and 0 mean one process. Only
 	// shard 0 receives DMs and registers the commands.
@@ -94,6 +101,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShardCount == 0 {
 		c.ShardCount = 1
+	}
+	if c.Scope == "" {
+		c.Scope = bridge.ScopeThread
 	}
 	dur := func(v *time.Duration, d time.Duration) {
 		if *v == 0 {
@@ -165,6 +175,9 @@ func (c Config) Validate() error {
 		if !snowflake(id) {
 			bad("discord.channels", "%q is not a channel id (enable Developer Mode, right-click the channel, Copy Channel ID)", id)
 		}
+	}
+	if _, err := bridge.ParseScope(string(c.Scope)); err != nil {
+		bad("bridge.channel_scope", "%q: use thread, user or channel", c.Scope)
 	}
 	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
 		bad("discord.shard_id", "must be 0 ≤ shard_id < shard_count, got %d of %d", c.ShardID, c.ShardCount)

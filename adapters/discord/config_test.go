@@ -1,8 +1,11 @@
-package discord
+package discordadapter
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -30,6 +33,7 @@ func TestConfigValidate(t *testing.T) {
 		{"slow suggest", func(c *Config) { c.SuggestTimeout = 3_000_000_000 }, "suggest timeout"},
 		{"long window", func(c *Config) { c.InteractionWindow = 20 * 60_000_000_000 }, "interaction window"},
 		{"archive", func(c *Config) { c.ThreadArchive = 30 }, "thread archive"},
+		{"scope", func(c *Config) { c.Scope = "everyone" }, "bridge.channel_scope"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := good
@@ -47,6 +51,7 @@ func TestConfigValidate(t *testing.T) {
 	ok.PublicKey = strings.Repeat("ab", 32)
 	ok.GuildIDs, ok.Channels = []string{"1"}, []string{"2"}
 	ok.ShardID, ok.ShardCount = 1, 2
+	ok.Scope = bridge.ScopeChannel
 	if err := ok.Validate(); err != nil {
 		t.Errorf("full config: %v", err)
 	}
@@ -62,14 +67,17 @@ func TestBotToken(t *testing.T) {
 
 // The constructor does no I/O: an unreachable API URL is fine until Run.
 func TestNewDoesNoIO(t *testing.T) {
-	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/"}, nil, nil)
+	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/"}, bridgetest.NewHost())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Name() != "discord" {
 		t.Errorf("Name = %q", a.Name())
 	}
-	if _, err := New(Config{}, nil, nil); err == nil {
+	if _, err := New(Config{}, bridgetest.NewHost()); err == nil {
 		t.Error("New accepted an empty config")
+	}
+	if _, err := New(Config{Token: "t", ApplicationID: "1"}, nil); err == nil {
+		t.Error("New accepted a nil host")
 	}
 }

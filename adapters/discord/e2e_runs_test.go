@@ -1,9 +1,11 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
@@ -38,12 +40,43 @@ func menuStates(c apiCall) []string {
 	return out
 }
 
+// shown lists what a message shows in place of retired groups: the labels of
+// its disabled buttons, with "(chosen)" for a choice (green) and "(expired)"
+// for an expired click (grey).
+func shown(c apiCall) []string {
+	var out []string
+	for _, b := range buttons(c) {
+		if b.Type != 2 || b.URL != "" || !b.Disabled {
+			continue
+		}
+		switch b.Style {
+		case 3:
+			out = append(out, b.Label+" (chosen)")
+		default:
+			out = append(out, b.Label+" (expired)")
+		}
+	}
+	return out
+}
+
+// placeholders lists the titles of a message's live menus.
+func placeholders(c apiCall) string {
+	var out []string
+	for _, b := range buttons(c) {
+		if b.Type == 3 && !b.Disabled {
+			out = append(out, b.Placeholder)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // A first contact's welcome (six FAQ categories, which were six messages)
 // comes in at most two: the categories as menus titled by their name. A
 // choice in one menu is an FAQ hit (queryType 6) with the welcome's ids, and
-// retires only that menu. A second choice, from a client that has not seen
-// the first retirement, retires its own menu without bringing the first one
-// back; choosing again in the first menu from that stale client does nothing.
+// retires only that menu: it gives way to the choice, shown, and the other
+// menus stay. A second choice, from a client that has not seen the first
+// retirement, retires its own menu without bringing the first one back;
+// choosing again in the first menu from that stale client does nothing.
 func TestWelcomeMenus(t *testing.T) {
 	const vpn, reset = "How do I connect to the VPN?", "How do I reset my password?"
 	w := newWorld(t, nil)
@@ -89,15 +122,11 @@ func TestWelcomeMenus(t *testing.T) {
 	if edit.Ref != first.Ref {
 		t.Fatalf("retired message %s, want the welcome %s", edit.Ref, first.Ref)
 	}
-	if got := strings.Join(menuStates(edit), " "); got != "on off on on on" {
-		t.Errorf("after the VPN choice menus are %s, want only Network & VPN retired", got)
+	if got := placeholders(edit); got != "Accounts & passwords, Devices & printing, Leave & pay, Workplace" {
+		t.Errorf("after the VPN choice the live menus are %s, want all but Network & VPN", got)
 	}
-	for _, b := range buttons(edit) {
-		for _, o := range b.Options {
-			if o.Default != (o.Label == vpn) {
-				t.Errorf("option %q default = %v", o.Label, o.Default)
-			}
-		}
+	if got := strings.Join(shown(edit), "; "); got != "✓ "+vpn+" (chosen)" {
+		t.Errorf("after the VPN choice the message shows %q, want the choice", got)
 	}
 
 	// The stale client chooses in another menu: handled, and its retirement
@@ -107,8 +136,11 @@ func TestWelcomeMenus(t *testing.T) {
 		map[string]any{"custom_id": menu2, "component_type": 3, "values": []string{value2}}, stale)
 	w.fake.dispatch("INTERACTION_CREATE", second)
 	edit = w.retiredEdit(t, second["token"].(string))
-	if got := strings.Join(menuStates(edit), " "); got != "off off on on on" {
-		t.Errorf("after the second choice menus are %s, want both chosen menus retired", got)
+	if got := placeholders(edit); got != "Devices & printing, Leave & pay, Workplace" {
+		t.Errorf("after the second choice the live menus are %s, want both chosen menus retired", got)
+	}
+	if got := strings.Join(shown(edit), "; "); got != "✓ "+reset+" (chosen); ✓ "+vpn+" (chosen)" {
+		t.Errorf("after the second choice the message shows %q, want both choices", got)
 	}
 	hits = w.simCalls("POST /v1/hit")
 	if len(hits) != 2 || hits[1].Int("questionId") != 1001 || hits[1].Int("queryType") != kmclient.QueryFAQ {
@@ -129,25 +161,30 @@ func TestWelcomeMenus(t *testing.T) {
 	}
 }
 
-// A press of a button whose token expired retires every component of its
-// message: none of them would work any more.
-func TestExpiredButtonRetiresAll(t *testing.T) {
+// A press of a button whose token expired (bridge.action_ttl passed)
+// retires the buttons of its group, saying they expired; the message's other
+// group (the related questions) stays usable, and KM is not asked.
+func TestExpiredButtonRetiresItsGroup(t *testing.T) {
 	w := newWorld(t, nil)
-	w.boot(t, options{})
+	w.boot(t, options{core: func(c *bridge.Config) { c.ActionTTL = time.Second }})
 	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
 	ans := w.waitMessage(t, "Reset your password")
-	ix := w.press(alice, "", ans, "expiredTokenAAAA")
+	time.Sleep(1100 * time.Millisecond)
+	ix := w.press(alice, "", ans, buttonID(t, ans, "👍 Helpful"))
 	w.fake.dispatch("INTERACTION_CREATE", ix)
 	edit := w.retiredEdit(t, ix["token"].(string))
+	if got := strings.Join(shown(edit), "; "); got != "⌛ These buttons have expired. (expired)" {
+		t.Errorf("the expired group shows %q", got)
+	}
 	for _, b := range buttons(edit) {
-		if b.URL == "" && !b.Disabled {
+		if b.Type == 2 && b.URL == "" && !b.Disabled {
 			t.Errorf("%q still enabled after an expired click", b.Label)
 		}
-		if b.Style == 3 {
-			t.Errorf("%q marked as chosen", b.Label)
-		}
 	}
-	if n := len(w.simCalls("POST /v1/hit")); n != 0 {
-		t.Errorf("hit calls = %d", n)
+	if got := strings.Join(menuStates(edit), " "); got != "on" {
+		t.Errorf("the related questions are %q, want still live", got)
+	}
+	if n := len(w.simCalls("POST /v1/surveyQuestion")); n != 0 {
+		t.Errorf("surveyQuestion calls = %d", n)
 	}
 }

@@ -1,6 +1,7 @@
-package discord_test
+package discordadapter_test
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -9,8 +10,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
+	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
 // Users.
@@ -148,7 +151,7 @@ func TestWhoIsAnswered(t *testing.T) {
 	const helpdesk, other = "600000000000000002", "700000000000000009"
 	w := newWorld(t, nil)
 	w.fake.addChannel(fakeChannel{ID: helpdesk, Type: 0, GuildID: guildID})
-	w.boot(t, options{dc: func(c *discord.Config) {
+	w.boot(t, options{dc: func(c *discordadapter.Config) {
 		c.Channels = []string{helpdesk}
 		c.GuildIDs = []string{guildID}
 	}})
@@ -257,21 +260,64 @@ func TestGatewayRefusals(t *testing.T) {
 		t.Run(strconv.Itoa(c.code), func(t *testing.T) {
 			w := newWorld(t, nil)
 			w.fake.set(func(f *fakeDiscord) { f.closeWith = c.code })
-			p := w.start(t, options{})
-			p.wantErr = true
+			r := w.run(t, bridgetest.NewHost(), options{})
 			select {
-			case err := <-p.done:
+			case err := <-r.done:
 				if err == nil || !strings.Contains(err.Error(), c.want) {
 					t.Errorf("Run = %v, want %q", err, c.want)
 				}
 				if err != nil && strings.Contains(err.Error(), fakeToken) {
 					t.Errorf("the token is in the error: %v", err)
 				}
-				p.done <- nil // for stop
+				r.done <- nil // for the cleanup
 			case <-time.After(15 * time.Second):
 				t.Fatal("Run did not return")
 			}
 		})
+	}
+}
+
+// running is an adapter run by a test itself, on a Host of its choosing.
+type running struct {
+	ad     *discordadapter.Adapter
+	host   bridge.Host
+	done   chan error
+	cancel context.CancelFunc
+}
+
+// run runs an adapter on host against the fake until the test ends (or
+// stop); Run's error is read from done.
+func (w *world) run(t testing.TB, host bridge.Host, o options) *running {
+	t.Helper()
+	log, logs := testlog.New()
+	r := &running{ad: w.adapter(t, host, log, o), host: host, done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- r.ad.Run(ctx, nil) }()
+	t.Cleanup(func() {
+		r.stop(t)
+		if t.Failed() {
+			t.Logf("logs:\n%s", logs.String())
+		}
+	})
+	return r
+}
+
+// stop cancels the run and waits for it (once).
+func (r *running) stop(t testing.TB) {
+	t.Helper()
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	r.cancel = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("Run did not return within 15s of cancel")
 	}
 }
 
@@ -303,16 +349,48 @@ func TestNoThreadPermission(t *testing.T) {
 	}
 }
 
-// A picture without text gets a note that only text is read; KM is not asked.
+// A picture without text in a DM is delivered with its file (Discord's CDN
+// link), so a hand-over can relay it; the robot does not ask KM about it. A
+// picture mentioning the bot in a channel, which would open a conversation
+// of its own, gets a note that only text is read.
 func TestAttachmentOnly(t *testing.T) {
+	w := newWorld(t, nil)
+	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	host := bridgetest.NewHost()
+	w.run(t, host, options{})
+	w.fake.waitGateway(t)
+	const cdn = "https://cdn.discordapp.com/attachments/1/2/a.png?ex=1&is=2&hm=3"
+	m := w.dm(alice, "")
+	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": cdn, "size": 2048, "content_type": "image/png"}}
+	w.fake.dispatch("MESSAGE_CREATE", m)
+	got := host.WaitDeliveries(t, 1, 15*time.Second)[0]
+	msg, ok := got.Event.(bridge.Message)
+	if !ok || msg.Text != "" || len(msg.Files) != 1 {
+		t.Fatalf("delivered %#v, want a Message with one file and no text", got.Event)
+	}
+	if f := msg.Files[0]; f.URL != cdn || f.Name != "a.png" || f.MIME != "image/png" || f.Size != 2048 {
+		t.Errorf("file = %+v", f)
+	}
+	p := w.post(general, alice, "", true)
+	p["attachments"] = m["attachments"]
+	w.fake.dispatch("MESSAGE_CREATE", p)
+	w.waitMessage(t, "I can only read text")
+	if n := len(host.Tries()); n != 1 {
+		t.Errorf("%d deliveries, want only the DM's", n)
+	}
+}
+
+// Through the whole bridge, a DM holding only a picture reaches no KM call.
+func TestAttachmentOnlyNotAsked(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
 	m := w.dm(alice, "")
-	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": "https://cdn.example/a.png"}}
+	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": "https://cdn.discordapp.com/attachments/1/2/a.png"}}
 	w.fake.dispatch("MESSAGE_CREATE", m)
-	w.waitMessage(t, "I can only read text")
-	if n := len(w.simCalls("POST /v1/chat")); n != 0 {
-		t.Errorf("KM asked %d times", n)
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	w.waitMessage(t, "ExampleGuest")
+	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
+		t.Errorf("KM asked %d times, want only the text", n)
 	}
 }
 
@@ -320,14 +398,14 @@ func TestAttachmentOnly(t *testing.T) {
 func TestStopDuringHandshake(t *testing.T) {
 	w := newWorld(t, nil)
 	w.fake.set(func(f *fakeDiscord) { f.hangHello = true })
-	p := w.start(t, options{})
+	r := w.run(t, bridgetest.NewHost(), options{})
 	waitFor(t, "the silent gateway connection", func() bool {
 		n := 0
 		w.fake.set(func(f *fakeDiscord) { n = f.hung })
 		return n > 0
 	})
 	start := time.Now()
-	p.stop()
+	r.stop(t)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("stop took %s", d)
 	}

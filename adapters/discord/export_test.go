@@ -1,11 +1,11 @@
-package discord
+package discordadapter
 
 import "reflect"
 
 // RateLimitBuckets lists the keys of the rate-limit buckets discordgo's
 // session holds: they must not grow with every interaction.
 func RateLimitBuckets(a *Adapter) []string {
-	rl := a.s.Ratelimiter
+	rl := a.gw.s.Ratelimiter
 	rl.Lock()
 	defer rl.Unlock()
 	m := reflect.ValueOf(rl).Elem().FieldByName("buckets")

@@ -1,4 +1,4 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting/discordfmt"
 )
 
@@ -95,45 +99,70 @@ type limit struct {
 	global     bool
 }
 
+// gwEvent is a dispatched gateway event, kept for RESUME.
+type gwEvent struct {
+	seq int64
+	t   string
+	d   any
+}
+
+// gwSession is a gateway session: what it was sent (for replay after a
+// RESUME) and its connection, nil while disconnected (events queue).
+type gwSession struct {
+	id      string
+	shard   [2]int
+	seq     int64
+	log     []gwEvent
+	conn    *websocket.Conn
+	invalid bool          // a RESUME of it is refused (INVALID_SESSION)
+	ready   chan struct{} // closed while connected
+}
+
 // fakeDiscord is Discord on loopback: the REST routes the adapter uses (with
-// 429 injection) and a gateway websocket (Hello, Identify, READY, dispatch,
-// heartbeat ACKs). Every message it receives — created, edited, as a
-// followup or an interaction response — is checked with discordfmt.Validate
-// as it stands after the call.
+// 429 injection) and a gateway websocket with sessions (Hello, Identify,
+// READY, dispatch, heartbeat ACKs, RESUME with replay, INVALID_SESSION,
+// shards routed by Discord's (guild_id >> 22) % shard_count rule). Every
+// message it receives — created, edited, as a followup or an interaction
+// response — is checked with discordfmt.Validate as it stands after the call.
 type fakeDiscord struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu        sync.Mutex
 	calls     []*apiCall
-	nextID    int64
+	lastID    int64
 	msgs      map[string]*storedMsg
 	originals map[string]string // interaction token → @original message id
 	acked     map[string]bool   // interaction tokens answered
 	ixChannel map[string]string // interaction token → channel
 	channels  map[string]fakeChannel
 	limits    map[string][]limit // "METHOD path" → 429s to serve
+	fail429   []limit            // 429s for the next message posts and edits, wherever
+	served429 int                // of fail429, served
+	commands  map[string][]map[string]any
+	history   map[string][]map[string]any // channel → users' messages dispatched
 	invalid   []string
 	identify  []json.RawMessage
+	resumes   int
 	closeWith int  // close code for the next identify (0: READY)
 	noThreads bool // thread starts are refused (Missing Permissions)
 	hangHello bool // the gateway never says Hello
 	hung      int  // connections left without Hello
 	onCall    func(apiCall)
 
-	gwMu    sync.Mutex // serialises writes to the gateway connection
-	gw      *websocket.Conn
-	gwReady chan struct{} // replaced on each connection; closed once READY is out
-	seq     int64
-	conns   int
+	gwMu     sync.Mutex // the gateway: sessions, writes to their connections
+	sessions map[string]*gwSession
+	byShard  map[int]*gwSession // the latest session of each shard
+	shards   int                // shard_count of the latest identify
+	conns    int                // connections that got READY or RESUMED
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f := &fakeDiscord{
-		t: t, nextID: 1100000000000000000,
+		t:    t,
 		msgs: map[string]*storedMsg{}, originals: map[string]string{}, ixChannel: map[string]string{}, acked: map[string]bool{},
-		channels: map[string]fakeChannel{}, limits: map[string][]limit{},
-		gwReady: make(chan struct{}),
+		channels: map[string]fakeChannel{}, limits: map[string][]limit{}, commands: map[string][]map[string]any{},
+		history: map[string][]map[string]any{}, sessions: map[string]*gwSession{}, byShard: map[int]*gwSession{}, shards: 1,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v9/", f.rest)
@@ -154,9 +183,14 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 // apiURL is the REST base the adapter is configured with.
 func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v9/" }
 
+// id hands out a snowflake of now, as Discord does (time-ordered). f.mu is held.
 func (f *fakeDiscord) id() string {
-	f.nextID++
-	return strconv.FormatInt(f.nextID, 10)
+	id := (time.Now().UnixMilli() - 1420070400000) << 22
+	if id <= f.lastID {
+		id = f.lastID + 1
+	}
+	f.lastID = id
+	return strconv.FormatInt(id, 10)
 }
 
 // newID hands out a snowflake (tests use it for users' messages).
@@ -175,10 +209,31 @@ func (f *fakeDiscord) addChannel(c fakeChannel) {
 
 // limit makes the next n requests of method to path answer 429.
 func (f *fakeDiscord) limit(method, path string, n int, retryAfter float64) {
+	f.limitAs(method, path, n, limit{retryAfter: retryAfter})
+}
+
+// limitAs makes the next n requests of method to path answer the 429 l.
+func (f *fakeDiscord) limitAs(method, path string, n int, l limit) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
-		f.limits[method+" "+path] = append(f.limits[method+" "+path], limit{retryAfter: retryAfter})
+		f.limits[method+" "+path] = append(f.limits[method+" "+path], l)
+	}
+}
+
+// failPosts makes the next n requests that post or edit a message, wherever,
+// answer 429 with retryAfter; served tells how many it has served so far.
+func (f *fakeDiscord) failPosts(n int, retryAfter float64) (served func() int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	base := f.served429
+	for range n {
+		f.fail429 = append(f.fail429, limit{retryAfter: retryAfter})
+	}
+	return func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.served429 - base
 	}
 }
 
@@ -234,6 +289,7 @@ func cutBody(b []byte) string {
 
 var (
 	reGateway   = regexp.MustCompile(`^/gateway(/bot)?$`)
+	rePosting   = regexp.MustCompile(`^(POST /channels/\d+/messages|PATCH /channels/\d+/messages/\d+|POST /webhooks/\d+/[^/]+|PATCH /webhooks/\d+/[^/]+/messages/[^/]+)$`)
 	reCommands  = regexp.MustCompile(`^/applications/(\d+)(/guilds/(\d+))?/commands$`)
 	reChannel   = regexp.MustCompile(`^/channels/(\d+)$`)
 	reMessages  = regexp.MustCompile(`^/channels/(\d+)/messages$`)
@@ -275,11 +331,14 @@ func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]string) {
 	key := c.Method + " " + c.Path
 	if ls := f.limits[key]; len(ls) > 0 {
-		l := ls[0]
 		f.limits[key] = ls[1:]
-		ra := strconv.FormatFloat(l.retryAfter, 'f', 3, 64)
-		return http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": l.retryAfter, "global": l.global},
-			map[string]string{"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": ra, "X-RateLimit-Bucket": "fake", "Retry-After": ra}
+		return tooMany(ls[0])
+	}
+	if len(f.fail429) > 0 && rePosting.MatchString(key) {
+		l := f.fail429[0]
+		f.fail429 = f.fail429[1:]
+		f.served429++
+		return tooMany(l)
 	}
 	webhook := strings.HasPrefix(c.Path, "/webhooks/") || strings.HasPrefix(c.Path, "/interactions/")
 	if !webhook && r.Header.Get("Authorization") != "Bot "+fakeToken {
@@ -296,10 +355,40 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 			return 400, map[string]any{"message": "Invalid Form Body", "code": 50035}, nil
 		}
 		for _, cmd := range cmds {
+			// What Discord adds to what it was given.
 			cmd["id"] = f.id()
 			cmd["application_id"] = appID
+			cmd["version"] = f.id()
+			cmd["default_member_permissions"] = nil
+			cmd["nsfw"] = false
+			if _, ok := cmd["type"]; !ok {
+				cmd["type"] = 1
+			}
+		}
+		f.commands[m] = cmds
+		return 200, cmds, nil
+	case c.Method == "GET" && reCommands.MatchString(m):
+		cmds := f.commands[m]
+		if cmds == nil {
+			cmds = []map[string]any{}
 		}
 		return 200, cmds, nil
+	case c.Method == "GET" && reMessages.MatchString(m):
+		ch := reMessages.FindStringSubmatch(m)[1]
+		q, _ := url.ParseQuery(c.Query)
+		after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+		lim, _ := strconv.Atoi(q.Get("limit"))
+		var out []map[string]any
+		for i := len(f.history[ch]) - 1; i >= 0; i-- { // newest first, as Discord answers
+			id, _ := strconv.ParseInt(f.history[ch][i]["id"].(string), 10, 64)
+			if id > after && (lim == 0 || len(out) < lim) {
+				out = append(out, f.history[ch][i])
+			}
+		}
+		if out == nil {
+			out = []map[string]any{}
+		}
+		return 200, out, okHeaders
 	case c.Method == "GET" && reChannel.MatchString(m):
 		id := reChannel.FindStringSubmatch(m)[1]
 		ch, ok := f.channels[id]
@@ -334,7 +423,8 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 		_ = json.Unmarshal(c.Body, &req)
 		th := fakeChannel{ID: msg, Type: 11, GuildID: f.channels[parent].GuildID, Parent: parent, Owner: botID, Name: req.Name}
 		f.channels[msg] = th
-		go f.dispatch("THREAD_CREATE", th) // as Discord announces it
+		go f.dispatch("THREAD_CREATE", map[string]any{"id": th.ID, "type": th.Type, "guild_id": th.GuildID,
+			"parent_id": th.Parent, "owner_id": th.Owner, "name": th.Name}) // as Discord announces it
 		return 201, th, nil
 	case c.Method == "POST" && reCallback.MatchString(m):
 		return f.callback(c, reCallback.FindStringSubmatch(m)[2])
@@ -370,6 +460,56 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 	}
 	f.t.Errorf("fake Discord: unexpected call %s %s", c.Method, c.Path)
 	return 404, map[string]any{"message": "404: Not Found", "code": 0}, nil
+}
+
+// tooMany is a 429 answer: per route, or of the global limit.
+func tooMany(l limit) (int, any, map[string]string) {
+	ra := strconv.FormatFloat(l.retryAfter, 'f', 3, 64)
+	hdr := map[string]string{"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": ra, "X-RateLimit-Bucket": "fake", "Retry-After": ra}
+	if l.global {
+		hdr = map[string]string{"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Retry-After": ra}
+	}
+	return http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": l.retryAfter, "global": l.global}, hdr
+}
+
+// posts returns the bot's messages as the fake holds them now (edits
+// applied), in the order they were first posted, as the conformance suite
+// reads them.
+func (f *fakeDiscord) posts(t testing.TB) []bridgetest.Post {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ids := make([]string, 0, len(f.msgs))
+	for id, sm := range f.msgs {
+		if len(sm.fields) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return len(ids[i]) < len(ids[j]) || len(ids[i]) == len(ids[j]) && ids[i] < ids[j] })
+	var out []bridgetest.Post
+	for _, id := range ids {
+		ms, err := decodeMessage(f.msgs[id].fields)
+		if err != nil {
+			t.Fatalf("stored message %s: %v", id, err)
+		}
+		p := bridgetest.Post{ID: id, Text: (apiCall{Msg: ms}).text()}
+		for _, b := range buttons(apiCall{Msg: ms}) {
+			switch {
+			case b.Type == 3:
+				for _, o := range b.Options {
+					p.Buttons = append(p.Buttons, bridgetest.PostButton{Label: o.Label,
+						Token: discordfmt.ClickToken(b.CustomID, []string{o.Value}), Live: !b.Disabled})
+				}
+			case b.URL != "":
+				p.Buttons = append(p.Buttons, bridgetest.PostButton{Label: b.Label, URL: b.URL})
+			default:
+				tok := discordfmt.ClickToken(b.CustomID, nil)
+				p.Buttons = append(p.Buttons, bridgetest.PostButton{Label: b.Label, Token: tok, Live: !b.Disabled && tok != ""})
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // callback answers an interaction's initial response.
@@ -549,16 +689,31 @@ func (f *fakeDiscord) set(fn func(f *fakeDiscord)) {
 
 // Gateway.
 
+// shardOf is the shard of an event: Discord's (guild_id >> 22) % shard_count;
+// events without a server (DMs) go to shard 0.
+func shardOf(d any, count int) int {
+	b, _ := json.Marshal(d)
+	var v struct {
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(b, &v)
+	g, err := strconv.ParseUint(v.GuildID, 10, 64)
+	if err != nil || count < 2 {
+		return 0
+	}
+	return int((g >> 22) % uint64(count))
+}
+
+type gwOp struct {
+	Op int             `json:"op"`
+	D  json.RawMessage `json:"d"`
+}
+
 func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return
-	}
-	write := func(v any) error {
-		f.gwMu.Lock()
-		defer f.gwMu.Unlock()
-		return conn.WriteJSON(v)
 	}
 	f.mu.Lock()
 	hang := f.hangHello
@@ -571,84 +726,146 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
+	write := func(v any) error {
+		f.gwMu.Lock()
+		defer f.gwMu.Unlock()
+		return conn.WriteJSON(v)
+	}
 	if err := write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 41250}}); err != nil {
 		conn.Close()
 		return
 	}
-	var first struct {
-		Op int             `json:"op"`
-		D  json.RawMessage `json:"d"`
-	}
+	var first gwOp
 	if err := conn.ReadJSON(&first); err != nil {
 		conn.Close()
 		return
 	}
-	f.mu.Lock()
-	closeWith := f.closeWith
-	f.closeWith = 0
-	f.mu.Unlock()
-	switch first.Op {
-	case 2:
-		var id struct {
-			Token   string `json:"token"`
-			Intents int    `json:"intents"`
+	if first.Op == 6 {
+		var res struct {
+			SessionID string `json:"session_id"`
+			Seq       int64  `json:"seq"`
 		}
-		_ = json.Unmarshal(first.D, &id)
+		_ = json.Unmarshal(first.D, &res)
 		f.mu.Lock()
-		f.identify = append(f.identify, first.D)
+		f.resumes++
 		f.mu.Unlock()
-		if id.Token != "Bot "+fakeToken {
-			closeWith = 4004
+		if f.resume(conn, res.SessionID, res.Seq) {
+			f.listen(conn)
+			return
 		}
-		if closeWith != 0 {
-			f.gwMu.Lock()
-			_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeWith, "refused"))
-			f.gwMu.Unlock()
+		// INVALID_SESSION: the client identifies anew on this connection.
+		if err := write(map[string]any{"op": 9, "d": false}); err != nil || conn.ReadJSON(&first) != nil {
 			conn.Close()
 			return
 		}
-		_ = write(map[string]any{"op": 0, "t": "READY", "s": f.nextSeq(), "d": map[string]any{
-			"v": 9, "session_id": "sess-" + strconv.Itoa(f.connCount()),
-			"user":        map[string]any{"id": botID, "username": botName, "bot": true},
-			"application": map[string]any{"id": appID}, "guilds": []any{},
-		}})
-	case 6:
-		_ = write(map[string]any{"op": 0, "t": "RESUMED", "s": f.nextSeq(), "d": map[string]any{}})
-	default:
+	}
+	if first.Op != 2 {
 		conn.Close()
 		return
 	}
+	var id struct {
+		Token string  `json:"token"`
+		Shard *[2]int `json:"shard"`
+	}
+	_ = json.Unmarshal(first.D, &id)
+	f.mu.Lock()
+	f.identify = append(f.identify, first.D)
+	closeWith := f.closeWith
+	f.closeWith = 0
+	f.mu.Unlock()
+	if id.Token != "Bot "+fakeToken {
+		closeWith = 4004
+	}
+	if closeWith != 0 {
+		f.gwMu.Lock()
+		_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeWith, "refused"))
+		f.gwMu.Unlock()
+		conn.Close()
+		return
+	}
+	shard := [2]int{0, 1}
+	if id.Shard != nil {
+		shard = *id.Shard
+	}
 	f.gwMu.Lock()
-	f.gw = conn
-	f.conns++
-	ready := f.gwReady
+	s := &gwSession{id: "sess-" + strconv.Itoa(len(f.sessions)+1), shard: shard, ready: make(chan struct{})}
+	f.sessions[s.id] = s
+	f.byShard[shard[0]] = s
+	f.shards = shard[1]
+	s.seq++
+	err = conn.WriteJSON(map[string]any{"op": 0, "t": "READY", "s": s.seq, "d": map[string]any{
+		"v": 9, "session_id": s.id, "shard": shard,
+		"user":        map[string]any{"id": botID, "username": botName, "bot": true},
+		"application": map[string]any{"id": appID}, "guilds": []any{},
+	}})
+	if err == nil {
+		s.conn = conn
+		f.conns++
+		close(s.ready)
+	}
 	f.gwMu.Unlock()
-	close(ready)
-	for {
-		var in struct {
-			Op int `json:"op"`
+	if err != nil {
+		conn.Close()
+		return
+	}
+	f.listen(conn)
+}
+
+// resume replays what session id was sent after seq, then RESUMED, and
+// reports true; false when the session cannot be resumed.
+func (f *fakeDiscord) resume(conn *websocket.Conn, id string, seq int64) bool {
+	f.gwMu.Lock()
+	defer f.gwMu.Unlock()
+	s := f.sessions[id]
+	if s == nil || s.invalid || f.byShard[s.shard[0]] != s {
+		return false
+	}
+	for _, e := range s.log {
+		if e.seq > seq {
+			if conn.WriteJSON(map[string]any{"op": 0, "t": e.t, "s": e.seq, "d": e.d}) != nil {
+				conn.Close()
+				return true
+			}
 		}
+	}
+	s.seq++
+	if conn.WriteJSON(map[string]any{"op": 0, "t": "RESUMED", "s": s.seq, "d": map[string]any{}}) != nil {
+		conn.Close()
+		return true
+	}
+	s.conn = conn
+	f.conns++
+	select {
+	case <-s.ready:
+		s.ready = make(chan struct{})
+	default:
+	}
+	close(s.ready)
+	return true
+}
+
+// listen answers heartbeats until the connection ends.
+func (f *fakeDiscord) listen(conn *websocket.Conn) {
+	for {
+		var in gwOp
 		if err := conn.ReadJSON(&in); err != nil {
 			f.gwMu.Lock()
-			if f.gw == conn {
-				f.gw = nil
-				f.gwReady = make(chan struct{})
+			for _, s := range f.sessions {
+				if s.conn == conn {
+					s.conn = nil
+					s.ready = make(chan struct{})
+				}
 			}
 			f.gwMu.Unlock()
 			conn.Close()
 			return
 		}
 		if in.Op == 1 {
-			_ = write(map[string]any{"op": 11})
+			f.gwMu.Lock()
+			_ = conn.WriteJSON(map[string]any{"op": 11})
+			f.gwMu.Unlock()
 		}
 	}
-}
-
-func (f *fakeDiscord) nextSeq() int64 {
-	f.gwMu.Lock()
-	defer f.gwMu.Unlock()
-	f.seq++
-	return f.seq
 }
 
 func (f *fakeDiscord) connCount() int {
@@ -657,38 +874,101 @@ func (f *fakeDiscord) connCount() int {
 	return f.conns
 }
 
-// waitGateway waits until a gateway connection is ready.
-func (f *fakeDiscord) waitGateway(t testing.TB) {
+// waitGateway waits until shard 0 is connected.
+func (f *fakeDiscord) waitGateway(t testing.TB) { f.waitShard(t, 0) }
+
+// waitShard waits until a session of the shard is connected.
+func (f *fakeDiscord) waitShard(t testing.TB, shard int) {
 	t.Helper()
-	f.gwMu.Lock()
-	ready := f.gwReady
-	f.gwMu.Unlock()
-	select {
-	case <-ready:
-	case <-time.After(15 * time.Second):
-		t.Fatal("no gateway connection within 15s")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		f.gwMu.Lock()
+		s := f.byShard[shard]
+		var ready chan struct{}
+		if s != nil {
+			ready = s.ready
+		}
+		f.gwMu.Unlock()
+		if ready != nil {
+			select {
+			case <-ready:
+				f.gwMu.Lock()
+				ok := s.conn != nil
+				f.gwMu.Unlock()
+				if ok {
+					return
+				}
+			case <-time.After(10 * time.Millisecond):
+			}
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no gateway connection of shard %d within 15s", shard)
+		}
 	}
 }
 
-// dispatch sends a gateway event (op 0) on the current connection.
+// dispatch sends a gateway event (op 0) to the session of its shard: on its
+// connection, or queued for a RESUME while it has none. A MESSAGE_CREATE is
+// kept in its channel's history too (GET /channels/{id}/messages).
 func (f *fakeDiscord) dispatch(event string, d any) {
+	if event == "MESSAGE_CREATE" {
+		if m, ok := d.(map[string]any); ok {
+			if ch, ok := m["channel_id"].(string); ok {
+				f.mu.Lock()
+				f.history[ch] = append(f.history[ch], m)
+				f.mu.Unlock()
+			}
+		}
+	}
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
-	if f.gw == nil {
+	s := f.byShard[shardOf(d, f.shards)]
+	if s == nil {
+		f.t.Logf("fake Discord: %s dispatched before any session", event)
 		return
 	}
-	f.seq++
-	if err := f.gw.WriteJSON(map[string]any{"op": 0, "t": event, "s": f.seq, "d": d}); err != nil {
+	s.seq++
+	s.log = append(s.log, gwEvent{seq: s.seq, t: event, d: d})
+	if s.conn == nil {
+		return // queued: replayed on RESUME
+	}
+	if err := s.conn.WriteJSON(map[string]any{"op": 0, "t": event, "s": s.seq, "d": d}); err != nil {
 		f.t.Logf("fake Discord: dispatch %s: %v", event, err)
 	}
 }
 
-// dropGateway cuts the gateway connection (as a network failure would).
+// dispatchThenDrop writes the events and cuts the connection right after,
+// before the client can have read them all (as a network failure would in the
+// middle of a stream): what it did not read is replayed on RESUME.
+func (f *fakeDiscord) dispatchThenDrop(event string, ds ...any) {
+	for _, d := range ds {
+		f.dispatch(event, d)
+	}
+	f.dropGateway()
+}
+
+// dropGateway cuts every gateway connection (as a network failure would);
+// the sessions stay, for RESUME.
 func (f *fakeDiscord) dropGateway() {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
-	if f.gw != nil {
-		f.gw.Close()
+	for _, s := range f.sessions {
+		if s.conn != nil {
+			s.conn.Close()
+		}
+	}
+}
+
+// invalidateSessions makes every session impossible to resume: a RESUME gets
+// INVALID_SESSION, and the client must identify anew (a new session, no
+// replay).
+func (f *fakeDiscord) invalidateSessions() {
+	f.gwMu.Lock()
+	defer f.gwMu.Unlock()
+	for _, s := range f.sessions {
+		s.invalid = true
 	}
 }
 
@@ -696,5 +976,12 @@ func (f *fakeDiscord) dropGateway() {
 func (f *fakeDiscord) identifies() []json.RawMessage {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]json.RawMessage(nil), f.identify...)
+	return slices.Clone(f.identify)
+}
+
+// resumed is how many RESUMEs the gateway received.
+func (f *fakeDiscord) resumed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.resumes
 }

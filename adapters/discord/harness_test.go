@@ -1,176 +1,120 @@
-package discord_test
+package discordadapter_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/bridge/memstore"
-	"github.com/kmbridge/kmbridge/httpserver"
-	"github.com/kmbridge/kmbridge/kmclient"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // world is what outlives a bridge process: Discord (the fake) and KM (the
-// simulator behind real HTTP).
+// simulator behind real HTTP, bridgetest/e2e's World).
 type world struct {
-	t      testing.TB
-	fake   *fakeDiscord
-	sim    *kmsim.Sim
-	simURL string
+	t    testing.TB
+	e2e  *e2e.World
+	fake *fakeDiscord
+	sim  *kmsim.Sim
 }
 
 func newWorld(t testing.TB, kb *kmsim.KB) *world {
 	t.Helper()
-	if kb == nil {
-		kb = kmsim.SampleKB()
-	}
-	sim := kmsim.New(kb, kmsim.Options{})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	return &world{t: t, fake: newFakeDiscord(t), sim: sim, simURL: srv.URL + "/api"}
+	return newWorldWith(t, e2e.WorldOptions{KB: kb})
+}
+
+func newWorldWith(t testing.TB, o e2e.WorldOptions) *world {
+	t.Helper()
+	ew := e2e.NewWorld(t, o)
+	return &world{t: t, e2e: ew, fake: newFakeDiscord(t), sim: ew.Sim}
 }
 
 // options tune one bridge process.
 type options struct {
-	dc    func(*discord.Config)
+	dc    func(*discordadapter.Config)
 	core  func(*bridge.Config)
+	wrap  func(core bridge.Host, kill func()) bridge.Host
+	opts  []discordadapter.Option
 	quiet bool // discard logs (benchmarks)
 }
 
-// process is one run of the bridge: store, core and adapter, and the shared
-// HTTP server with the adapter's routes.
+// process is one run of the bridge (e2e's Process: store, core) with the
+// Discord adapter started on it and its routes served.
 type process struct {
-	t      testing.TB
-	w      *world
-	core   *bridge.Core
-	ad     *discord.Adapter
-	http   *httptest.Server
-	logs   *syncBuf
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
-	// wantErr: Run is expected to fail (the test reads done itself).
-	wantErr bool
+	t    testing.TB
+	w    *world
+	p    *e2e.Process
+	ad   *discordadapter.Adapter
+	http *httptest.Server
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+func testConfig(w *world) discordadapter.Config {
+	return discordadapter.Config{Token: fakeToken, ApplicationID: appID, APIURL: w.fake.apiURL()}
 }
 
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func testConfig(w *world) discord.Config {
-	return discord.Config{Token: fakeToken, ApplicationID: appID, APIURL: w.fake.apiURL()}
+// commandCalls counts the reads and writes of the application commands.
+func (w *world) commandCalls() int {
+	return len(w.fake.callsTo("GET", `/applications/\d+(/guilds/\d+)?/commands`)) +
+		len(w.fake.callsTo("PUT", `/applications/\d+(/guilds/\d+)?/commands`))
 }
 
 // boot starts a bridge process and waits until the adapter is connected and
 // has registered its commands.
 func (w *world) boot(t testing.TB, o options) *process {
 	t.Helper()
-	n := len(w.fake.callsTo("PUT", `/applications/\d+(/guilds/\d+)?/commands`))
+	n := w.commandCalls()
 	p := w.start(t, o)
-	waitFor(t, "the commands to be registered", func() bool {
-		return len(w.fake.callsTo("PUT", `/applications/\d+(/guilds/\d+)?/commands`)) > n
-	})
+	waitFor(t, "the commands to be registered", func() bool { return w.commandCalls() > n })
 	w.fake.waitGateway(t)
 	return p
 }
 
-// start starts a bridge process.
+// start starts a bridge process in the world, with the adapter running.
 func (w *world) start(t testing.TB, o options) *process {
 	t.Helper()
-	km, err := kmclient.New(kmclient.Config{BaseURL: w.simURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := memstore.Open(memstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc := bridge.Config{RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey}
-	if o.core != nil {
-		o.core(&bc)
-	}
-	logs := &syncBuf{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if o.quiet {
-		log = slog.New(slog.DiscardHandler)
-	}
-	core, err := bridge.New(bc, bridge.Deps{KM: km, Store: store, Logger: log.With("c", "core")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := w.e2e.Boot(t, e2e.Options{Config: o.core, Quiet: o.quiet, WrapHost: o.wrap})
+	ad := w.adapter(t, p.Host, p.Logger("discord"), o)
+	p.Start(t, ad)
+	srv := p.Serve(t, ad)
+	t.Cleanup(func() {
+		if t.Failed() && !o.quiet {
+			t.Logf("calls:\n%s", w.fake.dump())
+		}
+	})
+	return &process{t: t, w: w, p: p, ad: ad, http: srv}
+}
+
+// adapter builds an adapter against the fake, on host.
+func (w *world) adapter(t testing.TB, host bridge.Host, log *slog.Logger, o options) *discordadapter.Adapter {
+	t.Helper()
 	dc := testConfig(w)
 	if o.dc != nil {
 		o.dc(&dc)
 	}
-	ad, err := discord.New(dc, nil, log.With("c", "discord"), discord.WithCore(core))
+	opts := append([]discordadapter.Option{discordadapter.WithLogger(log)}, o.opts...)
+	ad, err := discordadapter.New(dc, host, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	core.Register(ad)
-	srv := httpserver.New(httpserver.Options{Logger: log})
-	ad.Routes(srv)
-	hs := httptest.NewServer(srv.Handler())
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &process{t: t, w: w, core: core, ad: ad, http: hs, logs: logs, cancel: cancel, done: make(chan error, 1)}
-	go func() { p.done <- ad.Run(ctx, core.Handle) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs.String())
-			t.Logf("calls:\n%s", w.fake.dump())
-		}
-	})
-	return p
+	return ad
 }
 
-// stop ends the adapter, then drains the core, as a graceful shutdown does.
-func (p *process) stop() {
-	p.once.Do(func() {
-		p.cancel()
-		select {
-		case err := <-p.done:
-			if err != nil && !p.wantErr {
-				p.t.Errorf("Run = %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			p.t.Errorf("Run did not return within 15s of cancel")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := p.core.Shutdown(ctx); err != nil {
-			p.t.Errorf("Shutdown = %v", err)
-		}
-		p.http.Close()
-	})
-}
+// stop ends the process as a graceful shutdown does.
+func (p *process) stop() { p.p.Stop() }
+
+// core is the process's bridge core.
+func (p *process) core() *bridge.Core { return p.p.Core }
 
 // Payload builders: the JSON Discord sends.
 
@@ -193,8 +137,13 @@ func (w *world) dm(user, text string) map[string]any {
 
 // post is a message in a server channel; mention puts "<@bot> " first.
 func (w *world) post(channel, user, text string, mention bool) map[string]any {
+	return w.postIn(guildID, channel, user, text, mention)
+}
+
+// postIn is a message in a channel of guild.
+func (w *world) postIn(guild, channel, user, text string, mention bool) map[string]any {
 	m := map[string]any{
-		"id": w.fake.newID(), "channel_id": channel, "guild_id": guildID, "author": person(user),
+		"id": w.fake.newID(), "channel_id": channel, "guild_id": guild, "author": person(user),
 		"member": map[string]any{"nick": "Nick" + user[len(user)-3:]}, "content": text, "type": 0,
 		"timestamp": time.Now().UTC().Format(time.RFC3339), "mentions": []any{},
 	}
@@ -284,7 +233,7 @@ func choice(t testing.TB, c apiCall, label string) (customID, value string) {
 	return "", ""
 }
 
-// components decodes the components of the message as it stood after c.
+// buttons decodes the buttons and menus of the message as it stood after c.
 func buttons(c apiCall) []buttonView {
 	var out []buttonView
 	if c.Msg == nil {

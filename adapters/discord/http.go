@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"context"
@@ -13,82 +13,80 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/kmbridge/kmbridge/httpserver"
+	"github.com/kmbridge/kmbridge/internal/logx"
 )
 
 // InteractionsPath is the route Discord posts interactions to, when the
 // application's Interactions Endpoint URL points at kmbridge.
 const InteractionsPath = "/discord/interactions"
 
-// Routes mounts POST /discord/interactions on the shared server when
-// Config.PublicKey is set (otherwise interactions arrive over the gateway).
-func (a *Adapter) Routes(srv *httpserver.Server) {
-	if a.pubKey == nil {
-		return
-	}
-	srv.HandleLimit("POST "+InteractionsPath, http.HandlerFunc(a.serveInteraction), a.cfg.MaxBodyBytes)
-}
-
-// serveInteraction answers one HTTP interaction. Nothing is read from a
-// request whose Ed25519 signature (over the timestamp header and the body)
-// does not verify against the public key, or whose timestamp is stale: it is
-// answered 401. PING (Discord checking the URL) gets PONG. The rest is handled
-// as over the gateway, except that the initial response is the HTTP answer,
-// written before the core may use the interaction's webhook.
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+// httpHandler answers HTTP interactions. Nothing is read from a request whose
+// Ed25519 signature (over the timestamp header and the body) does not verify
+// against the public key, or whose timestamp is further than
+// Config.SignatureMaxAge from now: it is answered 401 (and logged, rate
+// limited: anyone can send such requests). PING (Discord checking the URL)
+// gets PONG. The rest is handled as over the gateway, except that the initial
+// response is the HTTP answer, written before the core may use the
+// interaction's webhook.
+func (r *receiver) httpHandler(pub ed25519.PublicKey) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		arrived := r.now()
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "cannot read the request body", http.StatusBadRequest)
 			return
 		}
-		http.Error(w, "cannot read the request body", http.StatusBadRequest)
-		return
-	}
-	if err := verifySignature(a.pubKey, r.Header, body, a.now(), a.cfg.SignatureMaxAge); err != nil {
-		a.log.Info("discord: interaction refused", "err", err, "remote", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
-	}
-	in, err := decodeInteraction(body)
-	if err != nil {
-		a.log.Warn("discord: malformed interaction", "err", err)
-		http.Error(w, "malformed interaction", http.StatusBadRequest)
-		return
-	}
-	if in.Type == discordgo.InteractionPing {
-		writeResponse(w, ixResponse{Type: pong})
-		return
-	}
-	h, _, done := a.enter()
-	defer done()
-	if h == nil {
-		// Not running (starting or stopping): Discord shows the user that the
-		// interaction failed, which is the truth.
-		http.Error(w, "not running", http.StatusServiceUnavailable)
-		return
-	}
-	ctx := r.Context()
-	if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
-		ctx, cancel := context.WithTimeout(ctx, discordgo.InteractionDeadline)
-		defer cancel()
-		writeResponse(w, a.autocomplete(ctx, in))
-		return
-	}
-	rep, ok := a.interaction(ctx, h, in)
-	if !ok { // a redelivery: answer it the way the first was answered, change nothing
-		t := deferUpdate
-		if in.Type == discordgo.InteractionApplicationCommand {
-			t = deferMessage
+		if err := verifySignature(pub, req.Header, body, arrived, r.cfg.SignatureMaxAge); err != nil {
+			r.log.Warn("discord: interaction refused", "err", err, "remote", req.RemoteAddr, logx.Throttled("discord.signature"))
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
 		}
-		writeResponse(w, ixResponse{Type: t})
-		return
-	}
-	err = writeResponse(w, rep.resp)
-	if rep.acked != nil {
-		rep.acked(err)
-	}
+		in, err := decodeInteraction(body)
+		if err != nil {
+			r.log.Warn("discord: malformed interaction", "err", err)
+			http.Error(w, "malformed interaction", http.StatusBadRequest)
+			return
+		}
+		if in.Type == discordgo.InteractionPing {
+			writeResponse(w, ixResponse{Type: pong})
+			return
+		}
+		_, done, ok := r.life.enter()
+		if !ok {
+			// Not running (starting or stopping): Discord shows the user that the
+			// interaction failed, which is the truth.
+			http.Error(w, "not running", http.StatusServiceUnavailable)
+			return
+		}
+		defer done()
+		ctx := context.WithoutCancel(req.Context())
+		if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			ctx, cancel := context.WithTimeout(ctx, respondWithin)
+			defer cancel()
+			writeResponse(w, r.autocomplete(ctx, in))
+			return
+		}
+		dctx, cancel := context.WithTimeout(ctx, deliverWithin)
+		rep := r.interaction(dctx, in)
+		cancel()
+		if rep.none { // a redelivery: answer it the way the first was answered, change nothing
+			t := deferUpdate
+			if in.Type == discordgo.InteractionApplicationCommand {
+				t = deferMessage
+			}
+			writeResponse(w, ixResponse{Type: t})
+			return
+		}
+		err = writeResponse(w, rep.resp)
+		if rep.acked != nil {
+			rep.acked(err)
+		}
+	})
 }
 
 // writeResponse writes an interaction response as the HTTP answer and pushes

@@ -1,4 +1,4 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 )
 
 // signer is the application's key pair (Discord holds the private half).
@@ -32,7 +32,7 @@ func (p *process) postInteraction(t testing.TB, ix map[string]any, key ed25519.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, p.http.URL+discord.InteractionsPath, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, p.http.URL+discordadapter.InteractionsPath, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func (p *process) postInteraction(t testing.TB, ix map[string]any, key ed25519.P
 }
 
 func httpOptions() options {
-	return options{dc: func(c *discord.Config) { c.PublicKey = publicKeyHex() }}
+	return options{dc: func(c *discordadapter.Config) { c.PublicKey = publicKeyHex() }}
 }
 
 // Signed HTTP interactions work: PING → PONG, /ask deferred in the HTTP answer
@@ -135,7 +135,7 @@ func TestHTTPForged(t *testing.T) {
 	stamp := strconv.FormatInt(time.Now().Unix(), 10)
 	sig := hex.EncodeToString(ed25519.Sign(signerKey(), append([]byte(stamp), body...)))
 	tampered := bytes.Replace(body, []byte("Wi-Fi"), []byte("VPN"), 1)
-	req, _ := http.NewRequest(http.MethodPost, p.http.URL+discord.InteractionsPath, bytes.NewReader(tampered))
+	req, _ := http.NewRequest(http.MethodPost, p.http.URL+discordadapter.InteractionsPath, bytes.NewReader(tampered))
 	req.Header.Set("X-Signature-Timestamp", stamp)
 	req.Header.Set("X-Signature-Ed25519", sig)
 	resp, err := http.DefaultClient.Do(req)

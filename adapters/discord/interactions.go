@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -66,10 +67,12 @@ type ixChoices struct {
 }
 
 // ixReply is how to answer an interaction, and what to run once the answer
-// was delivered (or failed).
+// was delivered (or failed). A zero ixReply (none) answers nothing: the
+// interaction was answered when it was first delivered.
 type ixReply struct {
 	resp  ixResponse
 	acked func(error)
+	none  bool
 }
 
 // Responses without data.
@@ -82,29 +85,32 @@ const (
 // reply is a response without data.
 func reply(t discordgo.InteractionResponseType) ixReply { return ixReply{resp: ixResponse{Type: t}} }
 
-// noMentions lets a message ping nobody.
-func noMentions() *discordgo.MessageAllowedMentions {
-	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
 // note is an ephemeral message only the user sees: catalogue text (which an
 // operator may have overridden), escaped and checked like every message.
-func (a *Adapter) note(locale string, id i18n.MsgID) ixResponse {
-	content := cut(escapeMarkdown(a.printer(locale).T(id)), discordfmt.MaxContent)
+func (r *receiver) note(locale string, id i18n.MsgID) ixReply {
+	content := cut(escapeMarkdown(r.printer(locale).T(id)), discordfmt.MaxContent)
 	if err := discordfmt.Validate(&discordgo.MessageSend{Content: content, AllowedMentions: noMentions()}); err != nil {
-		a.log.Error("discord: note fails validation", "id", id, "err", err)
+		r.log.Error("discord: note fails validation", "id", id, "err", err)
 	}
-	return ixResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: ixNote{
+	return ixReply{resp: ixResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: ixNote{
 		Content: content, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
-	}}
+	}}}
 }
 
+// Interaction deadlines, from the moment an interaction arrived: Discord
+// wants the initial response within 3 s; the delivery to the host must leave
+// room for it.
+const (
+	deliverWithin = 2 * time.Second
+	respondWithin = discordgo.InteractionDeadline
+)
+
 // onEvent handles INTERACTION_CREATE from the gateway (through the generic
-// event, whose raw data carries the partial channel). The event is handed to
-// the core right here, in gateway order; the initial response goes out on its
-// own goroutine, so a slow REST call never holds up the next event, and the
+// event, whose raw data carries the partial channel). The event is delivered
+// right here, in gateway order; the initial response goes out on its own
+// goroutine, so a slow REST call never holds up the next event, and the
 // answer waits for it (see ack).
-func (a *Adapter) onEvent(_ *discordgo.Session, e *discordgo.Event) {
+func (r *receiver) onEvent(_ *discordgo.Session, e *discordgo.Event) {
 	if e == nil || e.Type != "INTERACTION_CREATE" {
 		return
 	}
@@ -112,74 +118,82 @@ func (a *Adapter) onEvent(_ *discordgo.Session, e *discordgo.Event) {
 	if !ok || ic == nil || ic.Interaction == nil {
 		return
 	}
-	h, ctx, done := a.enter()
-	defer done()
-	if h == nil {
-		return
-	}
-	in := ixIn{Interaction: ic.Interaction, channel: partialChannel(e.RawData)}
-	if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
-		a.background(discordgo.InteractionDeadline, func(ctx context.Context) {
-			a.respond(ctx, in.Interaction, a.autocomplete(ctx, in), nil)
-		})
-		return
-	}
-	r, ok := a.interaction(ctx, h, in)
+	ctx, done, ok := r.life.enter()
 	if !ok {
 		return
 	}
-	if !a.background(discordgo.InteractionDeadline, func(ctx context.Context) { a.respond(ctx, in.Interaction, r.resp, r.acked) }) && r.acked != nil {
-		r.acked(errors.New("discord: stopped before the interaction was answered"))
+	defer done()
+	arrived := r.now()
+	in := ixIn{Interaction: ic.Interaction, channel: partialChannel(e.RawData)}
+	if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		r.life.background(respondWithin, func(ctx context.Context) {
+			r.respond(ctx, in.Interaction, ixReply{resp: r.autocomplete(ctx, in)})
+		})
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, deliverWithin)
+	rep := r.interaction(dctx, in)
+	cancel()
+	if rep.none {
+		return
+	}
+	left := max(respondWithin-r.now().Sub(arrived), 500*time.Millisecond)
+	if !r.life.background(left, func(ctx context.Context) { r.respond(ctx, in.Interaction, rep) }) && rep.acked != nil {
+		rep.acked(errors.New("discord: stopped before the interaction was answered"))
 	}
 }
 
 // respond posts an initial response to the callback endpoint.
-func (a *Adapter) respond(ctx context.Context, ix *discordgo.Interaction, resp ixResponse, acked func(error)) {
+func (r *receiver) respond(ctx context.Context, ix *discordgo.Interaction, rep ixReply) {
 	ep := discordgo.EndpointInteractionResponse(ix.ID, ix.Token)
-	err := a.call(ctx, ep, "", "answer an interaction", func(opts ...discordgo.RequestOption) error {
-		return a.hookRequest(http.MethodPost, ep, resp, nil, opts...)
+	err := r.out.api.call(ctx, webhook(ix), "answer an interaction", func(opts ...discordgo.RequestOption) error {
+		return r.out.api.hookRequest(http.MethodPost, ep, rep.resp, nil, opts...)
 	})
 	if err != nil {
-		a.log.Warn("discord: interaction not answered", "type", resp.Type, "err", err)
+		r.log.Warn("discord: interaction not answered", "type", rep.resp.Type, "err", err)
 	}
-	if acked != nil {
-		acked(err)
+	if rep.acked != nil {
+		rep.acked(err)
 	}
 }
 
-// interaction turns an interaction (not an autocomplete) into a bridge event
-// and says how to answer it. ok is false for a redelivery, which gets no
-// answer of its own (the first delivery had one).
-func (a *Adapter) interaction(ctx context.Context, h bridge.Handler, in ixIn) (ixReply, bool) {
-	a.learnChannel(in.channel)
+// interaction turns an interaction (not an autocomplete) into a bridge event,
+// delivers it, and says how to answer it.
+func (r *receiver) interaction(ctx context.Context, in ixIn) ixReply {
+	r.chans.learn(in.channel)
 	switch in.Type {
 	case discordgo.InteractionPing:
-		return reply(pong), true
+		return reply(pong)
 	case discordgo.InteractionApplicationCommand:
-		return a.command(ctx, h, in)
+		return r.command(ctx, in)
 	case discordgo.InteractionMessageComponent:
-		return a.component(ctx, h, in)
+		return r.component(ctx, in)
 	}
-	return reply(deferUpdate), true // a modal or a future type: acknowledged, nothing to do
+	return reply(deferUpdate) // a modal or a future type: acknowledged, nothing to do
+}
+
+// refused is the answer to an interaction the host did not accept: Discord
+// never delivers it again, so rather than let it fail the user is told, only
+// to them, to try again.
+func (r *receiver) refused(in ixIn, user bridge.UserInfo, what string, err error) ixReply {
+	r.log.Warn("discord: interaction refused by the core; the user is asked to try again", "interaction", what, "err", err)
+	return r.note(user.Locale, "discord.unavailable")
 }
 
 // command handles a slash command: /ask asks its question (or, with a
 // suggestion chosen, clicks that smart hint); the others are bridge commands.
 // The response is deferred, and the conversation's answers go through the
 // interaction (see pendingIx).
-func (a *Adapter) command(ctx context.Context, h bridge.Handler, in ixIn) (ixReply, bool) {
-	user := a.interactionUser(in.Interaction)
-	if in.GuildID != "" && !a.guildAllowed(in.GuildID) {
-		return ixReply{resp: a.note(user.Locale, "discord.not_here")}, true
+func (r *receiver) command(ctx context.Context, in ixIn) ixReply {
+	user := r.interactionUser(in.Interaction)
+	if in.GuildID != "" && !r.guildAllowed(in.GuildID) {
+		return r.note(user.Locale, "discord.not_here")
 	}
 	data, ok := in.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok || user.ID == "" {
-		return ixReply{resp: a.note(user.Locale, "discord.unavailable")}, true
+		return r.note(user.Locale, "discord.unavailable")
 	}
-	if a.seen(ctx, "ix:"+in.ID) {
-		return ixReply{}, false
-	}
-	key := a.interactionKey(ctx, in, user)
+	key := r.interactionKey(ctx, in, user)
 	var ev bridge.Event
 	switch data.Name {
 	case cmdAsk:
@@ -187,107 +201,105 @@ func (a *Adapter) command(ctx context.Context, h bridge.Handler, in ixIn) (ixRep
 		if tok, hint := strings.CutPrefix(q, hintPrefix); hint && tok != "" {
 			ev = bridge.Click{Key: key, User: user, Token: tok}
 		} else if q != "" {
-			ev = bridge.Message{Key: key, User: user, Text: q, ID: in.ID}
+			ev = bridge.Message{Key: key, User: user, Text: q, ID: in.ID, Rich: ParseMarkdown(q, nil)}
 		} else {
 			ev = bridge.Command{Key: key, User: user, Name: bridge.CmdHelp}
 		}
 	default:
 		ev = bridge.Command{Key: key, User: user, Name: data.Name}
 	}
-	p := a.newPending(in.Interaction, key)
-	a.pending.Put(p.key, p)
-	if err := h(ctx, ev); err != nil && !errors.Is(err, bridge.ErrBusy) {
-		// ErrBusy: the core tells the user, through p. Otherwise nobody will.
-		a.dropPending(p)
-		a.log.Warn("discord: command not accepted by the core", "command", data.Name, "err", err)
-		return ixReply{resp: a.note(user.Locale, "discord.unavailable")}, true
+	// The interaction carries the answers from now on: the core may answer
+	// before Deliver returns.
+	p, prev := r.out.carry(in.Interaction, key)
+	err := r.host.Deliver(ctx, bridge.Delivery{ID: in.ID, Event: ev})
+	switch {
+	case errors.Is(err, bridge.ErrDuplicate):
+		r.out.restore(p, prev)
+		return ixReply{none: true}
+	case !bridge.Ack(err):
+		r.out.restore(p, prev)
+		return r.refused(in, user, "/"+data.Name, err)
 	}
-	return ixReply{resp: ixResponse{Type: deferMessage}, acked: p.done}, true
+	// ErrBusy: the core tells the user, through the interaction.
+	return ixReply{resp: ixResponse{Type: deferMessage}, acked: p.done}
 }
 
-// component handles a button press or a select choice: a bridge.Click with the
-// token discordfmt put in the component. The response defers the update; once
-// the core reports the click done (Clicked), the clicked row (its group) is
-// retired through this interaction. While one click of a user on a message is
-// in flight, their further clicks on it do nothing; clicks on a retired
-// message or a retired row of it (a stale client) neither.
-func (a *Adapter) component(ctx context.Context, h bridge.Handler, in ixIn) (ixReply, bool) {
+// component handles a button press or a select choice: a bridge.Click with
+// the token discordfmt put in the component. The response defers the update;
+// the core then retires what was clicked (Retire) through this interaction.
+// Clicks on a component already retired (a stale client), and further clicks
+// of a user on a message while one of theirs is in flight, do nothing.
+func (r *receiver) component(ctx context.Context, in ixIn) ixReply {
 	data, ok := in.Data.(discordgo.MessageComponentInteractionData)
 	if !ok || in.Message == nil {
-		return reply(deferUpdate), true
+		return reply(deferUpdate)
 	}
 	token := discordfmt.ClickToken(data.CustomID, data.Values)
-	user := a.interactionUser(in.Interaction)
+	user := r.interactionUser(in.Interaction)
 	if token == "" || user.ID == "" {
-		return reply(deferUpdate), true // a page indicator or a disabled component
-	}
-	if a.seen(ctx, "ix:"+in.ID) {
-		return ixReply{}, false
+		return reply(deferUpdate) // a page indicator or a disabled component
 	}
 	msgID := in.Message.ID
-	if _, gone := a.retired.Get(msgID); gone {
-		a.log.Debug("discord: click on a retired message; ignored", "message", msgID)
-		return reply(deferUpdate), true
+	if r.clicks.stale(msgID, token) {
+		r.log.Debug("discord: click on retired components; ignored", "message", msgID)
+		return reply(deferUpdate)
 	}
-	if a.rowRetired(msgID, data.CustomID, in.Message.Components) {
-		a.log.Debug("discord: click on retired components; ignored", "message", msgID)
-		return reply(deferUpdate), true
-	}
-	key, ok := a.sentKeys.Get(msgID)
+	key, ok := r.out.keyOf(msgID)
 	if !ok {
-		key = a.interactionKey(ctx, in, user)
+		key = r.interactionKey(ctx, in, user)
 	}
-	cc := &clickCtx{
-		ack: newAck(in.Interaction), channel: in.ChannelID,
-		content: in.Message.Content, embeds: in.Message.Embeds, components: in.Message.Components,
-	}
-	flight := msgID + "|" + user.ID
-	if !a.clicks.Add(flight, cc) {
-		a.log.Debug("discord: click while an earlier one on the message is handled; ignored", "message", msgID)
-		return reply(deferUpdate), true
+	cc, ok := r.clicks.begin(in, user.ID, token)
+	if !ok {
+		r.log.Debug("discord: click while an earlier one on the message is handled; ignored", "message", msgID)
+		return reply(deferUpdate)
 	}
 	click := bridge.Click{Key: key, User: user, Token: token, Ref: bridge.MsgRef{Key: key, ID: msgID}}
-	if err := h(ctx, click); err != nil {
-		a.clicks.RemoveIf(flight, func(v *clickCtx) bool { return v == cc })
-		if !errors.Is(err, bridge.ErrBusy) {
-			a.log.Warn("discord: click not accepted by the core", "err", err)
-			return ixReply{resp: a.note(user.Locale, "discord.unavailable")}, true
-		}
+	err := r.host.Deliver(ctx, bridge.Delivery{ID: in.ID, Event: click})
+	switch {
+	case errors.Is(err, bridge.ErrDuplicate):
+		r.clicks.abandon(cc)
+		return ixReply{none: true}
+	case errors.Is(err, bridge.ErrBusy):
+		r.clicks.abandon(cc) // refused: the click may come again
+	case !bridge.Ack(err):
+		r.clicks.abandon(cc)
+		return r.refused(in, user, "click", err)
 	}
-	return ixReply{resp: ixResponse{Type: deferUpdate}, acked: cc.done}, true
+	return ixReply{resp: ixResponse{Type: deferUpdate}, acked: cc.done}
 }
 
 // autocomplete answers /ask's typeahead with KM smart hints: the question as
 // the choice's name, its action token (with hintPrefix) as the value. Discord
 // wants the answer within 3 s; the KM call is bounded by SuggestTimeout, and
 // any failure answers with no choices.
-func (a *Adapter) autocomplete(ctx context.Context, in ixIn) ixResponse {
-	a.learnChannel(in.channel)
+func (r *receiver) autocomplete(ctx context.Context, in ixIn) ixResponse {
+	r.chans.learn(in.channel)
 	out := ixChoices{Choices: []*discordgo.ApplicationCommandOptionChoice{}}
 	resp := ixResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: out}
 	data, ok := in.Data.(discordgo.ApplicationCommandInteractionData)
-	user := a.interactionUser(in.Interaction)
-	if !ok || a.core == nil || user.ID == "" || (in.GuildID != "" && !a.guildAllowed(in.GuildID)) {
+	user := r.interactionUser(in.Interaction)
+	if !ok || user.ID == "" || (in.GuildID != "" && !r.guildAllowed(in.GuildID)) {
 		return resp
 	}
 	q := focusedString(data.Options)
 	if strings.TrimSpace(q) == "" || strings.HasPrefix(q, hintPrefix) {
 		return resp
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.cfg.SuggestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.SuggestTimeout)
 	defer cancel()
-	key := a.interactionKey(ctx, in, user)
-	buttons, err := a.core.Suggest(ctx, key, user, q)
+	key := r.interactionKey(ctx, in, user)
+	buttons, err := r.host.Suggest(ctx, key, user, q)
 	if err != nil {
-		a.log.Info("discord: no suggestions", "err", err)
+		r.log.Info("discord: no suggestions", "err", err)
 		return resp
 	}
 	for _, b := range buttons {
 		name := cut(strings.Join(strings.Fields(b.Label), " "), maxChoiceName)
-		if name == "" || b.Token == "" || len(out.Choices) == maxChoices {
+		value := hintPrefix + b.Token
+		if name == "" || b.Token == "" || len(value) > maxChoiceValue || len(out.Choices) == maxChoices {
 			continue
 		}
-		out.Choices = append(out.Choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: hintPrefix + b.Token})
+		out.Choices = append(out.Choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: value})
 	}
 	resp.Data = out
 	return resp
@@ -295,13 +307,14 @@ func (a *Adapter) autocomplete(ctx context.Context, in ixIn) ixResponse {
 
 // Discord's autocomplete limits.
 const (
-	maxChoices    = 25
-	maxChoiceName = 100
+	maxChoices     = 25
+	maxChoiceName  = 100
+	maxChoiceValue = 100
 )
 
 // interactionUser is the user behind an interaction, with their client
 // locale, which is remembered for their later messages (which carry none).
-func (a *Adapter) interactionUser(ix *discordgo.Interaction) bridge.UserInfo {
+func (r *receiver) interactionUser(ix *discordgo.Interaction) bridge.UserInfo {
 	u, nick := ix.User, ""
 	if ix.Member != nil && ix.Member.User != nil {
 		u, nick = ix.Member.User, ix.Member.Nick
@@ -311,23 +324,23 @@ func (a *Adapter) interactionUser(ix *discordgo.Interaction) bridge.UserInfo {
 	}
 	info := bridge.UserInfo{ID: u.ID, Name: firstNonEmpty(nick, u.GlobalName, u.Username), Locale: string(ix.Locale)}
 	if info.Locale != "" {
-		a.locales.Put(u.ID, info.Locale)
+		r.locales.Put(u.ID, info.Locale)
 	}
 	return info
 }
 
 // interactionKey is the conversation of an interaction: the user's DM; in a
-// thread, the thread's conversation; elsewhere in a server, the user's own
-// conversation in that channel.
-func (a *Adapter) interactionKey(ctx context.Context, in ixIn, user bridge.UserInfo) bridge.ConvKey {
+// thread, the thread's conversation; elsewhere in a server, the channel's
+// conversation (the user's own, but under ScopeChannel).
+func (r *receiver) interactionKey(ctx context.Context, in ixIn, user bridge.UserInfo) bridge.ConvKey {
 	if in.GuildID == "" {
 		return bridge.DMKey(Platform, "", in.ChannelID, user.ID)
 	}
-	info, known := a.channelInfo(ctx, in.ChannelID, true)
+	info, known := r.chans.lookup(ctx, in.ChannelID, true)
 	if known && info.thread {
-		return bridge.ChannelKey(bridge.ScopeThread, Platform, in.GuildID, info.parent, in.ChannelID, user.ID)
+		return bridge.ChannelKey(r.cfg.Scope, Platform, in.GuildID, info.parent, in.ChannelID, user.ID)
 	}
-	return bridge.ChannelKey(bridge.ScopeThread, Platform, in.GuildID, in.ChannelID, "", user.ID)
+	return bridge.ChannelKey(r.cfg.Scope, Platform, in.GuildID, in.ChannelID, "", user.ID)
 }
 
 // optionString is the string value of a command option.

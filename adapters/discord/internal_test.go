@@ -1,17 +1,16 @@
-package discord
+package discordadapter
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
 
 func TestMessageText(t *testing.T) {
@@ -29,7 +28,7 @@ func TestMessageText(t *testing.T) {
 }
 
 func TestThreadName(t *testing.T) {
-	a, err := New(Config{Token: "t", ApplicationID: "1"}, nil, nil)
+	a, err := New(Config{Token: "t", ApplicationID: "1"}, bridgetest.NewHost())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,11 +39,11 @@ func TestThreadName(t *testing.T) {
 		"":                                    "Question from Alice",
 		strings.Repeat("long ", 40):           strings.Repeat("long ", 17) + "long…",
 	} {
-		if got := a.threadName(in, u); got != want {
+		if got := a.in.threadName(in, u); got != want {
 			t.Errorf("threadName(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := a.threadName("", bridge.UserInfo{ID: "5", Locale: "ja"}); got != "5 さんの質問" {
+	if got := a.in.threadName("", bridge.UserInfo{ID: "5", Locale: "ja"}); got != "5 さんの質問" {
 		t.Errorf("Japanese thread name = %q", got)
 	}
 }
@@ -63,71 +62,9 @@ func TestScrub(t *testing.T) {
 	}
 }
 
-func TestGatesOrderAndCancel(t *testing.T) {
-	g := newGates()
-	release, err := g.acquire(context.Background(), "b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var order []int
-	var wg sync.WaitGroup
-	started := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		close(started)
-		r, err := g.acquire(context.Background(), "b")
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		mu.Lock()
-		order = append(order, 2)
-		mu.Unlock()
-		r()
-	}()
-	<-started
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := g.acquire(ctx, "b"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("acquire on a held gate = %v, want the deadline", err)
-	}
-	other, err := g.acquire(context.Background(), "c")
-	if err != nil {
-		t.Fatalf("another bucket is independent: %v", err)
-	}
-	other()
-	mu.Lock()
-	order = append(order, 1)
-	mu.Unlock()
-	release()
-	wg.Wait()
-	if len(order) != 2 || order[0] != 1 {
-		t.Errorf("order = %v", order)
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(g.m) != 0 {
-		t.Errorf("gates left behind: %d", len(g.m))
-	}
-}
-
-func TestSleepWithin(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if err := sleepWithin(ctx, time.Hour); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 40*time.Millisecond {
-		t.Errorf("sleepWithin past the deadline = %v after %s", err, time.Since(start))
-	}
-	if err := sleepWithin(context.Background(), time.Millisecond); err != nil {
-		t.Errorf("short sleep: %v", err)
-	}
-}
-
 // fuzzAdapter is an adapter whose REST calls fail at once (nothing listens).
-func fuzzAdapter(t testing.TB) *Adapter {
-	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/", LookupTimeout: 50 * time.Millisecond}, nil, nil)
+func fuzzAdapter(t testing.TB, host bridge.Host) *Adapter {
+	a, err := New(Config{Token: "t", ApplicationID: "1", APIURL: "http://127.0.0.1:1/api/v9/", LookupTimeout: 50 * time.Millisecond}, host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,23 +86,23 @@ func FuzzInteraction(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	a := fuzzAdapter(f)
+	host := bridgetest.NewHost()
+	a := fuzzAdapter(f, host)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		in, err := decodeInteraction(raw)
 		if err != nil {
 			return
 		}
-		var got []bridge.Event
-		h := func(_ context.Context, ev bridge.Event) error { got = append(got, ev); return nil }
 		if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
-			b, err := json.Marshal(a.autocomplete(context.Background(), in))
+			b, err := json.Marshal(a.in.autocomplete(context.Background(), in))
 			if err != nil || !strings.HasPrefix(string(b), `{"type":8,"data":{"choices":[`) {
 				t.Fatalf("autocomplete response %s, %v", b, err)
 			}
 			return
 		}
-		r, ok := a.interaction(context.Background(), h, in)
-		if ok {
+		before := len(host.Tries())
+		r := a.in.interaction(context.Background(), in)
+		if !r.none {
 			if _, err := json.Marshal(r.resp); err != nil {
 				t.Fatalf("response does not encode: %v", err)
 			}
@@ -173,8 +110,11 @@ func FuzzInteraction(f *testing.F) {
 				r.acked(nil)
 			}
 		}
-		for _, ev := range got {
-			if k := ev.Conv(); k.Platform != Platform || (k.Channel == "" && k.Thread == "" && in.ChannelID != "") {
+		for _, d := range host.Tries()[before:] {
+			if d.ID != in.ID {
+				t.Fatalf("delivery id %q, want the interaction's %q", d.ID, in.ID)
+			}
+			if k := d.Event.Conv(); k.Platform != Platform || (k.Channel == "" && k.Thread == "" && in.ChannelID != "") {
 				t.Fatalf("event in %+v", k)
 			}
 		}
@@ -191,15 +131,15 @@ func FuzzMessage(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	a := fuzzAdapter(f)
+	a := fuzzAdapter(f, bridgetest.NewHost())
 	id := "42"
-	a.botID.Store(&id)
+	a.gw.botID.Store(&id)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var m discordgo.Message
 		if json.Unmarshal(raw, &m) != nil {
 			return
 		}
-		in, ok := a.inbound(context.Background(), &m)
+		in, ok := a.in.inbound(context.Background(), &m)
 		if !ok {
 			return
 		}

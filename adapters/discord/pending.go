@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"context"
@@ -59,31 +59,45 @@ type pendingIx struct {
 	timer    *time.Timer
 }
 
-func (a *Adapter) newPending(ix *discordgo.Interaction, key bridge.ConvKey) *pendingIx {
-	p := &pendingIx{ack: newAck(ix), key: key.String(), expires: a.now().Add(a.cfg.InteractionWindow)}
-	p.timer = time.AfterFunc(a.cfg.ThinkingTimeout, func() { a.thinkingTimeout(p) })
-	return p
+// carry makes interaction ix carry the messages of conversation key from now
+// on, and returns it with the interaction it replaced (nil when none), for
+// restore.
+func (s *sender) carry(ix *discordgo.Interaction, key bridge.ConvKey) (p, prev *pendingIx) {
+	p = &pendingIx{ack: newAck(ix), key: key.String(), expires: s.now().Add(s.cfg.InteractionWindow)}
+	p.timer = time.AfterFunc(s.cfg.ThinkingTimeout, func() { s.thinkingTimeout(p) })
+	prev, _ = s.pending.Get(p.key)
+	s.pending.Put(p.key, p)
+	return p, prev
+}
+
+// restore undoes carry: p no longer carries anything, and prev, when it was
+// live, carries its conversation again.
+func (s *sender) restore(p, prev *pendingIx) {
+	s.dropPending(p)
+	if prev != nil && !prev.dead.Load() {
+		s.pending.Put(prev.key, prev)
+	}
 }
 
 // pendingFor returns the live interaction carrying a conversation's messages.
-func (a *Adapter) pendingFor(to bridge.ConvKey) *pendingIx {
-	p, ok := a.pending.Get(to.String())
-	if !ok || p.dead.Load() || !a.now().Before(p.expires) {
+func (s *sender) pendingFor(to bridge.ConvKey) *pendingIx {
+	p, ok := s.pending.Get(to.String())
+	if !ok || p.dead.Load() || !s.now().Before(p.expires) {
 		return nil
 	}
 	return p
 }
 
 // dropPending forgets p (not a newer interaction of the same conversation).
-func (a *Adapter) dropPending(p *pendingIx) {
+func (s *sender) dropPending(p *pendingIx) {
 	p.timer.Stop()
-	a.pending.RemoveIf(p.key, func(v *pendingIx) bool { return v == p })
+	s.pending.RemoveIf(p.key, func(v *pendingIx) bool { return v == p })
 }
 
 // thinkingTimeout deletes a deferred response that nothing replaced: KM may
 // answer nothing (a silent answer), and "is thinking…" must not stay for good.
-func (a *Adapter) thinkingTimeout(p *pendingIx) {
-	a.background(a.cfg.HTTPTimeout, func(ctx context.Context) {
+func (s *sender) thinkingTimeout(p *pendingIx) {
+	s.life.background(s.cfg.HTTPTimeout, func(ctx context.Context) {
 		p.mu.Lock()
 		if p.replaced.Load() || p.dead.Load() {
 			p.mu.Unlock()
@@ -91,16 +105,16 @@ func (a *Adapter) thinkingTimeout(p *pendingIx) {
 		}
 		p.dead.Store(true)
 		p.mu.Unlock()
-		a.dropPending(p)
+		s.dropPending(p)
 		if p.wait(ctx) != nil {
 			return
 		}
 		ep := discordgo.EndpointInteractionResponseActions(p.ix.AppID, p.ix.Token)
-		err := a.call(ctx, ep, "", "delete an unanswered deferred response", func(opts ...discordgo.RequestOption) error {
-			return a.hookRequest(http.MethodDelete, ep, nil, nil, opts...)
+		err := s.api.call(ctx, webhook(p.ix), "delete an unanswered deferred response", func(opts ...discordgo.RequestOption) error {
+			return s.api.hookRequest(http.MethodDelete, ep, nil, nil, opts...)
 		})
 		if err != nil {
-			a.log.Info("discord: deferred response not deleted", "err", err)
+			s.log.Info("discord: deferred response not deleted", "err", err)
 		}
 	})
 }
@@ -110,15 +124,4 @@ func (a *Adapter) thinkingTimeout(p *pendingIx) {
 type hookedMsg struct {
 	ix       *discordgo.Interaction
 	original bool // the interaction's response itself ("@original")
-}
-
-// clickCtx is what a click in flight needs to retire its message afterwards:
-// the component interaction (its webhook edits the message) and the message as
-// the interaction showed it.
-type clickCtx struct {
-	*ack
-	channel    string
-	content    string
-	embeds     []*discordgo.MessageEmbed
-	components []discordgo.MessageComponent
 }

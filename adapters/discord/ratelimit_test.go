@@ -1,4 +1,4 @@
-package discord_test
+package discordadapter_test
 
 import (
 	"context"

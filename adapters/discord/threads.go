@@ -1,4 +1,4 @@
-package discord
+package discordadapter
 
 import (
 	"context"
@@ -7,10 +7,24 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
+
+// channels is what the bot knows of server channels and threads: whether a
+// channel is a thread and whose, and the threads still to be started from
+// users' questions.
+type channels struct {
+	*base
+	api    *rest
+	state  *discordgo.State
+	bot    func() string
+	info   *memo.Memo[string, chanInfo]     // channel id → thread or not, parent, owner
+	starts *memo.Memo[string, *threadStart] // user message id → the thread to start from it
+}
 
 // chanInfo is what the adapter needs to know about a server channel.
 type chanInfo struct {
+	guild  string
 	thread bool
 	parent string // a thread's channel
 	owner  string // a thread's creator
@@ -20,48 +34,48 @@ func infoOf(c *discordgo.Channel) chanInfo {
 	if c == nil {
 		return chanInfo{}
 	}
-	return chanInfo{thread: c.IsThread(), parent: c.ParentID, owner: c.OwnerID}
+	return chanInfo{guild: c.GuildID, thread: c.IsThread(), parent: c.ParentID, owner: c.OwnerID}
 }
 
-// channelInfo says whether a channel is a thread, and whose. It asks, in turn,
+// lookup says whether a channel is a thread, and whose. It asks, in turn,
 // the adapter's memory (threads it started, channels it looked up or that
 // interactions described), discordgo's state (channels and active threads from
 // GUILD_CREATE, THREAD_CREATE) and, when fetch is set, Discord itself (bounded
 // by Config.LookupTimeout). known is false when nobody could tell.
-func (a *Adapter) channelInfo(ctx context.Context, id string, fetch bool) (info chanInfo, known bool) {
-	if info, ok := a.chans.Get(id); ok {
+func (c *channels) lookup(ctx context.Context, id string, fetch bool) (info chanInfo, known bool) {
+	if info, ok := c.info.Get(id); ok {
 		return info, true
 	}
-	if c, err := a.s.State.Channel(id); err == nil && c != nil {
-		return infoOf(c), true
+	if ch, err := c.state.Channel(id); err == nil && ch != nil {
+		return infoOf(ch), true
 	}
 	if !fetch {
 		return chanInfo{}, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.cfg.LookupTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.LookupTimeout)
 	defer cancel()
-	var c *discordgo.Channel
+	var ch *discordgo.Channel
 	ep := discordgo.EndpointChannel(id)
-	err := a.call(ctx, ep, ep, "look up a channel", func(opts ...discordgo.RequestOption) error {
+	err := c.api.call(ctx, bucket(ep), "look up a channel", func(opts ...discordgo.RequestOption) error {
 		var err error
-		c, err = a.s.Channel(id, opts...)
+		ch, err = c.api.s.Channel(id, opts...)
 		return err
 	})
-	if err != nil || c == nil {
-		a.log.Warn("discord: channel lookup failed; treating it as a channel", "channel", id, "err", err)
+	if err != nil || ch == nil {
+		c.log.Warn("discord: channel lookup failed; treating it as a channel", "channel", id, "err", err)
 		return chanInfo{}, false
 	}
-	info = infoOf(c)
-	a.chans.Put(id, info)
+	info = infoOf(ch)
+	c.info.Put(id, info)
 	return info, true
 }
 
-// learnChannel remembers the partial channel an interaction came with.
-func (a *Adapter) learnChannel(c *discordgo.Channel) {
-	if c == nil || c.ID == "" || (c.IsThread() && c.ParentID == "") {
+// learn remembers the partial channel an interaction came with.
+func (c *channels) learn(ch *discordgo.Channel) {
+	if ch == nil || ch.ID == "" || (ch.IsThread() && ch.ParentID == "") {
 		return // too partial to tell a thread's conversation
 	}
-	a.chans.Put(c.ID, infoOf(c))
+	c.info.Put(ch.ID, infoOf(ch))
 }
 
 // threadStart is a thread to be started from a user's message, when the first
@@ -76,6 +90,12 @@ type threadStart struct {
 	inline bool // no thread: answer in the channel, replying to the message
 }
 
+// plan records that the answer to message msg in channel starts a thread named
+// name; a redelivery keeps the first plan.
+func (c *channels) plan(msg, channel, name string) {
+	c.starts.Add(msg, &threadStart{channel: channel, name: name})
+}
+
 // dest is where a conversation's messages go.
 type dest struct {
 	channel string
@@ -86,18 +106,18 @@ type dest struct {
 // that is still to be done. A thread that cannot be started (permissions, a
 // channel without threads) leaves the answers in the channel, as replies to
 // the question, so nothing is lost.
-func (a *Adapter) dest(ctx context.Context, k bridge.ConvKey) dest {
+func (c *channels) dest(ctx context.Context, k bridge.ConvKey) dest {
 	if k.Thread == "" {
 		return dest{channel: k.Channel}
 	}
-	ts, ok := a.starts.Get(k.Thread)
+	ts, ok := c.starts.Get(k.Thread)
 	if !ok {
 		return dest{channel: k.Thread}
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if !ts.done {
-		a.startThread(ctx, k.Thread, ts)
+		c.startFrom(ctx, k.Thread, ts)
 	}
 	if ts.inline {
 		return dest{channel: ts.channel, replyTo: k.Thread}
@@ -109,23 +129,52 @@ func (a *Adapter) dest(ctx context.Context, k bridge.ConvKey) dest {
 // this message".
 const errThreadExists = 160004
 
-func (a *Adapter) startThread(ctx context.Context, msgID string, ts *threadStart) {
-	ep := discordgo.EndpointChannelMessageThread(ts.channel, msgID)
-	err := a.call(ctx, ep, ep, "start a thread", func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.MessageThreadStartComplex(ts.channel, msgID, &discordgo.ThreadStart{
-			Name: ts.name, AutoArchiveDuration: a.cfg.ThreadArchive,
+// startFrom starts the thread ts plans from message msgID.
+func (c *channels) startFrom(ctx context.Context, msgID string, ts *threadStart) {
+	_, err := c.start(ctx, ts.channel, msgID, ts.name)
+	switch {
+	case err == nil:
+		ts.done = true
+	case ctx.Err() != nil:
+		// try again with the next message
+	default:
+		ts.done, ts.inline = true, true
+		c.log.Warn("discord: cannot start a thread; answering in the channel instead (grant Create Public Threads)",
+			"channel", ts.channel, "err", err)
+	}
+}
+
+// start starts a thread named name from message msgID in channel (Discord
+// gives the thread the message's id) and remembers it as the bot's.
+func (c *channels) start(ctx context.Context, channel, msgID, name string) (*discordgo.Channel, error) {
+	var th *discordgo.Channel
+	ep := discordgo.EndpointChannelMessageThread(channel, msgID)
+	err := c.api.call(ctx, bucket(ep), "start a thread", func(opts ...discordgo.RequestOption) error {
+		var err error
+		th, err = c.api.s.MessageThreadStartComplex(channel, msgID, &discordgo.ThreadStart{
+			Name: name, AutoArchiveDuration: c.cfg.ThreadArchive,
 		}, opts...)
 		return err
 	})
-	if _, code := discordCode(err); err == nil || code == errThreadExists {
-		ts.done = true
-		a.chans.Put(msgID, chanInfo{thread: true, parent: ts.channel, owner: a.botUserID()})
-		return
+	if _, code := discordCode(err); code == errThreadExists {
+		err = nil // started before (a retry whose first answer was lost)
 	}
-	if ctx.Err() != nil {
-		return // try again with the next message
+	if err == nil {
+		info := chanInfo{thread: true, parent: channel, owner: c.bot()}
+		if th != nil {
+			info.guild = th.GuildID
+		}
+		if info.guild == "" {
+			if parent, ok := c.info.Get(channel); ok {
+				info.guild = parent.guild
+			} else if ch, err := c.state.Channel(channel); err == nil && ch != nil {
+				info.guild = ch.GuildID
+			}
+		}
+		c.info.Put(msgID, info)
+		if th == nil {
+			th = &discordgo.Channel{ID: msgID, GuildID: info.guild, ParentID: channel, Type: discordgo.ChannelTypeGuildPublicThread}
+		}
 	}
-	ts.done, ts.inline = true, true
-	a.log.Warn("discord: cannot start a thread; answering in the channel instead (grant Create Public Threads)",
-		"channel", ts.channel, "err", err)
+	return th, err
 }

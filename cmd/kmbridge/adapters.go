@@ -3,7 +3,7 @@ package main
 import (
 	"log/slog"
 
-	"github.com/kmbridge/kmbridge/adapters/discord"
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/web"
@@ -53,16 +53,17 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, sr
 		names = append(names, tg.Name())
 	}
 	if cfg.Discord.On() {
-		d, err := discord.New(discord.Config{
+		d, err := discordadapter.New(discordadapter.Config{
 			Token:         cfg.Discord.Token,
 			ApplicationID: cfg.Discord.ApplicationID,
 			PublicKey:     cfg.Discord.PublicKey,
 			GuildIDs:      cfg.Discord.GuildIDs,
 			Channels:      cfg.Discord.Channels,
+			Scope:         bridge.Scope(cfg.Bridge.ChannelScope),
 			ShardID:       cfg.Discord.ShardID,
 			ShardCount:    cfg.Discord.ShardCount,
 			APIURL:        cfg.Discord.APIURL,
-		}, catalog, log.With("adapter", "discord"), discord.WithCore(core))
+		}, core, discordadapter.WithCatalog(catalog), discordadapter.WithLogger(log.With("adapter", "discord")))
 		if err != nil {
 			return nil, err
 		}
