@@ -241,6 +241,9 @@ func (p *mdParser) list(lines []string, depth int) formatting.Rich {
 // marks of the enclosing emphasis.
 func (p *mdParser) inline(s string, marks formatting.Mark, depth int) []formatting.Span {
 	var b spanBuf
+	// unclosed[d] is where a search for delimiter d's closing found none:
+	// none opening later can close either, so "_a _a _a…" stays linear.
+	unclosed := map[string]int{}
 	var text strings.Builder
 	flushText := func() {
 		if text.Len() > 0 {
@@ -264,7 +267,7 @@ func (p *mdParser) inline(s string, marks formatting.Mark, depth int) []formatti
 			}
 		case c == '*' || c == '_' || c == '~' || c == '|':
 			if depth < maxNesting {
-				if inner, m, n := emphasis(s, i); n > 0 {
+				if inner, m, n := emphasis(s, i, unclosed); n > 0 {
 					flushText()
 					b.addAll(p.inline(inner, marks|m, depth+1))
 					i += n
@@ -315,8 +318,11 @@ func isMarkdownPunct(c byte) bool {
 	return strings.IndexByte("\\*_~`|>#-+[]()<@:!.", c) >= 0
 }
 
+// isWordByte is an ASCII word character, as Discord's markdown (JavaScript's
+// \b) sees them: underscores between letters are not emphasis, but after
+// other scripts' letters they are.
 func isWordByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // codeSpan reads `code` or “code“ at the start of s: the code and the bytes
@@ -357,7 +363,7 @@ var delimiters = []struct {
 
 // emphasis reads emphasis opening at s[i]: the inner text, its mark and the
 // bytes taken (0: none; the delimiter is text).
-func emphasis(s string, i int) (string, formatting.Mark, int) {
+func emphasis(s string, i int, unclosed map[string]int) (string, formatting.Mark, int) {
 	for _, d := range delimiters {
 		if !strings.HasPrefix(s[i:], d.d) {
 			continue
@@ -369,8 +375,15 @@ func emphasis(s string, i int) (string, formatting.Mark, int) {
 		if d.d == "_" && i > 0 && isWordByte(s[i-1]) {
 			continue // snake_case
 		}
-		if end := closing(s, start, d.d); end > start {
+		if from, ok := unclosed[d.d]; ok && start >= from {
+			continue
+		}
+		end := closing(s, start, d.d)
+		if end > start {
 			return s[start:end], d.mark, end + len(d.d) - i
+		}
+		if end < 0 {
+			unclosed[d.d] = start
 		}
 	}
 	return "", 0, 0
@@ -416,7 +429,7 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 func maskedLink(s string) (label, link string, n int) {
 	close := -1
 	depth := 0
-	for j := 1; j < len(s); j++ {
+	for j := 1; j < len(s) && j < maxLabel; j++ {
 		switch s[j] {
 		case '\\':
 			j++
@@ -437,7 +450,11 @@ func maskedLink(s string) (label, link string, n int) {
 	if close <= 1 || close+1 >= len(s) || s[close+1] != '(' {
 		return "", "", 0
 	}
-	end := strings.IndexByte(s[close+2:], ')')
+	rest := s[close+2:]
+	if len(rest) > maxLink {
+		rest = rest[:maxLink]
+	}
+	end := strings.IndexByte(rest, ')')
 	if end < 0 {
 		return "", "", 0
 	}
@@ -448,6 +465,13 @@ func maskedLink(s string) (label, link string, n int) {
 	}
 	return s[1:close], link, close + 3 + end
 }
+
+// Bounds of what a link may be, so that unclosed brackets in a long text
+// cost no more than a line each.
+const (
+	maxLabel = 1024
+	maxLink  = 4096
+)
 
 var (
 	mentionRE = regexp.MustCompile(`^<(@!?|@&|#)([0-9]{1,20})>`)
@@ -486,6 +510,9 @@ func (p *mdParser) angle(s string, marks formatting.Mark) (formatting.Span, int,
 func bareURL(s string) (string, int) {
 	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 		return "", 0
+	}
+	if len(s) > maxLink {
+		s = s[:maxLink]
 	}
 	n := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '<' || r == '>' })
 	if n < 0 {

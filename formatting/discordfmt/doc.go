@@ -17,7 +17,7 @@
 // A run of titled button groups (a welcome's FAQ categories; an answer's
 // related questions and rating) shares messages: every group but the last is a
 // select menu whose placeholder is its title, the last keeps its buttons under
-// its title when they fit (see run.go). Retire disables every component of a
-// message; RetireRow only the group of rows holding the chosen token, so the
-// other menus and buttons of a shared message stay live.
+// its title when they fit (see run.go). RetireGroup retires only the rows of
+// the clicked group (the one retirement policy, formatting.RetiredGroup), so
+// the other menus and buttons of a shared message stay live.
 package discordfmt

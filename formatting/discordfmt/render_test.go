@@ -38,6 +38,23 @@ var goldenCases = []struct {
 		&F.Heading{Level: 5, Spans: []F.Span{txt("Small heading")}},
 	), &F.Text{Context: true, Rich: F.Rich{para(txt("Matched question: reset password"), txt("\n"), txt("Attachments: 2"))}}}}},
 
+	// A hand-over relay of what an agent wrote on another platform (Slack
+	// mrkdwn, Telegram HTML, the web chat), parsed into neutral rich text: the
+	// agent's name in bold first, their formatting kept, their files as links.
+	{"relayed_rich", F.Message{Blocks: []F.Block{
+		text(
+			para(bold("Agent Mia"), txt(" "), txt("Hi! Please "), bold("restart"), txt(" the app, then open "),
+				link("the reset page", "https://help.example.com/reset"), txt(" and run "), marked("kmctl reset --all", F.Code), txt(":")),
+			&F.List{Ordered: true, Items: []F.Rich{{para(txt("Sign out"))}, {para(marked("Clear", F.Italic), txt(" the cache"))}}},
+			&F.Quote{Body: F.Rich{para(txt("You wrote: my *password* <@here> doesn't work"))}},
+			&F.CodeBlock{Lang: "sh", Code: "kmctl status\n# ```ok```"},
+		),
+		text(&F.List{Items: []F.Rich{
+			{para(link("screenshot.png", "https://files.example.com/f/1/screenshot.png"), txt(" (120 KB)"))},
+			{para(txt("notes.txt"), marked(" (no link available)", F.Italic))},
+		}}),
+	}}},
+
 	{"escaping", F.Message{Blocks: []F.Block{text(
 		para(txt(`@everyone @here @Everyone <@123> <@!45> <@&67> <#89> <t:1700000000> </cmd:1> <:e:1>`)),
 		para(txt(`* _ ~ `+"`"+` | > # [ ] \ ||spoiler|| **not bold** [x](https://evil.example)`)),
