@@ -950,13 +950,16 @@ func (f *fakeDiscord) dispatchThenDrop(event string, ds ...any) {
 }
 
 // dropGateway cuts every gateway connection (as a network failure would);
-// the sessions stay, for RESUME.
+// the sessions stay, for RESUME, and what is dispatched from now on queues
+// until then.
 func (f *fakeDiscord) dropGateway() {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
 	for _, s := range f.sessions {
 		if s.conn != nil {
 			s.conn.Close()
+			s.conn = nil
+			s.ready = make(chan struct{})
 		}
 	}
 }

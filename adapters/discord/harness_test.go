@@ -75,7 +75,12 @@ func (w *world) boot(t testing.TB, o options) *process {
 	t.Helper()
 	n := w.commandCalls()
 	p := w.start(t, o)
-	waitFor(t, "the commands to be registered", func() bool { return w.commandCalls() > n })
+	waitFor(t, "the commands to be registered", func() bool {
+		if o.quiet {
+			return w.commandCalls() > n
+		}
+		return strings.Contains(p.p.Logs.String(), `msg="discord: commands`)
+	})
 	w.fake.waitGateway(t)
 	return p
 }

@@ -142,7 +142,11 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 		t.Errorf("hit = %v, want session %d, question 1002, queryType 7 and the answer's logId", h.Body, sess)
 	}
 	tok := ix["token"].(string)
-	cbs := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+	var cbs []apiCall
+	waitFor(t, "the deferred update", func() bool {
+		cbs = w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+		return len(cbs) > 0
+	})
 	if len(cbs) != 1 || string(cbs[0].Body) != `{"type":6}` {
 		t.Fatalf("callbacks = %+v, want one deferred update", cbs)
 	}

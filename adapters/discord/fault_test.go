@@ -1,0 +1,172 @@
+package discordadapter_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
+	"github.com/kmbridge/kmbridge/kmclient"
+)
+
+// killSwitch is a process's network: once killed, nothing it sends reaches
+// anyone. Armed, it holds KM's chat calls until the kill (KM is slow, so the
+// process dies between the acknowledgement and the answer).
+type killSwitch struct {
+	base    http.RoundTripper
+	armed   atomic.Bool
+	dead    chan struct{}
+	once    sync.Once
+	holding atomic.Int64
+}
+
+func newKillSwitch(base http.RoundTripper) *killSwitch {
+	return &killSwitch{base: base, dead: make(chan struct{})}
+}
+
+var errKilled = errors.New("the process was killed")
+
+func (k *killSwitch) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case <-k.dead:
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, errKilled
+	default:
+	}
+	if k.armed.Load() && strings.HasSuffix(req.URL.Path, "/v1/chat") {
+		k.holding.Add(1)
+		select {
+		case <-k.dead:
+			return nil, errKilled
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
+	return k.base.RoundTrip(req)
+}
+
+func (k *killSwitch) kill() { k.once.Do(func() { close(k.dead) }) }
+
+// crashCopy copies the store's files as they are at the moment of a kill:
+// what the disk holds after a real one.
+func crashCopy(t *testing.T, path string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(path))
+	for _, suffix := range []string{"", ".inbox"} {
+		in, err := os.Open(path + suffix)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(dst + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		out.Close()
+	}
+	return dst
+}
+
+// kill -9 between the acknowledgement and the answer: a DM is delivered
+// through discordgo and the real core (durable inbox, memory store with its
+// snapshot file), KM is slow, the process dies; a new process on the files
+// the dead one left replays the inbox and the user gets exactly one answer,
+// also when the gateway delivers the same message again after the restart.
+// The memory store keeps its dedupe ids in the snapshot, written every
+// minute: the snapshot taken after the acknowledgement stands for the one
+// that would have been written by then (README, Reliability).
+func TestFaultKill9Discord(t *testing.T) {
+	w := newWorldWith(t, e2e.WorldOptions{Persist: true})
+	var km1 *killSwitch
+	p1 := w.e2e.Boot(t, e2e.Options{KM: func(c *kmclient.Config) {
+		km1 = newKillSwitch(c.HTTPClient.Transport)
+		c.HTTPClient = &http.Client{Transport: km1}
+	}})
+	tr1 := &http.Transport{}
+	t.Cleanup(tr1.CloseIdleConnections)
+	dc1 := newKillSwitch(tr1)
+	ad1 := w.adapter(t, p1.Host, p1.Logger("discord"), options{opts: []discordadapter.Option{
+		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
+	}})
+	p1.Start(t, ad1)
+	w.fake.waitGateway(t)
+
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
+	w.waitMessage(t, questions[0].a)
+
+	km1.armed.Store(true)
+	q := w.dm(alice, questions[1].q)
+	w.fake.dispatch("MESSAGE_CREATE", q)
+	waitFor(t, "the question to be accepted and KM asked", func() bool {
+		return p1.Store.InboxLen() == 1 && km1.holding.Load() == 1
+	})
+	if err := p1.Store.Snapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	state := crashCopy(t, w.e2e.StorePath)
+	dc1.kill() // the kill: nothing the first process does from here on reaches anyone
+	km1.kill()
+	p1.Kill()
+	if n := len(w.messagesWith(sendAgain)); n != 0 {
+		t.Fatalf("the accepted question got %d notes asking to send it again", n)
+	}
+
+	var mu sync.Mutex
+	var answers []error
+	w2 := &e2e.World{Sim: w.sim, KMURL: w.e2e.KMURL, StorePath: state}
+	p2 := w2.Boot(t, e2e.Options{WrapHost: func(core bridge.Host, _ func()) bridge.Host {
+		return bridgetest.WithDeliver(core, func(ctx context.Context, d bridge.Delivery) error {
+			err := core.Deliver(ctx, d)
+			mu.Lock()
+			answers = append(answers, err)
+			mu.Unlock()
+			return err
+		})
+	}})
+	ad2 := w.adapter(t, p2.Host, p2.Logger("discord"), options{})
+	p2.Start(t, ad2)
+	if n, err := p2.Core.Replay(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Replay = %d, %v; want the accepted question", n, err)
+	}
+	w.waitMessage(t, questions[1].a)
+
+	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.identifies()) == 2 })
+	w.fake.waitGateway(t)
+	w.fake.dispatch("MESSAGE_CREATE", q) // the same message again
+	waitFor(t, "the redelivery", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(answers) == 1
+	})
+	if !errors.Is(answers[0], bridge.ErrDuplicate) {
+		t.Errorf("the redelivery after the restart: Deliver = %v, want ErrDuplicate", answers[0])
+	}
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q))
+	w.waitMessage(t, questions[2].a) // later than any answer to the redelivery
+	for i, qa := range questions[:3] {
+		if n := len(w.messagesWith(qa.a)); n != 1 {
+			t.Errorf("question %d (%q) answered %d times, want once", i, qa.q, n)
+		}
+	}
+	if n := len(w.messagesWith(sendAgain)); n != 0 {
+		t.Errorf("%d notes asking to send again", n)
+	}
+}
