@@ -89,7 +89,7 @@ const (
 	startTTL    = 7 * 24 * time.Hour // a thread to start (or started) from a message: as long as its buttons live
 	sentTTL     = 7 * 24 * time.Hour // a sent message: its conversation, button groups and components
 	clickTTL    = 14 * time.Minute   // a click's interaction: Discord accepts its webhook for 15
-	inflightTTL = 30 * time.Second   // a click in flight (the guard against double clicks)
+	inflightTTL = time.Minute        // the longest a click is held (the guard against double clicks)
 	localeTTL   = 30 * 24 * time.Hour
 	activeTTL   = 30 * time.Minute // a channel with recent messages: read again after a new session
 	webhookTTL  = 14 * time.Minute // Discord accepts an interaction's webhook for 15
@@ -142,10 +142,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		hooked:  memo.New[string, hookedMsg](n, webhookTTL, b.now),
 		sent:    memo.New[string, *sentMsg](n, sentTTL, b.now),
 	}
-	clicks := &clicker{base: b, api: api, out: out,
-		inflight: memo.New[string, *clickCtx](n, inflightTTL, b.now),
-		byToken:  memo.New[string, *clickCtx](n, clickTTL, b.now),
-	}
+	clicks := &clicker{base: b, api: api, out: out, byToken: memo.New[string, *clickCtx](n, clickTTL, b.now)}
 	in := &receiver{base: b, host: host, life: life, gw: gw, chans: chans, out: out, clicks: clicks,
 		guilds: set(cfg.GuildIDs), configured: set(cfg.Channels),
 		locales: memo.New[string, string](n, localeTTL, b.now),
@@ -241,13 +238,17 @@ func (a *Adapter) Routes(r bridge.Router) {
 	r.HandleLimit("POST "+InteractionsPath, a.in.httpHandler(a.pubKey), a.cfg.MaxBodyBytes)
 }
 
-// Send implements bridge.Adapter (see sender.send).
+// Send implements bridge.Adapter (see sender.send). A message to a
+// conversation ends the clicks held there: they have been answered.
 func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
+	defer a.clicks.answered(to)
 	return a.out.send(ctx, to, m)
 }
 
-// Edit implements bridge.Editor (see sender.edit).
+// Edit implements bridge.Editor (see sender.edit). An edit ends the clicks
+// held on the message: it was redrawn for them.
 func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
+	defer a.clicks.redrawn(ref.ID)
 	return a.out.edit(ctx, ref, m)
 }
 

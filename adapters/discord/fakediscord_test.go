@@ -988,3 +988,18 @@ func (f *fakeDiscord) resumed() int {
 	defer f.mu.Unlock()
 	return f.resumes
 }
+
+// messageText is the text a stored message shows now ("" when there is none).
+func (f *fakeDiscord) messageText(id string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sm, ok := f.msgs[id]
+	if !ok {
+		return ""
+	}
+	ms, err := decodeMessage(sm.fields)
+	if err != nil {
+		return ""
+	}
+	return apiCall{Msg: ms}.text()
+}

@@ -248,7 +248,7 @@ func (r *receiver) component(ctx context.Context, in ixIn) ixReply {
 	if !ok {
 		key = r.interactionKey(ctx, in, user)
 	}
-	cc, ok := r.clicks.begin(in, user.ID, token)
+	cc, ok := r.clicks.begin(in, key, user.ID, token)
 	if !ok {
 		r.log.Debug("discord: click while an earlier one on the message is handled; ignored", "message", msgID)
 		return reply(deferUpdate)

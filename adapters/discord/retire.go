@@ -3,6 +3,8 @@ package discordadapter
 import (
 	"context"
 	"errors"
+	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -19,10 +21,10 @@ import (
 // double clicks and stale clients from acting twice.
 type clicker struct {
 	*base
-	api      *rest
-	out      *sender
-	inflight *memo.Memo[string, *clickCtx] // message|user → the user's click in flight
-	byToken  *memo.Memo[string, *clickCtx] // message|token → the click's interaction
+	api     *rest
+	out     *sender
+	held    held                          // clicks being handled, per message and user
+	byToken *memo.Memo[string, *clickCtx] // message|token → the click's interaction
 }
 
 // clickCtx is a click in flight: its interaction (whose webhook edits the
@@ -30,18 +32,22 @@ type clicker struct {
 type clickCtx struct {
 	*ack
 	msg, user, token string
+	conv             bridge.ConvKey
 	channel          string
 	carried          []discordgo.MessageComponent // the message's components as the interaction showed them
+	until            time.Time                    // held no longer than this
 }
 
 // begin registers a click of user on token in the message in carries, unless
-// a click of theirs on that message is still in flight (a double click: the
-// second would act twice). The guard lasts until the click is retired or
-// inflightTTL passes (a click that retires nothing: refused, failed).
-func (c *clicker) begin(in ixIn, user, token string) (*clickCtx, bool) {
-	cc := &clickCtx{ack: newAck(in.Interaction), msg: in.Message.ID, user: user, token: token,
-		channel: in.ChannelID, carried: in.Message.Components}
-	if !c.inflight.Add(cc.msg+"|"+user, cc) {
+// a click of theirs on that message is still being handled (a double click:
+// the second would act twice). The hold ends when the click is retired, when
+// a message goes to its conversation (its answer, or the apology for a
+// refusal), when the message is redrawn (a hand-over's card), or after
+// inflightTTL.
+func (c *clicker) begin(in ixIn, conv bridge.ConvKey, user, token string) (*clickCtx, bool) {
+	cc := &clickCtx{ack: newAck(in.Interaction), msg: in.Message.ID, user: user, token: token, conv: conv,
+		channel: in.ChannelID, carried: in.Message.Components, until: c.now().Add(inflightTTL)}
+	if !c.held.hold(cc, c.now()) {
 		return nil, false
 	}
 	c.byToken.Put(cc.msg+"|"+token, cc)
@@ -50,9 +56,65 @@ func (c *clicker) begin(in ixIn, user, token string) (*clickCtx, bool) {
 
 // abandon forgets a click the host did not take.
 func (c *clicker) abandon(cc *clickCtx) {
-	same := func(v *clickCtx) bool { return v == cc }
-	c.inflight.RemoveIf(cc.msg+"|"+cc.user, same)
-	c.byToken.RemoveIf(cc.msg+"|"+cc.token, same)
+	c.held.release(func(h *clickCtx) bool { return h == cc })
+	c.byToken.RemoveIf(cc.msg+"|"+cc.token, func(v *clickCtx) bool { return v == cc })
+}
+
+// answered is told of every message sent to a conversation: the clicks held
+// there have been handled (answered, or apologised for).
+func (c *clicker) answered(conv bridge.ConvKey) {
+	c.held.release(func(h *clickCtx) bool { return h.conv == conv })
+}
+
+// redrawn is told of every edit: the clicks held on that message have been
+// handled (a hand-over's card redrawn after its button ran: bridge.ClickRedrawn).
+func (c *clicker) redrawn(msgID string) {
+	c.held.release(func(h *clickCtx) bool { return h.msg == msgID })
+}
+
+// held are the clicks being handled, one per message and user.
+type held struct {
+	mu sync.Mutex
+	m  map[string]*clickCtx // message|user
+}
+
+// maxHeld bounds the clicks held at once; past it a click is not held, only
+// delivered.
+const maxHeld = 10000
+
+func (h *held) hold(cc *clickCtx, now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string]*clickCtx{}
+	}
+	k := cc.msg + "|" + cc.user
+	if old, ok := h.m[k]; ok && now.Before(old.until) {
+		return false
+	}
+	if len(h.m) >= maxHeld {
+		for k, v := range h.m {
+			if !now.Before(v.until) {
+				delete(h.m, k)
+			}
+		}
+		if len(h.m) >= maxHeld {
+			return true
+		}
+	}
+	h.m[k] = cc
+	return true
+}
+
+// release ends the holds that match.
+func (h *held) release(match func(*clickCtx) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, v := range h.m {
+		if match(v) {
+			delete(h.m, k)
+		}
+	}
 }
 
 // stale reports a click on a component already retired (a client that has
@@ -86,7 +148,7 @@ func (c *clicker) retire(ctx context.Context, r bridge.Retirement) error {
 	}
 	cc, hasClick := c.byToken.Take(r.Ref.ID + "|" + r.Token)
 	if hasClick {
-		defer c.inflight.RemoveIf(cc.msg+"|"+cc.user, func(v *clickCtx) bool { return v == cc })
+		defer c.held.release(func(h *clickCtx) bool { return h == cc })
 	}
 	sm, ok := c.out.sent.Get(r.Ref.ID)
 	if !ok && hasClick && cc.carried != nil {
