@@ -93,11 +93,12 @@ func (r *receiver) seen(m *discordgo.Message) {
 	r.active.touch(m.ChannelID, m.GuildID, r.now())
 }
 
-// catchUp reads and delivers what was said since the last message heard, in
+// catchUp reads and delivers what was said since the last message heard (or
+// the old session began, when it heard none), in
 // the channels where the bot was spoken to within activeTTL and in the
 // configured channels. It runs on the gateway's reader (the new session's
 // READY), so live events wait until it is done and stay in order after it.
-func (r *receiver) catchUp() {
+func (r *receiver) catchUp(oldSession time.Time) {
 	ctx, done, ok := r.life.enter()
 	if !ok {
 		return
@@ -106,8 +107,8 @@ func (r *receiver) catchUp() {
 	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
 	defer cancel()
 	ids, acts, last := r.active.since(r.now().Add(-activeTTL), catchUpChannels)
-	if last.IsZero() {
-		return // nothing heard before: nothing to catch up with
+	if last.Before(oldSession) {
+		last = oldSession // nothing heard on the old session: all of it
 	}
 	for id := range r.configured {
 		if _, ok := acts[id]; !ok {

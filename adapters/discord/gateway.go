@@ -31,9 +31,11 @@ type gateway struct {
 	disc  chan struct{} // the connection was lost
 	botID atomic.Pointer[string]
 	// readies counts READYs: after the first, a READY means a new session
-	// (the old one could not be resumed), and onNewSession catches up.
+	// (the old one could not be resumed), and onNewSession catches up with
+	// what was said since the old one began, at the earliest.
 	readies      atomic.Int64
-	onNewSession func()
+	sessionAt    atomic.Int64 // when the current session began (Unix nanoseconds)
+	onNewSession func(oldSession time.Time)
 }
 
 func newGateway(b *base, hc *http.Client) *gateway {
@@ -340,9 +342,10 @@ func (g *gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	id := r.User.ID
 	g.botID.Store(&id)
 	n := g.readies.Add(1)
+	old := time.Unix(0, g.sessionAt.Swap(g.now().UnixNano()))
 	g.log.Info("discord: ready", "bot", r.User.Username, "guilds", len(r.Guilds), "session", n)
 	if n > 1 && g.onNewSession != nil {
-		g.onNewSession()
+		g.onNewSession(old)
 	}
 }
 

@@ -175,7 +175,7 @@ func (r *receiver) interaction(ctx context.Context, in ixIn) ixReply {
 // refused is the answer to an interaction the host did not accept: Discord
 // never delivers it again, so rather than let it fail the user is told, only
 // to them, to try again.
-func (r *receiver) refused(in ixIn, user bridge.UserInfo, what string, err error) ixReply {
+func (r *receiver) refused(user bridge.UserInfo, what string, err error) ixReply {
 	r.log.Warn("discord: interaction refused by the core; the user is asked to try again", "interaction", what, "err", err)
 	return r.note(user.Locale, "discord.unavailable")
 }
@@ -218,7 +218,7 @@ func (r *receiver) command(ctx context.Context, in ixIn) ixReply {
 		return ixReply{none: true}
 	case !bridge.Ack(err):
 		r.out.restore(p, prev)
-		return r.refused(in, user, "/"+data.Name, err)
+		return r.refused(user, "/"+data.Name, err)
 	}
 	// ErrBusy: the core tells the user, through the interaction.
 	return ixReply{resp: ixResponse{Type: deferMessage}, acked: p.done}
@@ -263,7 +263,7 @@ func (r *receiver) component(ctx context.Context, in ixIn) ixReply {
 		r.clicks.abandon(cc) // refused: the click may come again
 	case !bridge.Ack(err):
 		r.clicks.abandon(cc)
-		return r.refused(in, user, "click", err)
+		return r.refused(user, "click", err)
 	}
 	return ixReply{resp: ixResponse{Type: deferUpdate}, acked: cc.done}
 }
