@@ -156,3 +156,29 @@ func TestSilentAnswerDeletesThinking(t *testing.T) {
 		t.Errorf("next answer went by %s %s", got.Method, got.Path)
 	}
 }
+
+// Every command is deferred and answered through its interaction: /faq
+// (the FAQ categories), /hot (the popular questions), /human (no agents'
+// channel here: the user is told), /reset and /help.
+func TestEveryCommandAnswered(t *testing.T) {
+	w := newWorld(t, nil)
+	w.boot(t, options{})
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
+	w.waitMessage(t, questions[0].a)
+	for _, name := range []string{"faq", "hot", "human", "reset", "help"} {
+		ix := w.slash(alice, dmChannel(alice), "", "en-US", name)
+		w.fake.dispatch("INTERACTION_CREATE", ix)
+		tok := ix["token"].(string)
+		var answer []apiCall
+		waitFor(t, "/"+name+"'s answer", func() bool {
+			answer = w.fake.callsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/@original`)
+			return len(answer) > 0
+		})
+		if answer[0].Status != 200 || strings.TrimSpace(answer[0].text()) == "" && len(buttons(answer[0])) == 0 {
+			t.Errorf("/%s answered %d %s", name, answer[0].Status, cutBody(answer[0].Body))
+		}
+		if cb := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`); len(cb) != 1 || string(cb[0].Body) != `{"type":5}` {
+			t.Errorf("/%s was not deferred: %v", name, cb)
+		}
+	}
+}

@@ -148,3 +148,22 @@ func FuzzMessage(f *testing.F) {
 		}
 	})
 }
+
+// A thread the adapter started before READY told it the bot's own id (a
+// hand-over card posted at start-up) is still its own: people's messages
+// there are taken without a mention.
+func TestThreadStartedBeforeReadyIsOurs(t *testing.T) {
+	host := bridgetest.NewHost()
+	a := fuzzAdapter(t, host)
+	a.chans.info.Put("77", chanInfo{guild: "5", thread: true, parent: "6", mine: true})
+	m := &discordgo.Message{ID: "100", ChannelID: "77", GuildID: "5", Content: "hello", Author: &discordgo.User{ID: "9"}}
+	in, ok := a.in.inbound(context.Background(), m)
+	if !ok || in.key != bridge.ChannelKey(bridge.ScopeThread, Platform, "5", "6", "77", "") {
+		t.Fatalf("inbound = %+v, %v; want the thread's conversation", in, ok)
+	}
+	a.chans.info.Put("78", chanInfo{guild: "5", thread: true, parent: "6", owner: "someone"})
+	m.ChannelID = "78"
+	if _, ok := a.in.inbound(context.Background(), m); ok {
+		t.Error("a message in someone else's thread, not joined, was taken")
+	}
+}

@@ -99,7 +99,7 @@ func (r *receiver) inbound(ctx context.Context, m *discordgo.Message) (inbound, 
 		info, known := r.chans.lookup(ctx, m.ChannelID, mentioned || configured)
 		if known && info.thread {
 			key = bridge.ChannelKey(r.cfg.Scope, Platform, m.GuildID, info.parent, m.ChannelID, m.Author.ID)
-			ours := mentioned || configured || r.configured[info.parent] || (bot != "" && info.owner == bot)
+			ours := mentioned || configured || r.configured[info.parent] || info.mine || (bot != "" && info.owner == bot)
 			if !ours && !r.joined(ctx, key) {
 				return inbound{}, false
 			}

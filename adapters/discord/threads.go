@@ -28,6 +28,7 @@ type chanInfo struct {
 	thread bool
 	parent string // a thread's channel
 	owner  string // a thread's creator
+	mine   bool   // a thread this adapter started (its owner, before READY told the bot's id)
 }
 
 func infoOf(c *discordgo.Channel) chanInfo {
@@ -160,7 +161,7 @@ func (c *channels) start(ctx context.Context, channel, msgID, name string) (*dis
 		err = nil // started before (a retry whose first answer was lost)
 	}
 	if err == nil {
-		info := chanInfo{thread: true, parent: channel, owner: c.bot()}
+		info := chanInfo{thread: true, parent: channel, owner: c.bot(), mine: true}
 		if th != nil {
 			info.guild = th.GuildID
 		}
