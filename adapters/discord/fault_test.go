@@ -170,3 +170,83 @@ func TestFaultKill9Discord(t *testing.T) {
 		t.Errorf("%d notes asking to send again", n)
 	}
 }
+
+// kill -9 inside the delivery of a slash command: the core has it (durable)
+// and the process dies before it answers Discord, which shows the user that
+// the interaction failed. The new process answers it once, in the user's
+// channel (the interaction's webhook died with the first process).
+func TestFaultKill9DiscordInteraction(t *testing.T) {
+	w := newWorldWith(t, e2e.WorldOptions{Persist: true})
+	var km1 *killSwitch
+	tr1 := &http.Transport{}
+	t.Cleanup(tr1.CloseIdleConnections)
+	dc1 := newKillSwitch(tr1)
+	var state string
+	var target atomic.Value // the id of the interaction to die on
+	target.Store("")
+	p1 := w.e2e.Boot(t, e2e.Options{
+		KM: func(c *kmclient.Config) {
+			km1 = newKillSwitch(c.HTTPClient.Transport)
+			c.HTTPClient = &http.Client{Transport: km1}
+		},
+		WrapHost: func(core bridge.Host, kill func()) bridge.Host {
+			return bridgetest.WithDeliver(core, func(ctx context.Context, d bridge.Delivery) error {
+				if d.ID != target.Load().(string) {
+					return core.Deliver(ctx, d)
+				}
+				km1.armed.Store(true) // the answer must not come from this process
+				if err := core.Deliver(ctx, d); err != nil {
+					return err
+				}
+				state = crashCopy(t, w.e2e.StorePath)
+				dc1.kill()
+				km1.kill()
+				kill()
+				return context.Canceled // dead before it could answer Discord
+			})
+		},
+	})
+	ad1 := w.adapter(t, p1.Host, p1.Logger("discord"), options{opts: []discordadapter.Option{
+		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
+	}})
+	p1.Start(t, ad1)
+	w.fake.waitGateway(t)
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
+	w.waitMessage(t, questions[0].a)
+
+	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", questions[1].q)
+	target.Store(ix["id"].(string))
+	w.fake.dispatch("INTERACTION_CREATE", ix)
+	waitFor(t, "the kill", func() bool { return dc1.killed() })
+	if cb := w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`); len(cb) != 0 {
+		t.Fatalf("a dead process answered the interaction: %v", cb)
+	}
+
+	w2 := &e2e.World{Sim: w.sim, KMURL: w.e2e.KMURL, StorePath: state}
+	p2 := w2.Boot(t, e2e.Options{})
+	p2.Start(t, w.adapter(t, p2.Host, p2.Logger("discord"), options{}))
+	if n, err := p2.Core.Replay(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Replay = %d, %v; want the accepted /ask", n, err)
+	}
+	ans := w.waitMessage(t, questions[1].a)
+	if ans.Method != "POST" || ans.Channel != dmChannel(alice) {
+		t.Errorf("the answer after the restart went by %s %s, want a message in the DM", ans.Method, ans.Path)
+	}
+	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.identifies()) == 2 })
+	w.fake.waitGateway(t)
+	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q))
+	w.waitMessage(t, questions[2].a)
+	if n := len(w.messagesWith(questions[1].a)); n != 1 {
+		t.Errorf("the /ask was answered %d times, want once", n)
+	}
+}
+
+// killed reports whether the switch was thrown.
+func (k *killSwitch) killed() bool {
+	select {
+	case <-k.dead:
+		return true
+	default:
+		return false
+	}
+}
