@@ -142,7 +142,10 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		hooked:  memo.New[string, hookedMsg](n, webhookTTL, b.now),
 		sent:    memo.New[string, *sentMsg](n, sentTTL, b.now),
 	}
-	clicks := &clicker{base: b, api: api, out: out, byToken: memo.New[string, *clickCtx](n, clickTTL, b.now)}
+	clicks := &clicker{base: b, api: api, out: out,
+		byToken: memo.New[string, *clickCtx](n, clickTTL, b.now),
+		retired: memo.New[string, struct{}](n, sentTTL, b.now),
+	}
 	in := &receiver{base: b, host: host, life: life, gw: gw, chans: chans, out: out, clicks: clicks,
 		guilds: set(cfg.GuildIDs), configured: set(cfg.Channels),
 		locales: memo.New[string, string](n, localeTTL, b.now),
@@ -239,16 +242,17 @@ func (a *Adapter) Routes(r bridge.Router) {
 }
 
 // Send implements bridge.Adapter (see sender.send). A message to a
-// conversation ends the clicks held there: they have been answered.
+// conversation ends the clicks held there: they have been answered (ended
+// first, so a click made as soon as the message shows is taken).
 func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
-	defer a.clicks.answered(to)
+	a.clicks.answered(to)
 	return a.out.send(ctx, to, m)
 }
 
 // Edit implements bridge.Editor (see sender.edit). An edit ends the clicks
-// held on the message: it was redrawn for them.
+// held on the message: it is redrawn for them.
 func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
-	defer a.clicks.redrawn(ref.ID)
+	a.clicks.redrawn(ref.ID)
 	return a.out.edit(ctx, ref, m)
 }
 

@@ -25,6 +25,7 @@ type clicker struct {
 	out     *sender
 	held    held                          // clicks being handled, per message and user
 	byToken *memo.Memo[string, *clickCtx] // message|token → the click's interaction
+	retired *memo.Memo[string, struct{}]  // message|token of the groups retired
 }
 
 // clickCtx is a click in flight: its interaction (whose webhook edits the
@@ -118,20 +119,12 @@ func (h *held) release(match func(*clickCtx) bool) {
 }
 
 // stale reports a click on a component already retired (a client that has
-// not seen the retirement yet): the token is on none of the components last
-// set on the message. Unknown messages (sent before a restart) are not
-// judged: the core's answer to an old token stands.
+// not seen the retirement yet). Tokens this adapter did not retire are not
+// judged: a redrawn message's new buttons, or a message sent before a
+// restart, whose old tokens the core answers for.
 func (c *clicker) stale(msgID, token string) bool {
-	sm, ok := c.out.sent.Get(msgID)
-	if !ok {
-		return false
-	}
-	comps := sm.components()
-	if comps == nil {
-		return false
-	}
-	_, holds := discordfmt.RetireGroup(comps, formatting.RetiredGroup{Tokens: []string{token}})
-	return !holds
+	_, gone := c.retired.Get(msgID + "|" + token)
+	return gone
 }
 
 // retire implements bridge.Retirer: the group holding r.Token (found in the
@@ -172,6 +165,11 @@ func (c *clicker) retire(ctx context.Context, r bridge.Retirement) error {
 	if len(comps) == 0 {
 		comps = []discordgo.MessageComponent{}
 	}
+	// Retired from now on, for clicks that come while the edit is on its way
+	// (a client quicker than Discord's answer); undone if the edit fails.
+	for _, tok := range g.Tokens {
+		c.retired.Put(r.Ref.ID+"|"+tok, struct{}{})
+	}
 	var err error
 	if hasClick {
 		if err = cc.wait(ctx); err == nil {
@@ -185,6 +183,9 @@ func (c *clicker) retire(ctx context.Context, r bridge.Retirement) error {
 		err = c.edit(ctx, r.Ref, sm, comps)
 	}
 	if err != nil {
+		for _, tok := range g.Tokens {
+			c.retired.Take(r.Ref.ID + "|" + tok)
+		}
 		return err
 	}
 	sm.setComponents(comps)
