@@ -59,6 +59,17 @@ type Config struct {
 	// stale answer.
 	InboxMaxAge time.Duration // bridge.inbox_max_age, default 10m
 
+	// LeaseTTL is how long a replica's lease on a conversation (or a Lead
+	// leadership) outlives its last renewal on a Shared store: a dead
+	// replica's conversations are taken over by another within about this
+	// long. Leases are renewed every quarter of it, and a replica that could
+	// not renew stops sending a fifth of it before the lease can pass on.
+	LeaseTTL time.Duration // bridge.lease_ttl, default 10s
+	// ReplicaID names this replica in leases, logs and metrics (default: the
+	// host name). A random part is added per process, so two replicas with
+	// one id never take each other's leases for their own.
+	ReplicaID string // bridge.replica_id
+
 	// ListCacheTTL is how long FAQ and hot-question lists are cached.
 	ListCacheTTL time.Duration // default 5m
 	// HotDays and HotCount parameterise hotQuestions (KM caps: 100 days, 50 results).
@@ -70,6 +81,9 @@ type Config struct {
 	// SummaryRunes truncates each turn (a bot answer, a user's text) in the transcript.
 	SummaryRunes int // default 500
 }
+
+// MinLeaseTTL is the shortest LeaseTTL Validate accepts.
+const MinLeaseTTL = 100 * time.Millisecond
 
 // DefaultConfig returns the defaults (without the KM identity).
 func DefaultConfig() Config {
@@ -89,6 +103,7 @@ func DefaultConfig() Config {
 		SendTimeout:      30 * time.Second,
 		BusyReplyTimeout: 5 * time.Second,
 		InboxMaxAge:      10 * time.Minute,
+		LeaseTTL:         10 * time.Second,
 		ListCacheTTL:     5 * time.Minute,
 		HotDays:          30,
 		HotCount:         10,
@@ -107,7 +122,7 @@ func (c Config) withDefaults() Config {
 		{&c.TypingInterval, &d.TypingInterval}, {&c.EditInterval, &d.EditInterval},
 		{&c.SendTimeout, &d.SendTimeout}, {&c.BusyReplyTimeout, &d.BusyReplyTimeout},
 		{&c.ListCacheTTL, &d.ListCacheTTL}, {&c.SeenTimeout, &d.SeenTimeout},
-		{&c.InboxMaxAge, &d.InboxMaxAge},
+		{&c.InboxMaxAge, &d.InboxMaxAge}, {&c.LeaseTTL, &d.LeaseTTL},
 	}
 	for _, x := range durs {
 		if *x.v == 0 {
@@ -152,10 +167,14 @@ func (c Config) Validate() error {
 		{"edit interval", c.EditInterval}, {"send timeout", c.SendTimeout},
 		{"busy reply timeout", c.BusyReplyTimeout}, {"list cache ttl", c.ListCacheTTL},
 		{"seen timeout", c.SeenTimeout}, {"inbox_max_age", c.InboxMaxAge},
+		{"lease_ttl", c.LeaseTTL},
 	} {
 		if d.v < 0 {
 			bad("%s: must be a positive duration, got %s", d.name, d.v)
 		}
+	}
+	if c.LeaseTTL > 0 && c.LeaseTTL < MinLeaseTTL {
+		bad("bridge.lease_ttl: must be at least %s (renewals come every quarter of it), got %s", MinLeaseTTL, c.LeaseTTL)
 	}
 	if c.SessionRetention < c.SessionIdleTTL {
 		bad("session retention (%s) must be at least km.session_idle_ttl (%s)", c.SessionRetention, c.SessionIdleTTL)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patrickmn/go-cache"
@@ -79,6 +81,19 @@ type Core struct {
 	left      int
 	leftConvs map[string]struct{}
 
+	// Several replicas (lease.go, sharedqueue.go): nil sh without a Shared
+	// store. The keeper renews leases and sweeps orphans from its first use
+	// until Shutdown; Lead calls are counted so Shutdown waits for them.
+	sh         Shared
+	leases     *leases
+	keepCtx    context.Context
+	stopKeep   context.CancelFunc
+	keeperDone chan struct{} // nil until the keeper starts; guarded by mu
+	leads      sync.WaitGroup
+	puts       atomic.Uint64 // inbox append ids
+
+	health health // readiness (ready.go)
+
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -128,6 +143,18 @@ func New(cfg Config, deps Deps) (*Core, error) {
 		c.now = time.Now
 	}
 	c.base, c.cancelBase = context.WithCancel(context.Background())
+	if sh, ok := deps.Store.(Shared); ok {
+		id := cfg.ReplicaID
+		if id == "" {
+			id, _ = os.Hostname()
+		}
+		if id == "" {
+			id = "kmbridge"
+		}
+		c.sh = sh
+		c.leases = &leases{st: sh, holder: newHolder(id), ttl: cfg.LeaseTTL, margin: cfg.LeaseTTL / 5, held: map[string]*lease{}}
+		c.keepCtx, c.stopKeep = context.WithCancel(context.Background())
+	}
 	return c, nil
 }
 
@@ -194,10 +221,13 @@ func (c *Core) Run(ctx context.Context) error {
 // Shutdown stops accepting events (Handle returns ErrClosed), lets the queued
 // events finish until ctx ends, then cuts the rest short: in-flight KM calls
 // are cancelled, and every event not answered stays in the durable inbox for
-// Replay at the next start (logged with counts, "left in inbox"). It finally
-// closes the store, which writes memstore's snapshot and journal even when ctx
-// has already ended. It returns ctx's error when the drain was cut short.
-// Calling it again returns the first result.
+// Replay at the next start (logged with counts, "left in inbox"). On a Shared
+// store, "queued" is what this replica's workers had listed: they then release
+// their conversations' leases, so other replicas take what is left at once,
+// and Lead's runs end and give up their leadership. It finally closes the
+// store, which writes memstore's snapshot and journal even when ctx has
+// already ended. It returns ctx's error when the drain was cut short. Calling
+// it again returns the first result.
 func (c *Core) Shutdown(ctx context.Context) error {
 	c.shutdownOnce.Do(func() {
 		c.mu.Lock()
@@ -215,6 +245,9 @@ func (c *Core) Shutdown(ctx context.Context) error {
 			<-done
 		}
 		c.cancelBase()
+		if err := c.stopShared(ctx); err != nil {
+			errs = append(errs, err)
+		}
 		c.mu.Lock()
 		left, convs := c.left, len(c.leftConvs)
 		c.mu.Unlock()

@@ -18,7 +18,9 @@ import (
 //
 // Order: each entry has a sequence number taken, under the core's lock, at the
 // moment its event joins the conversation's queue, so inbox order is queue
-// order even when two deliveries of one conversation race. A worker waits for
+// order even when two deliveries of one conversation race. On a Shared store
+// (several replicas) the store numbers the entries itself, from one counter
+// every replica shares, and the inbox is the queue (lease.go). A worker waits for
 // an event's write before processing it; when the write fails, Handle returns
 // the error (the adapter does not acknowledge, Deliver releases the dedupe
 // claim, the platform delivers again) and the worker skips the event.
@@ -53,8 +55,12 @@ type Inbox interface {
 type InboxEntry struct {
 	Key ConvKey `json:"k"`
 	// Seq orders the conversation's entries: a hybrid clock (Unix nanoseconds
-	// when taken, or one more than the core's last, whichever is greater).
+	// when taken, or one more than the core's last, whichever is greater); on
+	// a Shared store, the store's counter (Shared.InboxAppend).
 	Seq uint64 `json:"s"`
+	// ID names the append on a Shared store, so that an append whose answer
+	// was lost can be undone (Shared.InboxUndo); "" otherwise.
+	ID string `json:"id,omitempty"`
 	// At is when the event was delivered (the core's clock).
 	At time.Time `json:"at"`
 	// Event is the event as the core encodes it; stores keep it as it is.

@@ -104,9 +104,9 @@ var errReplay = errors.New("bridge: replay: call it once, before Run and before 
 // in the inbox for a later start; an entry that cannot be decoded is logged
 // and removed. A store error is returned after the rest has been queued.
 //
-// With several replicas on one Redis, Replay takes every conversation's
-// entries, including those another live replica is still working on; leases
-// (one owner per conversation) are not built yet.
+// On a Shared store (several replicas), Replay takes only the conversations
+// no live replica owns (their lease has expired or was released); the others
+// stay with their owners. Every replica's sweeper does the same all along.
 func (c *Core) Replay(ctx context.Context) (int, error) {
 	c.mu.Lock()
 	if c.replayed || c.intake || c.closing {
@@ -115,6 +115,9 @@ func (c *Core) Replay(ctx context.Context) (int, error) {
 	}
 	c.replayed = true
 	c.mu.Unlock()
+	if c.sh != nil {
+		return c.replayShared(ctx)
+	}
 
 	keys, err := c.store.InboxConvs(ctx)
 	if err != nil {

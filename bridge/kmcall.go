@@ -24,7 +24,9 @@ func (c *Core) kmCall(ctx context.Context, op string, fn func(ctx context.Contex
 	defer cancel()
 	start := time.Now() // real time: this is a latency metric, not conversation time
 	err := fn(ctx)
-	c.met.km(op, kmResult(err), time.Since(start))
+	res := kmResult(err)
+	c.met.km(op, res, time.Since(start))
+	c.health.kmOutcome(op, res, err)
 	return err
 }
 

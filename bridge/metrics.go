@@ -17,6 +17,17 @@ type Metrics struct {
 	inbox      prometheus.Gauge         // accepted events not yet processed, in this process
 	replayed   prometheus.Counter
 	expired    prometheus.Counter
+
+	// Several replicas (a Shared store).
+	acquired  *prometheus.CounterVec // kind: conv, lead
+	lost      *prometheus.CounterVec // kind
+	takeovers prometheus.Counter
+	handoffs  prometheus.Counter
+	fenced    prometheus.Counter
+	ownedG    prometheus.Gauge
+	leaderG   *prometheus.GaugeVec // name
+	pendingG  prometheus.Gauge
+	ready     *prometheus.GaugeVec // check: store, km, platform names
 }
 
 // NewMetrics creates the metrics and registers them with reg; a nil reg gives nil
@@ -59,8 +70,45 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Namespace: "kmbridge", Subsystem: "bridge", Name: "inbox_expired_total",
 			Help: "Events that waited longer than bridge.inbox_max_age and got an apology instead of an answer.",
 		}),
+		acquired: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "lease_acquisitions_total",
+			Help: "Leases this replica took: conv (a conversation, to handle its events) or lead (a Lead singleton).",
+		}, []string{"kind"}),
+		lost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "lease_lost_total",
+			Help: "Leases this replica lost while working (not renewed in time, or another replica holds them), by kind.",
+		}, []string{"kind"}),
+		takeovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "lease_takeovers_total",
+			Help: "Conversations with waiting events and no owner (their replica died or left) that this replica's sweeper took over.",
+		}),
+		handoffs: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "lease_handoffs_total",
+			Help: "Events accepted by this replica and left to the replica that owns their conversation.",
+		}),
+		fenced: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "fenced_sends_total",
+			Help: "Sends refused because this replica lost the conversation's lease; the event stays for the new owner.",
+		}),
+		ownedG: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "conversations_owned",
+			Help: "Conversations whose lease this replica holds now (it is handling their events).",
+		}),
+		leaderG: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "leader",
+			Help: "1 while this replica holds the named Lead singleton (Telegram polling, …), else 0.",
+		}, []string{"name"}),
+		pendingG: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "inbox_pending",
+			Help: "Accepted events not processed yet in the shared inbox, all replicas together, at this replica's last sweep.",
+		}),
+		ready: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "kmbridge", Subsystem: "bridge", Name: "ready",
+			Help: "1 when the named readiness check (store, km, a platform) passed at its last run, else 0.",
+		}, []string{"check"}),
 	}
-	for _, c := range []prometheus.Collector{m.events, m.kmCalls, m.kmDuration, m.sends, m.busy, m.inbox, m.replayed, m.expired} {
+	for _, c := range []prometheus.Collector{m.events, m.kmCalls, m.kmDuration, m.sends, m.busy, m.inbox, m.replayed, m.expired,
+		m.acquired, m.lost, m.takeovers, m.handoffs, m.fenced, m.ownedG, m.leaderG, m.pendingG, m.ready} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bridge: metrics: %w", err)
 		}
@@ -108,5 +156,67 @@ func (m *Metrics) inboxReplayed(n int) {
 func (m *Metrics) inboxExpired() {
 	if m != nil {
 		m.expired.Inc()
+	}
+}
+
+func (m *Metrics) leaseAcquired(kind string) {
+	if m != nil {
+		m.acquired.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *Metrics) leaseLost(kind string) {
+	if m != nil {
+		m.lost.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *Metrics) takeover() {
+	if m != nil {
+		m.takeovers.Inc()
+	}
+}
+
+func (m *Metrics) handoff() {
+	if m != nil {
+		m.handoffs.Inc()
+	}
+}
+
+func (m *Metrics) fencedSend() {
+	if m != nil {
+		m.fenced.Inc()
+	}
+}
+
+func (m *Metrics) owned(n int) {
+	if m != nil {
+		m.ownedG.Add(float64(n))
+	}
+}
+
+func (m *Metrics) leader(name string, on bool) {
+	if m != nil {
+		v := 0.0
+		if on {
+			v = 1
+		}
+		m.leaderG.WithLabelValues(name).Set(v)
+	}
+}
+
+func (m *Metrics) pending(n int) {
+	if m != nil {
+		m.pendingG.Set(float64(n))
+	}
+}
+
+func (m *Metrics) readyCheck(check string, ok bool) {
+	if m != nil {
+		v := 0.0
+		if ok {
+			v = 1
+		}
+		m.ready.WithLabelValues(check).Set(v)
 	}
 }

@@ -16,6 +16,9 @@ type conv struct {
 	q         []*item
 	running   bool // a worker goroutine owns the queue
 	notifying bool // a "busy" reply is being sent
+	// again (Shared store): an event of the conversation was appended here
+	// while the worker ran; it looks again before it ends.
+	again bool
 }
 
 // Handle is the Handler adapters call. It queues the event behind its
@@ -28,7 +31,8 @@ type conv struct {
 // ErrClosed after Shutdown, an error wrapping the store's when the inbox write
 // failed (the event is dropped: not accepted, so the platform should deliver it
 // again), and an error for an event it cannot route (no adapter registered for
-// its platform).
+// its platform). On a Shared store the inbox itself is the queue, drained by
+// whichever replica holds the conversation's lease (lease.go).
 func (c *Core) Handle(ctx context.Context, ev Event) error {
 	if ev == nil {
 		return errors.New("bridge: handle: nil event")
@@ -44,6 +48,9 @@ func (c *Core) Handle(ctx context.Context, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("bridge: handle: %w", err)
 	}
+	if c.sh != nil {
+		return c.handleShared(ctx, ev, data)
+	}
 	id := key.String()
 
 	c.mu.Lock()
@@ -51,25 +58,9 @@ func (c *Core) Handle(ctx context.Context, ev Event) error {
 		c.mu.Unlock()
 		return ErrClosed
 	}
-	cv := c.convs[id]
-	if cv == nil {
-		cv = &conv{}
-		c.convs[id] = cv
-	}
+	cv := c.convLocked(id)
 	if len(cv.q) >= c.cfg.QueueSize {
-		notify := !cv.notifying
-		if notify {
-			cv.notifying = true
-			c.wg.Add(1)
-		}
-		c.mu.Unlock()
-		c.met.refused(key.Platform)
-		c.met.event(kindOf(ev), "busy")
-		c.log.Warn("bridge: conversation queue full; event refused", "conv", id, "kind", kindOf(ev))
-		if notify {
-			go c.busyReply(id, cv, ev)
-		}
-		return ErrBusy
+		return c.refuseLocked(id, cv, ev)
 	}
 	// The sequence number is taken with the queue position, under one lock:
 	// inbox order is queue order. The write happens outside the lock; the
@@ -124,7 +115,7 @@ func (c *Core) work(id string, cv *conv) {
 			c.leave(id, it)
 			continue
 		}
-		finished := c.process(it.ev, c.stale(it))
+		finished := c.process(c.base, it.ev, c.stale(it))
 		<-c.sem
 		if finished {
 			c.finish(it)
@@ -132,6 +123,24 @@ func (c *Core) work(id string, cv *conv) {
 			c.leave(id, it)
 		}
 	}
+}
+
+// refuseLocked refuses an event of a full conversation and has the user told,
+// once at a time. c.mu must be held; it is released.
+func (c *Core) refuseLocked(id string, cv *conv, ev Event) error {
+	notify := !cv.notifying
+	if notify {
+		cv.notifying = true
+		c.wg.Add(1)
+	}
+	c.mu.Unlock()
+	c.met.refused(ev.Conv().Platform)
+	c.met.event(kindOf(ev), "busy")
+	c.log.Warn("bridge: conversation queue full; event refused", "conv", id, "kind", kindOf(ev))
+	if notify {
+		go c.busyReply(id, cv, ev)
+	}
+	return ErrBusy
 }
 
 // busyReply tells the user their conversation is busy. It runs on its own

@@ -32,13 +32,14 @@ type turn struct {
 	replied bool
 }
 
-// process handles one event on a worker, or apologises for it when it waited
-// longer than Config.InboxMaxAge (stale). It reports whether the event is
-// finished: false only when shutdown cut the turn short before it replied, so
-// the event stays in the inbox. It never panics on bad input: a panic would
+// process handles one event on a worker under ctx (the core's base context,
+// or a conversation lease's), or apologises for it when it waited longer than
+// Config.InboxMaxAge (stale). It reports whether the event is finished: false
+// only when ctx ended (shutdown, a lost lease) before the turn replied, so the
+// event stays in the inbox. It never panics on bad input: a panic would
 // kill the process and every other conversation with it, so one is logged and
 // the user gets an apology instead.
-func (c *Core) process(ev Event, stale bool) (finished bool) {
+func (c *Core) process(ctx context.Context, ev Event, stale bool) (finished bool) {
 	key := ev.Conv()
 	a := c.adapter(key.Platform)
 	if a == nil {
@@ -47,7 +48,7 @@ func (c *Core) process(ev Event, stale bool) (finished bool) {
 	}
 	user := userOf(ev)
 	t := &turn{
-		c: c, ctx: c.base, a: a, key: key, user: user,
+		c: c, ctx: ctx, a: a, key: key, user: user,
 		p:   c.cat.Printer(user.Locale),
 		log: c.log.With("conv", key.String()),
 		ttl: c.cfg.ActionTTL,
@@ -62,9 +63,10 @@ func (c *Core) process(ev Event, stale bool) (finished bool) {
 	}()
 	if h, ok := c.handover(); ok && h.Take(t.ctx, ev) {
 		c.met.event(kindOf(ev), "handover")
-		// Cut short by shutdown, the relay may not have happened: the event
-		// stays in the inbox and is handed over again after the restart.
-		return c.base.Err() == nil
+		// Cut short by shutdown (or a lost lease), the relay may not have
+		// happened: the event stays in the inbox and is handed over again
+		// after the restart (or by the conversation's new owner).
+		return ctx.Err() == nil
 	}
 	var outcome string
 	if stale {
@@ -80,7 +82,7 @@ func (c *Core) process(ev Event, stale bool) (finished bool) {
 			outcome = t.onCommand(e)
 		}
 	}
-	if c.base.Err() != nil && !t.replied {
+	if ctx.Err() != nil && !t.replied {
 		return false
 	}
 	if stale {
@@ -110,9 +112,18 @@ func (t *turn) flush() error {
 	return nil
 }
 
-// errCutShort refuses sends once shutdown has cancelled the turn: whatever it
-// has not said yet is said after the restart, from the inbox.
-var errCutShort = errors.New("bridge: turn cut short by shutdown")
+// errCutShort refuses sends once shutdown (or a lost lease) has cancelled the
+// turn: whatever it has not said yet is said after the restart, or by the
+// conversation's new owner, from the inbox.
+var errCutShort = errors.New("bridge: turn cut short")
+
+// cut refuses a send of a cancelled turn, counting those a lost lease fenced.
+func (t *turn) cut() error {
+	if errors.Is(context.Cause(t.ctx), errLeaseLost) {
+		t.c.met.fencedSend()
+	}
+	return errCutShort
+}
 
 // send stores pending actions and sends m. An empty message is not sent.
 func (t *turn) send(m formatting.Message) (MsgRef, error) {
@@ -120,7 +131,7 @@ func (t *turn) send(m formatting.Message) (MsgRef, error) {
 		return MsgRef{}, nil
 	}
 	if t.ctx.Err() != nil {
-		return MsgRef{}, errCutShort
+		return MsgRef{}, t.cut()
 	}
 	if err := t.flush(); err != nil {
 		t.log.Error("bridge: cannot store button actions; reply not sent", "err", err)
@@ -144,7 +155,7 @@ func (t *turn) send(m formatting.Message) (MsgRef, error) {
 // edit replaces a sent message (streaming); it stores pending actions first.
 func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
 	if t.ctx.Err() != nil {
-		return errCutShort
+		return t.cut()
 	}
 	if err := t.flush(); err != nil {
 		t.pending = t.pending[:0]
@@ -164,6 +175,7 @@ func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
 // sendPlain sends a notice without buttons; failures are logged by send.
 func (t *turn) sendPlain(s string) {
 	if t.ctx.Err() != nil {
+		_ = t.cut()
 		return
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)

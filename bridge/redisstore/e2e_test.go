@@ -52,6 +52,20 @@ type replica struct {
 // newReplica starts a replica; wrap, when given, wraps its KM client (faults).
 func newReplica(t testing.TB, kmURL, redisAddr, prefix string, wrap ...func(bridge.KM) bridge.KM) *replica {
 	t.Helper()
+	return startReplica(t, kmURL, redisAddr, prefix, replicaOpts{wrap: wrap})
+}
+
+// replicaOpts tune startReplica.
+type replicaOpts struct {
+	wrap    []func(bridge.KM) bridge.KM
+	config  func(*bridge.Config)
+	metrics *bridge.Metrics
+	rec     *bridgetest.Recorder // the platform, shared by replicas; nil: one of its own
+}
+
+func startReplica(t testing.TB, kmURL, redisAddr, prefix string, o replicaOpts) *replica {
+	t.Helper()
+	wrap := o.wrap
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	km, err := kmclient.New(kmclient.Config{
@@ -69,15 +83,23 @@ func newReplica(t testing.TB, kmURL, redisAddr, prefix string, wrap ...func(brid
 	for _, w := range wrap {
 		kmi = w(kmi)
 	}
-	core, err := bridge.New(bridge.Config{
+	cfg := bridge.Config{
 		RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey,
 		KMTimeout: 5 * time.Second, TypingInterval: time.Hour,
-	}, bridge.Deps{KM: kmi, Store: st})
+	}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	core, err := bridge.New(cfg, bridge.Deps{KM: kmi, Store: st, Metrics: o.metrics})
 	if err != nil {
 		_ = st.Close(ctx)
 		t.Fatal(err)
 	}
-	r := &replica{core: core, rec: bridgetest.New("test"), store: st}
+	rec := o.rec
+	if rec == nil {
+		rec = bridgetest.New("test")
+	}
+	r := &replica{core: core, rec: rec, store: st}
 	core.Register(r.rec)
 	t.Cleanup(func() { // closes the store too
 		sctx, cancel := context.WithTimeout(ctx, wait)
@@ -92,6 +114,20 @@ func (r *replica) handle(t testing.TB, ev bridge.Event) {
 	if err := r.core.Handle(ctx, ev); err != nil {
 		t.Fatalf("Handle(%T): %v", ev, err)
 	}
+}
+
+// waitReleased waits until no replica owns k, so that the next event of k is
+// handled by the replica that accepts it.
+func waitReleased(t testing.TB, addr, prefix string, k bridge.ConvKey) {
+	t.Helper()
+	raw := rawClient(t, addr)
+	lease := prefix + "{inbox}:lease:" + bridge.ConvLease(k)
+	eventually(t, func() error {
+		if n := raw.Exists(ctx, lease).Val(); n != 0 {
+			return fmt.Errorf("%s is still owned", k)
+		}
+		return nil
+	})
 }
 
 // waitText waits until a message to annDM contains want.
@@ -135,6 +171,7 @@ func TestTwoReplicasShareConversations(t *testing.T) {
 	if !ok || err != nil || sa.Action.LogID == 0 {
 		t.Fatalf("replica B does not know A's button: %+v %v %v", sa, ok, err)
 	}
+	waitReleased(t, addr, prefix, annDM) // else A, the owner, handles B's click
 
 	b.handle(t, bridge.Click{Key: annDM, User: ann, Token: mfa})
 	b.waitText(t, "Multi-factor authentication")
@@ -152,8 +189,10 @@ func TestTwoReplicasShareConversations(t *testing.T) {
 			h.Body, sa.Action.LogID, chats[0].Int("sessionId"))
 	}
 
+	waitReleased(t, addr, prefix, annDM)
 	a.handle(t, bridge.Click{Key: annDM, User: ann, Token: up})
 	a.waitText(t, en.T("bridge.rated_thanks"))
+	waitReleased(t, addr, prefix, annDM)
 	b.handle(t, bridge.Click{Key: annDM, User: ann, Token: down})
 	b.waitText(t, en.T("bridge.already_rated"))
 	if res := b.rec.WaitClicks(t, 2, wait); res[1].Status != bridge.ClickAlreadyRated {

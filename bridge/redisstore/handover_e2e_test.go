@@ -120,10 +120,11 @@ func waitSentText(t testing.TB, rec *bridgetest.Recorder, k bridge.ConvKey, want
 }
 
 // TestHandoverOnTwoReplicas: replica A opens the case; the user's next
-// message, handled by B, lands in A's thread (B posts it: the thread is a
-// platform thread, any replica can post there) and reaches KM on neither; an
-// agent's reply handled by B reaches the user; the Claim button posted by A
-// works on B; the reminder is sent by one replica.
+// message, handled by B once A has let the conversation go, lands in A's
+// thread (B posts it: the thread is a platform thread, any replica can post
+// there) and reaches KM on neither; an agent's reply handled by B reaches the
+// user; the Claim button posted by A works on B; the reminder is sent by one
+// replica.
 func TestHandoverOnTwoReplicas(t *testing.T) {
 	addr := needRedis(t)
 	sim, kmURL := startSim(t)
@@ -145,6 +146,7 @@ func TestHandoverOnTwoReplicas(t *testing.T) {
 	card := a.agents.SentTo(agentsChannel)[0]
 
 	chats := len(sim.CallsTo("POST /v1/chat"))
+	waitReleased(t, addr, prefix, user) // else A, the owner, handles B's events
 	b.handle(t, bridge.Message{Key: user, User: hanako, Text: "are you there?"})
 	waitSentText(t, b.agents, th.Key, "Hanako: are you there?")
 	b.handle(t, bridge.Message{Key: th.Key, User: bridge.UserInfo{ID: "U-ALICE", Name: "Alice"}, Text: "Yes, I am"})
@@ -187,6 +189,7 @@ func TestHandoverOnTwoReplicas(t *testing.T) {
 			claim = btn
 		}
 	}
+	waitReleased(t, addr, prefix, agentsChannel)
 	b.handle(t, bridge.Click{Key: agentsChannel, User: bridge.UserInfo{ID: "U-ALICE", Name: "Alice"}, Token: claim.Token})
 	waitSentText(t, b.users, user, "You're now talking with Alice.")
 	eventually(t, func() error {

@@ -111,9 +111,10 @@ func (s *Store) InboxEntries(ctx context.Context, key bridge.ConvKey) ([]bridge.
 	for f, v := range m {
 		var e bridge.InboxEntry
 		seq, perr := strconv.ParseUint(f, 10, 64)
-		if err := json.Unmarshal([]byte(v), &e); err != nil || perr != nil || e.Seq != seq || e.Key != key {
+		if err := json.Unmarshal([]byte(v), &e); err != nil || perr != nil || (e.Seq != seq && e.Seq != 0) || e.Key != key {
 			return nil, fmt.Errorf("redisstore: inbox entries: key %q, field %q holds no valid entry", k, f)
 		}
+		e.Seq = seq // InboxAppend's entries leave the number to the field
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b bridge.InboxEntry) int { return cmp.Compare(a.Seq, b.Seq) })

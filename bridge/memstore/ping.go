@@ -1,0 +1,32 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// Ping implements bridge.Pinger: the inbox journal is writable. After a
+// failed write it tries the rewrite the next write would try, so a disk that
+// has recovered makes the store ready again without waiting for an event.
+func (s *Store) Ping(context.Context) error {
+	ib := s.inbox
+	if ib.path == "" {
+		return nil
+	}
+	ib.wmu.Lock()
+	defer ib.wmu.Unlock()
+	if ib.closed {
+		return errInboxClosed
+	}
+	if ib.broken != nil {
+		if err := ib.rewriteLocked(); err != nil {
+			return fmt.Errorf("memstore: inbox journal unusable since %v; rewriting it failed: %w", ib.broken, err)
+		}
+		ib.log.Info("memstore: inbox journal rewritten after an earlier write failure")
+	}
+	return nil
+}
+
+var _ bridge.Pinger = (*Store)(nil)
