@@ -37,6 +37,9 @@ const (
 	storeCheckLimit = time.Second
 	kmProbeEvery    = 30 * time.Second
 	kmProbeLimit    = 2 * time.Second
+	// failedCheckEvery: a failed check is repeated sooner, so a replica is
+	// ready again soon after what it depends on is back.
+	failedCheckEvery = time.Second
 	// kmFailsUnready consecutive KM calls that did not reach KM (refused,
 	// timed out, 5xx) make the replica unready; a success ends it. One slow
 	// answer is not an outage.
@@ -159,6 +162,9 @@ type cached struct {
 
 func (k *cached) check(ctx context.Context, every, limit time.Duration, fn func(context.Context) error) error {
 	k.mu.Lock()
+	if k.err != nil {
+		every = min(every, failedCheckEvery) // recover quickly
+	}
 	if !k.at.IsZero() && time.Since(k.at) < every {
 		err := k.err
 		k.mu.Unlock()

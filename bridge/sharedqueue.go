@@ -152,13 +152,35 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 			c.log.Warn("bridge: releasing a conversation failed; another replica takes it when the lease expires", "conv", id, "err", redact(err))
 		}
 	}
+	// tryRelease lets the conversation go when nothing waits, in one atomic
+	// step: false when an entry is waiting (or the store failed, and then the
+	// lease runs out on its own).
+	tryRelease := func() (stop bool) {
+		rctx, cancel := context.WithTimeout(l.ctx, leaseOpTimeout)
+		released, err := c.sh.ReleaseIdle(rctx, key, c.leases.holder)
+		cancel()
+		if err != nil {
+			c.leases.forget(l)
+			c.log.Warn("bridge: releasing a conversation failed; another replica takes it when the lease expires", "conv", id, "err", redact(err))
+			return true
+		}
+		if released {
+			c.leases.forget(l)
+		}
+		return released
+	}
 	var undone []uint64 // handled, but their removal failed: never handled again here
+	batch := false      // a batch was handled: most often nothing followed it
 	for {
 		if l.ctx.Err() != nil {
 			c.fenced(id, l)
 			return
 		}
 		undone = c.retryDone(key, undone)
+		if batch && len(undone) == 0 && !c.isClosing() && tryRelease() {
+			return
+		}
+		batch = false
 		es, err := c.store.InboxEntries(l.ctx, key)
 		if err != nil {
 			if l.ctx.Err() != nil {
@@ -185,16 +207,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 				}
 				continue
 			}
-			rctx, cancel := context.WithTimeout(l.ctx, leaseOpTimeout)
-			released, err := c.sh.ReleaseIdle(rctx, key, c.leases.holder)
-			cancel()
-			if err != nil {
-				c.leases.forget(l)
-				c.log.Warn("bridge: releasing a conversation failed; another replica takes it when the lease expires", "conv", id, "err", redact(err))
-				return
-			}
-			if released {
-				c.leases.forget(l)
+			if tryRelease() {
 				return
 			}
 			continue // an entry landed meanwhile
@@ -213,6 +226,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 				undone = append(undone, e.Seq)
 			}
 		}
+		batch = true
 		if c.isClosing() {
 			release() // what arrived since is another replica's
 			return
