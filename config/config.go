@@ -135,6 +135,13 @@ type Bridge struct {
 	// InboxMaxAge: an accepted event still unanswered this long after delivery
 	// (it waited out a restart) gets an apology instead of a stale answer.
 	InboxMaxAge Duration `yaml:"inbox_max_age"`
+	// LeaseTTL (with store.redis_url): how long a replica's hold on a
+	// conversation, or on a singleton such as Telegram polling, outlives its
+	// last renewal; a dead replica's work moves to another within about this.
+	LeaseTTL Duration `yaml:"lease_ttl"`
+	// ReplicaID names this replica in leases, logs and metrics; empty: the
+	// host name (a Kubernetes pod's name).
+	ReplicaID string `yaml:"replica_id"`
 }
 
 // Slack is the Slack app.
@@ -227,6 +234,7 @@ func Defaults() Config {
 			HotCount:        10,
 			CacheTTL:        Duration(5 * time.Minute),
 			InboxMaxAge:     Duration(10 * time.Minute),
+			LeaseTTL:        Duration(10 * time.Second),
 		},
 		Slack:      Slack{Command: "/ask", SlashReply: "dm"},
 		Escalation: Escalation{UnclaimedAfter: Duration(5 * time.Minute), NotePrefix: "//"},

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kmbridge/kmbridge/i18n"
 )
@@ -119,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Bridge.InboxMaxAge.D() <= 0 {
 		bad("bridge.inbox_max_age", "must be positive, e.g. 10m")
+	}
+	if d := c.Bridge.LeaseTTL.D(); d < time.Second || d > 5*time.Minute {
+		bad("bridge.lease_ttl", "must be 1s–5m, e.g. 10s: leases are renewed every quarter of it, and a dead replica's conversations wait up to it")
 	}
 
 	if c.Slack.On() {

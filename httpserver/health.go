@@ -8,14 +8,17 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 
 // readyz says ready only while Run is serving (not before, not while draining) and
 // the Ready func, if any, agrees: load balancers stop routing here during a drain.
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+// When it does not, the body says why.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.running.Load() {
-		plain(w, http.StatusServiceUnavailable, "not running")
+		plain(w, http.StatusServiceUnavailable, "not ready: not running (starting or shutting down)")
 		return
 	}
-	if s.opts.Ready != nil && !s.opts.Ready() {
-		plain(w, http.StatusServiceUnavailable, "not ready")
-		return
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(r.Context()); err != nil {
+			plain(w, http.StatusServiceUnavailable, "not ready:\n"+err.Error()+"\n")
+			return
+		}
 	}
 	plain(w, http.StatusOK, "ready")
 }

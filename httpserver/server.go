@@ -44,8 +44,11 @@ type Options struct {
 	// ShutdownTimeout bounds how long Run waits for in-flight requests once its
 	// context ends; connections still open after it are closed.
 	ShutdownTimeout time.Duration
-	// Ready, when set, is asked by GET /readyz once the server is running.
-	Ready func() bool
+	// Ready, when set, is asked by GET /readyz once the server is running:
+	// nil is ready, an error is not, and its text (every problem, one per
+	// line; no secrets) is the response body. It must be quick: it runs on
+	// every probe, under the request's context.
+	Ready func(ctx context.Context) error
 	// TrustedProxies (config http.trusted_proxies): the access log names the
 	// client behind them (see ClientIP) besides the direct peer.
 	TrustedProxies []netip.Prefix

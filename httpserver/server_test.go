@@ -85,7 +85,12 @@ func TestHealthz(t *testing.T) {
 
 func TestReadyz(t *testing.T) {
 	var ready atomic.Bool
-	s := New(Options{Ready: ready.Load})
+	s := New(Options{Ready: func(context.Context) error {
+		if !ready.Load() {
+			return errors.New("store: redis: connection refused\nkm: unreachable")
+		}
+		return nil
+	}})
 	// Before Run: not ready.
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
@@ -98,8 +103,9 @@ func TestReadyz(t *testing.T) {
 	}
 	s.opts.Listener = ln
 	_, base, stop := start(t, s, ln)
-	if code, _ := get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
-		t.Fatalf("readyz with Ready()=false = %d, want 503", code)
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable ||
+		body != "not ready:\nstore: redis: connection refused\nkm: unreachable\n" {
+		t.Fatalf("readyz while Ready fails = %d %q, want 503 with the reasons", code, body)
 	}
 	ready.Store(true)
 	if code, body := get(t, base+"/readyz"); code != 200 || body != "ready" {

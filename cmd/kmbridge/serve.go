@@ -155,6 +155,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		TrustedProxies: cfg.HTTP.Proxies(),
 		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		MetricsAddr:    cfg.HTTP.MetricsListen,
+		// Unready while the store or KM is unreachable or a platform is not
+		// connected: the load balancer sends events to replicas that can
+		// answer them.
+		Ready: core.Ready,
 	})
 	names, err := mountAdapters(cfg, core, store, srv, catalog, log)
 	if err != nil {
@@ -286,6 +290,8 @@ func bridgeConfig(cfg *config.Config, km *kmTarget) bridge.Config {
 		HotCount:        cfg.Bridge.HotCount,
 		TranscriptTurns: cfg.Bridge.TranscriptTurns,
 		InboxMaxAge:     cfg.Bridge.InboxMaxAge.D(),
+		LeaseTTL:        cfg.Bridge.LeaseTTL.D(),
+		ReplicaID:       cfg.Bridge.ReplicaID,
 	}
 }
 

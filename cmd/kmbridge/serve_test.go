@@ -42,7 +42,7 @@ func TestServeDemoMode(t *testing.T) {
 		t.Fatal("serve did not start listening within 30s")
 	}
 
-	for path, want := range map[string]string{"/healthz": "ok", "/": "<!doctype html>", "/widget.js": "", "/metrics": "go_goroutines"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "<!doctype html>", "/widget.js": "", "/metrics": "go_goroutines"} {
 		resp, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
