@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
@@ -16,13 +17,23 @@ import (
 
 const checkUsage = `Usage: kmbridge [-config FILE] check
 
-Checks the KM connection of the configuration: starts a session (initClient, as
-customer_token "kmbridge:check") signed with km.sign_version (v1, SHA1, unless set
-to v2), and only when KM refuses that signature, once more with the other scheme.
-It reports the scheme your KM tenant accepted, the robot's welcome message and FAQ
-category count, and the km.sign_version to use.
-Exit status: 0 when a scheme works, 1 when neither does (or KM cannot be reached),
-3 when the configuration is invalid.
+Checks every credential of the configuration, without changing anything:
+
+  KM        starts a session (initClient, as customer_token "kmbridge:check") signed
+            with km.sign_version (v1, SHA1, unless set to v2), and only when KM
+            refuses that signature, once more with the other scheme. It reports the
+            scheme your KM tenant accepted, the robot's welcome message and FAQ
+            category count, and the km.sign_version to use.
+  Slack     auth.test with slack.bot_token; apps.connections.open with
+            slack.app_token when Socket Mode is configured
+  Telegram  getMe with telegram.token
+  Discord   GET /users/@me with discord.token
+  Redis     PING at store.redis_url
+
+What fails is printed with how to fix it.
+Exit status: 0 when everything configured works, 1 when anything does not (KM
+refuses both schemes or cannot be reached, a token is refused, Redis does not
+answer), 3 when the configuration is invalid.
 `
 
 // checkCustomer is who kmbridge check is, for KM's records. It has no id: KM's
@@ -74,6 +85,19 @@ func (a *app) checkCmd(ctx context.Context, args []string) int {
 	if !ok {
 		return exitConfig
 	}
+	routeLibraryLogs(cliLogger(a.stderr, cfg)) // go-redis's and discordgo's own lines
+	code := a.checkKM(ctx, cfg)
+	if code == exitConfig {
+		return code
+	}
+	if !a.checkCredentials(ctx, cfg) {
+		code = exitFail
+	}
+	return code
+}
+
+// checkKM checks the KM credentials and signature scheme.
+func (a *app) checkKM(ctx context.Context, cfg *config.Config) int {
 	log := cliLogger(a.stderr, cfg)
 	km := cfg.KM
 	robot, channel, modelKey := km.RobotID, km.ChannelID, km.ModelKey
