@@ -37,6 +37,8 @@ type Host struct {
 	homeErr   error
 	suggest   func(key bridge.ConvKey, user bridge.UserInfo, query string) ([]formatting.Button, error)
 	joinedErr error
+
+	coord coordState // bridge.Coordinator (coordinator.go)
 }
 
 // Minted is one token the Host minted.

@@ -109,6 +109,11 @@ type Options struct {
 	// Quiet discards the logs (benchmarks); otherwise they are kept and
 	// printed when the test fails.
 	Quiet bool
+	// Store, when set, is the process's store instead of a memstore: a
+	// redisstore shared with other processes booted in the test (several
+	// replicas: each Boot is one, with its own core and adapters). It is
+	// closed by Stop, with the core. Process.Store is then nil.
+	Store bridge.Store
 }
 
 // TestConfig is the core configuration processes start from: the sample
@@ -132,8 +137,10 @@ type Process struct {
 	Core *bridge.Core
 	// Host is what adapters are built on: Core, or Options.WrapHost's wrap.
 	Host bridge.Host
-	// Store is the process's store (memstore).
+	// Store is the process's store (memstore); nil with Options.Store.
 	Store *memstore.Store
+	// Backend is the store the core uses: Store, or Options.Store.
+	Backend bridge.Store
 	// KM is the real kmclient talking to World.Sim.
 	KM *kmclient.Client
 	// Log is the process's logger; Logs what it wrote (empty when Quiet).
@@ -179,8 +186,13 @@ func (w *World) Boot(t testing.TB, o Options) *Process {
 	if p.KM, err = kmclient.New(kc); err != nil {
 		t.Fatalf("e2e: kmclient: %v", err)
 	}
-	if p.Store, err = memstore.Open(memstore.Options{Path: w.StorePath}); err != nil {
-		t.Fatalf("e2e: memstore: %v", err)
+	if o.Store != nil {
+		p.Backend = o.Store
+	} else {
+		if p.Store, err = memstore.Open(memstore.Options{Path: w.StorePath}); err != nil {
+			t.Fatalf("e2e: memstore: %v", err)
+		}
+		p.Backend = p.Store
 	}
 	cfg := TestConfig()
 	if o.Config != nil {
@@ -193,11 +205,11 @@ func (w *World) Boot(t testing.TB, o Options) *Process {
 		}
 	}
 	p.Core, err = bridge.New(cfg, bridge.Deps{
-		KM: p.KM, Store: p.Store, Catalog: cat, Escalator: o.Escalator,
+		KM: p.KM, Store: p.Backend, Catalog: cat, Escalator: o.Escalator,
 		Logger: p.Logger("core"), Metrics: o.Metrics, Clock: o.Clock,
 	})
 	if err != nil {
-		_ = p.Store.Close(context.Background())
+		_ = p.Backend.Close(context.Background())
 		t.Fatalf("e2e: core: %v", err)
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
