@@ -243,12 +243,10 @@ func TestReplicaKilledWhileOwning(t *testing.T) {
 	px.SetDown(true) // A is dead to Redis: it cannot renew
 	var took time.Duration
 	eventually(t, func() error {
-		if len(b.rec.SentTo(k)) == 0 {
-			return errors.New("B has not answered")
+		if metricValue(t, regB, "kmbridge_bridge_lease_takeovers_total") < 1 {
+			return errors.New("B has not taken the conversation over")
 		}
-		if took == 0 {
-			took = time.Since(cut)
-		}
+		took = time.Since(cut)
 		return nil
 	})
 	eventually(t, func() error {
@@ -262,13 +260,11 @@ func TestReplicaKilledWhileOwning(t *testing.T) {
 			t.Errorf("B apologised: %q", s)
 		}
 	}
-	// Redis lets the lease go ttl after A's last renewal (a quarter of ttl
-	// before the cut at most); B's sweeper comes every quarter of ttl.
-	if limit := ttl + ttl/4 + 500*time.Millisecond; took > limit {
+	// Redis lets the lease go at most ttl after the cut (ttl after A's last
+	// renewal); B's sweeper comes every quarter of ttl; a busy test machine
+	// gets a second more.
+	if limit := ttl + ttl/4 + time.Second; took > limit {
 		t.Errorf("B took over %s after the cut, want within %s", took, limit)
-	}
-	if v := metricValue(t, regB, "kmbridge_bridge_lease_takeovers_total"); v < 1 {
-		t.Errorf("B's takeovers = %v", v)
 	}
 	if v := metricValue(t, regA, "kmbridge_bridge_lease_lost_total"); v < 1 {
 		t.Errorf("A's lost leases = %v", v)
