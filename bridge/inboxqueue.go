@@ -123,27 +123,11 @@ func (c *Core) Replay(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("bridge: replay: %w", err)
 	}
-	var (
-		errs   []error
-		queued int
-		kept   = map[string]int{}
-	)
+	var queued int
 	batches := make(map[ConvKey][]*item, len(keys))
-	for _, key := range keys {
-		es, err := c.store.InboxEntries(ctx, key)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("bridge: replay %s: %w", key, err))
-			continue
-		}
-		if c.adapter(key.Platform) == nil {
-			kept[key.Platform] += len(es)
-			continue
-		}
+	errs := c.eachReplayable(ctx, keys, func(key ConvKey, es []InboxEntry) (errs []error) {
 		for _, e := range es {
-			ev, err := decodeEvent(e.Event)
-			if err == nil && ev.Conv() != key {
-				err = fmt.Errorf("entry of %s holds an event of %s", key, ev.Conv())
-			}
+			ev, err := decodeEntry(e)
 			if err != nil {
 				c.log.Error("bridge: replay: an inbox entry cannot be read; removed", "conv", key.String(), "seq", e.Seq, "err", err)
 				if derr := c.store.InboxDone(ctx, key, e.Seq); derr != nil {
@@ -153,10 +137,8 @@ func (c *Core) Replay(ctx context.Context) (int, error) {
 			}
 			batches[key] = append(batches[key], &item{ev: ev, seq: e.Seq, at: e.At, written: closedCh})
 		}
-	}
-	for p, n := range kept {
-		c.log.Warn("bridge: replay: no adapter for the platform; its events stay in the inbox", "platform", p, "events", n)
-	}
+		return errs
+	})
 
 	c.mu.Lock()
 	for key, its := range batches {
@@ -186,4 +168,38 @@ func (c *Core) Replay(ctx context.Context) (int, error) {
 		c.log.Info("bridge: replaying events accepted before the restart", "events", queued, "conversations", len(batches))
 	}
 	return queued, errors.Join(errs...)
+}
+
+// eachReplayable calls fn with the entries of every conversation of keys
+// whose platform has an adapter here; the others stay in the inbox, logged.
+// It returns the store's errors and fn's.
+func (c *Core) eachReplayable(ctx context.Context, keys []ConvKey, fn func(key ConvKey, es []InboxEntry) []error) []error {
+	var errs []error
+	kept := map[string]int{}
+	for _, key := range keys {
+		es, err := c.store.InboxEntries(ctx, key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("bridge: replay %s: %w", key, err))
+			continue
+		}
+		if c.adapter(key.Platform) == nil {
+			kept[key.Platform] += len(es)
+			continue
+		}
+		errs = append(errs, fn(key, es)...)
+	}
+	for p, n := range kept {
+		c.log.Warn("bridge: replay: no adapter for the platform; its events stay in the inbox", "platform", p, "events", n)
+	}
+	return errs
+}
+
+// decodeEntry reads an inbox entry's event, which must be of the entry's
+// conversation.
+func decodeEntry(e InboxEntry) (Event, error) {
+	ev, err := decodeEvent(e.Event)
+	if err == nil && ev.Conv() != e.Key {
+		err = fmt.Errorf("entry of %s holds an event of %s", e.Key, ev.Conv())
+	}
+	return ev, err
 }

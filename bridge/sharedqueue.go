@@ -239,10 +239,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 // the inbox; done is false when it was handled but its removal failed.
 func (c *Core) drainEntry(l *lease, e InboxEntry) (done, ok bool) {
 	key := e.Key
-	ev, err := decodeEvent(e.Event)
-	if err == nil && ev.Conv() != key {
-		err = fmt.Errorf("entry of %s holds an event of %s", key, ev.Conv())
-	}
+	ev, err := decodeEntry(e)
 	if err != nil {
 		c.log.Error("bridge: an inbox entry cannot be read; removed", "conv", key.String(), "seq", e.Seq, "err", err)
 		return c.inboxDone(key, e.Seq, "unreadable"), true
@@ -384,29 +381,13 @@ func (c *Core) replayShared(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("bridge: replay: %w", err)
 	}
 	c.met.pending(pending)
-	var (
-		errs   []error
-		queued int
-		convs  int
-		kept   = map[string]int{}
-	)
-	for _, key := range keys {
-		es, err := c.store.InboxEntries(ctx, key)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("bridge: replay %s: %w", key, err))
-			continue
-		}
-		if c.adapter(key.Platform) == nil {
-			kept[key.Platform] += len(es)
-			continue
-		}
+	var queued, convs int
+	errs := c.eachReplayable(ctx, keys, func(key ConvKey, es []InboxEntry) []error {
 		queued += len(es)
 		convs++
 		c.kick(key, false)
-	}
-	for p, n := range kept {
-		c.log.Warn("bridge: replay: no adapter for the platform; its events stay in the inbox", "platform", p, "events", n)
-	}
+		return nil
+	})
 	c.met.inboxReplayed(queued)
 	if queued > 0 {
 		c.log.Info("bridge: replaying events accepted before, that no replica owns", "events", queued, "conversations", convs)

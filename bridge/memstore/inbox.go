@@ -149,11 +149,8 @@ func (ib *inbox) writeLocked(buf []byte) error {
 	if ib.closed {
 		return errInboxClosed
 	}
-	if ib.broken != nil {
-		if err := ib.rewriteLocked(); err != nil {
-			return fmt.Errorf("memstore: inbox journal unusable since %v; rewriting it failed: %w", ib.broken, err)
-		}
-		ib.log.Info("memstore: inbox journal rewritten after an earlier write failure")
+	if err := ib.repairLocked(); err != nil {
+		return err
 	}
 	ib.commits.Add(1)
 	if err := ib.j.append(buf); err != nil {

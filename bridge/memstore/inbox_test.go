@@ -310,6 +310,34 @@ func TestInboxWriteFailureRecovers(t *testing.T) {
 	}
 }
 
+// Ping (readiness) repairs a journal a failed write broke, without waiting
+// for the next event, and reports a closed store.
+func TestPingRepairsJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	s, err := memstore.Open(memstore.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, entry(key, 1))
+	memstore.BreakJournal(s)
+	if err := s.InboxPut(ctx, entry(key, 2)); err == nil {
+		t.Fatal("InboxPut on a broken journal succeeded")
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping after a failed write = %v, want the journal rewritten", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping on a closed store = nil")
+	}
+	r := open(t, path)
+	if got := fmt.Sprint(seqs(t, r, key)); got != "[1]" {
+		t.Fatalf("entries = %s, want [1]", got)
+	}
+}
+
 // One put and one done per event, as the bridge does, from many conversations
 // at once: the cost of the journal's fsync per accepted event.
 func BenchmarkInboxPutDone(b *testing.B) {

@@ -20,12 +20,19 @@ func (s *Store) Ping(context.Context) error {
 	if ib.closed {
 		return errInboxClosed
 	}
-	if ib.broken != nil {
-		if err := ib.rewriteLocked(); err != nil {
-			return fmt.Errorf("memstore: inbox journal unusable since %v; rewriting it failed: %w", ib.broken, err)
-		}
-		ib.log.Info("memstore: inbox journal rewritten after an earlier write failure")
+	return ib.repairLocked()
+}
+
+// repairLocked rewrites the journal after a failed write left its tail
+// unknown; wmu must be held. Nothing to do when no write failed.
+func (ib *inbox) repairLocked() error {
+	if ib.broken == nil {
+		return nil
 	}
+	if err := ib.rewriteLocked(); err != nil {
+		return fmt.Errorf("memstore: inbox journal unusable since %v; rewriting it failed: %w", ib.broken, err)
+	}
+	ib.log.Info("memstore: inbox journal rewritten after an earlier write failure")
 	return nil
 }
 
