@@ -19,6 +19,8 @@ import (
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
+	"github.com/kmbridge/kmbridge/bridge/redisstore"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
@@ -493,4 +495,44 @@ func TestReadyStore(t *testing.T) {
 func eventually2(t testing.TB, d time.Duration, cond func() error) {
 	t.Helper()
 	bridgetest.Eventually(t, d, cond)
+}
+
+// Two bridge processes booted with the e2e kit on one Redis (as adapters'
+// multi-replica tests do): a conversation's events delivered to both, through
+// each process's Host, are answered once each, in order.
+func TestE2EProcessesOnRedis(t *testing.T) {
+	addr := needRedis(t)
+	w := e2e.NewWorld(t, e2e.WorldOptions{})
+	prefix := newPrefix()
+	platform := bridgetest.New("test")
+	var procs []*e2e.Process
+	for range 2 {
+		st, err := redisstore.Open(ctx, redisstore.Options{URL: redisURL(addr), Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := w.Boot(t, e2e.Options{Store: st})
+		p.Start(t, platform)
+		procs = append(procs, p)
+	}
+	u := bridge.UserInfo{ID: "80001"}
+	k := bridge.DMKey("test", "", "e2e", u.ID)
+	var wants []string
+	for m, qa := range sprayQA {
+		d := bridge.Delivery{ID: fmt.Sprint("e2e-", m), Event: bridge.Message{Key: k, User: u, Text: qa.q}}
+		if err := procs[m%2].Host.Deliver(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		wants = append(wants, qa.a)
+	}
+	// A redelivery to the other process is a duplicate.
+	if err := procs[1].Host.Deliver(ctx, bridge.Delivery{ID: "e2e-0", Event: bridge.Message{Key: k, User: u, Text: sprayQA[0].q}}); !errors.Is(err, bridge.ErrDuplicate) {
+		t.Errorf("redelivery to the other process = %v, want ErrDuplicate", err)
+	}
+	eventually(t, func() error {
+		return bridgetest.ExactlyOnce(bridgetest.Texts(platform.SentTo(k)), wants, isApology)
+	})
+	if n := len(w.Sim.CallsTo("POST /v1/chat")); n != len(sprayQA) {
+		t.Errorf("KM chat calls = %d, want %d", n, len(sprayQA))
+	}
 }
