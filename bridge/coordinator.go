@@ -71,7 +71,21 @@ func (c *Core) Lead(ctx context.Context, name string, run func(ctx context.Conte
 	log := c.log.With("lead", name, "replica", c.leases.holder)
 	standing, failing := false, false
 	for {
-		l, ok, other, err := c.leases.acquire(parent, lname)
+		var (
+			l     *lease
+			ok    bool
+			other string
+			err   error
+		)
+		// Two Lead calls of one name in this process take turns too: the
+		// store would renew the lease for either.
+		if c.claimLead(name) {
+			if l, ok, other, err = c.leases.acquire(parent, lname); !ok {
+				c.unclaimLead(name)
+			}
+		} else {
+			other = c.leases.holder
+		}
 		switch {
 		case err != nil:
 			if !failing && parent.Err() == nil {
@@ -88,6 +102,7 @@ func (c *Core) Lead(ctx context.Context, name string, run func(ctx context.Conte
 			if err := c.leases.release(parent, l, leaseOpTimeout); err != nil {
 				log.Warn("bridge: giving up the leadership failed; another replica leads when it expires", "err", redact(err))
 			}
+			c.unclaimLead(name)
 			c.met.leader(name, false)
 			if !lost {
 				return rerr
@@ -111,6 +126,27 @@ func (c *Core) Lead(ctx context.Context, name string, run func(ctx context.Conte
 		case <-time.After(jitter(max(c.cfg.LeaseTTL/10, 10*time.Millisecond))):
 		}
 	}
+}
+
+// claimLead marks name as led (or being taken) by a Lead call of this
+// process; false when another call has it.
+func (c *Core) claimLead(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.leading[name] {
+		return false
+	}
+	if c.leading == nil {
+		c.leading = map[string]bool{}
+	}
+	c.leading[name] = true
+	return true
+}
+
+func (c *Core) unclaimLead(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.leading, name)
 }
 
 // Once implements Coordinator.

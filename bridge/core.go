@@ -90,7 +90,8 @@ type Core struct {
 	stopKeep   context.CancelFunc
 	keeperDone chan struct{} // nil until the keeper starts; guarded by mu
 	leads      sync.WaitGroup
-	puts       atomic.Uint64 // inbox append ids
+	leading    map[string]bool // Lead names this process leads or is taking; guarded by mu
+	puts       atomic.Uint64   // inbox append ids
 
 	health health // readiness (ready.go)
 

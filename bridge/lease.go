@@ -123,7 +123,10 @@ type lease struct {
 // is held elsewhere (other). The returned lease must be ended with end.
 func (ls *leases) acquire(parent context.Context, name string) (l *lease, ok bool, other string, err error) {
 	start := time.Now()
-	ok, other, err = ls.st.Acquire(parent, name, ls.holder, ls.ttl)
+	// A lease granted after ttl-margin would be fenced at once anyway.
+	actx, cancel := context.WithTimeout(parent, ls.ttl-ls.margin)
+	ok, other, err = ls.st.Acquire(actx, name, ls.holder, ls.ttl)
+	cancel()
 	if err != nil || !ok {
 		return nil, false, other, err
 	}

@@ -95,8 +95,9 @@ func (c *Core) kick(key ConvKey, sweep bool) {
 }
 
 // drain runs one conversation's turns on this replica: it takes the lease,
-// drains the entries, releases; and again while events arrived here meanwhile
-// (a release and an append can cross: the append saw the lease still held).
+// drains the entries, releases; and again when an event was appended here
+// meanwhile (the append may have seen the lease free, or still this
+// replica's, just as it was let go).
 func (c *Core) drain(id string, key ConvKey, cv *conv, sweep bool) {
 	defer c.wg.Done()
 	for {
@@ -152,6 +153,14 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 			c.log.Warn("bridge: releasing a conversation failed; another replica takes it when the lease expires", "conv", id, "err", redact(err))
 		}
 	}
+	// ended stops on an ended lease context: lost (fenced), or shutdown.
+	ended := func() {
+		if l.lost() {
+			c.fenced(id, l)
+			return
+		}
+		release()
+	}
 	// tryRelease lets the conversation go when nothing waits, in one atomic
 	// step: false when an entry is waiting (or the store failed, and then the
 	// lease runs out on its own).
@@ -173,7 +182,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 	batch := false      // a batch was handled: most often nothing followed it
 	for {
 		if l.ctx.Err() != nil {
-			c.fenced(id, l)
+			ended()
 			return
 		}
 		undone = c.retryDone(key, undone)
@@ -184,7 +193,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 		es, err := c.store.InboxEntries(l.ctx, key)
 		if err != nil {
 			if l.ctx.Err() != nil {
-				c.fenced(id, l)
+				ended()
 				return
 			}
 			c.log.Warn("bridge: cannot read the conversation's inbox; leaving it to the next try", "conv", id, "err", redact(err))
@@ -215,11 +224,7 @@ func (c *Core) drainLeased(key ConvKey, sweep bool) {
 		for _, e := range es {
 			done, ok := c.drainEntry(l, e)
 			if !ok {
-				if l.lost() {
-					c.fenced(id, l)
-					return
-				}
-				release()
+				ended()
 				return
 			}
 			if !done {
@@ -351,7 +356,8 @@ func (c *Core) renewLeases() {
 // sweep kicks a worker for every conversation that has entries and no owner,
 // and reports how many entries wait in all.
 func (c *Core) sweep(ctx context.Context) int {
-	ctx, cancel := context.WithTimeout(ctx, leaseOpTimeout)
+	// Bounded like a renewal: the keeper's next renewal waits for it.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.LeaseTTL/4)
 	defer cancel()
 	keys, pending, err := c.sh.Orphans(ctx)
 	if err != nil {

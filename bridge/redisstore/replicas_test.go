@@ -548,3 +548,38 @@ func TestE2EProcessesOnRedis(t *testing.T) {
 		t.Errorf("KM chat calls = %d, want %d", n, len(sprayQA))
 	}
 }
+
+// Two Lead calls of one name in one process take turns like two replicas:
+// the store alone would renew the lease for either.
+func TestLeadTwiceInOneProcess(t *testing.T) {
+	addr := needRedis(t)
+	_, kmURL := startSim(t)
+	r := startReplica(t, kmURL, addr, newPrefix(), replicaOpts{config: func(c *bridge.Config) { c.LeaseTTL = time.Second }})
+	var running, most atomic.Int32
+	lctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			_ = r.core.Lead(lctx, "telegram:poll", func(ctx context.Context) error {
+				n := running.Add(1)
+				for {
+					m := most.Load()
+					if n <= m || most.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(300 * time.Millisecond):
+				}
+				running.Add(-1)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	cancel()
+	if m := most.Load(); m != 1 {
+		t.Errorf("%d runs at once, want 1", m)
+	}
+}
