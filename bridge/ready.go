@@ -15,9 +15,10 @@ import (
 // balancer sends events to replicas that can answer them.
 
 // Readier is an optional Adapter ability: Ready reports why the adapter
-// cannot serve now (its gateway is not connected, it is not polling or
-// standing by), nil when it can. It is asked on every readiness check: answer
-// from what the adapter already knows, without I/O.
+// cannot serve now (its gateway is not connected, its webhook could not be
+// set), nil when it can. A replica standing by in Coordinator.Lead while
+// another polls is ready. It is asked on every readiness check: answer from
+// what the adapter already knows, without I/O, and name no secret.
 type Readier interface {
 	Ready() error
 }
