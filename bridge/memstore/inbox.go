@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kmbridge/kmbridge/bridge"
 )
@@ -31,6 +32,9 @@ type inbox struct {
 	mu    sync.Mutex
 	convs map[string]*pendingConv // ConvKey.String() → its entries; only committed ones
 	cur   *batch                  // records not yet taken by a committer
+	// seen are the dedupe claims not yet in a snapshot: delivery id →
+	// expiry (Unix nanoseconds, 0 for none).
+	seen map[string]int64
 
 	// wmu makes one writer at a time: a commit or a compaction. The fields
 	// below are guarded by it.
@@ -58,7 +62,7 @@ type batch struct {
 var errInboxClosed = errors.New("memstore: inbox: store closed")
 
 func newInbox(path string, log *slog.Logger) *inbox {
-	return &inbox{path: path, log: log, convs: map[string]*pendingConv{}}
+	return &inbox{path: path, log: log, convs: map[string]*pendingConv{}, seen: map[string]int64{}}
 }
 
 // apply changes the memory side; ib.mu must be held.
@@ -81,7 +85,68 @@ func (ib *inbox) apply(r record) {
 				delete(ib.convs, id)
 			}
 		}
+	case opSeen:
+		ib.seen[r.ID] = r.X
+	case opForget:
+		delete(ib.seen, r.ID)
 	}
+}
+
+// note journals a dedupe claim or its release without waiting for it to be
+// written: the next commit (the event's own put, usually) carries it.
+func (ib *inbox) note(r record) {
+	if ib.path == "" {
+		return
+	}
+	line, err := r.encode()
+	if err != nil {
+		ib.log.Warn("memstore: dedupe claim not journaled", "err", err)
+		return
+	}
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	ib.apply(r)
+	b := ib.cur
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		ib.cur = b
+	}
+	b.buf = append(b.buf, line...)
+	// Not in b.ops: it is applied already, and a commit re-applying it would
+	// undo a Forget that came after.
+}
+
+// takeSeen hands over the claims a snapshot is about to hold; restoreSeen
+// gives them back when the snapshot failed.
+func (ib *inbox) takeSeen() map[string]int64 {
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	old := ib.seen
+	ib.seen = map[string]int64{}
+	return old
+}
+
+func (ib *inbox) restoreSeen(old map[string]int64) {
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	for id, x := range old {
+		if _, newer := ib.seen[id]; !newer {
+			ib.seen[id] = x
+		}
+	}
+}
+
+// claims returns the journaled claims that have not expired at now.
+func (ib *inbox) claims(now int64) map[string]int64 {
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	out := make(map[string]int64, len(ib.seen))
+	for id, x := range ib.seen {
+		if x == 0 || x > now {
+			out[id] = x
+		}
+	}
+	return out
 }
 
 // submit makes r durable, then applies it: it joins the current batch and
@@ -172,7 +237,7 @@ func (ib *inbox) rewriteLocked() error {
 		}
 	}
 	ib.mu.Unlock()
-	j, err := rewriteJournal(ib.path, live, ib.j)
+	j, err := rewriteJournal(ib.path, live, ib.claims(time.Now().UnixNano()), ib.j)
 	if err != nil {
 		return err
 	}

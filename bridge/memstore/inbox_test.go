@@ -369,3 +369,69 @@ func BenchmarkInboxPutDone(b *testing.B) {
 		})
 	}
 }
+
+// A platform redelivers an event whose acknowledgement a crash cut off; the
+// claim made for it before the crash must still be there, also when no
+// snapshot was written since (Telegram polling, Slack retries after kill -9).
+func TestDedupeClaimsSurviveCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	s, err := memstore.Open(memstore.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(s *memstore.Store, id string) bool {
+		t.Helper()
+		seen, err := s.Seen(ctx, id, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !seen
+	}
+	if !claim(s, "telegram:1") || !claim(s, "telegram:2") || !claim(s, "telegram:3") {
+		t.Fatal("a first claim was refused")
+	}
+	if err := s.Forget(ctx, "telegram:2"); err != nil { // refused: released
+		t.Fatal(err)
+	}
+	mustPut(t, s, entry(key, 1)) // the put's fsync carries the claims
+	memstore.Crash(s)
+
+	r := open(t, path)
+	if claim(r, "telegram:1") || claim(r, "telegram:3") {
+		t.Error("a claim made before the crash was lost: its redelivery would be answered again")
+	}
+	if !claim(r, "telegram:2") {
+		t.Error("a released claim came back: its redelivery would be dropped")
+	}
+	// Once a snapshot holds them, the journal drops them and they still hold.
+	if err := r.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path + ".inbox"); bytes.Contains(b, []byte(`"seen"`)) {
+		t.Errorf("journal keeps claims a snapshot holds:\n%s", b)
+	}
+	memstore.Crash(r)
+	r2 := open(t, path)
+	if claim(r2, "telegram:1") || claim(r2, "telegram:2") {
+		t.Error("claims lost after snapshot and crash")
+	}
+}
+
+// An expired claim is not brought back by the journal.
+func TestExpiredClaimsNotRestored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	s, err := memstore.Open(memstore.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Seen(ctx, "slack:Ev1", time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, entry(key, 1))
+	memstore.Crash(s)
+	time.Sleep(5 * time.Millisecond)
+	r := open(t, path)
+	if seen, _ := r.Seen(ctx, "slack:Ev1", time.Hour); seen {
+		t.Error("an expired claim came back after the crash")
+	}
+}

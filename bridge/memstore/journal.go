@@ -24,16 +24,21 @@ import (
 
 // Record operations.
 const (
-	opPut  = "put"
-	opDone = "done"
+	opPut    = "put"
+	opDone   = "done"
+	opSeen   = "seen"   // a delivery id was claimed (dedupe); X is its expiry
+	opForget = "forget" // a claim was released
 )
 
-// record is one journal line: put carries the entry, done its key and seq.
+// record is one journal line: put carries the entry, done its key and seq,
+// seen and forget a delivery id.
 type record struct {
 	Op string             `json:"op"`
 	E  *bridge.InboxEntry `json:"e,omitempty"`
 	K  *bridge.ConvKey    `json:"k,omitempty"`
 	S  uint64             `json:"s,omitempty"`
+	ID string             `json:"id,omitempty"`
+	X  int64              `json:"x,omitempty"` // Unix nanoseconds; 0: no expiry
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -71,8 +76,9 @@ func decodeLine(line []byte) (record, error) {
 	switch {
 	case r.Op == opPut && r.E != nil:
 	case r.Op == opDone && r.K != nil:
+	case (r.Op == opSeen || r.Op == opForget) && r.ID != "":
 	default:
-		return r, fmt.Errorf("not a put or done record (op %q)", r.Op)
+		return r, fmt.Errorf("not a put, done, seen or forget record (op %q)", r.Op)
 	}
 	return r, nil
 }
@@ -145,10 +151,10 @@ func readJournal(path string, log *slog.Logger) ([]record, error) {
 	}
 }
 
-// rewriteJournal writes the live entries to a new journal (temp file,
-// fsynced, renamed over path, directory fsynced), closes old and returns the
-// new one opened for appending.
-func rewriteJournal(path string, live []bridge.InboxEntry, old *journal) (*journal, error) {
+// rewriteJournal writes the live entries and the dedupe claims not yet in a
+// snapshot to a new journal (temp file, fsynced, renamed over path, directory
+// fsynced), closes old and returns the new one opened for appending.
+func rewriteJournal(path string, live []bridge.InboxEntry, seen map[string]int64, old *journal) (*journal, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("memstore: inbox journal: %w", err)
@@ -166,6 +172,15 @@ func rewriteJournal(path string, live []bridge.InboxEntry, old *journal) (*journ
 	w := bufio.NewWriterSize(f, 1<<16)
 	for i := range live {
 		line, err := record{Op: opPut, E: &live[i]}.encode()
+		if err != nil {
+			return fail(err)
+		}
+		if _, err := w.Write(line); err != nil {
+			return fail(err)
+		}
+	}
+	for id, x := range seen {
+		line, err := record{Op: opSeen, ID: id, X: x}.encode()
 		if err != nil {
 			return fail(err)
 		}

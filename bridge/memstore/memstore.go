@@ -99,6 +99,14 @@ func Open(opts Options) (*Store, error) {
 	if err := s.inbox.open(); err != nil {
 		return nil, err
 	}
+	now := time.Now()
+	for id, x := range s.inbox.claims(now.UnixNano()) {
+		d := cache.NoExpiration
+		if x != 0 {
+			d = time.Unix(0, x).Sub(now)
+		}
+		s.seen.Set(id, struct{}{}, d)
+	}
 	go s.janitor(opts.CleanupInterval)
 	return s, loadErr
 }
@@ -165,17 +173,24 @@ func (s *Store) Action(_ context.Context, token string) (bridge.StoredAction, bo
 	return v.(bridge.StoredAction), true, nil
 }
 
-// Seen implements bridge.Store; go-cache's Add makes it atomic.
+// Seen implements bridge.Store; go-cache's Add makes it atomic. A new claim
+// is journaled with the inbox (see inbox.go), so it survives a crash.
 func (s *Store) Seen(_ context.Context, id string, d time.Duration) (bool, error) {
 	if err := s.seen.Add(id, struct{}{}, ttl(d)); err != nil {
 		return true, nil
 	}
+	var x int64
+	if d > 0 {
+		x = time.Now().Add(d).UnixNano()
+	}
+	s.inbox.note(record{Op: opSeen, ID: id, X: x})
 	return false, nil
 }
 
 // Forget implements bridge.Store.
 func (s *Store) Forget(_ context.Context, id string) error {
 	s.seen.Delete(id)
+	s.inbox.note(record{Op: opForget, ID: id})
 	return nil
 }
 

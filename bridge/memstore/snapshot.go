@@ -58,7 +58,13 @@ func (s *Store) Snapshot(ctx context.Context) error {
 	if s.path == "" {
 		return errors.New("memstore: snapshot: no path configured")
 	}
+	// The claims journaled so far are in the caches the snapshot reads; once
+	// it is written the journal need not keep them.
+	claims := s.inbox.takeSeen()
 	err := s.writeSnapshot(ctx)
+	if err != nil {
+		s.inbox.restoreSeen(claims)
+	}
 	if cerr := s.inbox.compact(); cerr != nil && !errors.Is(cerr, errInboxClosed) {
 		err = errors.Join(err, fmt.Errorf("memstore: snapshot: %w", cerr))
 	}
