@@ -63,6 +63,10 @@ type HTTP struct {
 	// MetricsListen, when set, serves /metrics on this host:port instead of on
 	// Listen, so metrics need not be public where webhooks are.
 	MetricsListen string `yaml:"metrics_listen"`
+	// ShutdownTimeout bounds the drain at shutdown: in-flight HTTP requests
+	// and conversations being answered. What is left unanswered stays in the
+	// inbox for the next start (or another replica).
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 }
 
 // Proxies returns TrustedProxies parsed; an entry that does not parse is left
@@ -218,7 +222,7 @@ func Defaults() Config {
 			Timeout:        Duration(15 * time.Second),
 			SessionIdleTTL: Duration(30 * time.Minute),
 		},
-		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		HTTP: HTTP{Listen: "127.0.0.1:8080", ShutdownTimeout: Duration(20 * time.Second)},
 		// A visitor starts a conversation or two and writes a few lines a minute;
 		// 20 leaves room for an office behind one NAT address while a script
 		// opening thousands of conversations stops after 20.

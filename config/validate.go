@@ -82,6 +82,9 @@ func (c *Config) Validate() error {
 			bad("http.metrics_listen", "is http.listen's address %q: choose another port, or leave it empty to serve /metrics there", c.HTTP.Listen)
 		}
 	}
+	if d := c.HTTP.ShutdownTimeout.D(); d <= 0 || d > 10*time.Minute {
+		bad("http.shutdown_timeout", "%s is not between 0 and 10m: how long shutdown waits for answers in flight (what is left stays in the inbox), e.g. 20s", d)
+	}
 	if c.Web.MaxNewPerIPPerMin < 0 {
 		bad("web.max_new_per_ip_per_min", "must be 0 (no limit) or more")
 	}

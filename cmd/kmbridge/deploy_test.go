@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/httpserver"
 )
 
@@ -226,7 +227,7 @@ func TestDeployKubernetes(t *testing.T) {
 	// SIGTERM: the preStop pause, then the core's drain (the HTTP drain
 	// runs meanwhile), within the grace period.
 	grace := pod.Spec.TerminationGracePeriodSeconds
-	need := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds)*time.Second + max(shutdownGrace, httpserver.DefaultShutdownTimeout) + 5*time.Second
+	need := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds)*time.Second + config.Defaults().HTTP.ShutdownTimeout.D() + 5*time.Second
 	if grace == nil || time.Duration(*grace)*time.Second < need {
 		t.Errorf("terminationGracePeriodSeconds too short (or unset), want at least %s", need)
 	}
@@ -300,8 +301,8 @@ func TestDeployCompose(t *testing.T) {
 		if r, err := url.Parse(env["KMBRIDGE_STORE_REDIS_URL"]); err != nil || r.Hostname() != "redis" {
 			t.Errorf("%s: store.redis_url %q is not the redis service's", name, env["KMBRIDGE_STORE_REDIS_URL"])
 		}
-		if d, err := time.ParseDuration(s.StopGracePeriod); err != nil || d < shutdownGrace {
-			t.Errorf("%s: stop_grace_period %q, want at least %s", name, s.StopGracePeriod, shutdownGrace)
+		if d, err := time.ParseDuration(s.StopGracePeriod); err != nil || d < config.Defaults().HTTP.ShutdownTimeout.D() {
+			t.Errorf("%s: stop_grace_period %q, want at least %s", name, s.StopGracePeriod, config.Defaults().HTTP.ShutdownTimeout.D())
 		}
 		if _, ok := s.DependsOn["redis"]; !ok {
 			t.Errorf("%s does not wait for redis", name)

@@ -35,9 +35,6 @@ built-in simulator and sample knowledge base. Platforms run when their credentia
 set; they then need km.base_url (see README.md).
 `
 
-// shutdownGrace bounds the drain of in-flight conversations at shutdown.
-const shutdownGrace = 20 * time.Second
-
 func (a *app) serveCmd(ctx context.Context, args []string) int {
 	if ok, code := a.noArgs("serve", serveUsage, args); !ok {
 		return code
@@ -150,11 +147,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	desk.Bind(core.Outbox())
 
 	srv := httpserver.New(httpserver.Options{
-		Addr:           cfg.HTTP.Listen,
-		Logger:         log,
-		TrustedProxies: cfg.HTTP.Proxies(),
-		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		MetricsAddr:    cfg.HTTP.MetricsListen,
+		Addr:            cfg.HTTP.Listen,
+		ShutdownTimeout: min(cfg.HTTP.ShutdownTimeout.D(), httpserver.DefaultShutdownTimeout),
+		Logger:          log,
+		TrustedProxies:  cfg.HTTP.Proxies(),
+		Metrics:         promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		MetricsAddr:     cfg.HTTP.MetricsListen,
 		// Unready while the store or KM is unreachable or a platform is not
 		// connected: the load balancer sends events to replicas that can
 		// answer them.
@@ -215,7 +213,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}
 	stopDesk()
 	log.Info("kmbridge shutting down")
-	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout.D())
 	defer scancel()
 	shutErr := core.Shutdown(sctx)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
