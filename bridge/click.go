@@ -137,8 +137,11 @@ func (t *turn) resolveClick(ev Click) (StoredAction, ClickStatus) {
 		t.say("bridge.expired_button")
 		return StoredAction{}, ClickExpired
 	}
+	// A shared button (Mint with a key of only the platform, no owner) is any
+	// conversation's of that platform.
+	shared := sa.Key == (ConvKey{Platform: ev.Key.Platform}) && sa.Owner == ""
 	sameConv := sa.Key == ev.Key || (sa.Action.Kind.IsCase() && sameChannel(sa.Key, ev.Key))
-	if !sameConv || (sa.Owner != "" && sa.Owner != ev.User.ID) {
+	if !shared && (!sameConv || (sa.Owner != "" && sa.Owner != ev.User.ID)) {
 		t.log.Info("bridge: click on another user's button refused", "clicker", ev.User.ID)
 		t.say("bridge.foreign_click")
 		return sa, ClickForeign

@@ -46,7 +46,9 @@ type Host interface {
 	// stores what was minted since the last save: call it before the message
 	// carrying the buttons leaves, and do not send the message when it fails. A
 	// click on such a button is an ordinary Click, refused outside key and, when
-	// owner is set, from anyone but owner.
+	// owner is set, from anyone but owner. A key of only the Platform with no
+	// owner mints shared buttons, which any conversation of the platform may
+	// click (the web chat's welcome, shown to every visitor).
 	Mint(key ConvKey, owner string, life TokenLife) (tokens formatting.Tokens, save func(context.Context) error)
 
 	// Suggest returns typeahead suggestions (KM smartHint) as buttons whose
@@ -135,6 +137,14 @@ type Retirement struct {
 // threads in the agents' channel.
 type ThreadStarter interface {
 	StartThread(ctx context.Context, in ConvKey, title string, m formatting.Message) (thread ConvKey, root MsgRef, err error)
+}
+
+// Greeter is an optional Adapter ability: the adapter greets every new user
+// itself before they write (the web chat's shared welcome, built from Home),
+// so the core sends no KM welcome at a conversation's first contact. A reset
+// still shows KM's.
+type Greeter interface {
+	Greets() bool
 }
 
 // Router is where adapters mount their HTTP endpoints; *httpserver.Server

@@ -42,7 +42,9 @@ func (t *turn) ensureSession() error {
 		return err
 	}
 	if first {
-		t.welcome(resp)
+		if g, ok := t.a.(Greeter); !ok || !g.Greets() {
+			t.welcome(resp)
+		}
 	} else {
 		t.log.Info("bridge: idle KM session replaced")
 	}
