@@ -42,8 +42,11 @@ type Store struct {
 	rated       *cache.Cache // logId → struct{}
 	transcripts *cache.Cache // ConvKey.String() → []bridge.Turn
 	cases       *caseTable   // hand-over cases (cases.go)
+	histories   *cache.Cache // ConvKey.String() → history (history.go)
+	secrets     *cache.Cache // name → []byte, never expiring
 
 	tmu sync.Mutex // serialises transcript read-modify-write
+	hmu sync.Mutex // serialises history read-modify-write
 
 	inbox *inbox // bridge.Inbox, in its journal <path>.inbox (inbox.go)
 
@@ -84,6 +87,8 @@ func Open(opts Options) (*Store, error) {
 		seen:        cache.New(cache.NoExpiration, 0),
 		rated:       cache.New(cache.NoExpiration, 0),
 		transcripts: cache.New(cache.NoExpiration, 0),
+		histories:   cache.New(cache.NoExpiration, 0),
+		secrets:     cache.New(cache.NoExpiration, 0),
 		inbox:       newInbox(journal, opts.Logger),
 		cases:       newCaseTable(),
 		stop:        make(chan struct{}),
@@ -112,7 +117,7 @@ func Open(opts Options) (*Store, error) {
 }
 
 func (s *Store) caches() []*cache.Cache {
-	return []*cache.Cache{s.sessions, s.actions, s.seen, s.rated, s.transcripts}
+	return []*cache.Cache{s.sessions, s.actions, s.seen, s.rated, s.transcripts, s.histories}
 }
 
 func (s *Store) janitor(every time.Duration) {

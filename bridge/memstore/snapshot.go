@@ -30,6 +30,8 @@ type snapshot struct {
 	Rated       []entry[struct{}]            `json:"rated"`
 	Transcripts []entry[[]bridge.Turn]       `json:"transcripts"`
 	Cases       *caseSnapshot                `json:"cases,omitempty"`
+	Histories   []entry[history]             `json:"histories,omitempty"`
+	Secrets     []entry[[]byte]              `json:"secrets,omitempty"`
 }
 
 type entry[T any] struct {
@@ -83,6 +85,8 @@ func (s *Store) writeSnapshot(ctx context.Context) error {
 		Rated:       items[struct{}](s.rated, n),
 		Transcripts: items[[]bridge.Turn](s.transcripts, n),
 		Cases:       s.cases.snapshot(n),
+		Histories:   items[history](s.histories, n),
+		Secrets:     items[[]byte](s.secrets, n),
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: snapshot: %w", err)
@@ -167,6 +171,8 @@ func (s *Store) load(now time.Time) error {
 	restore(s.rated, snap.Rated, n)
 	restore(s.transcripts, snap.Transcripts, n)
 	s.cases.restore(snap.Cases, n)
+	restore(s.histories, snap.Histories, n)
+	restore(s.secrets, snap.Secrets, n)
 	return nil
 }
 
