@@ -39,6 +39,7 @@ type Host struct {
 	joinedErr error
 
 	coord coordState // bridge.Coordinator (coordinator.go)
+	hist  histories  // HistoryHost and SecretHost (history.go)
 }
 
 // Minted is one token the Host minted.
@@ -53,7 +54,7 @@ type Minted struct {
 
 // NewHost returns a Host that accepts every delivery once.
 func NewHost() *Host {
-	return &Host{claimed: map[string]bool{}, joined: map[bridge.ConvKey]bool{}, tokens: map[string]Minted{}}
+	return &Host{claimed: map[string]bool{}, joined: map[bridge.ConvKey]bool{}, tokens: map[string]Minted{}, hist: newHistories()}
 }
 
 // Deliver implements bridge.Host. It records the call, then answers the next
