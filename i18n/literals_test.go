@@ -74,9 +74,11 @@ func literalAllowlist() []allowedLiteral {
 		{"adapters/internal/outbound/clock.go", "gave up after %d attempts", "error text (outbound.Error)"},
 		{"adapters/internal/outbound/clock.go", "rate limited; ", "error text (outbound.Error)"},
 		{"adapters/web/page.go", "Vary", "an HTTP header name"},
+		{"adapters/web/identity.go", "web.cookie", "the name of the store's secret for cookies"},
 		// The inbox's Lua script (Redis code, never shown to anyone).
 		{"bridge/redisstore/inbox.go", "*", "a Lua script run by Redis"},
 		{"bridge/redisstore/lease.go", "*", "the leases' Lua scripts, run by Redis"},
+		{"bridge/redisstore/history.go", "*", "Lua scripts run by Redis"},
 		// Operation names wrapped into redisstore's errors ("redisstore: get session: …").
 		{"bridge/redisstore/entries.go", "get session", "operation name in a wrapped store error"},
 		{"bridge/redisstore/entries.go", "get action", "operation name in a wrapped store error"},

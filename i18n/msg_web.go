@@ -74,6 +74,11 @@ func webMessages() map[MsgID]Entry {
 			ZH: "您发送消息的速度有点快，请稍等片刻再试。",
 			JA: "メッセージの送信が速すぎます。少し待ってからもう一度お試しください。",
 		},
+		"web.too_many_new": {
+			EN: "Too many new conversations have started from your network just now. Please wait a minute and try again.",
+			ZH: "您所在的网络刚刚发起了过多新对话，请稍等一分钟后再试。",
+			JA: "お使いのネットワークから新しい会話が短時間に多く始まりました。1 分ほど待ってからもう一度お試しください。",
+		},
 		"web.busy": {
 			EN: "We're very busy right now. Please try again in a moment.",
 			ZH: "当前咨询较多，请稍后再试。",

@@ -1,4 +1,4 @@
-package web
+package webadapter
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -19,154 +20,170 @@ import (
 // Platform is the adapter's name and the Platform of its conversations.
 const Platform = "web"
 
-// Adapter is the web chat. Create it with New, mount it with Routes, and let the
-// bridge Run it. It implements bridge.Adapter, bridge.Typer and bridge.Editor.
+// Adapter is the web chat. Create it with New, mount it with Routes, and let
+// the bridge Run it. Each part does one job: the hub holds the open tabs, the
+// history is the store's (through the host), identity turns cookies into
+// conversation ids, the receiver delivers what tabs send, the sender carries
+// out what the core sends, the greeter keeps the shared welcome, and pages
+// serves the page, its assets and the widget.
 type Adapter struct {
 	cfg      Config
-	cat      *i18n.Catalog
 	log      *slog.Logger
-	hub      *hub
+	live     *hub
+	hist     *history
+	ids      *identity
+	in       *receiver
+	out      *sender
+	greet    *greeter
+	page     *pages
 	upgrader websocket.Upgrader
-	origins  map[string]bool
-	csp      string
-	assets   map[string]asset
-	// render turns a message into the page's JSON (webfmt).
-	render func(formatting.Message) (json.RawMessage, error)
-	// echoClicks shows a clicked button's label as the user's turn.
-	echoClicks bool
-
-	mu  sync.Mutex
-	h   bridge.Handler
-	ctx context.Context
 }
 
 var (
-	_ bridge.Adapter = (*Adapter)(nil)
-	_ bridge.Typer   = (*Adapter)(nil)
-	_ bridge.Editor  = (*Adapter)(nil)
+	_ bridge.Adapter      = (*Adapter)(nil)
+	_ bridge.Typer        = (*Adapter)(nil)
+	_ bridge.Editor       = (*Adapter)(nil)
+	_ bridge.Retirer      = (*Adapter)(nil)
+	_ bridge.Greeter      = (*Adapter)(nil)
+	_ bridge.RouteMounter = (*Adapter)(nil)
 )
 
-// New builds the web chat adapter. It does no I/O. A nil catalog prints the
-// built-in English; a nil logger discards. Bad AllowedOrigins entries are logged
-// and ignored (Config.Validate reports them up front).
-func New(cfg Config, catalog *i18n.Catalog, logger *slog.Logger) *Adapter {
+// Option tunes New.
+type Option func(*options)
+
+type options struct {
+	log    *slog.Logger
+	cat    *i18n.Catalog
+	now    func() time.Time
+	render func(formatting.Message) (json.RawMessage, error)
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithCatalog sets the message catalogue (default: the built-in English).
+func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
+
+// WithHTTPClient is accepted for the one constructor shape every adapter
+// has; the web chat calls no platform, so it is not used.
+func WithHTTPClient(*http.Client) Option { return func(*options) {} }
+
+// WithClock sets the clock of the rate limits and the welcome's renewal
+// (default time.Now).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// New builds the web chat on host, which must also keep histories and
+// secrets (bridge.HistoryHost, bridge.SecretHost: *bridge.Core does). It does
+// no I/O: the cookie secret is read from the store at the first request.
+func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
+	if host == nil {
+		return nil, errors.New("web: new: no host")
+	}
+	hh, ok := host.(bridge.HistoryHost)
+	if !ok {
+		return nil, fmt.Errorf("web: new: the host (%T) keeps no histories (bridge.HistoryHost)", host)
+	}
+	sh, ok := host.(bridge.SecretHost)
+	if !ok {
+		return nil, fmt.Errorf("web: new: the host (%T) keeps no secrets (bridge.SecretHost)", host)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("web: new: %w", err)
+	}
 	cfg = cfg.withDefaults()
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	o := options{now: time.Now, render: renderWeb}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	a := &Adapter{
-		cfg:        cfg,
-		cat:        catalog,
-		log:        logger,
-		hub:        newHub(cfg, time.Now),
-		render:     renderWeb,
-		echoClicks: true,
+		cfg:  cfg,
+		log:  o.log,
+		live: newHub(cfg),
+		hist: &history{host: hh, keep: cfg.HistorySize},
+		ids:  &identity{secrets: sh},
+		greet: &greeter{host: host, render: o.render, log: o.log, now: o.now, ttl: cfg.greetingTTL(),
+			langs: map[i18n.Lang]*greeting{}},
 	}
-	a.origins = map[string]bool{}
-	for _, o := range cfg.AllowedOrigins {
-		norm, err := normOrigin(o)
-		if err != nil {
-			logger.Warn("web: allowed origin ignored", "origin", o, "err", err)
-			continue
-		}
-		a.origins[norm] = true
-	}
-	a.csp = a.contentSecurityPolicy()
+	a.page = newPages(cfg, o.cat, o.log, a.ids)
+	a.in = &receiver{host: host, hist: a.hist, live: a.live, limits: newLimits(cfg, o.now), log: o.log, cfg: cfg, echoClicks: true}
+	a.out = &sender{hist: a.hist, live: a.live, render: o.render}
 	a.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		CheckOrigin:      a.checkOrigin,
+		CheckOrigin:      func(*http.Request) bool { return true }, // serveWS has checked
+		// Idle tabs hold no write buffer: most of a chat's sockets are idle.
+		WriteBufferPool: &sync.Pool{},
 	}
-	a.assets = loadAssets()
-	return a
+	return a, nil
 }
 
 // Name implements bridge.Adapter.
 func (a *Adapter) Name() string { return Platform }
 
-// Run hands browser events to h until ctx ends, then closes every socket (the
-// pages reconnect to whoever serves next) and returns nil.
-func (a *Adapter) Run(ctx context.Context, h bridge.Handler) error {
-	if h == nil {
-		return errors.New("web: run: nil handler")
-	}
-	a.hub.reopen()
-	a.mu.Lock()
-	a.h, a.ctx = h, ctx
-	a.mu.Unlock()
+// Greets implements bridge.Greeter: every history starts with the shared
+// welcome, so the core sends no KM welcome at first contact.
+func (a *Adapter) Greets() bool { return true }
 
-	sweep := time.NewTicker(time.Minute)
-	defer sweep.Stop()
-	for done := false; !done; {
-		select {
-		case <-ctx.Done():
-			done = true
-		case <-sweep.C:
-			a.hub.sweep()
-		}
-	}
-	a.mu.Lock()
-	a.h, a.ctx = nil, nil
-	a.mu.Unlock()
-	a.hub.closeAll()
+// Run takes what the tabs send until ctx ends, then stops intake (a frame is
+// answered "send again"), closes every socket (the pages reconnect to
+// whoever serves next) and returns nil. Tabs are delivered through the host;
+// the handler is not used.
+func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+	a.live.reopen()
+	a.in.intake.Store(true)
+	<-ctx.Done()
+	a.in.intake.Store(false)
+	a.live.closeAll()
 	return nil
 }
 
-func (a *Adapter) handler() (bridge.Handler, context.Context) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.h, a.ctx
-}
-
-// Send implements bridge.Adapter: the message joins the conversation's history
-// and goes to every open tab. With no tab open it waits in the history for the
-// next one.
+// Send implements bridge.Adapter: the message joins the conversation's
+// history and goes to every open tab. With no tab open it waits in the
+// history for the next one.
 func (a *Adapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
-	sid, err := sidOf(to)
+	ref, err := a.out.send(ctx, to, m)
 	if err != nil {
 		return bridge.MsgRef{}, fmt.Errorf("web: send: %w", err)
 	}
-	msg, err := a.render(m)
-	if err != nil {
-		return bridge.MsgRef{}, fmt.Errorf("web: send: render: %w", err)
-	}
-	id, err := a.hub.post(sid, entry{From: fromBot, Msg: msg})
-	if err != nil {
-		return bridge.MsgRef{}, fmt.Errorf("web: send: %w", err)
-	}
-	return bridge.MsgRef{Key: to, ID: id}, nil
-}
-
-// Typing implements bridge.Typer: open tabs show the indicator until the next
-// message or for a few seconds.
-func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
-	sid, err := sidOf(to)
-	if err != nil {
-		return fmt.Errorf("web: typing: %w", err)
-	}
-	a.hub.broadcast(sid, encode(outFrame{Type: "typing"}))
-	return nil
+	return ref, nil
 }
 
 // Edit implements bridge.Editor: the message is replaced in place, in the
 // history and in every open tab.
 func (a *Adapter) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Message) error {
-	sid, err := sidOf(ref.Key)
-	if err != nil {
-		return fmt.Errorf("web: edit: %w", err)
-	}
-	msg, err := a.render(m)
-	if err != nil {
-		return fmt.Errorf("web: edit: render: %w", err)
-	}
-	if err := a.hub.edit(sid, ref.ID, msg); err != nil {
+	if err := a.out.edit(ctx, ref, m); err != nil {
 		return fmt.Errorf("web: edit %s: %w", ref.ID, err)
 	}
 	return nil
 }
 
-func sidOf(k bridge.ConvKey) (string, error) {
-	if k.Platform != Platform || !validSID(k.Channel) {
-		return "", fmt.Errorf("not a web conversation: %s", k.String())
+// Typing implements bridge.Typer: open tabs show the indicator until the next
+// message or for a few seconds.
+func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
+	if err := a.out.typing(to); err != nil {
+		return fmt.Errorf("web: typing: %w", err)
 	}
-	return k.Channel, nil
+	return nil
+}
+
+// Retire implements bridge.Retirer.
+func (a *Adapter) Retire(ctx context.Context, r bridge.Retirement) error {
+	if err := a.out.retire(ctx, r); err != nil {
+		return fmt.Errorf("web: retire in %s: %w", r.Ref.ID, err)
+	}
+	return nil
+}
+
+// Routes implements bridge.RouteMounter: GET / (the page), GET /static/ (its
+// CSS and JS), GET /widget.js, GET /ws (the socket).
+func (a *Adapter) Routes(r bridge.Router) {
+	r.Handle("GET /{$}", a.page.secure(http.HandlerFunc(a.page.servePage)))
+	r.Handle("GET /static/{file}", a.page.secure(http.HandlerFunc(a.page.serveStatic)))
+	r.Handle("GET /widget.js", a.page.secure(http.HandlerFunc(a.page.serveWidget)))
+	r.Handle("GET /ws", a.page.secure(http.HandlerFunc(a.serveWS)))
 }

@@ -1,4 +1,4 @@
-package web
+package webadapter
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
 )
@@ -53,6 +55,14 @@ func TestPageSecurityHeadersAndCookie(t *testing.T) {
 
 func TestSessionCookie(t *testing.T) {
 	h := start(t, Config{})
+	issued := func() string {
+		resp, err := http.Get(h.srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return cookieOf(resp)
+	}
 	tests := []struct {
 		name       string
 		cookie     string
@@ -61,8 +71,10 @@ func TestSessionCookie(t *testing.T) {
 		wantSecure bool
 	}{
 		{"first visit gets a cookie", "", "", true, false},
-		{"existing cookie is reused", newSID(), "", false, false},
+		{"a cookie the chat issued is reused", issued(), "", false, false},
 		{"forged cookie is replaced", "../../etc|passwd", "", true, false},
+		{"a well-formed cookie the chat did not issue is replaced", strings.Repeat("A", partLen) + "." + strings.Repeat("B", partLen), "", true, false},
+		{"an old-style bare id is replaced", strings.Repeat("x", 22), "", true, false},
 		{"behind TLS proxy: Secure, partitioned", "", "https", true, true},
 	}
 	for _, tc := range tests {
@@ -92,8 +104,12 @@ func TestSessionCookie(t *testing.T) {
 				return
 			}
 			raw := resp.Header.Get("Set-Cookie")
-			if !validSID(c.Value) || !c.HttpOnly || c.Path != "/" || c.MaxAge <= 0 {
-				t.Fatalf("cookie %q lacks id/HttpOnly/Path/Max-Age", raw)
+			if c.Value == tc.cookie || !c.HttpOnly || c.Path != "/" || c.MaxAge <= 0 {
+				t.Fatalf("cookie %q: not fresh, or lacks HttpOnly/Path/Max-Age", raw)
+			}
+			cid := h.cid(t, c.Value)
+			if !validCID(cid) || strings.Contains(c.Value, cid) || strings.Contains(cid, c.Value[:partLen]) {
+				t.Fatalf("conversation id %q is not derived from cookie %q", cid, c.Value)
 			}
 			if tc.wantSecure {
 				if !c.Secure || c.SameSite != http.SameSiteNoneMode || !strings.Contains(raw, "Partitioned") {
@@ -287,9 +303,7 @@ func TestOriginCheck(t *testing.T) {
 
 func TestPlainGetOnSocketEndpoint(t *testing.T) {
 	h := start(t, Config{})
-	sid := newSID()
 	req, _ := http.NewRequest("GET", h.srv.URL+"/ws", nil)
-	req.Header.Set("Cookie", cookieName+"="+sid)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -298,65 +312,63 @@ func TestPlainGetOnSocketEndpoint(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("plain GET /ws = %d, want 400", resp.StatusCode)
 	}
-	// The real socket of that browser is still greeted.
-	c, _ := h.dial(t, sid, nil)
-	frameOf(t, c, "history")
-	if ev, ok := h.fb.next(t).(bridge.Command); !ok || ev.Name != "start" {
-		t.Fatalf("event %#v, want the greeting", ev)
-	}
+	// A real socket still works.
+	h.connected(t)
 }
 
-func TestOnlyOneTabGreets(t *testing.T) {
+// Connecting costs nothing: every tab of a new browser is shown the shared
+// welcome, and nothing is delivered, minted or stored until it writes.
+func TestConnectingCostsNothing(t *testing.T) {
 	h := start(t, Config{})
-	sid := newSID()
+	h.host.SetHome(bridge.HomeContent{FAQ: formatting.Message{Blocks: []formatting.Block{
+		&formatting.Text{Rich: formatting.Rich{&formatting.Para{Spans: []formatting.Span{{Text: "FAQ"}}}}},
+		&formatting.Buttons{Items: []formatting.Button{{Label: "Where is my order?", Token: "shared-1"}}},
+	}}}, nil)
+	c, cookie, cid := h.connected(t)
 	var conns []*websocket.Conn
-	for range 4 {
-		c, _ := h.dial(t, sid, nil)
+	for range 3 {
+		c, _ := h.dial(t, cookie, nil)
 		conns = append(conns, c)
 	}
 	for _, c := range conns {
-		frameOf(t, c, "history")
+		if f := frameOf(t, c, "history"); len(f.Items) != 1 || f.Items[0].ID != greetingID {
+			t.Fatalf("a tab's history %+v, want the welcome alone", f.Items)
+		}
 	}
-	h.fb.next(t)
-	send(t, conns[0], inFrame{Type: "text", Text: "marker"})
-	if m, ok := h.fb.next(t).(bridge.Message); !ok || m.Text != "marker" {
-		t.Fatalf("second event %#v, want the marker (one greeting only)", m)
+	if n := h.count(); n != 0 || h.host.HistoryLen() != 0 {
+		t.Fatalf("connecting delivered %d events and stored %d histories", n, h.host.HistoryLen())
+	}
+	send(t, c, inFrame{Type: "text", Text: "marker"})
+	if m, ok := h.next(t).(bridge.Message); !ok || m.Text != "marker" || m.Key != keyFor(cid) {
+		t.Fatalf("first event %#v, want the marker", m)
 	}
 }
 
 func TestSocketCookieSetAndReused(t *testing.T) {
 	h := start(t, Config{})
 	c, resp := h.dial(t, "", nil)
-	var sid string
-	for _, ck := range resp.Cookies() {
-		if ck.Name == cookieName {
-			sid = ck.Value
-		}
-	}
-	if !validSID(sid) {
+	cookie := cookieOf(resp)
+	if cookie == "" {
 		t.Fatalf("upgrade without cookie set none: %v", resp.Header)
 	}
 	frameOf(t, c, "history")
-	ev := h.fb.next(t)
-	want := bridge.ConvKey{Platform: "web", Channel: sid, User: sid}
-	if ev.Conv() != want {
-		t.Fatalf("event key %+v, want %+v", ev.Conv(), want)
-	}
-	c2, resp2 := h.dial(t, sid, http.Header{"Accept-Language": {"ja-JP"}})
+	cid := h.cid(t, cookie)
+	want := bridge.ConvKey{Platform: "web", Channel: cid, User: cid}
+	c2, resp2 := h.dial(t, cookie, http.Header{"Accept-Language": {"ja-JP"}})
 	if len(resp2.Cookies()) != 0 {
-		t.Fatalf("cookie re-set for a known id: %v", resp2.Cookies())
+		t.Fatalf("cookie re-set for a known one: %v", resp2.Cookies())
 	}
 	frameOf(t, c2, "history")
 	send(t, c2, inFrame{Type: "text", Text: "hello"})
-	m, ok := h.fb.next(t).(bridge.Message)
-	if !ok || m.Key != want || m.User.ID != sid || m.User.Locale != "ja-JP" || m.Text != "hello" {
-		t.Fatalf("event %#v", m)
+	m, ok := h.next(t).(bridge.Message)
+	if !ok || m.Key != want || m.User.ID != cid || m.User.Locale != "ja-JP" || m.Text != "hello" {
+		t.Fatalf("event %#v, want key %+v", m, want)
 	}
 }
 
 func TestTextCommandsAndEcho(t *testing.T) {
 	h := start(t, Config{RatePerMinute: 1000, RateBurst: 100})
-	c, sid := h.connected(t)
+	c, _, cid := h.connected(t)
 	tests := []struct {
 		text string
 		want bridge.Event
@@ -371,19 +383,23 @@ func TestTextCommandsAndEcho(t *testing.T) {
 		{"/unknown thing", bridge.Message{Text: "/unknown thing"}},
 		{"  padded  ", bridge.Message{Text: "padded"}},
 	}
-	key := keyFor(sid)
-	for _, tc := range tests {
-		send(t, c, inFrame{Type: "text", Text: tc.text})
+	key := keyFor(cid)
+	for i, tc := range tests {
+		id := fmt.Sprint("m", i)
+		send(t, c, inFrame{Type: "text", Text: tc.text, ID: id})
 		echo := frameOf(t, c, "msg")
 		if echo.From != fromUser || echo.Text != strings.TrimSpace(tc.text) {
 			t.Fatalf("echo %+v", echo)
 		}
-		got := h.fb.next(t)
+		if ack := frameOf(t, c, "ack"); ack.ID != id {
+			t.Fatalf("ack %+v, want %s", ack, id)
+		}
+		got := h.next(t)
 		switch w := tc.want.(type) {
 		case bridge.Message:
 			m, ok := got.(bridge.Message)
-			if !ok || m.Text != w.Text || m.Key != key || m.ID != echo.ID {
-				t.Errorf("%q → %#v, want message %q with id %s", tc.text, got, w.Text, echo.ID)
+			if !ok || m.Text != w.Text || m.Key != key || m.ID != id {
+				t.Errorf("%q → %#v, want message %q with the page's id %s", tc.text, got, w.Text, id)
 			}
 		case bridge.Command:
 			m, ok := got.(bridge.Command)
@@ -393,22 +409,22 @@ func TestTextCommandsAndEcho(t *testing.T) {
 		}
 	}
 	// Blank text is ignored: nothing echoed, nothing handed over.
-	before := h.fb.count()
+	before := h.count()
 	send(t, c, inFrame{Type: "text", Text: "   "})
 	send(t, c, inFrame{Type: "text", Text: "after"})
 	if f := frameOf(t, c, "msg"); f.Text != "after" {
 		t.Fatalf("blank text was echoed: %+v", f)
 	}
-	h.fb.next(t)
-	if h.fb.count() != before+1 {
+	h.next(t)
+	if h.count() != before+1 {
 		t.Fatalf("blank text handed over")
 	}
 }
 
 func TestClick(t *testing.T) {
 	h := start(t, Config{})
-	c, sid := h.connected(t)
-	ref, err := h.a.Send(context.Background(), keyFor(sid), formatting.Plain("pick one"))
+	c, _, cid := h.connected(t)
+	ref, err := h.a.Send(context.Background(), keyFor(cid), formatting.Plain("pick one"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,8 +434,8 @@ func TestClick(t *testing.T) {
 	if echo.From != fromUser || echo.Text != "Reset password" {
 		t.Fatalf("click echo %+v", echo)
 	}
-	ev, ok := h.fb.next(t).(bridge.Click)
-	if !ok || ev.Token != "tok_123" || ev.Ref != ref || ev.Key != keyFor(sid) || ev.User.ID != sid {
+	ev, ok := h.next(t).(bridge.Click)
+	if !ok || ev.Token != "tok_123" || ev.Ref != ref || ev.Key != keyFor(cid) || ev.User.ID != cid {
 		t.Fatalf("click event %#v, want token and ref %+v", ev, ref)
 	}
 	for _, bad := range []inFrame{
@@ -427,6 +443,7 @@ func TestClick(t *testing.T) {
 		{Type: "click", Token: strings.Repeat("x", 65)},
 		{Type: "click", Token: "a b"},
 		{Type: "nonsense"},
+		{Type: "text", Text: "hi", ID: "not an id!"},
 	} {
 		send(t, c, bad)
 		if f := frameOf(t, c, "error"); f.Text != (i18n.Printer{}).T("web.bad_request") {
@@ -437,14 +454,19 @@ func TestClick(t *testing.T) {
 		t.Fatal(err)
 	}
 	frameOf(t, c, "error")
-	if h.fb.count() != 2 {
-		t.Fatalf("bad frames reached the bridge: %d events", h.fb.count())
+	// A click on the welcome (ref 0) carries no ref: it retires nothing.
+	send(t, c, inFrame{Type: "click", Token: "tok_welcome", Ref: greetingID})
+	if ev, ok := h.next(t).(bridge.Click); !ok || ev.Ref != (bridge.MsgRef{}) {
+		t.Fatalf("click on the welcome %#v, want no ref", ev)
+	}
+	if h.count() != 2 {
+		t.Fatalf("bad frames reached the bridge: %d events", h.count())
 	}
 }
 
 func TestOversizeMessage(t *testing.T) {
 	h := start(t, Config{MaxMessageBytes: 100})
-	c, _ := h.connected(t)
+	c, _, _ := h.connected(t)
 	send(t, c, inFrame{Type: "text", Text: strings.Repeat("é", 51)}) // 102 bytes
 	f := frameOf(t, c, "error")
 	if f.Text != (i18n.Printer{}).T("web.too_long") {
@@ -458,7 +480,7 @@ func TestOversizeMessage(t *testing.T) {
 	if f := frameOf(t, c, "msg"); f.From != fromUser {
 		t.Fatalf("after oversize: %+v", f)
 	}
-	if m, ok := h.fb.next(t).(bridge.Message); !ok || len(m.Text) != 100 {
+	if m, ok := h.next(t).(bridge.Message); !ok || len(m.Text) != 100 {
 		t.Fatalf("event %#v", m)
 	}
 	// Far beyond the hard limit the socket is closed.
@@ -475,128 +497,127 @@ func TestOversizeMessage(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	h := start(t, Config{RatePerMinute: 20, RateBurst: 5})
+	var mu sync.Mutex
 	now := time.Unix(1_700_000_000, 0)
-	clock := func() time.Time { return now }
-	h.a.hub.mu.Lock()
-	h.a.hub.now = clock
-	h.a.hub.mu.Unlock()
-	c, _ := h.connected(t)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h := start(t, Config{RatePerMinute: 20, RateBurst: 5}, WithClock(clock))
+	c, _, _ := h.connected(t)
 	for i := range 5 {
 		send(t, c, inFrame{Type: "text", Text: fmt.Sprint("q", i)})
 		frameOf(t, c, "msg")
-		h.fb.next(t)
+		h.next(t)
 	}
-	send(t, c, inFrame{Type: "text", Text: "one too many"})
+	send(t, c, inFrame{Type: "text", Text: "one too many", ID: "m6"})
 	f := frameOf(t, c, "error")
-	if f.Text != (i18n.Printer{}).T("web.too_fast") {
-		t.Fatalf("6th message: %+v", f)
+	if f.Text != (i18n.Printer{}).T("web.too_fast") || f.ID != "m6" || f.Retry {
+		t.Fatalf("6th message: %+v, want too fast, for m6, not to be sent again", f)
 	}
 	send(t, c, inFrame{Type: "click", Token: "tok"})
 	frameOf(t, c, "error")
-	if n := h.fb.count(); n != 6 { // greeting + 5
-		t.Fatalf("%d events reached the bridge, want 6", n)
+	if n := h.count(); n != 5 {
+		t.Fatalf("%d events reached the bridge, want 5", n)
 	}
-	// 3 s later (20/min) one token is back.
-	h.a.hub.mu.Lock()
+	// 3 s later (20/min) one is allowed again.
+	mu.Lock()
 	now = now.Add(3 * time.Second)
-	h.a.hub.mu.Unlock()
+	mu.Unlock()
 	send(t, c, inFrame{Type: "text", Text: "later"})
 	if f := frameOf(t, c, "msg"); f.Text != "later" {
 		t.Fatalf("after refill: %+v", f)
 	}
-	h.fb.next(t)
+	h.next(t)
 }
 
-func TestBucket(t *testing.T) {
-	var b bucket
-	t0 := time.Unix(0, 0)
-	got := ""
-	for i := range 7 {
-		if b.allow(t0.Add(time.Duration(i)*time.Millisecond), 60, 5) {
-			got += "y"
-		} else {
-			got += "n"
+// The per-address limits: messages across an address's conversations, and
+// the conversations it may start; another address is not held back.
+func TestLimitsPerAddress(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newLimits(Config{RatePerMinute: 60, RateBurst: 5, MessagesPerMinPerIP: 6, MaxNewPerIPPerMin: 2}.withDefaults(), func() time.Time { return now })
+	for i, tc := range []struct {
+		cid   string
+		fresh bool
+		want  string
+	}{
+		{"a", true, ""}, {"a", false, ""}, {"b", true, ""},
+		{"c", true, "web.too_many_new"}, {"c", true, "web.too_many_new"}, // a third new one, twice
+		{"b", false, ""},
+		{"b", false, "web.too_fast"}, {"d", true, "web.too_fast"}, // the address's 6 a minute are used
+	} {
+		if got := string(l.allow(tc.cid, "192.0.2.1", tc.fresh)); got != tc.want {
+			t.Errorf("%d: allow(%s, fresh %v) = %q, want %q", i, tc.cid, tc.fresh, got, tc.want)
 		}
 	}
-	if got != "yyyyynn" {
-		t.Fatalf("burst: %s", got)
+	if why := l.allow("e", "192.0.2.2", true); why != "" {
+		t.Errorf("another address refused: %s", why)
 	}
-	t1 := t0.Add(2500 * time.Millisecond)
-	if !b.allow(t1, 60, 5) || !b.allow(t1, 60, 5) || b.allow(t1, 60, 5) {
-		t.Fatal("refill of 60/min over 2.5s should give exactly 2 tokens")
-	}
-	if b.allow(t0.Add(time.Second), 60, 5) || b.allow(t1, 60, 5) { // clock went back and forth: no refill
-		t.Fatal("backwards clock refilled")
+	now = now.Add(10 * time.Second) // one of 6 a minute is back
+	if why := l.allow("a", "192.0.2.1", false); why != "" {
+		t.Errorf("after 10 s: %s", why)
 	}
 }
 
 func TestHistoryReplayAndFanOut(t *testing.T) {
 	h := start(t, Config{HistorySize: 3})
-	c1, sid := h.connected(t)
-	c2, _ := h.dial(t, sid, nil)
-	if f := frameOf(t, c2, "history"); len(f.Items) != 0 {
+	c1, cookie, cid := h.connected(t)
+	c2, _ := h.dial(t, cookie, nil)
+	if f := frameOf(t, c2, "history"); len(f.Items) != 1 {
 		t.Fatalf("second tab history %+v", f.Items)
 	}
 	send(t, c1, inFrame{Type: "text", Text: "question"})
 	for _, c := range []*websocket.Conn{c1, c2} {
-		if f := frameOf(t, c, "msg"); f.From != fromUser || f.Text != "question" {
+		if f := frameOf(t, c, "msg"); f.From != fromUser || f.Text != "question" || f.ID != "1" {
 			t.Fatalf("echo fan-out %+v", f)
 		}
 	}
-	h.fb.next(t)
-	key := keyFor(sid)
+	h.next(t)
+	key := keyFor(cid)
 	for _, s := range []string{"a1", "a2", "a3"} {
 		if _, err := h.a.Send(context.Background(), key, formatting.Plain(s)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, c := range []*websocket.Conn{c1, c2} {
-		for _, s := range []string{"a1", "a2", "a3"} {
+		for i, s := range []string{"a1", "a2", "a3"} {
 			f := frameOf(t, c, "msg")
-			if f.From != fromBot || !strings.Contains(string(f.Msg), s) {
+			if f.From != fromBot || !strings.Contains(string(f.Msg), s) || f.ID != fmt.Sprint(i+2) {
 				t.Fatalf("bot fan-out %+v, want %s", f, s)
 			}
 		}
 	}
 	c1.Close()
 	c2.Close()
-	// Reload: the last HistorySize messages come back, in order, with no new greeting.
-	c3, _ := h.dial(t, sid, nil)
+	// Reload: the welcome and the last HistorySize messages, in order, ids kept.
+	c3, _ := h.dial(t, cookie, nil)
 	f := frameOf(t, c3, "history")
 	var got []string
 	for _, it := range f.Items {
 		var m struct{ Text string }
 		_ = json.Unmarshal(it.Msg, &m)
-		got = append(got, it.From+":"+m.Text+it.Text)
+		got = append(got, it.ID+":"+it.From+":"+m.Text+it.Text)
 	}
-	if strings.Join(got, ",") != "bot:a1,bot:a2,bot:a3" {
-		t.Fatalf("history %v", got)
-	}
-	select {
-	case ev := <-h.fb.got:
-		t.Fatalf("reconnect re-greeted: %#v", ev)
-	default:
+	if strings.Join(got[1:], ",") != "2:bot:a1,3:bot:a2,4:bot:a3" || got[0] != "0:bot:Hello! How can I help you today?Ask me anything in your own words. Commands:\n/faq — frequently asked questions\n/hot — popular questions\n/human — talk to a person\n/reset — start over\n/help — this help" {
+		t.Fatalf("history %q", got)
 	}
 }
 
 func TestSendWithNoTabOpenWaitsInHistory(t *testing.T) {
 	h := start(t, Config{})
-	sid := newSID()
-	if _, err := h.a.Send(context.Background(), keyFor(sid), formatting.Plain("while you were away")); err != nil {
+	c, cookie, cid := h.connected(t)
+	c.Close()
+	if _, err := h.a.Send(context.Background(), keyFor(cid), formatting.Plain("while you were away")); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := h.dial(t, sid, nil)
+	c, _ = h.dial(t, cookie, nil)
 	f := frameOf(t, c, "history")
-	if len(f.Items) != 1 || !strings.Contains(string(f.Items[0].Msg), "while you were away") {
+	if len(f.Items) != 2 || !strings.Contains(string(f.Items[1].Msg), "while you were away") {
 		t.Fatalf("history %+v", f.Items)
 	}
 }
 
 func TestTypingAndEditFrames(t *testing.T) {
 	h := start(t, Config{})
-	c, sid := h.connected(t)
-	key := keyFor(sid)
+	c, cookie, cid := h.connected(t)
+	key := keyFor(cid)
 	if err := h.a.Typing(context.Background(), key); err != nil {
 		t.Fatal(err)
 	}
@@ -616,17 +637,18 @@ func TestTypingAndEditFrames(t *testing.T) {
 		t.Fatalf("edit frame %+v", f)
 	}
 	// The edit is in the history too.
-	c2, _ := h.dial(t, sid, nil)
+	c2, _ := h.dial(t, cookie, nil)
 	hist := frameOf(t, c2, "history")
-	if len(hist.Items) != 1 || !strings.Contains(string(hist.Items[0].Msg), "complete") {
+	if len(hist.Items) != 2 || !strings.Contains(string(hist.Items[1].Msg), "complete") {
 		t.Fatalf("history after edit %+v", hist.Items)
 	}
 	// Bad edits are errors, not panics.
 	for _, bad := range []bridge.MsgRef{
 		{Key: key, ID: "999"},
 		{Key: key, ID: "x"},
-		{Key: keyFor(newSID()), ID: "1"},
-		{Key: bridge.ConvKey{Platform: "slack", Channel: sid}, ID: ref.ID},
+		{Key: key, ID: greetingID},
+		{Key: keyFor(newCID()), ID: "1"},
+		{Key: bridge.ConvKey{Platform: "slack", Channel: cid, User: cid}, ID: ref.ID},
 	} {
 		if err := h.a.Edit(context.Background(), bad, formatting.Plain("x")); err == nil {
 			t.Errorf("Edit(%+v) = nil, want error", bad)
@@ -634,35 +656,51 @@ func TestTypingAndEditFrames(t *testing.T) {
 	}
 }
 
-func TestHandlerErrorsTellTheUser(t *testing.T) {
-	h := start(t, Config{})
-	c, _ := h.connected(t)
+// What the host refuses is told, and marked to be sent again unless the
+// core has answered it (busy); only what it accepts is echoed and acked.
+func TestRefusalsTellThePage(t *testing.T) {
+	h := start(t, Config{RateBurst: 10})
+	c, _, _ := h.connected(t)
 	p := i18n.Printer{}
 	tests := []struct {
-		err  error
-		want string
+		err   error
+		want  string
+		retry bool
 	}{
-		{bridge.ErrBusy, p.T("web.busy")},
-		{fmt.Errorf("wrapped: %w", bridge.ErrBusy), p.T("web.busy")},
-		{bridge.ErrClosed, p.T("web.failed")},
-		{fmt.Errorf("boom"), p.T("web.failed")},
+		{bridge.ErrBusy, p.T("web.busy"), false},
+		{fmt.Errorf("wrapped: %w", bridge.ErrBusy), p.T("web.busy"), false},
+		{bridge.ErrClosed, p.T("web.unavailable"), true},
+		{fmt.Errorf("store down"), p.T("web.failed"), true},
 	}
-	for _, tc := range tests {
-		h.fb.setErr(tc.err)
-		send(t, c, inFrame{Type: "text", Text: "hi"})
-		frameOf(t, c, "msg")
-		h.fb.next(t)
-		if f := frameOf(t, c, "error"); f.Text != tc.want {
-			t.Errorf("%v → %q, want %q", tc.err, f.Text, tc.want)
+	for i, tc := range tests {
+		h.host.FailNext(tc.err)
+		id := fmt.Sprint("r", i)
+		send(t, c, inFrame{Type: "text", Text: "hi", ID: id})
+		if f := frame(t, c); f.Type != "error" || f.Text != tc.want || f.ID != id || f.Retry != tc.retry {
+			t.Errorf("%v → %+v, want error %q retry %v", tc.err, f, tc.want, tc.retry)
 		}
+	}
+	// The page sends a refused one again; now it is taken, once.
+	send(t, c, inFrame{Type: "text", Text: "hi", ID: "r3"})
+	frameOf(t, c, "msg")
+	frameOf(t, c, "ack")
+	send(t, c, inFrame{Type: "text", Text: "hi", ID: "r3"})
+	if f := frame(t, c); f.Type != "ack" || f.ID != "r3" {
+		t.Fatalf("a redelivery: %+v, want only its ack", f)
+	}
+	if n := h.count(); n != 1 {
+		t.Errorf("%d deliveries accepted, want 1", n)
+	}
+	if d := h.host.Deliveries()[0]; !strings.HasSuffix(d.ID, ":r3") {
+		t.Errorf("delivery id %q, want the conversation's and the page's", d.ID)
 	}
 }
 
-func TestNotRunningSaysUnavailable(t *testing.T) {
-	a := New(Config{}, nil, nil)
-	a.render = fakeRender
+func TestNotRunningSaysSendAgain(t *testing.T) {
+	host := bridgetest.NewHost()
+	a := newAdapter(t, Config{}, host)
 	mux := http.NewServeMux()
-	a.Routes(mux)
+	a.Routes(muxRouter{mux})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	hdr := http.Header{"Origin": {srv.URL}}
@@ -672,34 +710,27 @@ func TestNotRunningSaysUnavailable(t *testing.T) {
 	}
 	defer c.Close()
 	frameOf(t, c, "history")
-	if f := frameOf(t, c, "error"); f.Text != (i18n.Printer{}).T("web.unavailable") {
-		t.Fatalf("greeting while not running: %+v", f)
+	send(t, c, inFrame{Type: "text", Text: "anyone?", ID: "m1"})
+	if f := frameOf(t, c, "error"); f.Text != (i18n.Printer{}).T("web.unavailable") || !f.Retry {
+		t.Fatalf("a message while not running: %+v", f)
+	}
+	if len(host.Tries()) != 0 {
+		t.Fatal("delivered while not running")
 	}
 	c.Close()
-	waitFor(t, func() bool {
-		a.hub.mu.Lock()
-		defer a.hub.mu.Unlock()
-		for _, cv := range a.hub.convs {
-			if len(cv.sockets) > 0 {
-				return false
-			}
-		}
-		return true
-	})
+	waitFor(t, func() bool { convs, socks := a.live.counts(); return convs == 0 && socks == 0 })
 }
 
 func TestRunEndClosesSockets(t *testing.T) {
-	a := New(Config{}, nil, nil)
-	a.render = fakeRender
+	a := newAdapter(t, Config{}, bridgetest.NewHost())
 	mux := http.NewServeMux()
-	a.Routes(mux)
+	a.Routes(muxRouter{mux})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	fb := newFakeBridge()
-	go func() { done <- a.Run(ctx, fb.handle) }()
-	waitFor(t, func() bool { h, _ := a.handler(); return h != nil })
+	go func() { done <- a.Run(ctx, nil) }()
+	waitFor(t, func() bool { return a.in.intake.Load() })
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", http.Header{"Origin": {srv.URL}})
 	if err != nil {
 		t.Fatal(err)
@@ -727,12 +758,14 @@ func TestRunEndClosesSockets(t *testing.T) {
 }
 
 func TestSendRejectsForeignKeys(t *testing.T) {
-	a := New(Config{}, nil, nil)
-	a.render = fakeRender
+	a := newAdapter(t, Config{}, bridgetest.NewHost())
+	cid := newCID()
 	for _, k := range []bridge.ConvKey{
-		{Platform: "slack", Channel: newSID()},
-		{Platform: "web", Channel: "short"},
+		{Platform: "slack", Channel: cid, User: cid},
+		{Platform: "web", Channel: "short", User: "short"},
 		{Platform: "web", Channel: "../../../../../../etc/passwd"},
+		{Platform: "web", Channel: cid, User: newCID()},
+		{Platform: "web", Channel: cid, User: cid, Thread: "t"},
 	} {
 		if _, err := a.Send(context.Background(), k, formatting.Plain("x")); err == nil {
 			t.Errorf("Send to %+v = nil error", k)
@@ -741,64 +774,57 @@ func TestSendRejectsForeignKeys(t *testing.T) {
 			t.Errorf("Typing to %+v = nil error", k)
 		}
 	}
-	if _, err := a.Send(context.Background(), keyFor(newSID()), formatting.Message{}); err == nil {
+	if _, err := a.Send(context.Background(), keyFor(cid), formatting.Message{}); err == nil {
 		t.Error("render failure not reported")
 	}
 }
 
-func TestConversationBounds(t *testing.T) {
-	a := New(Config{MaxConversations: 2, MaxSockets: 1}, nil, nil)
-	a.render = fakeRender
+// Memory holds open tabs only: a conversation whose last tab closes is
+// forgotten at once (its history stays in the store); the bounds are on
+// sockets, in all and per conversation.
+func TestSocketBounds(t *testing.T) {
+	host := bridgetest.NewHost()
+	a := newAdapter(t, Config{MaxOpenSockets: 2, MaxSockets: 1}, host)
 	ctx := context.Background()
-	s1, s2, s3 := newSID(), newSID(), newSID()
-	for _, s := range []string{s1, s2, s3} {
-		if _, err := a.Send(ctx, keyFor(s), formatting.Plain("hi")); err != nil {
+	c1, c2 := testClient(newCID()), testClient(newCID())
+	for _, c := range []*client{c1, c2} {
+		if err := a.live.attach(c); err != nil {
+			t.Fatal(err)
+		}
+		a.live.ready(c, []byte("{}"), 0, false)
+		if _, err := a.Send(ctx, c.key(), formatting.Plain("hi")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a.hub.mu.Lock()
-	_, has1 := a.hub.convs[s1]
-	n := len(a.hub.convs)
-	a.hub.mu.Unlock()
-	if n != 2 || has1 {
-		t.Fatalf("%d conversations kept (oldest kept: %v), want 2 without the oldest", n, has1)
-	}
-	// All conversations with open sockets: a new one is refused.
-	c2 := newClient(s2, bridge.UserInfo{}, i18n.Printer{})
-	c3 := newClient(s3, bridge.UserInfo{}, i18n.Printer{})
-	for _, c := range []*client{c2, c3} {
-		if err := a.hub.attach(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := a.hub.attach(newClient(newSID(), bridge.UserInfo{}, i18n.Printer{})); err != errFull {
+	if err := a.live.attach(testClient(newCID())); err != errFull {
 		t.Fatalf("attach when full = %v, want errFull", err)
 	}
-	if err := a.hub.attach(newClient(s2, bridge.UserInfo{}, i18n.Printer{})); err != errTooMany {
+	a.live.detach(c2)
+	if err := a.live.attach(testClient(c1.cid)); err != errTooMany {
 		t.Fatalf("second socket with MaxSockets 1 = %v, want errTooMany", err)
 	}
-	a.hub.detach(c2)
-	a.hub.detach(c3)
-	// Idle conversations are swept after IdleTTL.
-	a.hub.mu.Lock()
-	a.hub.now = func() time.Time { return time.Now().Add(DefaultIdleTTL + time.Minute) }
-	a.hub.mu.Unlock()
-	a.hub.sweep()
-	if len(a.hub.convs) != 0 {
-		t.Fatalf("%d conversations after sweep", len(a.hub.convs))
+	a.live.detach(c1)
+	if convs, socks := a.live.counts(); convs != 0 || socks != 0 {
+		t.Fatalf("%d conversations, %d sockets held after every tab closed", convs, socks)
+	}
+	if host.HistoryLen() != 2 {
+		t.Fatalf("%d histories in the store, want both kept", host.HistoryLen())
+	}
+	// Room again for a new visitor.
+	if err := a.live.attach(testClient(newCID())); err != nil {
+		t.Fatalf("a new visitor once tabs closed: %v", err)
 	}
 }
 
 func TestSlowTabIsDisconnectedNotBlocking(t *testing.T) {
-	a := New(Config{}, nil, nil)
-	a.render = fakeRender
-	sid := newSID()
-	c := newClient(sid, bridge.UserInfo{}, i18n.Printer{})
-	if err := a.hub.attach(c); err != nil {
+	a := newAdapter(t, Config{}, bridgetest.NewHost())
+	c := testClient(newCID())
+	if err := a.live.attach(c); err != nil {
 		t.Fatal(err)
 	}
+	a.live.ready(c, []byte("{}"), 0, false)
 	for range sendQueueSize + 5 { // nobody reads c.send
-		if _, err := a.Send(context.Background(), keyFor(sid), formatting.Plain("x")); err != nil {
+		if _, err := a.Send(context.Background(), c.key(), formatting.Plain("x")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -809,48 +835,95 @@ func TestSlowTabIsDisconnectedNotBlocking(t *testing.T) {
 	}
 }
 
-func TestClickedRetiresRatingButtons(t *testing.T) {
-	h := start(t, Config{})
-	c, sid := h.connected(t)
-	key := keyFor(sid)
-	ref, err := h.a.Send(context.Background(), key, formatting.Plain("an answer"))
+// Retire carries out the core's retirement on the message as the history
+// holds it: the clicked group gives way to the choice in every tab and in the
+// history; retiring it again, in a message no longer held or in the user's
+// own turn changes nothing and is no error.
+func TestRetire(t *testing.T) {
+	h := start(t, Config{}, withRender(renderWeb))
+	c, cookie, cid := h.connected(t)
+	key := keyFor(cid)
+	ref, err := h.a.Send(context.Background(), key, formatting.Message{Blocks: []formatting.Block{
+		&formatting.Text{Rich: formatting.Rich{&formatting.Para{Spans: []formatting.Span{{Text: "an answer"}}}}},
+		&formatting.Buttons{Items: []formatting.Button{{Label: "More", Token: "tok-more"}}},
+		&formatting.Buttons{Items: []formatting.Button{{Label: "👍", Token: "tok-up"}, {Label: "👎", Token: "tok-down"}}},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	frameOf(t, c, "msg")
-	click := bridge.Click{Key: key, Token: "tok-up", Ref: ref}
-	tests := []struct {
-		status bridge.ClickStatus
-		kind   formatting.ActionKind
-		retire bool
-	}{
-		{bridge.ClickDone, formatting.ActHit, false},
-		{bridge.ClickFailed, formatting.ActRateAnswer, false},
-		{bridge.ClickExpired, formatting.ActRateAnswer, false},
-		{bridge.ClickAlreadyRated, formatting.ActRateAnswer, true},
-		{bridge.ClickDone, formatting.ActRateAnswer, true},
-		{bridge.ClickDone, formatting.ActEscalate, true},
+	if err := h.a.Retire(context.Background(), bridge.Retirement{Ref: ref, Token: "tok-down", Shown: "✓ 👎"}); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		h.a.Clicked(context.Background(), bridge.ClickResult{Click: click, Status: tc.status, Action: formatting.Action{Kind: tc.kind}})
-		// A typing frame marks the end of what Clicked may have sent.
-		if err := h.a.Typing(context.Background(), key); err != nil {
-			t.Fatal(err)
-		}
-		f := frame(t, c)
-		if tc.retire {
-			if f.Type != "retire" || f.ID != ref.ID || f.Token != "tok-up" {
-				t.Fatalf("%s %s: frame %+v, want retire", tc.status, tc.kind, f)
-			}
-			f = frame(t, c)
-		}
-		if f.Type != "typing" {
-			t.Fatalf("%s %s: unexpected frame %+v", tc.status, tc.kind, f)
+	f := frameOf(t, c, "edit")
+	if f.ID != ref.ID || strings.Contains(string(f.Msg), "tok-up") || !strings.Contains(string(f.Msg), "tok-more") || !strings.Contains(string(f.Msg), "✓ 👎") {
+		t.Fatalf("edit frame %s, want the rating group gone, the other kept, the choice shown", f.Msg)
+	}
+	for _, r := range []bridge.Retirement{
+		{Ref: ref, Token: "tok-up", Shown: "✓ 👍"},                         // already retired
+		{Ref: bridge.MsgRef{Key: key, ID: "99"}, Token: "tok-more"},       // not held
+		{Ref: bridge.MsgRef{Key: key, ID: greetingID}, Token: "tok-more"}, // the welcome
+	} {
+		if err := h.a.Retire(context.Background(), r); err != nil {
+			t.Errorf("Retire(%+v) = %v, want nothing to change", r, err)
 		}
 	}
-	c2, _ := h.dial(t, sid, nil)
+	if err := h.a.Typing(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	if f := frame(t, c); f.Type != "typing" {
+		t.Fatalf("a retirement with nothing to change sent %+v", f)
+	}
+	c2, _ := h.dial(t, cookie, nil)
 	hist := frameOf(t, c2, "history")
-	if len(hist.Items) != 1 || len(hist.Items[0].Retired) == 0 || hist.Items[0].Retired[0] != "tok-up" {
-		t.Fatalf("history does not remember the retired buttons: %+v", hist.Items)
+	if len(hist.Items) != 2 || strings.Contains(string(hist.Items[1].Msg), "tok-up") || !strings.Contains(string(hist.Items[1].Msg), "✓ 👎") {
+		t.Fatalf("history does not hold the retired group: %+v", hist.Items)
+	}
+}
+
+// Binary frames are refused: the socket is closed with 1003 (unsupported
+// data) and nothing is delivered.
+func TestFaultBinaryFrameRefused(t *testing.T) {
+	h := start(t, Config{})
+	c, _, _ := h.connected(t)
+	if err := c.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"text","text":"hello"}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := c.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if !websocket.IsCloseError(err, websocket.CloseUnsupportedData) {
+			t.Fatalf("socket ended with %v, want 1003 unsupported data", err)
+		}
+		break
+	}
+	if n := len(h.host.Tries()); n != 0 {
+		t.Fatalf("a binary frame reached the host (%d deliveries)", n)
+	}
+}
+
+// Session fixation: a cookie value the client chose (well-formed or not) is
+// never a conversation: the socket gets a fresh cookie, and its events are
+// keyed by that one's id.
+func TestFaultSessionFixationRefused(t *testing.T) {
+	h := start(t, Config{})
+	for _, chosen := range []string{
+		strings.Repeat("A", partLen) + "." + strings.Repeat("B", partLen),
+		strings.Repeat("v", 22),
+		"attacker-chosen",
+	} {
+		c, resp := h.dial(t, chosen, nil)
+		fresh := cookieOf(resp)
+		if fresh == "" || fresh == chosen {
+			t.Fatalf("cookie %q kept (Set-Cookie %q)", chosen, fresh)
+		}
+		frameOf(t, c, "history")
+		send(t, c, inFrame{Type: "text", Text: "hi"})
+		if ev := h.next(t); ev.Conv() != keyFor(h.cid(t, fresh)) {
+			t.Fatalf("event in %+v, want the fresh cookie's conversation", ev.Conv())
+		}
 	}
 }

@@ -1,25 +1,29 @@
-package web
+package webadapter
 
 import (
 	"context"
 	"testing"
 
-	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/i18n"
 )
 
 // BenchmarkSend is one bot reply (render with webfmt, validate, store in the
-// history, fan out) to a conversation with two open tabs.
+// history (the store, here the recording host), fan out) to a conversation with two open tabs.
 func BenchmarkSend(b *testing.B) {
-	a := New(Config{}, nil, nil)
-	sid := newSID()
+	a, err := New(Config{}, bridgetest.NewHost())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cid := newCID()
 	var tabs []*client
 	for range 2 {
-		c := newClient(sid, bridge.UserInfo{}, i18n.Printer{})
-		if err := a.hub.attach(c); err != nil {
+		c := testClient(cid)
+		if err := a.live.attach(c); err != nil {
 			b.Fatal(err)
 		}
+		a.live.ready(c, []byte("{}"), 0, false)
+		<-c.send
 		tabs = append(tabs, c)
 	}
 	m := formatting.Message{Blocks: []formatting.Block{
@@ -37,7 +41,7 @@ func BenchmarkSend(b *testing.B) {
 			{Label: "👍 Helpful", Token: "tok3"}, {Label: "👎 Not helpful", Token: "tok4"},
 		}},
 	}}
-	key := keyFor(sid)
+	key := keyFor(cid)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

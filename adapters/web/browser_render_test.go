@@ -1,57 +1,24 @@
-package web_test
+package webadapter_test
 
 import (
 	"context"
-	"net"
-	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kmbridge/kmbridge/adapters/web"
+	webadapter "github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
-	"github.com/kmbridge/kmbridge/httpserver"
 )
 
-// recorder is a stand-in bridge for the rendering test: it keeps the events.
-type recorder struct {
-	mu     sync.Mutex
-	events []bridge.Event
-}
+// recorder finds what the page delivered.
+type recorder struct{ host *bridgetest.Host }
 
-func (r *recorder) handle(_ context.Context, ev bridge.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
-	return nil
-}
-
-func (r *recorder) find(match func(bridge.Event) bool) bridge.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, ev := range r.events {
-		if match(ev) {
-			return ev
-		}
-	}
-	return nil
-}
-
-func (r *recorder) wait(t *testing.T, what string, match func(bridge.Event) bool) bridge.Event {
+func (r recorder) wait(t *testing.T, what string, match func(bridge.Event) bool) bridge.Event {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if ev := r.find(match); ev != nil {
-			return ev
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no %s event within 30s", what)
-	return nil
+	return waitEvent(t, r.host, what, match)
 }
 
 func para(s string) formatting.Rich {
@@ -97,43 +64,25 @@ func kitchenSink(base string) formatting.Message {
 // every part of a webfmt message becomes the right element, that KM text stays
 // text, and that typing, streaming edits, clicks, selects and commands work.
 func TestBrowserRendering(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromium)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chat := web.New(web.Config{}, nil, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	needChromium(t)
+	host := bridgetest.NewHost()
+	chat, err := webadapter.New(webadapter.Config{}, host)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpserver.New(httpserver.Options{Listener: ln})
-	chat.Routes(srv)
-	rec := &recorder{}
-	ctx, cancel := context.WithCancel(context.Background())
-	srvDone, chatDone := make(chan error, 1), make(chan error, 1)
-	go func() { srvDone <- srv.Run(ctx) }()
-	go func() { chatDone <- chat.Run(ctx, rec.handle) }()
-	<-srv.Started()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-chatDone; err != nil {
-			t.Errorf("chat.Run: %v", err)
-		}
-		if err := <-srvDone; err != nil {
-			t.Errorf("server.Run: %v", err)
-		}
-	})
-	base := "http://" + ln.Addr().String() + "/"
+	base := serveChat(t, chat)
+	rec := recorder{host}
 
 	b := browser(t)
 	problems := watchConsole(b, base)
 	if err := chromedp.Do(b, chromedp.EmulateViewport(480, 900), chromedp.Navigate(base)); err != nil {
 		t.Fatal(err)
 	}
-	greet := rec.wait(t, "greeting", func(ev bridge.Event) bool { c, ok := ev.(bridge.Command); return ok && c.Name == "start" })
-	key := greet.Conv()
+	waitJS(t, b, "the socket open", `!document.getElementById('kmb-send').disabled`)
+	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.ID("kmb-input"), "hello\r")); err != nil {
+		t.Fatal(err)
+	}
+	key := rec.wait(t, "the first message", func(ev bridge.Event) bool { _, ok := ev.(bridge.Message); return ok }).Conv()
 	ref, err := chat.Send(context.Background(), key, kitchenSink(base))
 	if err != nil {
 		t.Fatal(err)

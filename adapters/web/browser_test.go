@@ -1,12 +1,10 @@
-package web_test
+package webadapter_test
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,13 +14,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kmbridge/kmbridge/adapters/web"
+	webadapter "github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/bridge/memstore"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/httpserver"
 	"github.com/kmbridge/kmbridge/i18n"
-	"github.com/kmbridge/kmbridge/kmclient"
-	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
 var (
@@ -32,8 +29,9 @@ var (
 
 const chromium = "/usr/bin/chromium"
 
-// stack is the whole bridge on loopback: the KM simulator, the KM client, the
-// core with the memory store, the web adapter and the shared HTTP server.
+// stack is the whole bridge on loopback (bridgetest/e2e): the KM
+// simulator, the KM client, the core with the memory store, the web adapter
+// and the shared HTTP server.
 type stack struct {
 	url string
 	cat *i18n.Catalog
@@ -41,58 +39,77 @@ type stack struct {
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	sim := httptest.NewServer(kmsim.New(kmsim.SampleKB(), kmsim.Options{}))
-	t.Cleanup(sim.Close)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	km, err := kmclient.New(kmclient.Config{
-		BaseURL: sim.URL + "/api", Email: kmsim.SampleEmail, Token: kmsim.SampleToken, Logger: log,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := memstore.Open(memstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cat, err := i18n.New("en", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	core, err := bridge.New(bridge.Config{
-		RobotID: kmsim.SampleRobotID, ChannelID: kmsim.SampleChannelID, ModelKey: kmsim.SampleModelKey,
-	}, bridge.Deps{KM: km, Store: store, Catalog: cat, Logger: log})
+	w := e2e.NewWorld(t, e2e.WorldOptions{})
+	p := w.Boot(t, e2e.Options{Catalog: cat})
+	chat, err := webadapter.New(webadapter.Config{}, p.Host, webadapter.WithCatalog(cat), webadapter.WithLogger(p.Logger("web")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat := web.New(web.Config{}, cat, log)
-	core.Register(chat)
+	p.Start(t, chat)
+	srv := p.Serve(t, chat)
+	return &stack{url: srv.URL + "/", cat: cat}
+}
+
+// needChromium skips a browser test without Chromium, or fails it when CI is
+// set: there the browser tests must run.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set, so the browser tests must run, but %s is missing (apt-get install -y chromium)", chromium)
+		}
+		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromium)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+}
+
+// serveChat serves chat's routes on the shared HTTP server on loopback and
+// runs it until the test ends; it returns the chat's base URL.
+func serveChat(t *testing.T, chat *webadapter.Adapter) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpserver.New(httpserver.Options{Listener: ln, Logger: log})
+	srv := httpserver.New(httpserver.Options{Listener: ln})
 	chat.Routes(srv)
-
 	ctx, cancel := context.WithCancel(context.Background())
-	srvDone, coreDone := make(chan error, 1), make(chan error, 1)
+	srvDone, chatDone := make(chan error, 1), make(chan error, 1)
 	go func() { srvDone <- srv.Run(ctx) }()
-	go func() { coreDone <- core.Run(ctx) }()
+	go func() { chatDone <- chat.Run(ctx, nil) }()
 	<-srv.Started()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-coreDone; err != nil {
-			t.Errorf("core.Run: %v", err)
-		}
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		if err := core.Shutdown(sctx); err != nil {
-			t.Errorf("core.Shutdown: %v", err)
+		if err := <-chatDone; err != nil {
+			t.Errorf("chat.Run: %v", err)
 		}
 		if err := <-srvDone; err != nil {
 			t.Errorf("server.Run: %v", err)
 		}
 	})
-	return &stack{url: "http://" + ln.Addr().String() + "/", cat: cat}
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// waitEvent waits until host has accepted an event matching match.
+func waitEvent(t *testing.T, host *bridgetest.Host, what string, match func(bridge.Event) bool) bridge.Event {
+	t.Helper()
+	var got bridge.Event
+	bridgetest.Eventually(t, 30*time.Second, func() error {
+		for _, ev := range host.Events() {
+			if match(ev) {
+				got = ev
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s event", what)
+	})
+	return got
 }
 
 // browser starts headless Chromium with the flags CI uses and a fresh profile.
@@ -188,12 +205,7 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string, docs bool) {
 func jsString(s string) string { return fmt.Sprintf("%q", s) } // a Go-quoted string is a valid JS string here
 
 func TestBrowserChat(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromium)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	needChromium(t)
 	st := startStack(t)
 	ctx := browser(t)
 	p := st.cat.Printer("en")
@@ -257,7 +269,9 @@ func TestBrowserChat(t *testing.T) {
 	thanks := p.T("bridge.rated_thanks")
 	waitJS(t, ctx, "the thanks for rating",
 		fmt.Sprintf(`%s > %d && document.getElementById("kmb-log").innerText.includes(%s)`, botTurns, n, jsString(thanks)))
-	waitJS(t, ctx, "the rating buttons retired", `document.querySelector('[data-test="up"]').disabled`)
+	// The one retirement policy: the rating group gives way to the choice.
+	waitJS(t, ctx, "the rating buttons retired", `document.querySelector('[data-test="up"]') === null && `+
+		`[...document.querySelectorAll("#kmb-log .turn.bot .rich.context")].some(e => e.textContent.includes("✓ 👍"))`)
 
 	// 5. Reload: the history comes back.
 	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#kmb-log .turn").length`))
@@ -274,7 +288,7 @@ func TestBrowserChat(t *testing.T) {
 		t.Error("the page itself scrolls; only the conversation should")
 	}
 	waitJS(t, ctx, "the retired rating after reload",
-		`[...document.querySelectorAll("#kmb-log button.btn")].some(b => b.disabled && b.textContent.includes("👍"))`)
+		`[...document.querySelectorAll("#kmb-log .turn.bot .rich.context")].some(e => e.textContent.includes("✓ 👍"))`)
 
 	// The screenshot for the README.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const l = document.getElementById("kmb-log"); l.style.scrollBehavior = "auto"; l.scrollTop = l.scrollHeight; })()`)); err != nil {

@@ -1,20 +1,18 @@
-package web_test
+package webadapter_test
 
 import (
 	"context"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kmbridge/kmbridge/adapters/web"
-	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/formatting"
+	webadapter "github.com/kmbridge/kmbridge/adapters/web"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/httpserver"
 )
 
@@ -22,12 +20,7 @@ import (
 // 127.0.0.1), opens it, sees the chat greet inside the iframe, and closes it
 // from the chat's own close button.
 func TestBrowserWidget(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromium)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	needChromium(t)
 	// The host site.
 	hostLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,13 +35,9 @@ func TestBrowserWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	chatBase := "http://" + chatLn.Addr().String() + "/"
-	chat := web.New(web.Config{AllowedOrigins: []string{hostOrigin}}, nil, nil)
-	greet := func(ctx context.Context, ev bridge.Event) error {
-		if c, ok := ev.(bridge.Command); ok && c.Name == bridge.CmdStart {
-			_, err := chat.Send(ctx, c.Key, formatting.Plain("Welcome from the widget"))
-			return err
-		}
-		return nil
+	chat, err := webadapter.New(webadapter.Config{AllowedOrigins: []string{hostOrigin}}, bridgetest.NewHost())
+	if err != nil {
+		t.Fatal(err)
 	}
 	srv := httpserver.New(httpserver.Options{Listener: chatLn})
 	chat.Routes(srv)
@@ -64,7 +53,7 @@ func TestBrowserWidget(t *testing.T) {
 	errs := make(chan error, 3)
 	go func() { errs <- srv.Run(ctx) }()
 	go func() { errs <- host.Run(ctx) }()
-	go func() { errs <- chat.Run(ctx, greet) }()
+	go func() { errs <- chat.Run(ctx, nil) }()
 	<-srv.Started()
 	<-host.Started()
 	t.Cleanup(func() {
@@ -114,8 +103,8 @@ func TestBrowserWidget(t *testing.T) {
 	if fctx == nil {
 		t.Fatal("the chat iframe never became a target")
 	}
-	waitJS(t, fctx, "the greeting inside the widget",
-		`document.getElementById('kmb-log').innerText.includes('Welcome from the widget')`)
+	waitJS(t, fctx, "the welcome inside the widget",
+		`document.getElementById('kmb-log').innerText.includes('Hello! How can I help you today?')`)
 	waitJS(t, fctx, "the embedded close button", `!document.getElementById('kmb-close').hidden`)
 	if err := chromedp.Do(fctx, chromedp.Click(chromedp.ID("kmb-close"))); err != nil {
 		t.Fatal(err)

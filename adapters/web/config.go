@@ -1,8 +1,12 @@
-package web
+package webadapter
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
-// Config tunes the web chat. Zero fields take the defaults below.
+// Config tunes the web chat. Zero fields take the defaults below, except the
+// per-IP limits, where 0 is "no limit" as in the configuration file.
 type Config struct {
 	// AllowedOrigins are other sites ("https://shop.example") whose pages may
 	// frame the chat page (the widget) and open its WebSocket directly. The
@@ -17,29 +21,43 @@ type Config struct {
 	// conversation (default 20 per minute, burst 5).
 	RatePerMinute int
 	RateBurst     int
-	// HistorySize is how many messages per conversation are replayed on
-	// (re)connect (default 50).
+	// MessagesPerMinPerIP bounds the messages and clicks of one client
+	// address across its conversations (web.messages_per_min); 0: no limit.
+	MessagesPerMinPerIP int
+	// MaxNewPerIPPerMin bounds the conversations one client address may start
+	// a minute (web.max_new_per_ip_per_min): a conversation starts with its
+	// first message or click, not with a connection; 0: no limit.
+	MaxNewPerIPPerMin int
+	// TrustedProxies are the proxies whose X-Forwarded-For tells the client's
+	// address (http.trusted_proxies); empty: the peer is the client.
+	TrustedProxies []netip.Prefix
+	// HistorySize is how many messages per conversation the store keeps and a
+	// (re)connecting tab is shown (default 50; the core allows at most 500).
 	HistorySize int
 	// Title is the page title; empty uses the catalogue's web.title.
 	Title string
-	// MaxConversations bounds the conversations held in memory (default 10000);
-	// the least recently used one without an open socket is forgotten first.
-	MaxConversations int
+	// MaxOpenSockets bounds the open sockets (tabs) of the whole chat, which is
+	// what the chat holds in memory (default 50000, about 0.6 GB; see the
+	// package doc). A conversation without an open tab holds no memory at all:
+	// its history is in the store.
+	MaxOpenSockets int
 	// MaxSockets bounds the open sockets (tabs) of one conversation (default 8).
 	MaxSockets int
-	// IdleTTL forgets a conversation with no open socket after this (default 24h).
-	IdleTTL time.Duration
+	// ActionTTL is how long the core keeps buttons clickable (bridge.action_ttl,
+	// default 7 days). The shared welcome is rebuilt, with fresh buttons, after
+	// half of it (and at least hourly, so FAQ changes show).
+	ActionTTL time.Duration
 }
 
 // Defaults.
 const (
-	DefaultMaxMessageBytes  = 4096
-	DefaultRatePerMinute    = 20
-	DefaultRateBurst        = 5
-	DefaultHistorySize      = 50
-	DefaultMaxConversations = 10000
-	DefaultMaxSockets       = 8
-	DefaultIdleTTL          = 24 * time.Hour
+	DefaultMaxMessageBytes = 4096
+	DefaultRatePerMinute   = 20
+	DefaultRateBurst       = 5
+	DefaultHistorySize     = 50
+	DefaultMaxOpenSockets  = 50000
+	DefaultMaxSockets      = 8
+	DefaultActionTTL       = 7 * 24 * time.Hour
 )
 
 func (c Config) withDefaults() Config {
@@ -52,10 +70,17 @@ func (c Config) withDefaults() Config {
 	set(&c.RatePerMinute, DefaultRatePerMinute)
 	set(&c.RateBurst, DefaultRateBurst)
 	set(&c.HistorySize, DefaultHistorySize)
-	set(&c.MaxConversations, DefaultMaxConversations)
+	set(&c.MaxOpenSockets, DefaultMaxOpenSockets)
 	set(&c.MaxSockets, DefaultMaxSockets)
-	if c.IdleTTL <= 0 {
-		c.IdleTTL = DefaultIdleTTL
+	c.MessagesPerMinPerIP = max(c.MessagesPerMinPerIP, 0)
+	c.MaxNewPerIPPerMin = max(c.MaxNewPerIPPerMin, 0)
+	if c.ActionTTL <= 0 {
+		c.ActionTTL = DefaultActionTTL
 	}
 	return c
 }
+
+// greetingTTL is how long a shared welcome is shown before it is rebuilt:
+// well within its buttons' life, so a button on a page opened just before a
+// rebuild still works for at least as long again.
+func (c Config) greetingTTL() time.Duration { return min(c.ActionTTL/2, time.Hour) }

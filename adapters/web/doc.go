@@ -1,15 +1,43 @@
-// Package web is the web chat adapter: a chat page, an embeddable widget and a
-// WebSocket transport, all served on the shared HTTP server (Routes).
+// Package webadapter is the web chat adapter: a chat page, an embeddable
+// widget and a WebSocket transport, all served on the shared HTTP server
+// (Routes). It talks to the core only through bridge.Host and the host's
+// HistoryHost and SecretHost abilities.
 //
 // # Conversations
 //
-// One conversation per browser: a random id (128 bits from crypto/rand) lives in
-// the cookie kmb_sid (HttpOnly, Path=/, 30 days). Its ConvKey is
-// {Platform: "web", Channel: sid, User: sid}. All tabs of a browser share the
-// conversation: every reply and every echo of the user's words is fanned out to
-// each open socket of that id. The adapter keeps the last HistorySize rendered
-// messages of each conversation in memory and replays them when a socket
-// connects, so a reload resumes where it left off.
+// One conversation per browser. The cookie kmb_sid (HttpOnly, Path=/, 30
+// days) holds 16 random bytes and a MAC of them; the conversation is keyed by
+// an id derived from the cookie with HMAC-SHA256 under a secret kept in the
+// store (identity.go), so the cookie, a bearer value, never leaves the browser
+// and this package: ConvKey, cards, logs, metrics and KM's customer_token see
+// only the derived id. A cookie this chat did not issue gets a fresh one. All
+// tabs of a browser share the conversation: every reply and every echo of the
+// user's words goes to each open socket of it.
+//
+// # What a visitor costs
+//
+// Nothing until they write or click: a connection makes a cookie (no I/O
+// beyond the secret, read once) and is shown the shared welcome (greet.go),
+// built once per language with shared buttons. Memory holds the open sockets
+// only (hub.go), about 12 KB each; a conversation without an open tab holds
+// none: its history is in the store (history.go), from which a (re)connecting
+// tab, on this replica or another, after a restart too, is shown the whole
+// conversation with the same message ids. MaxOpenSockets bounds the sockets;
+// new visitors are never refused below it.
+//
+// # Receiving and limits
+//
+// A message or click is delivered to the host with the delivery id
+// "<conversation id>:<the page's id>" (receive.go); the page is told ack (and
+// every tab sees the echo) only when the host accepted it, else an error
+// frame, with retry set when it should send the same frame again (refused at
+// shutdown or by a failing store): the core's dedupe makes the resend safe.
+// Limits refuse rather than wait (limits.go): per conversation (RatePerMinute,
+// RateBurst), per client address across its conversations
+// (MessagesPerMinPerIP), and the conversations an address starts
+// (MaxNewPerIPPerMin); behind a proxy the address is the one
+// TrustedProxies vouch for. Binary frames are refused: the socket is closed
+// with 1003.
 //
 // # Cookie SameSite
 //
@@ -41,7 +69,12 @@
 // anywhere, so it needs no nonces), X-Content-Type-Options: nosniff and a
 // Referrer-Policy. The browser inserts as HTML only the html fields produced by
 // webfmt (which escapes every KM string); everything else is set with
-// textContent. Each conversation has a token bucket (RatePerMinute, burst
-// RateBurst): a message over it gets a polite error frame and is not processed.
-// Text over MaxMessageBytes gets an error frame too and the connection stays.
-package web
+// textContent. Text over MaxMessageBytes gets an error frame and the connection
+// stays.
+//
+// # Hand-over
+//
+// Agents' replies reach the user as ordinary sends (their Rich rendered by
+// webfmt). The web chat has no threads, so it is never the agents' platform
+// (no bridge.ThreadStarter), and no upload: Message.Files stays empty.
+package webadapter

@@ -1,62 +1,26 @@
-package web
+package webadapter
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
-// fakeBridge records the events the adapter hands over.
-type fakeBridge struct {
-	mu     sync.Mutex
-	events []bridge.Event
-	err    error
-	got    chan bridge.Event
-}
-
-func newFakeBridge() *fakeBridge { return &fakeBridge{got: make(chan bridge.Event, 100)} }
-
-func (f *fakeBridge) handle(_ context.Context, ev bridge.Event) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.events = append(f.events, ev)
-	f.got <- ev
-	return f.err
-}
-
-func (f *fakeBridge) setErr(err error) {
-	f.mu.Lock()
-	f.err = err
-	f.mu.Unlock()
-}
-
-func (f *fakeBridge) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.events)
-}
-
-// next waits for the next event.
-func (f *fakeBridge) next(t *testing.T) bridge.Event {
-	t.Helper()
-	select {
-	case ev := <-f.got:
-		return ev
-	case <-time.After(10 * time.Second):
-		t.Fatal("no event within 10s")
-		return nil
-	}
+// withRender renders with fn instead of webfmt.
+func withRender(fn func(formatting.Message) (json.RawMessage, error)) Option {
+	return func(o *options) { o.render = fn }
 }
 
 // fakeRender stands in for webfmt: the message's plain text as {"text": …}.
@@ -79,25 +43,40 @@ func fakeRender(m formatting.Message) (json.RawMessage, error) {
 	return json.Marshal(map[string]string{"text": sb.String()})
 }
 
-type harness struct {
-	a   *Adapter
-	fb  *fakeBridge
-	srv *httptest.Server
+// muxRouter is a ServeMux as a bridge.Router.
+type muxRouter struct{ *http.ServeMux }
+
+func (m muxRouter) HandleLimit(p string, h http.Handler, _ int64) { m.Handle(p, h) }
+
+// newAdapter builds an adapter on host with fakeRender.
+func newAdapter(t testing.TB, cfg Config, host bridge.Host, opts ...Option) *Adapter {
+	t.Helper()
+	a, err := New(cfg, host, append([]Option{withRender(fakeRender)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
-// start runs an adapter with cfg behind httptest and a fake bridge.
-func start(t *testing.T, cfg Config) *harness {
+type harness struct {
+	a    *Adapter
+	host *bridgetest.Host
+	srv  *httptest.Server
+	seen int // deliveries next has returned
+}
+
+// start runs an adapter with cfg on a recording host behind httptest.
+func start(t *testing.T, cfg Config, opts ...Option) *harness {
 	t.Helper()
-	a := New(cfg, nil, nil)
-	a.render = fakeRender
-	fb := newFakeBridge()
+	host := bridgetest.NewHost()
+	a := newAdapter(t, cfg, host, opts...)
 	mux := http.NewServeMux()
-	a.Routes(mux)
+	a.Routes(muxRouter{mux})
 	srv := httptest.NewServer(mux)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, fb.handle) }()
-	waitFor(t, func() bool { h, _ := a.handler(); return h != nil })
+	go func() { done <- a.Run(ctx, nil) }()
+	waitFor(t, func() bool { return a.in.intake.Load() })
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -105,13 +84,25 @@ func start(t *testing.T, cfg Config) *harness {
 		}
 		srv.Close()
 	})
-	return &harness{a: a, fb: fb, srv: srv}
+	return &harness{a: a, host: host, srv: srv}
 }
+
+// next waits for the next accepted delivery and returns its event.
+func (h *harness) next(t *testing.T) bridge.Event {
+	t.Helper()
+	ds := h.host.WaitDeliveries(t, h.seen+1, 10*time.Second)
+	h.seen++
+	return ds[h.seen-1].Event
+}
+
+// count is how many deliveries have been accepted.
+func (h *harness) count() int { return len(h.host.Deliveries()) }
 
 func (h *harness) wsURL() string { return "ws" + strings.TrimPrefix(h.srv.URL, "http") + "/ws" }
 
-// dial opens a socket with the given cookie (sid "" sends none) from our own origin.
-func (h *harness) dial(t *testing.T, sid string, hdr http.Header) (*websocket.Conn, *http.Response) {
+// dial opens a socket with the given cookie value ("" sends none) from our
+// own origin.
+func (h *harness) dial(t *testing.T, cookie string, hdr http.Header) (*websocket.Conn, *http.Response) {
 	t.Helper()
 	if hdr == nil {
 		hdr = http.Header{}
@@ -119,8 +110,8 @@ func (h *harness) dial(t *testing.T, sid string, hdr http.Header) (*websocket.Co
 	if hdr.Get("Origin") == "" {
 		hdr.Set("Origin", h.srv.URL)
 	}
-	if sid != "" {
-		hdr.Set("Cookie", cookieName+"="+sid)
+	if cookie != "" {
+		hdr.Set("Cookie", cookieName+"="+cookie)
 	}
 	c, resp, err := websocket.DefaultDialer.Dial(h.wsURL(), hdr)
 	if err != nil {
@@ -128,6 +119,48 @@ func (h *harness) dial(t *testing.T, sid string, hdr http.Header) (*websocket.Co
 	}
 	t.Cleanup(func() { c.Close() })
 	return c, resp
+}
+
+// connected dials as a new browser and reads its history frame (the
+// welcome); it returns the socket, the cookie the chat issued and the
+// conversation id.
+func (h *harness) connected(t *testing.T) (*websocket.Conn, string, string) {
+	t.Helper()
+	c, resp := h.dial(t, "", nil)
+	cookie := cookieOf(resp)
+	if cookie == "" {
+		t.Fatal("no cookie for a new browser")
+	}
+	if f := frame(t, c); f.Type != "history" || len(f.Items) != 1 || f.Items[0].ID != greetingID {
+		t.Fatalf("first frame %+v, want the history with the welcome alone", f)
+	}
+	return c, cookie, h.cid(t, cookie)
+}
+
+// cid is the conversation id of a cookie the chat issued.
+func (h *harness) cid(t testing.TB, cookie string) string {
+	t.Helper()
+	return cidOfCookie(t, h.a, cookie)
+}
+
+func cidOfCookie(t testing.TB, a *Adapter, cookie string) string {
+	t.Helper()
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", cookieName+"="+cookie)
+	v, err := a.ids.visitorOf(context.Background(), r)
+	if err != nil || v.cookie != nil {
+		t.Fatalf("cookie %q is not one the chat issued (%v)", cookie, err)
+	}
+	return v.cid
+}
+
+func cookieOf(resp *http.Response) string {
+	for _, ck := range resp.Cookies() {
+		if ck.Name == cookieName {
+			return ck.Value
+		}
+	}
+	return ""
 }
 
 // frame reads the next frame.
@@ -167,7 +200,7 @@ func send(t *testing.T, c *websocket.Conn, v any) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -178,17 +211,15 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// connected dials with a fresh cookie and consumes the history frame and the
-// greeting event.
-func (h *harness) connected(t *testing.T) (*websocket.Conn, string) {
-	t.Helper()
-	sid := newSID()
-	c, _ := h.dial(t, sid, nil)
-	if f := frame(t, c); f.Type != "history" {
-		t.Fatalf("first frame %s, want history", f.Type)
-	}
-	if ev, ok := h.fb.next(t).(bridge.Command); !ok || ev.Name != "start" {
-		t.Fatalf("greeting event = %#v, want Command start", ev)
-	}
-	return c, sid
+// testClient is a client not on a socket: what is sent to it stays in its
+// queue.
+func testClient(cid string) *client {
+	return &client{cid: cid, ip: "192.0.2.1", send: make(chan []byte, sendQueueSize), kick: make(chan struct{})}
+}
+
+// newCID returns a conversation id of the right shape.
+func newCID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return b64.EncodeToString(b)
 }

@@ -1,4 +1,4 @@
-package web
+package webadapter
 
 import (
 	"errors"
@@ -63,7 +63,7 @@ func validHost(h string) bool {
 
 // checkOrigin allows the socket from the chat's own host, from AllowedOrigins,
 // and from non-browser clients (no Origin header).
-func (a *Adapter) checkOrigin(r *http.Request) bool {
+func (pg *pages) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
@@ -76,23 +76,23 @@ func (a *Adapter) checkOrigin(r *http.Request) bool {
 		return true
 	}
 	norm, err := normOrigin(origin)
-	return err == nil && a.origins[norm]
+	return err == nil && pg.origins[norm]
 }
 
 // contentSecurityPolicy is the policy of every page: no inline script or style,
 // pictures and sounds from KM's hosts, the socket only to ourselves.
-func (a *Adapter) contentSecurityPolicy() string {
+func (pg *pages) contentSecurityPolicy() string {
 	anc := []string{"'self'"}
-	for o := range a.origins {
+	for o := range pg.origins {
 		anc = append(anc, o)
 	}
-	if len(a.cfg.FrameAncestors) > 0 {
+	if len(pg.cfg.FrameAncestors) > 0 {
 		anc = anc[:0]
-		for _, s := range a.cfg.FrameAncestors {
+		for _, s := range pg.cfg.FrameAncestors {
 			if validSource(s) {
 				anc = append(anc, s)
 			} else {
-				a.log.Warn("web: frame ancestor ignored", "source", s)
+				pg.log.Warn("web: frame ancestor ignored", "source", s)
 			}
 		}
 		if len(anc) == 0 {

@@ -1,4 +1,4 @@
-package web
+package webadapter
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
@@ -57,20 +58,34 @@ func loadAssets() map[string]asset {
 	return out
 }
 
-// Routes mounts the chat on mux (the shared httpserver.Server, or any ServeMux):
-// GET / (the page), GET /static/ (its CSS and JS), GET /widget.js, GET /ws.
-func (a *Adapter) Routes(mux interface{ Handle(string, http.Handler) }) {
-	mux.Handle("GET /{$}", a.secure(http.HandlerFunc(a.servePage)))
-	mux.Handle("GET /static/{file}", a.secure(http.HandlerFunc(a.serveStatic)))
-	mux.Handle("GET /widget.js", a.secure(http.HandlerFunc(a.serveWidget)))
-	mux.Handle("GET /ws", a.secure(http.HandlerFunc(a.serveWS)))
+// pages serves what is not the socket: the page, its assets and the widget,
+// with the security headers every response carries.
+type pages struct {
+	cfg     Config
+	cat     *i18n.Catalog
+	log     *slog.Logger
+	ids     *identity
+	origins map[string]bool // AllowedOrigins, normalised
+	csp     string
+	assets  map[string]asset
+}
+
+func newPages(cfg Config, cat *i18n.Catalog, log *slog.Logger, ids *identity) *pages {
+	pg := &pages{cfg: cfg, cat: cat, log: log, ids: ids, origins: map[string]bool{}, assets: loadAssets()}
+	for _, o := range cfg.AllowedOrigins {
+		if norm, err := normOrigin(o); err == nil { // Validate has reported the others
+			pg.origins[norm] = true
+		}
+	}
+	pg.csp = pg.contentSecurityPolicy()
+	return pg
 }
 
 // secure adds the headers every response of the chat carries.
-func (a *Adapter) secure(next http.Handler) http.Handler {
+func (pg *pages) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", a.csp)
+		h.Set("Content-Security-Policy", pg.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		next.ServeHTTP(w, r)
@@ -90,16 +105,19 @@ type pageData struct {
 	Embedded                                     bool
 }
 
-func (a *Adapter) printer(r *http.Request) i18n.Printer {
-	return a.cat.Printer(r.Header.Get("Accept-Language"))
+func (pg *pages) printer(r *http.Request) i18n.Printer {
+	return pg.cat.Printer(r.Header.Get("Accept-Language"))
 }
 
-func (a *Adapter) servePage(w http.ResponseWriter, r *http.Request) {
-	if sidFrom(r) == "" {
-		http.SetCookie(w, sessionCookie(r, newSID()))
+// servePage serves the chat page, with a cookie when the browser has none
+// this chat issued (the socket would make one too; the page's is there
+// first).
+func (pg *pages) servePage(w http.ResponseWriter, r *http.Request) {
+	if v, err := pg.ids.visitorOf(r.Context(), r); err == nil && v.cookie != nil {
+		http.SetCookie(w, v.cookie)
 	}
-	p := a.printer(r)
-	title := a.cfg.Title
+	p := pg.printer(r)
+	title := pg.cfg.Title
 	if title == "" {
 		title = p.T("web.title")
 	}
@@ -121,14 +139,14 @@ func (a *Adapter) servePage(w http.ResponseWriter, r *http.Request) {
 		NoScript:    p.T("web.noscript"),
 		Close:       p.T("web.close_chat"),
 		Strings:     string(strs),
-		MaxBytes:    a.cfg.MaxMessageBytes,
-		CSSVer:      strings.Trim(a.assets["chat.css"].etag, `"`),
-		JSVer:       strings.Trim(a.assets["chat.js"].etag, `"`),
+		MaxBytes:    pg.cfg.MaxMessageBytes,
+		CSSVer:      strings.Trim(pg.assets["chat.css"].etag, `"`),
+		JSVer:       strings.Trim(pg.assets["chat.js"].etag, `"`),
 		Embedded:    r.URL.Query().Get("embed") == "1",
 	}
 	var buf bytes.Buffer
 	if err := pageTmpl.Execute(&buf, d); err != nil {
-		a.log.Error("web: page template", "err", err)
+		pg.log.Error("web: page template", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -139,17 +157,17 @@ func (a *Adapter) servePage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (a *Adapter) serveStatic(w http.ResponseWriter, r *http.Request) {
+func (pg *pages) serveStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
-	as, ok := a.assets[name]
+	as, ok := pg.assets[name]
 	if !ok || name == "widget.js" {
 		http.NotFound(w, r)
 		return
 	}
-	a.serveAsset(w, r, name, as.body, as.ctype, as.etag)
+	serveAsset(w, r, name, as.body, as.ctype, as.etag)
 }
 
-func (a *Adapter) serveAsset(w http.ResponseWriter, r *http.Request, name string, body []byte, ctype, etag string) {
+func serveAsset(w http.ResponseWriter, r *http.Request, name string, body []byte, ctype, etag string) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("ETag", etag)
@@ -162,14 +180,14 @@ const widgetConfigMarker = `{"kmbWidgetConfig":0}`
 
 // serveWidget serves the embeddable script. It is loaded by other sites'
 // pages, so it carries its words (in the visitor's language) with it.
-func (a *Adapter) serveWidget(w http.ResponseWriter, r *http.Request) {
-	as, ok := a.assets["widget.js"]
+func (pg *pages) serveWidget(w http.ResponseWriter, r *http.Request) {
+	as, ok := pg.assets["widget.js"]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	p := a.printer(r)
-	title := a.cfg.Title
+	p := pg.printer(r)
+	title := pg.cfg.Title
 	if title == "" {
 		title = p.T("web.title")
 	}
@@ -182,5 +200,5 @@ func (a *Adapter) serveWidget(w http.ResponseWriter, r *http.Request) {
 	body := bytes.Replace(as.body, []byte(widgetConfigMarker), cfg, 1)
 	sum := sha256.Sum256(body)
 	w.Header().Set("Vary", "Accept-Language")
-	a.serveAsset(w, r, "widget.js", body, as.ctype, `"`+hex.EncodeToString(sum[:8])+`"`)
+	serveAsset(w, r, "widget.js", body, as.ctype, `"`+hex.EncodeToString(sum[:8])+`"`)
 }

@@ -1,14 +1,16 @@
-package web
+package webadapter
 
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/bridge"
-	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -84,27 +86,64 @@ func TestCSPFrameAncestors(t *testing.T) {
 		{Config{FrameAncestors: []string{"https://x; script-src *"}}, "frame-ancestors 'none'"},
 	}
 	for _, tc := range tests {
-		csp := New(tc.cfg, nil, nil).csp
+		csp := newPages(tc.cfg.withDefaults(), nil, slog.New(slog.DiscardHandler), nil).csp
 		if !strings.HasSuffix(csp, tc.want) {
 			t.Errorf("%+v: CSP %q, want suffix %q", tc.cfg, csp, tc.want)
 		}
 	}
+	if _, err := New(Config{FrameAncestors: []string{"https://x; script-src *"}}, bridgetest.NewHost()); err == nil {
+		t.Error("New accepted a frame ancestor that could break out of the header")
+	}
 }
 
-func TestSID(t *testing.T) {
+// Cookies the chat issues verify and name one conversation each; a cookie
+// changed in any byte, or made under another secret, does not verify; the
+// conversation id shows nothing of the cookie.
+func TestIdentity(t *testing.T) {
+	id := &identity{secrets: bridgetest.NewHost()}
+	other := &identity{secrets: secretHost("another")}
+	r, _ := http.NewRequest("GET", "/", nil)
 	seen := map[string]bool{}
 	for range 100 {
-		s := newSID()
-		if !validSID(s) || seen[s] {
-			t.Fatalf("bad or repeated sid %q", s)
+		v, err := id.visitorOf(context.Background(), r)
+		if err != nil || v.cookie == nil || !validCID(v.cid) || seen[v.cid] {
+			t.Fatalf("visitor %+v, %v: bad, or a repeated id", v, err)
 		}
-		seen[s] = true
+		seen[v.cid] = true
+		back, _ := http.NewRequest("GET", "/", nil)
+		back.AddCookie(&http.Cookie{Name: cookieName, Value: v.cookie.Value})
+		again, err := id.visitorOf(context.Background(), back)
+		if err != nil || again.cookie != nil || again.cid != v.cid {
+			t.Fatalf("the issued cookie back: %+v, %v", again, err)
+		}
+		if strings.Contains(v.cookie.Value, v.cid) {
+			t.Fatalf("cookie %q holds its conversation id", v.cookie.Value)
+		}
+		if theirs, _ := other.visitorOf(context.Background(), back); theirs.cookie == nil {
+			t.Fatal("a cookie made under another secret verified")
+		}
+		key, _ := id.secret(context.Background())
+		b := []byte(v.cookie.Value)
+		for i := range b {
+			tampered := append([]byte{}, b...)
+			tampered[i] ^= 1
+			if _, ok := verify(key, string(tampered)); ok {
+				t.Fatalf("cookie changed at byte %d verified", i)
+			}
+		}
 	}
 	for _, bad := range []string{"", "short", strings.Repeat("a", 21) + "|", strings.Repeat("a", 23)} {
-		if validSID(bad) {
-			t.Errorf("validSID(%q) = true", bad)
+		if validCID(bad) {
+			t.Errorf("validCID(%q) = true", bad)
 		}
 	}
+}
+
+// secretHost is a SecretHost with one fixed secret.
+type secretHost string
+
+func (s secretHost) Secret(context.Context, string) ([]byte, error) {
+	return []byte(strings.Repeat(string(s), 8)), nil
 }
 
 func FuzzParseCommand(f *testing.F) {
@@ -151,19 +190,18 @@ func FuzzFrame(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a := New(Config{RatePerMinute: 1 << 20, RateBurst: 1 << 20, MaxMessageBytes: 64}, nil, nil)
-		a.render = fakeRender
-		var got []bridge.Event
-		a.h = func(_ context.Context, ev bridge.Event) error { got = append(got, ev); return nil }
-		a.ctx = context.Background()
-		sid := newSID()
-		c := newClient(sid, bridge.UserInfo{ID: sid}, i18n.Printer{})
-		if err := a.hub.attach(c); err != nil {
+		host := bridgetest.NewHost()
+		a := newAdapter(t, Config{RatePerMinute: 1 << 20, RateBurst: 1 << 20, MaxMessageBytes: 64}, host)
+		a.in.intake.Store(true)
+		c := testClient(newCID())
+		if err := a.live.attach(c); err != nil {
 			t.Fatal(err)
 		}
-		a.onFrame(c, data)
-		for _, ev := range got {
-			if ev.Conv() != keyFor(sid) {
+		a.live.ready(c, []byte("{}"), 0, false)
+		<-c.send
+		a.in.onFrame(c, data)
+		for _, ev := range host.Events() {
+			if ev.Conv() != c.key() {
 				t.Fatalf("event for %+v", ev.Conv())
 			}
 			switch e := ev.(type) {

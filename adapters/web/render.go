@@ -1,4 +1,4 @@
-package web
+package webadapter
 
 import (
 	"encoding/json"

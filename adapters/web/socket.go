@@ -1,50 +1,50 @@
-package web
+package webadapter
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
+	"net/netip"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/httpserver"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/logx"
 )
 
 const (
 	writeWait  = 10 * time.Second
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
-	maxToken   = 64  // action tokens are ≤ 22 chars; leave room
-	maxLabel   = 200 // runes of a clicked button's label echoed back
+	// loadWait bounds reading a conversation's history for a new tab.
+	loadWait = 5 * time.Second
 )
-
-// inFrame is every frame the browser sends.
-type inFrame struct {
-	Type  string `json:"type"`            // text, click
-	Text  string `json:"text,omitempty"`  // text
-	Token string `json:"token,omitempty"` // click
-	Ref   string `json:"ref,omitempty"`   // click: id of the message carrying the button
-	Label string `json:"label,omitempty"` // click: the button's label, echoed as the user's turn
-}
 
 // client is one open socket (one tab).
 type client struct {
-	sid  string
-	user bridge.UserInfo
-	p    i18n.Printer
-	send chan []byte
-	kick chan struct{} // closed to make the writer close the socket
-	once sync.Once
+	cid    string
+	ip     string // the client's address, as the per-IP limits key it
+	locale string // the browser's Accept-Language
+	p      i18n.Printer
+	send   chan []byte
+	kick   chan struct{} // closed to make the writer close the socket
+	once   sync.Once
+
+	// Guarded by the hub's lock: frames held back until the history frame
+	// has been queued (hub.attach, hub.ready).
+	loading bool
+	early   []early
 }
 
-func newClient(sid string, user bridge.UserInfo, p i18n.Printer) *client {
-	return &client{sid: sid, user: user, p: p, send: make(chan []byte, sendQueueSize), kick: make(chan struct{})}
+// early is a frame held back for a loading tab; msg is the id of the message
+// it carries (0: none), so one the history already holds is not sent twice.
+type early struct {
+	msg uint64
+	b   []byte
 }
 
 // stop asks the socket's writer to say goodbye and close; safe to call often.
@@ -60,46 +60,47 @@ func (c *client) enqueue(b []byte) {
 	}
 }
 
-func (c *client) errorFrame(id i18n.MsgID) {
-	c.enqueue(encode(outFrame{Type: "error", Text: c.p.T(id)}))
-}
+func (c *client) key() bridge.ConvKey { return keyFor(c.cid) }
 
-func (c *client) key() bridge.ConvKey { return keyFor(c.sid) }
-
-func keyFor(sid string) bridge.ConvKey {
-	return bridge.ConvKey{Platform: Platform, Channel: sid, User: sid}
-}
+func (c *client) user() bridge.UserInfo { return bridge.UserInfo{ID: c.cid, Locale: c.locale} }
 
 // serveWS upgrades to a WebSocket carrying one tab of a conversation.
 func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
-	hdr := http.Header{}
-	sid := sidFrom(r)
-	if sid == "" {
-		sid = newSID()
-		hdr.Add("Set-Cookie", sessionCookie(r, sid).String())
-	}
-	locale := r.Header.Get("Accept-Language")
-	c := newClient(sid, bridge.UserInfo{ID: sid, Locale: locale}, a.cat.Printer(locale))
 	if !websocket.IsWebSocketUpgrade(r) {
 		http.Error(w, "this is the chat's WebSocket endpoint", http.StatusBadRequest)
 		return
 	}
-	if !a.upgrader.CheckOrigin(r) {
-		a.log.Debug("web: socket refused: origin not allowed", "origin", r.Header.Get("Origin"))
+	if !a.page.checkOrigin(r) {
+		a.log.Warn("web: socket refused: origin not allowed", "origin", r.Header.Get("Origin"), logx.Throttled("web.origin"))
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
 	}
+	v, err := a.ids.visitorOf(r.Context(), r)
+	if err != nil {
+		a.log.Error("web: socket refused", "err", err)
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
+	hdr := http.Header{}
+	if v.cookie != nil {
+		hdr.Add("Set-Cookie", v.cookie.String())
+	}
+	locale := r.Header.Get("Accept-Language")
+	c := &client{
+		cid: v.cid, ip: ipKey(r, a.cfg.TrustedProxies), locale: locale, p: a.page.cat.Printer(locale),
+		send: make(chan []byte, sendQueueSize), kick: make(chan struct{}),
+	}
 	// Attach before upgrading, so a full server can still answer with a status.
-	if err := a.hub.attach(c); err != nil {
+	if err := a.live.attach(c); err != nil {
 		code := http.StatusServiceUnavailable
 		if errors.Is(err, errTooMany) {
 			code = http.StatusTooManyRequests
 		}
-		a.log.Warn("web: socket refused", "err", err)
+		a.log.Warn("web: socket refused", "err", err, logx.Throttled("web.full"))
 		http.Error(w, http.StatusText(code), code)
 		return
 	}
-	defer a.hub.detach(c)
+	defer a.live.detach(c)
 	conn, err := a.upgrader.Upgrade(w, r, hdr)
 	if err != nil {
 		return // the upgrader has answered
@@ -107,19 +108,45 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.writeLoop(conn, c)
+		writeLoop(conn, c)
 	}()
-	if a.hub.greet(sid) {
-		// A new browser: greet now (KM's welcome with its FAQ, then the help
-		// text) rather than at the user's first words.
-		a.dispatch(c, bridge.Command{Key: c.key(), User: c.user, Name: bridge.CmdStart})
+	if a.load(c, v.cookie != nil) {
+		a.readLoop(conn, c)
 	}
-	a.readLoop(conn, c)
 	c.stop()
 	<-done
 }
 
-func (a *Adapter) writeLoop(conn *websocket.Conn, c *client) {
+// load queues the tab's history: the welcome, then the conversation's
+// messages. A new visitor's history is the shared welcome alone, with no
+// store read for a cookie just made. When the store cannot be read the tab
+// is told and closed (it reconnects), rather than shown an empty history
+// over what it already shows.
+func (a *Adapter) load(c *client, newCookie bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), loadWait)
+	defer cancel()
+	g := a.greet.get(ctx, c.p)
+	if newCookie {
+		a.live.ready(c, g.frame, 0, false)
+		return true
+	}
+	es, err := a.hist.list(ctx, c.key())
+	if err != nil {
+		a.log.Warn("web: history unavailable; the tab will reconnect", "conv", c.cid, "err", err)
+		a.live.ready(c, encode(outFrame{Type: "error", Text: c.p.T("web.unavailable")}), 0, false)
+		return false
+	}
+	if len(es) == 0 {
+		a.live.ready(c, g.frame, 0, false)
+		return true
+	}
+	last, _ := parseID(es[len(es)-1].ID)
+	items := append(make([]entry, 0, len(es)+1), g.entry)
+	a.live.ready(c, encode(outFrame{Type: "history", Items: append(items, es...)}), last, true)
+	return true
+}
+
+func writeLoop(conn *websocket.Conn, c *client) {
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	defer conn.Close()
@@ -136,40 +163,37 @@ func (a *Adapter) writeLoop(conn *websocket.Conn, c *client) {
 			}
 		case <-c.kick:
 			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "")
+			select { // what is queued (an error frame) goes first
+			case b := <-c.send:
+				_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+				_ = conn.WriteMessage(websocket.TextMessage, b)
+			default:
+			}
 			_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 			return
 		}
 	}
 }
 
+// readLoop reads the tab's frames until it goes. Binary frames are refused:
+// the chat speaks JSON text only, and a client sending binary is not a page
+// of ours; the socket is closed saying so.
 func (a *Adapter) readLoop(conn *websocket.Conn, c *client) {
 	conn.SetReadLimit(a.readLimit())
 	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		_, data, err := conn.ReadMessage()
+		mt, data, err := conn.ReadMessage()
 		if err != nil {
 			return
 		}
+		if mt != websocket.TextMessage {
+			msg := websocket.FormatCloseMessage(websocket.CloseUnsupportedData, "")
+			_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			return
+		}
 		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
-		a.onFrame(c, data)
-	}
-}
-
-// onFrame handles one frame from the browser; bad input gets an error frame.
-func (a *Adapter) onFrame(c *client, data []byte) {
-	var in inFrame
-	if err := json.Unmarshal(data, &in); err != nil {
-		c.errorFrame("web.bad_request")
-		return
-	}
-	switch in.Type {
-	case "text":
-		a.onText(c, in.Text)
-	case "click":
-		a.onClick(c, in)
-	default:
-		c.errorFrame("web.bad_request")
+		a.in.onFrame(c, data)
 	}
 }
 
@@ -180,101 +204,17 @@ func (a *Adapter) readLimit() int64 {
 	return int64(a.cfg.MaxMessageBytes)*6 + 4096
 }
 
-func (a *Adapter) onText(c *client, text string) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "":
-		return
-	case len(text) > a.cfg.MaxMessageBytes:
-		c.errorFrame("web.too_long")
-		return
-	case !utf8.ValidString(text):
-		c.errorFrame("web.bad_request")
-		return
-	case !a.hub.allow(c.sid):
-		c.errorFrame("web.too_fast")
-		return
+// ipKey is the client's address as the per-IP limits count it: IPv6 clients
+// by their /64, which one subscriber usually holds whole.
+func ipKey(r *http.Request, trusted []netip.Prefix) string {
+	ip := httpserver.RequestIP(r, trusted)
+	if !ip.IsValid() {
+		return "?"
 	}
-	id, err := a.hub.post(c.sid, entry{From: fromUser, Text: text})
-	if err != nil {
-		c.errorFrame("web.unavailable")
-		return
-	}
-	var ev bridge.Event = bridge.Message{Key: c.key(), User: c.user, Text: text, ID: id}
-	if name, arg, ok := parseCommand(text); ok {
-		ev = bridge.Command{Key: c.key(), User: c.user, Name: name, Arg: arg}
-	}
-	a.dispatch(c, ev)
-}
-
-func (a *Adapter) onClick(c *client, in inFrame) {
-	if !validToken(in.Token) {
-		c.errorFrame("web.bad_request")
-		return
-	}
-	if !a.hub.allow(c.sid) {
-		c.errorFrame("web.too_fast")
-		return
-	}
-	if label := cleanLabel(in.Label); label != "" && a.echoClicks {
-		if _, err := a.hub.post(c.sid, entry{From: fromUser, Text: label}); err != nil {
-			c.errorFrame("web.unavailable")
-			return
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.String()
 		}
 	}
-	ev := bridge.Click{Key: c.key(), User: c.user, Token: in.Token}
-	if validRef(in.Ref) {
-		ev.Ref = bridge.MsgRef{Key: c.key(), ID: in.Ref}
-	}
-	a.dispatch(c, ev)
-}
-
-// dispatch hands an event to the bridge and tells the user when it was refused.
-func (a *Adapter) dispatch(c *client, ev bridge.Event) {
-	h, ctx := a.handler()
-	if h == nil {
-		c.errorFrame("web.unavailable")
-		return
-	}
-	err := h(ctx, ev)
-	if err == nil {
-		return
-	}
-	a.log.Warn("web: event not accepted", "conv", ev.Conv().String(), "err", err)
-	if errors.Is(err, bridge.ErrBusy) {
-		c.errorFrame("web.busy")
-		return
-	}
-	if ctx.Err() != nil {
-		c.errorFrame("web.unavailable")
-		return
-	}
-	c.errorFrame("web.failed")
-}
-
-func validToken(s string) bool {
-	if s == "" || len(s) > maxToken {
-		return false
-	}
-	for _, ch := range []byte(s) {
-		if ch <= ' ' || ch >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func validRef(s string) bool {
-	n, err := strconv.ParseUint(s, 10, 64)
-	return err == nil && n > 0 && len(s) <= 20
-}
-
-// cleanLabel bounds a label the browser says it clicked; it is only ever shown
-// back to the same conversation, as text.
-func cleanLabel(s string) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, ""))
-	if utf8.RuneCountInString(s) > maxLabel {
-		s = string([]rune(s)[:maxLabel]) + "…"
-	}
-	return s
+	return ip.String()
 }

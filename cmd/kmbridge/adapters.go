@@ -6,7 +6,7 @@ import (
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
-	"github.com/kmbridge/kmbridge/adapters/web"
+	webadapter "github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/config"
 	"github.com/kmbridge/kmbridge/httpserver"
@@ -72,15 +72,18 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, store bridge.Store, sr
 		names = append(names, d.Name())
 	}
 	if cfg.Web.On() {
-		wcfg := web.Config{
-			AllowedOrigins: cfg.Web.AllowedOrigins,
-			FrameAncestors: cfg.Web.FrameAncestors,
-			Title:          cfg.Web.Title,
-		}
-		if err := wcfg.Validate(); err != nil {
+		w, err := webadapter.New(webadapter.Config{
+			AllowedOrigins:      cfg.Web.AllowedOrigins,
+			FrameAncestors:      cfg.Web.FrameAncestors,
+			Title:               cfg.Web.Title,
+			MessagesPerMinPerIP: cfg.Web.MessagesPerMin,
+			MaxNewPerIPPerMin:   cfg.Web.MaxNewPerIPPerMin,
+			TrustedProxies:      cfg.HTTP.Proxies(),
+			ActionTTL:           cfg.Bridge.ActionTTL.D(),
+		}, core, webadapter.WithCatalog(catalog), webadapter.WithLogger(log.With("adapter", "web")))
+		if err != nil {
 			return nil, err
 		}
-		w := web.New(wcfg, catalog, log.With("adapter", "web"))
 		w.Routes(srv)
 		core.Register(w)
 		names = append(names, w.Name())

@@ -27,10 +27,16 @@
   var typingTimer = 0;
   var noticeTimer = 0;
   var encoder = new TextEncoder();
-  // pending is the text last sent and not yet echoed back as the user's turn.
-  // Refused (too fast, too long, bad), or lost with the socket, it goes back
-  // into the composer instead of vanishing with the cleared input.
-  var pending = "";
+  // pending are the messages and clicks sent and not yet acknowledged, by
+  // their id, oldest first. The server acknowledges each (ack, or an error):
+  // one it could not take for now (retry) is sent again, with the same id, so
+  // it is handled once however often it goes; one it refused (too fast, too
+  // long, bad) is dropped and its text goes back into the composer instead of
+  // vanishing with the cleared input. After a reconnect every pending one is
+  // sent again.
+  var pending = [];
+  var maxTries = 5;
+  var retryTimer = 0;
 
   /* ---------- small DOM helpers ---------- */
 
@@ -107,6 +113,7 @@
       backoff = 500;
       setStatus("");
       sendBtn.disabled = false;
+      resendPending();
     };
     sock.onmessage = function (e) {
       var f;
@@ -116,7 +123,6 @@
     sock.onclose = function () {
       if (ws !== sock) { return; }
       ws = null;
-      restorePending();
       showTyping(false);
       setStatus(S.reconnecting);
       var wait = backoff + Math.floor(Math.random() * 300);
@@ -134,6 +140,55 @@
     return true;
   }
 
+  function newID() {
+    var b = new Uint8Array(12);
+    crypto.getRandomValues(b);
+    var s = "";
+    for (var i = 0; i < b.length; i++) { s += ("0" + b[i].toString(16)).slice(-2); }
+    return s;
+  }
+
+  // sendPending sends a message or click the server must acknowledge; text
+  // is what the user typed ("" for a click).
+  function sendPending(f, text) {
+    f.id = newID();
+    if (!sendFrame(f)) { return false; }
+    pending.push({ f: f, text: text, tries: 1 });
+    return true;
+  }
+
+  function findPending(id) {
+    for (var i = 0; i < pending.length; i++) {
+      if (pending[i].f.id === id) { return i; }
+    }
+    return -1;
+  }
+
+  // settle forgets a pending frame; refused, its text goes back.
+  function settle(id, refused) {
+    var i = findPending(String(id || ""));
+    if (i < 0) { return; }
+    var p = pending.splice(i, 1)[0];
+    if (refused) { restoreText(p.text); }
+  }
+
+  function resendPending() {
+    clearTimeout(retryTimer);
+    var keep = [];
+    pending.forEach(function (p) {
+      if (p.tries >= maxTries) {
+        restoreText(p.text);
+        return;
+      }
+      if (ws && ws.readyState === WebSocket.OPEN) {
+        p.tries++;
+        ws.send(JSON.stringify(p.f));
+      }
+      keep.push(p);
+    });
+    pending = keep;
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case "history":
@@ -144,22 +199,26 @@
         break;
       case "msg":
         if (f.from === "bot") { showTyping(false); }
-        if (f.from === "user" && pending && String(f.text || "").trim() === pending) { pending = ""; }
         reveal(addTurn(f));
         break;
       case "edit":
         editTurn(f.id, f.msg);
         break;
-      case "retire":
-        retire(turnOf(f.id), String(f.token || ""));
-        break;
       case "typing":
         showTyping(true);
+        break;
+      case "ack":
+        settle(f.id, false);
         break;
       case "error":
         showTyping(false);
         notice(f.text);
-        restorePending();
+        if (f.retry && findPending(String(f.id || "")) >= 0) {
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(resendPending, 2000 + Math.floor(Math.random() * 1000));
+        } else {
+          settle(f.id, true);
+        }
         break;
     }
   }
@@ -181,7 +240,6 @@
       setHints(hintsOf(it.msg), String(it.id || ""));
     }
     logEl.appendChild(turn);
-    (it.retired || []).forEach(function (tok) { retire(turn, String(tok)); });
     return turn;
   }
 
@@ -228,7 +286,7 @@
     if (b.style === "primary") { btn.classList.add("primary"); }
     if (b.style === "danger") { btn.classList.add("danger"); }
     btn.addEventListener("click", function () {
-      sendFrame({ type: "click", token: String(b.token || ""), ref: ref, label: label });
+      sendPending({ type: "click", token: String(b.token || ""), ref: ref, label: label }, "");
     });
     return btn;
   }
@@ -334,7 +392,7 @@
         var u = safeURL(o.url);
         if (u) { window.open(u, "_blank", "noopener,noreferrer"); }
       } else {
-        sendFrame({ type: "click", token: String(o.token || ""), ref: ref, label: String(o.label || "") });
+        sendPending({ type: "click", token: String(o.token || ""), ref: ref, label: String(o.label || "") }, "");
       }
       sel.value = "";
     });
@@ -431,22 +489,6 @@
     return box;
   }
 
-  // retire disables the group of a spent button (a rating) and marks the choice.
-  function retire(turn, token) {
-    if (!turn) { return; }
-    var btns = turn.querySelectorAll("button.btn");
-    for (var i = 0; i < btns.length; i++) {
-      if (btns[i].getAttribute("data-token") !== token) { continue; }
-      btns[i].classList.add("chosen");
-      var group = btns[i].parentNode;
-      var all = group.querySelectorAll("button.btn");
-      for (var j = 0; j < all.length; j++) {
-        all[j].disabled = true;
-        if (all[j] === btns[i]) { all[j].setAttribute("aria-pressed", "true"); }
-      }
-    }
-  }
-
   // A picture that cannot load (gone, blocked, offline) is hidden rather than
   // shown broken; its caption or alt text stays. Error events do not bubble, so
   // listen in the capture phase.
@@ -462,14 +504,13 @@
     input.style.height = Math.min(input.scrollHeight, 140) + "px";
   }
 
-  // restorePending puts a sent text that never arrived back into an empty
+  // restoreText puts a sent text that was not taken back into an empty
   // composer, so the user can send it again.
-  function restorePending() {
-    if (pending && !input.value.trim()) {
-      input.value = pending;
+  function restoreText(text) {
+    if (text && !input.value.trim()) {
+      input.value = text;
       autosize();
     }
-    pending = "";
   }
 
   function submit() {
@@ -479,8 +520,7 @@
       notice(S.tooLong);
       return;
     }
-    if (sendFrame({ type: "text", text: text })) {
-      pending = text;
+    if (sendPending({ type: "text", text: text }, text)) {
       input.value = "";
       autosize();
       notice("");
