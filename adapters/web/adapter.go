@@ -15,6 +15,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // Platform is the adapter's name and the Platform of its conversations.
@@ -111,13 +112,17 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 			langs: map[i18n.Lang]*greeting{}},
 	}
 	a.page = newPages(cfg, o.cat, o.log, a.ids)
-	a.in = &receiver{host: host, hist: a.hist, live: a.live, limits: newLimits(cfg, o.now), log: o.log, cfg: cfg, echoClicks: true}
+	a.in = &receiver{host: host, hist: a.hist, live: a.live, limits: newLimits(cfg, o.now), log: o.log, cfg: cfg,
+		echoClicks: true, taken: memo.New[string, struct{}](takenSize, takenTTL, o.now)}
 	a.out = &sender{hist: a.hist, live: a.live, render: o.render}
 	a.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		CheckOrigin:      func(*http.Request) bool { return true }, // serveWS has checked
-		// Idle tabs hold no write buffer: most of a chat's sockets are idle.
+		// Idle tabs hold no write buffer, and a small read buffer rather than
+		// the request's 4 KB: most of a chat's sockets are idle. (A frame may
+		// still be as long as readLimit.)
 		WriteBufferPool: &sync.Pool{},
+		ReadBufferSize:  1024,
 	}
 	return a, nil
 }

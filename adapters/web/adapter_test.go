@@ -3,6 +3,7 @@ package webadapter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -540,8 +541,8 @@ func TestLimitsPerAddress(t *testing.T) {
 	}{
 		{"a", true, ""}, {"a", false, ""}, {"b", true, ""},
 		{"c", true, "web.too_many_new"}, {"c", true, "web.too_many_new"}, // a third new one, twice
-		{"b", false, ""},
-		{"b", false, "web.too_fast"}, {"d", true, "web.too_fast"}, // the address's 6 a minute are used
+		{"b", false, ""}, {"a", false, ""}, {"b", false, ""},
+		{"b", false, "web.too_fast"}, {"a", false, "web.too_fast"}, // the address's 6 a minute are used
 	} {
 		if got := string(l.allow(tc.cid, "192.0.2.1", tc.fresh)); got != tc.want {
 			t.Errorf("%d: allow(%s, fresh %v) = %q, want %q", i, tc.cid, tc.fresh, got, tc.want)
@@ -926,4 +927,30 @@ func TestFaultSessionFixationRefused(t *testing.T) {
 			t.Fatalf("event in %+v, want the fresh cookie's conversation", ev.Conv())
 		}
 	}
+}
+
+// A tab whose history cannot be read (the store is down) is not shown an
+// empty one over what it shows: it is told, and the socket closes, so the
+// page keeps its conversation and reconnects.
+func TestHistoryUnavailableIsNotEmpty(t *testing.T) {
+	h := start(t, Config{})
+	_, cookie, _ := h.connected(t)
+	h.host.FailHistory(errors.New("store down"))
+	c, _ := h.dial(t, cookie, nil)
+	if f := frame(t, c); f.Type != "error" || f.Text != (i18n.Printer{}).T("web.unavailable") {
+		t.Fatalf("first frame %+v, want the error, no history", f)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var f outFrame
+		if err := c.ReadJSON(&f); err != nil {
+			break
+		}
+		if f.Type == "history" {
+			t.Fatalf("a history frame after all: %+v", f)
+		}
+	}
+	h.host.FailHistory(nil)
+	c2, _ := h.dial(t, cookie, nil)
+	frameOf(t, c2, "history")
 }

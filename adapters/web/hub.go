@@ -37,6 +37,7 @@ type hub struct {
 
 	mu     sync.Mutex
 	convs  map[string]*liveConv
+	peak   int // the most convs held since the map was last made
 	open   int
 	closed bool
 	wg     sync.WaitGroup // attached sockets
@@ -61,6 +62,7 @@ func (h *hub) attach(c *client) error {
 	if cv == nil {
 		cv = &liveConv{}
 		h.convs[c.cid] = cv
+		h.peak = max(h.peak, len(h.convs))
 	} else if len(cv.sockets) >= h.maxPerConv {
 		return errTooMany
 	}
@@ -103,6 +105,15 @@ func (h *hub) detach(c *client) {
 	cv.sockets = slices.Delete(cv.sockets, i, i+1)
 	if len(cv.sockets) == 0 {
 		delete(h.convs, c.cid)
+		// A map keeps the room it once needed: after a crowd has gone,
+		// make it anew at the size of who is left.
+		if h.peak > 1024 && len(h.convs) < h.peak/4 {
+			m := make(map[string]*liveConv, len(h.convs)) // not maps.Clone: it keeps the room
+			for k, v := range h.convs {
+				m[k] = v
+			}
+			h.convs, h.peak = m, len(m)
+		}
 	}
 	h.open--
 	h.wg.Done()

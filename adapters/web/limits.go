@@ -35,13 +35,15 @@ func newLimits(cfg Config, now func() time.Time) *limits {
 
 // allow takes a message or click of conversation cid from address ip, and
 // one of the address's new conversations when fresh (its first); it returns
-// the words to refuse with, or "" when allowed.
+// the words to refuse with, or "" when allowed. The new conversation is taken
+// first: a crowd of new cookies refused as such does not use up the
+// address's messages.
 func (l *limits) allow(cid, ip string, fresh bool) i18n.MsgID {
-	if !l.pacer.Allow(outbound.Key{Class: limitConv, ID: cid}, outbound.Key{Class: limitIP, ID: ip}) {
-		return "web.too_fast"
-	}
 	if fresh && !l.pacer.Allow(outbound.Key{Class: limitNew, ID: ip}) {
 		return "web.too_many_new"
+	}
+	if !l.pacer.Allow(outbound.Key{Class: limitConv, ID: cid}, outbound.Key{Class: limitIP, ID: ip}) {
+		return "web.too_fast"
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // Receiving: what a tab sends becomes a delivery to the host.
@@ -60,7 +61,17 @@ type receiver struct {
 	intake atomic.Bool
 	// echoClicks shows a clicked button's label as the user's turn.
 	echoClicks bool
+	// taken are the delivery ids acknowledged lately: a page sending one
+	// again (its ack lost with the socket) goes past the limits, which would
+	// refuse it as one message too many, to the core's dedupe.
+	taken *memo.Memo[string, struct{}]
 }
+
+// Bounds of receiver.taken.
+const (
+	takenSize = 20000
+	takenTTL  = 10 * time.Minute
+)
 
 // onFrame handles one frame from the browser; bad input gets an error frame.
 func (rc *receiver) onFrame(c *client, data []byte) {
@@ -96,7 +107,7 @@ func (rc *receiver) onText(c *client, in inFrame) {
 		rc.refuse(c, in.ID, "web.bad_request")
 		return
 	}
-	if !rc.allowed(c, in.ID) {
+	if !rc.again(c, in.ID) && !rc.allowed(c, in.ID) {
 		return
 	}
 	var ev bridge.Event = bridge.Message{Key: c.key(), User: c.user(), Text: text, ID: in.ID}
@@ -111,7 +122,7 @@ func (rc *receiver) onClick(c *client, in inFrame) {
 		rc.refuse(c, in.ID, "web.bad_request")
 		return
 	}
-	if !rc.allowed(c, in.ID) {
+	if !rc.again(c, in.ID) && !rc.allowed(c, in.ID) {
 		return
 	}
 	ev := bridge.Click{Key: c.key(), User: c.user(), Token: in.Token}
@@ -123,6 +134,15 @@ func (rc *receiver) onClick(c *client, in inFrame) {
 		echo = entry{From: fromUser, Text: label}
 	}
 	rc.deliver(c, in.ID, ev, echo)
+}
+
+// again reports whether the frame was taken lately.
+func (rc *receiver) again(c *client, id string) bool {
+	if id == "" {
+		return false
+	}
+	_, ok := rc.taken.Get(c.cid + ":" + id)
+	return ok
 }
 
 // allowed applies the limits: the conversation's, the client address's, and,
@@ -151,6 +171,9 @@ func (rc *receiver) deliver(c *client, id string, ev bridge.Event, echo entry) {
 	unlock := rc.hist.locks.lock(c.cid)
 	defer unlock()
 	err := rc.host.Deliver(ctx, d)
+	if bridge.Ack(err) && d.ID != "" {
+		rc.taken.Put(d.ID, struct{}{})
+	}
 	switch {
 	case err == nil:
 		rc.live.start(c.cid)

@@ -100,17 +100,25 @@ func (a *Adapter) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(code), code)
 		return
 	}
-	defer a.live.detach(c)
 	conn, err := a.upgrader.Upgrade(w, r, hdr)
 	if err != nil {
+		a.live.detach(c)
 		return // the upgrader has answered
 	}
+	// The request's goroutine ends here, and with it its stack and the
+	// request: an open tab holds only its reader and writer, small.
+	go a.serveTab(conn, c, v.cookie != nil)
+}
+
+// serveTab reads one tab until it goes, with its writer alongside.
+func (a *Adapter) serveTab(conn *websocket.Conn, c *client, newCookie bool) {
+	defer a.live.detach(c)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		writeLoop(conn, c)
 	}()
-	if a.load(c, v.cookie != nil) {
+	if a.load(c, newCookie) {
 		a.readLoop(conn, c)
 	}
 	c.stop()

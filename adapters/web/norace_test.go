@@ -1,0 +1,5 @@
+//go:build !race
+
+package webadapter
+
+const raceEnabled = false
