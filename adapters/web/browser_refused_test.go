@@ -1,6 +1,7 @@
 package webadapter_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -17,17 +18,7 @@ import (
 func TestBrowserRefusedTextComesBack(t *testing.T) {
 	needChromium(t)
 	host := bridgetest.NewHost()
-	chat, err := webadapter.New(webadapter.Config{RatePerMinute: 1, RateBurst: 1}, host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := serveChat(t, chat)
-
-	b := browser(t)
-	if err := chromedp.Do(b, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	waitJS(t, b, "the socket open", `!document.getElementById('kmb-send').disabled`)
+	b := openChat(t, webadapter.Config{RatePerMinute: 1, RateBurst: 1}, host)
 
 	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.ID("kmb-input"), "first question\r")); err != nil {
 		t.Fatal(err)
@@ -55,16 +46,7 @@ func TestBrowserRetriedMessageTakenOnce(t *testing.T) {
 	needChromium(t)
 	host := bridgetest.NewHost()
 	host.FailNext(errors.New("store down"), errors.New("store down"))
-	chat, err := webadapter.New(webadapter.Config{}, host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := serveChat(t, chat)
-	b := browser(t)
-	if err := chromedp.Do(b, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	waitJS(t, b, "the socket open", `!document.getElementById('kmb-send').disabled`)
+	b := openChat(t, webadapter.Config{}, host)
 	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.ID("kmb-input"), "are you there?\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -77,4 +59,21 @@ func TestBrowserRetriedMessageTakenOnce(t *testing.T) {
 	if n := len(host.Deliveries()); n != 1 {
 		t.Errorf("%d deliveries accepted, want 1", n)
 	}
+}
+
+// openChat serves a chat with cfg on host and opens it in a browser, whose
+// context it returns once the page's socket is open.
+func openChat(t *testing.T, cfg webadapter.Config, host *bridgetest.Host) context.Context {
+	t.Helper()
+	chat, err := webadapter.New(cfg, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serveChat(t, chat)
+	b := browser(t)
+	if err := chromedp.Do(b, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, b, "the socket open", `!document.getElementById('kmb-send').disabled`)
+	return b
 }

@@ -116,10 +116,11 @@ func verify(key []byte, v string) ([]byte, bool) {
 
 // validCID accepts only ids visitorOf could have made, so a key from
 // elsewhere cannot smuggle anything into a frame, a log line or a store key.
-func validCID(s string) bool {
-	if len(s) != cidLen {
-		return false
-	}
+func validCID(s string) bool { return len(s) == cidLen && urlSafe(s) }
+
+// urlSafe reports whether s holds only base64url's letters: A-Z, a-z, 0-9,
+// - and _.
+func urlSafe(s string) bool {
 	for _, c := range []byte(s) {
 		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 		if !ok {

@@ -237,18 +237,7 @@ func validToken(s string) bool {
 }
 
 // validMID accepts the page's ids: letters, digits, - and _.
-func validMID(s string) bool {
-	if s == "" || len(s) > maxMID {
-		return false
-	}
-	for _, c := range []byte(s) {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+func validMID(s string) bool { return s != "" && len(s) <= maxMID && urlSafe(s) }
 
 func validRef(s string) bool {
 	n, err := strconv.ParseUint(s, 10, 64)
