@@ -32,7 +32,7 @@ func TestBrowserRefusedTextComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, b, "the too-fast notice", `!document.getElementById('kmb-notice').hidden`)
-	waitJS(t, b, "the refused text back in the composer", `document.getElementById('kmb-input').value === 'second question'`)
+	waitJS(t, b, "the refused text back in the composer", `document.getElementById('kmb-input').value.trim() === 'second question'`)
 	for _, ev := range host.Events() {
 		if m, ok := ev.(bridge.Message); ok && m.Text == "second question" {
 			t.Errorf("the refused message reached the bridge")
