@@ -264,10 +264,12 @@ func bootReplica(t *testing.T, w *e2e.World, addr, prefix string, o replicaOptio
 	}
 	r.stop = func() { end(e2e.StopTimeout) }
 	r.kill = func() {
-		// The process is gone: no more sockets, no more answers reach anyone.
+		// The process is gone: no more sockets, no more answers reach anyone,
+		// and no more Redis: its leases are not renewed and pass on.
 		cancel()
 		<-done
 		srv.CloseClientConnections()
+		_ = store.Close(context.Background())
 		t.Cleanup(func() { end(0) })
 	}
 	t.Cleanup(func() {
