@@ -19,7 +19,7 @@
 // Nothing until they write or click: a connection makes a cookie (no I/O
 // beyond the secret, read once) and is shown the shared welcome (greet.go),
 // built once per language with shared buttons. Memory holds the open sockets
-// only (hub.go), about 12 KB each; a conversation without an open tab holds
+// only (hub.go), about 13 KB each; a conversation without an open tab holds
 // none: its history is in the store (history.go), from which a (re)connecting
 // tab, on this replica or another, after a restart too, is shown the whole
 // conversation with the same message ids. MaxOpenSockets bounds the sockets;
