@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
 func assistantStarted(user, channel, thread string) map[string]any {
-	return map[string]any{"type": "assistant_thread_started", "event_ts": newTS(), "assistant_thread": map[string]any{
+	return map[string]any{"type": "assistant_thread_started", "event_ts": slacktest.NewTS(), "assistant_thread": map[string]any{
 		"user_id": user, "channel_id": channel, "thread_ts": thread, "context": map[string]any{},
 	}}
 }
@@ -21,17 +22,17 @@ func TestAssistantThreadStatusPromptsAndStreaming(t *testing.T) {
 		cfg:  func(c *Config) { c.Streaming = true },
 		core: func(c *bridge.Config) { c.Streaming, c.EditInterval = true, 10*time.Millisecond },
 	})
-	thread := newTS()
-	e.event(newEventID(), assistantStarted("U1", "D1", thread))
+	thread := slacktest.NewTS()
+	e.event(slacktest.NewEventID(), assistantStarted("U1", "D1", thread))
 	eventually(t, "suggested prompts", func() bool { return len(e.slack.Calls("assistant.threads.setSuggestedPrompts")) == 1 })
 	sp := e.slack.Calls("assistant.threads.setSuggestedPrompts")[0].Form
 	if sp.Get("channel_id") != "D1" || sp.Get("thread_ts") != thread || !strings.Contains(sp.Get("prompts"), "password") {
 		t.Errorf("setSuggestedPrompts %v", sp)
 	}
 
-	msg := imMessage("D1", "U1", qPassword)
+	msg := slacktest.IMMessage("D1", "U1", qPassword)
 	msg["thread_ts"] = thread
-	e.event(newEventID(), msg)
+	e.event(slacktest.NewEventID(), msg)
 	eventually(t, "the stream stopped", func() bool { return len(e.slack.Calls("chat.stopStream")) == 1 })
 	st := e.slack.Calls("assistant.threads.setStatus")
 	if len(st) == 0 || st[0].Form.Get("thread_ts") != thread || st[0].Form.Get("status") == "" {
@@ -47,7 +48,7 @@ func TestAssistantThreadStatusPromptsAndStreaming(t *testing.T) {
 	ts := e.slack.Calls("chat.stopStream")[0].Form.Get("ts")
 	eventually(t, "the final rendering", func() bool {
 		m, _ := e.slack.Msg("D1", ts)
-		b, _ := elements(t, m.Blocks)
+		b, _ := slacktest.Elements(t, m.Blocks)
 		return strings.Contains(text(t, m), "Reset your password") && len(b) > 0
 	})
 	for _, p := range e.slack.Posted("D1") {
@@ -63,7 +64,7 @@ func TestStreamingElsewherePostsAndUpdates(t *testing.T) {
 		cfg:  func(c *Config) { c.Streaming = true },
 		core: func(c *bridge.Config) { c.Streaming, c.EditInterval = true, 10*time.Millisecond },
 	})
-	e.event(newEventID(), imMessage("D1", "U1", qPassword))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qPassword))
 	eventually(t, "the final rendering", func() bool {
 		_, ok := find(t, e.slack.Posted("D1"), "Reset your password")
 		return ok && len(e.slack.Calls("chat.update")) > 0

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 )
 
 // BenchmarkSignedDMEvent measures one signed DM event end to end: the HTTP
@@ -15,23 +17,23 @@ import (
 func BenchmarkSignedDMEvent(b *testing.B) {
 	e := newEnv(b, envOpts{quiet: true, cfg: func(c *Config) { c.RatePerSecond, c.Burst = 1e9, 1000 }})
 	e.askDM("D1", "U1", qWifi, "ExampleGuest") // first contact: session and welcome
-	drain(e.slack.postedC)
+	drain(e.slack.PostedC())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		body := callback(newEventID(), imMessage("D1", "U1", qWifi))
+		body := slacktest.Callback(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qWifi))
 		if code, _ := e.post(PathEvents, "application/json", body); code != http.StatusOK {
 			b.Fatalf("HTTP %d", code)
 		}
 		select {
-		case <-e.slack.postedC:
+		case <-e.slack.PostedC():
 		case <-time.After(waitFor):
 			b.Fatal("no answer")
 		}
 	}
 }
 
-func drain(c chan string) {
+func drain(c <-chan string) {
 	for {
 		select {
 		case <-c:

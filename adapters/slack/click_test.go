@@ -8,15 +8,16 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
 // askDM asks a question in a DM and returns the answer message.
-func (e *env) askDM(channel, user, q, want string) fakeMsg {
+func (e *env) askDM(channel, user, q, want string) slacktest.Msg {
 	e.t.Helper()
 	before := len(e.slack.Posted(channel))
-	e.event(newEventID(), imMessage(channel, user, q))
-	var ans fakeMsg
+	e.event(slacktest.NewEventID(), slacktest.IMMessage(channel, user, q))
+	var ans slacktest.Msg
 	eventually(e.t, "the answer to "+q, func() bool {
 		var ok bool
 		ans, ok = find(e.t, e.slack.Posted(channel)[before:], want)
@@ -26,9 +27,9 @@ func (e *env) askDM(channel, user, q, want string) fakeMsg {
 }
 
 // buttonOf returns the first button of m whose action is of kind.
-func (e *env) buttonOf(m fakeMsg, kind formatting.ActionKind) (*slack.ButtonBlockElement, formatting.Action) {
+func (e *env) buttonOf(m slacktest.Msg, kind formatting.ActionKind) (*slack.ButtonBlockElement, formatting.Action) {
 	e.t.Helper()
-	buttons, _ := elements(e.t, m.Blocks)
+	buttons, _ := slacktest.Elements(e.t, m.Blocks)
 	for _, b := range buttons {
 		if sa := e.action(b.Value); sa.Action.Kind == kind {
 			return b, sa.Action
@@ -42,7 +43,7 @@ func TestButtonClickHitsKMAndRetiresTheMessage(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
 	b, act := e.buttonOf(ans, formatting.ActHit)
-	if code, _ := e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b))); code != http.StatusOK {
+	if code, _ := e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b))); code != http.StatusOK {
 		t.Fatalf("click: HTTP %d", code)
 	}
 	eventually(t, "the KM hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
@@ -55,7 +56,7 @@ func TestButtonClickHitsKMAndRetiresTheMessage(t *testing.T) {
 	// The clicked message is updated (the one retirement policy): the choice
 	// shows, the clicked group's buttons act no more, the other groups (the
 	// rating) stay usable.
-	var upd fakeMsg
+	var upd slacktest.Msg
 	eventually(t, "the clicked message updated", func() bool {
 		upd, _ = e.slack.Msg(ans.Channel, ans.TS)
 		return strings.Contains(text(t, upd), "✓ "+b.Text.Text)
@@ -70,7 +71,7 @@ func TestButtonClickHitsKMAndRetiresTheMessage(t *testing.T) {
 	eventually(t, "the hit's answer", func() bool { return len(e.slack.Posted("D1")) >= 3 })
 
 	// A stale second press (an old client view of the message) changes nothing.
-	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
 	e.askDM("D1", "U1", qWifi, "ExampleGuest") // a barrier: the conversation moved on
 	if n := len(e.sim.CallsTo("POST /v1/hit")); n != 1 {
 		t.Errorf("KM hit calls = %d, want 1", n)
@@ -82,8 +83,8 @@ func TestDoubleClickWhileHandledCountsOnce(t *testing.T) {
 	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
 	e.sim.SetLatency(300*time.Millisecond, 0) // the first click is still being handled when the second comes
 	b, _ := e.buttonOf(ans, formatting.ActHit)
-	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
-	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
 	eventually(t, "the message retired", func() bool {
 		upd, _ := e.slack.Msg(ans.Channel, ans.TS)
 		return strings.Contains(text(t, upd), "✓")
@@ -98,7 +99,7 @@ func TestRatingClick(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
 	b, act := e.buttonOf(ans, formatting.ActRateAnswer)
-	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
 	eventually(t, "the rating", func() bool { return len(e.sim.CallsTo("POST /v1/surveyQuestion")) == 1 })
 	sq := e.sim.CallsTo("POST /v1/surveyQuestion")[0]
 	if sq.Int("logId") != act.LogID || sq.Int("questionSurveyOptionId") != int64(act.Option) || act.LogID == 0 {
@@ -116,10 +117,10 @@ func TestRatingClick(t *testing.T) {
 }
 
 // kinds counts the live buttons of m by the kind of their action.
-func (e *env) kinds(m fakeMsg) map[formatting.ActionKind]int {
+func (e *env) kinds(m slacktest.Msg) map[formatting.ActionKind]int {
 	e.t.Helper()
 	out := map[formatting.ActionKind]int{}
-	buttons, selects := elements(e.t, m.Blocks)
+	buttons, selects := slacktest.Elements(e.t, m.Blocks)
 	for _, b := range buttons {
 		out[e.action(b.Value).Action.Kind]++
 	}
@@ -133,16 +134,16 @@ func (e *env) kinds(m fakeMsg) map[formatting.ActionKind]int {
 
 func TestClickByAnotherUserRefused(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	m := mention("C1", "U1", "", "<@"+botUser+"> "+qPassword)
-	e.event(newEventID(), m)
-	var ans fakeMsg
+	m := slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+"> "+qPassword)
+	e.event(slacktest.NewEventID(), m)
+	var ans slacktest.Msg
 	eventually(t, "the answer", func() bool {
 		var ok bool
 		ans, ok = find(t, e.slack.Posted("C1"), "Reset your password")
 		return ok
 	})
 	b, _ := e.buttonOf(ans, formatting.ActHit)
-	e.interaction(PathInteractions, e.clickPayload("U2", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U2", ans, slacktest.ButtonAction(b)))
 	eventually(t, "the refusal", func() bool { return len(e.slack.Posted("C1")) >= 3 })
 	if n := len(e.sim.CallsTo("POST /v1/hit")); n != 0 {
 		t.Errorf("KM hit calls = %d after a foreign click", n)
@@ -151,6 +152,6 @@ func TestClickByAnotherUserRefused(t *testing.T) {
 		t.Error("a refused click retired the owner's buttons")
 	}
 	// The owner still can.
-	e.interaction(PathInteractions, e.clickPayload("U1", ans, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
 	eventually(t, "the owner's hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
 }

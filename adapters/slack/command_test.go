@@ -7,13 +7,15 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 )
 
 func (e *env) command(channel, user, text string) (int, []byte) {
 	e.t.Helper()
 	body := url.Values{
 		"command": {"/ask"}, "text": {text}, "user_id": {user}, "channel_id": {channel}, "team_id": {"T1"},
-		"trigger_id": {fmt.Sprintf("trig%d", uniq())}, "response_url": {e.slack.hookURL(fmt.Sprintf("c%d", uniq()))},
+		"trigger_id": {fmt.Sprintf("trig%d", uniq())}, "response_url": {e.slack.HookURL(fmt.Sprintf("c%d", uniq()))},
 	}.Encode()
 	return e.post(PathCommands, "application/x-www-form-urlencoded", []byte(body))
 }
@@ -84,7 +86,7 @@ func TestSlashCommandEphemeral(t *testing.T) {
 		return ok
 	})
 	b, _ := e.buttonOf(ans2, "rate_answer")
-	e.interaction(PathInteractions, e.clickPayload("U7", ans2, buttonAction(b)))
+	e.interaction(PathInteractions, e.clickPayload("U7", ans2, slacktest.ButtonAction(b)))
 	eventually(t, "the rating", func() bool { return len(e.sim.CallsTo("POST /v1/surveyQuestion")) == 1 })
 	eventually(t, "the response_url replace", func() bool {
 		for _, h := range e.slack.Hooks() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
@@ -26,14 +27,14 @@ func TestConformance(t *testing.T) { bridgetest.AdapterSuite(t, &driver{}) }
 // channel "Dalice".
 type driver struct {
 	cfg    func(*Config) // adjusts the adapter's configuration
-	fake   *fakeSlack
+	fake   *slacktest.Server
 	ad     *Adapter
 	srv    *httptest.Server
 	client *http.Client
 }
 
 func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
-	d.fake = newFakeSlack(t)
+	d.fake = slacktest.NewServer(t)
 	slackTr, inTr := &http.Transport{}, &http.Transport{}
 	log, logs := testlog.New()
 	t.Cleanup(func() {
@@ -43,7 +44,7 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 			t.Logf("logs:\n%s", logs.String())
 		}
 	})
-	cfg := Config{BotToken: botToken, SigningSecret: secret, APIURL: d.fake.URL(), RatePerSecond: 1000, Burst: 10}
+	cfg := Config{BotToken: slacktest.BotToken, SigningSecret: secret, APIURL: d.fake.URL(), RatePerSecond: 1000, Burst: 10}
 	if d.cfg != nil {
 		d.cfg(&cfg)
 	}
@@ -67,7 +68,7 @@ func (d *driver) Ready(t *testing.T) {
 
 func (d *driver) post(t *testing.T, path, contentType string, body []byte, opts ...reqOpt) int {
 	t.Helper()
-	code, _ := signedPost(t, d.client, d.srv.URL, time.Now().Unix(), secret, path, contentType, body, opts...)
+	code, _ := slacktest.SignedPost(t, d.client, d.srv.URL, time.Now().Unix(), secret, path, contentType, body, opts...)
 	return code
 }
 
@@ -79,8 +80,8 @@ func (d *driver) event(t *testing.T, id string, body []byte, opts ...reqOpt) bri
 }
 
 func (d *driver) UserSays(t *testing.T, user, text string) bridgetest.Inbound {
-	id := newEventID()
-	return d.event(t, id, callback(id, imMessage("D"+user, "U"+user, text)))
+	id := slacktest.NewEventID()
+	return d.event(t, id, slacktest.Callback(id, slacktest.IMMessage("D"+user, "U"+user, text)))
 }
 
 func (d *driver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest.Inbound {
@@ -101,16 +102,16 @@ func (d *driver) Click(t *testing.T, user string, ref bridge.MsgRef, token strin
 
 // clickOn is the block_actions payload of user's click on the button carrying
 // token in the message at ref, and the click's delivery id.
-func clickOn(t *testing.T, fake *fakeSlack, user string, ref bridge.MsgRef, token string) (string, map[string]any) {
+func clickOn(t *testing.T, fake *slacktest.Server, user string, ref bridge.MsgRef, token string) (string, map[string]any) {
 	t.Helper()
 	m, ok := fake.Msg(ref.Key.Channel, ref.ID)
 	if !ok {
 		t.Fatalf("no message %s in %s", ref.ID, ref.Key.Channel)
 	}
-	buttons, _ := elements(t, m.Blocks)
+	buttons, _ := slacktest.Elements(t, m.Blocks)
 	for _, b := range buttons {
 		if slackfmt.Token(b.Value) == token {
-			p := clickPayload(fake, user, m, buttonAction(b))
+			p := fake.ClickPayload(user, m, slacktest.ButtonAction(b))
 			act := p["actions"].([]any)[0].(map[string]any)
 			return "action:" + user + "|" + m.TS + "|" + act["action_ts"].(string), p
 		}
@@ -132,23 +133,23 @@ func (d *driver) click(t *testing.T, id string, payload map[string]any) bridgete
 // Unknown delivers a reaction_added event: slack-go knows it, the adapter
 // has no use for it.
 func (d *driver) Unknown(t *testing.T) bridgetest.Inbound {
-	id := newEventID()
-	return d.event(t, id, callback(id, map[string]any{
-		"type": "reaction_added", "user": "Ualice", "reaction": "thumbsup", "event_ts": newTS(),
-		"item": map[string]any{"type": "message", "channel": "Dalice", "ts": newTS()},
+	id := slacktest.NewEventID()
+	return d.event(t, id, slacktest.Callback(id, map[string]any{
+		"type": "reaction_added", "user": "Ualice", "reaction": "thumbsup", "event_ts": slacktest.NewTS(),
+		"item": map[string]any{"type": "message", "channel": "Dalice", "ts": slacktest.NewTS()},
 	}))
 }
 
 func (d *driver) Fail429(t *testing.T, n int, retryAfter time.Duration) func() int {
-	d.fake.limitPosts(n, int(retryAfter/time.Second))
-	return d.fake.served429
+	d.fake.LimitPosts(n, int(retryAfter/time.Second))
+	return d.fake.Served429
 }
 
 func (d *driver) Posts(t *testing.T) []bridgetest.Post {
 	var out []bridgetest.Post
 	for _, m := range d.fake.Posted("") {
 		p := bridgetest.Post{ID: m.TS, Text: text(t, m)}
-		for _, b := range blocksOf(t, m.Blocks) {
+		for _, b := range slacktest.Blocks(t, m.Blocks) {
 			ab, ok := b.(*slack.ActionBlock)
 			if !ok || ab.Elements == nil {
 				continue
@@ -188,7 +189,7 @@ const noAck = 300 * time.Millisecond
 
 func (d *socketDriver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 	d.host = host
-	d.fake = newFakeSlack(t)
+	d.fake = slacktest.NewServer(t)
 	slackTr := &http.Transport{}
 	log, logs := testlog.New()
 	t.Cleanup(func() {
@@ -198,7 +199,7 @@ func (d *socketDriver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 		}
 	})
 	var err error
-	d.ad, err = New(Config{BotToken: botToken, AppToken: appToken, APIURL: d.fake.URL(), RatePerSecond: 1000, Burst: 10},
+	d.ad, err = New(Config{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: d.fake.URL(), RatePerSecond: 1000, Burst: 10},
 		host, WithLogger(log), WithHTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
@@ -208,13 +209,13 @@ func (d *socketDriver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 }
 
 func (d *socketDriver) Ready(t *testing.T) {
-	eventually(t, "the socket", func() bool { return d.fake.socketCount() > 0 })
+	eventually(t, "the socket", func() bool { return d.fake.SocketCount() > 0 })
 }
 
 func (d *socketDriver) UserSays(t *testing.T, user, text string) bridgetest.Inbound {
-	id := newEventID()
+	id := slacktest.NewEventID()
 	var ev map[string]any
-	if err := json.Unmarshal(callback(id, imMessage("D"+user, "U"+user, text)), &ev); err != nil {
+	if err := json.Unmarshal(slacktest.Callback(id, slacktest.IMMessage("D"+user, "U"+user, text)), &ev); err != nil {
 		t.Fatal(err)
 	}
 	return d.pushAcked(t, id, "events_api", ev, 0)
@@ -231,16 +232,16 @@ func (d *socketDriver) pushAcked(t *testing.T, deliveryID, typ string, payload a
 		tries = len(h.Tries())
 	}
 	id, env := envelope(typ, payload, retry)
-	if !d.fake.push(env) {
+	if !d.fake.Push(env) {
 		t.Fatal("no socket")
 	}
 	deadline := time.Now().Add(waitFor)
 	for {
-		if _, ok := d.fake.ackWithin(id, 20*time.Millisecond); ok {
+		if _, ok := d.fake.AckWithin(id, 20*time.Millisecond); ok {
 			return bridgetest.Inbound{ID: deliveryID, Acked: true, Raw: [2]any{typ, payload}}
 		}
 		if h != nil && len(h.Tries()) > tries {
-			_, ok := d.fake.ackWithin(id, noAck)
+			_, ok := d.fake.AckWithin(id, noAck)
 			return bridgetest.Inbound{ID: deliveryID, Acked: ok, Raw: [2]any{typ, payload}}
 		}
 		if time.Now().After(deadline) {
@@ -263,11 +264,11 @@ func (d *socketDriver) Click(t *testing.T, user string, ref bridge.MsgRef, token
 }
 
 func (d *socketDriver) Unknown(t *testing.T) bridgetest.Inbound {
-	id := newEventID()
+	id := slacktest.NewEventID()
 	var ev map[string]any
-	if err := json.Unmarshal(callback(id, map[string]any{
-		"type": "reaction_added", "user": "Ualice", "reaction": "thumbsup", "event_ts": newTS(),
-		"item": map[string]any{"type": "message", "channel": "Dalice", "ts": newTS()},
+	if err := json.Unmarshal(slacktest.Callback(id, map[string]any{
+		"type": "reaction_added", "user": "Ualice", "reaction": "thumbsup", "event_ts": slacktest.NewTS(),
+		"item": map[string]any{"type": "message", "channel": "Dalice", "ts": slacktest.NewTS()},
 	}), &ev); err != nil {
 		t.Fatal(err)
 	}

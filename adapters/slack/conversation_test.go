@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -15,9 +16,9 @@ import (
 
 func TestDMQuestionAnsweredWithBlocks(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	e.slack.addUser(slack.User{ID: "U1", Name: "ann", RealName: "Ann Lee", Locale: "en-US",
+	e.slack.AddUser(slack.User{ID: "U1", Name: "ann", RealName: "Ann Lee", Locale: "en-US",
 		Profile: slack.UserProfile{DisplayName: "ann.lee", Email: "ann@example.com"}})
-	e.event(newEventID(), imMessage("D1", "U1", qPassword))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qPassword))
 
 	got := e.waitPosted("D1", 2)
 	if !strings.Contains(text(t, got[0]), "Example Corp helpdesk bot") {
@@ -27,10 +28,10 @@ func TestDMQuestionAnsweredWithBlocks(t *testing.T) {
 	if !ok {
 		t.Fatalf("no answer in %d messages", len(got))
 	}
-	if len(blocksOf(t, ans.Blocks)) == 0 || ans.Thread != "" {
-		t.Errorf("answer: %d blocks, thread %q", len(blocksOf(t, ans.Blocks)), ans.Thread)
+	if len(slacktest.Blocks(t, ans.Blocks)) == 0 || ans.Thread != "" {
+		t.Errorf("answer: %d blocks, thread %q", len(slacktest.Blocks(t, ans.Blocks)), ans.Thread)
 	}
-	if b, _ := elements(t, ans.Blocks); len(b) == 0 {
+	if b, _ := slacktest.Elements(t, ans.Blocks); len(b) == 0 {
 		t.Error("answer has no buttons (suggestions, rating)")
 	}
 	infos := e.slack.Calls("users.info")
@@ -49,13 +50,13 @@ func TestDMQuestionAnsweredWithBlocks(t *testing.T) {
 
 func TestMentionAnsweredInThreadAndFollowUpReusesSession(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	m := mention("C1", "U1", "", "<@"+botUser+"> "+qPassword)
+	m := slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+"> "+qPassword)
 	root := m["ts"].(string)
-	e.event(newEventID(), m)
+	e.event(slacktest.NewEventID(), m)
 	// The same mention also arrives as a plain channel message: ignored.
-	top := chanMessage("C1", "U1", "", "<@"+botUser+"> "+qPassword)
+	top := slacktest.ChanMessage("C1", "U1", "", "<@"+slacktest.BotUser+"> "+qPassword)
 	top["ts"] = root
-	e.event(newEventID(), top)
+	e.event(slacktest.NewEventID(), top)
 
 	got := e.waitPosted("C1", 2)
 	for _, p := range got {
@@ -68,7 +69,7 @@ func TestMentionAnsweredInThreadAndFollowUpReusesSession(t *testing.T) {
 	}
 
 	// A follow-up in the thread, without a mention, continues the KM session.
-	e.event(newEventID(), chanMessage("C1", "U2", root, qWifi))
+	e.event(slacktest.NewEventID(), slacktest.ChanMessage("C1", "U2", root, qWifi))
 	got = e.waitPosted("C1", 3)
 	if _, ok := find(t, got[2:], "ExampleGuest"); !ok {
 		t.Fatalf("follow-up not answered: %q", text(t, got[len(got)-1]))
@@ -84,23 +85,23 @@ func TestMentionAnsweredInThreadAndFollowUpReusesSession(t *testing.T) {
 
 func TestIgnoredMessages(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	root := newTS()
+	root := slacktest.NewTS()
 	for name, ev := range map[string]map[string]any{
-		"top-level channel message": chanMessage("C1", "U1", "", qPassword),
-		"thread that is not ours":   chanMessage("C1", "U1", root, qPassword),
-		"bot message":               withFields(imMessage("D1", "U1", qPassword), "subtype", "bot_message", "bot_id", "B9"),
-		"message with bot_id":       withFields(imMessage("D1", "U1", qPassword), "bot_id", "B9"),
-		"own message":               imMessage("D1", botUser, qPassword),
-		"edit":                      withFields(imMessage("D1", "U1", qPassword), "subtype", "message_changed"),
-		"join":                      withFields(chanMessage("C1", "U1", "", "joined"), "subtype", "channel_join"),
-		"deletion":                  withFields(imMessage("D1", "U1", ""), "subtype", "message_deleted"),
-		"mention by a bot":          withFields(mention("C1", "U1", "", "<@"+botUser+"> hi"), "bot_id", "B9"),
+		"top-level channel message": slacktest.ChanMessage("C1", "U1", "", qPassword),
+		"thread that is not ours":   slacktest.ChanMessage("C1", "U1", root, qPassword),
+		"bot message":               withFields(slacktest.IMMessage("D1", "U1", qPassword), "subtype", "bot_message", "bot_id", "B9"),
+		"message with bot_id":       withFields(slacktest.IMMessage("D1", "U1", qPassword), "bot_id", "B9"),
+		"own message":               slacktest.IMMessage("D1", slacktest.BotUser, qPassword),
+		"edit":                      withFields(slacktest.IMMessage("D1", "U1", qPassword), "subtype", "message_changed"),
+		"join":                      withFields(slacktest.ChanMessage("C1", "U1", "", "joined"), "subtype", "channel_join"),
+		"deletion":                  withFields(slacktest.IMMessage("D1", "U1", ""), "subtype", "message_deleted"),
+		"mention by a bot":          withFields(slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+"> hi"), "bot_id", "B9"),
 	} {
-		e.event(newEventID(), ev)
+		e.event(slacktest.NewEventID(), ev)
 		_ = name
 	}
 	// A question afterwards is answered: everything before it was dropped.
-	e.event(newEventID(), imMessage("D2", "U3", qWifi))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D2", "U3", qWifi))
 	e.waitPosted("D2", 2)
 	if n := len(e.slack.Posted("")); n != 2 {
 		t.Errorf("%d messages posted, want only the welcome and answer for D2", n)
@@ -112,8 +113,8 @@ func TestIgnoredMessages(t *testing.T) {
 
 func TestBareMentionShowsHelp(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	m := mention("C1", "U1", "", "<@"+botUser+">")
-	e.event(newEventID(), m)
+	m := slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+">")
+	e.event(slacktest.NewEventID(), m)
 	got := e.waitPosted("C1", 1)
 	if !strings.Contains(text(t, got[0]), "/ask faq") {
 		t.Errorf("help = %q", text(t, got[0]))
@@ -125,14 +126,14 @@ func TestBareMentionShowsHelp(t *testing.T) {
 
 func TestRedeliveredEventAnsweredOnce(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	id := newEventID()
-	ev := imMessage("D1", "U1", qWifi)
+	id := slacktest.NewEventID()
+	ev := slacktest.IMMessage("D1", "U1", qWifi)
 	e.event(id, ev)
 	e.event(id, ev, withHeader("X-Slack-Retry-Num", "1"), withHeader("X-Slack-Retry-Reason", "http_timeout"))
 	e.event(id, ev, withHeader("X-Slack-Retry-Num", "2"), withHeader("X-Slack-Retry-Reason", "http_timeout"))
 	e.waitPosted("D1", 2)
 	// A later question in the conversation proves the duplicates were not queued.
-	e.event(newEventID(), imMessage("D1", "U1", qPassword))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qPassword))
 	got := e.waitPosted("D1", 3)
 	if _, ok := find(t, got[2:], "Reset your password"); !ok {
 		t.Fatalf("third message is not the second answer: %q", text(t, got[2]))
@@ -164,15 +165,15 @@ func sessions(calls []kmsimCall) []int64 {
 // knows it by the conversation's KM session in the store.
 func TestThreadRecognisedAfterRestartThroughTheStore(t *testing.T) {
 	w := e2e.NewWorld(t, e2e.WorldOptions{Persist: true})
-	fake := newFakeSlack(t)
+	fake := slacktest.NewServer(t)
 	e := bootEnv(t, w, fake, envOpts{})
-	m := mention("C1", "U1", "", "<@"+botUser+"> "+qPassword)
+	m := slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+"> "+qPassword)
 	root := m["ts"].(string)
-	e.event(newEventID(), m)
+	e.event(slacktest.NewEventID(), m)
 	e.waitPosted("C1", 2)
 	e.p.Stop() // the restart: a new process, a new adapter, the same store and Slack
 	e = bootEnv(t, w, fake, envOpts{})
-	e.event(newEventID(), chanMessage("C1", "U1", root, qWifi))
+	e.event(slacktest.NewEventID(), slacktest.ChanMessage("C1", "U1", root, qWifi))
 	got := e.waitPosted("C1", 3)
 	if _, ok := find(t, got[2:], "ExampleGuest"); !ok || got[2].Thread != root {
 		t.Errorf("follow-up after restart not answered in the thread")
@@ -183,7 +184,7 @@ func TestBotIDFromAuthTestWhenEventsDoNotSay(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	body := map[string]any{
 		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": newEventID(), "event_time": 1, "event": mention("C1", "U1", "", "<@"+botUser+"> "+qWifi),
+		"event_id": slacktest.NewEventID(), "event_time": 1, "event": slacktest.Mention("C1", "U1", "", "<@"+slacktest.BotUser+"> "+qWifi),
 	}
 	b, _ := json.Marshal(body)
 	if code, _ := e.post(PathEvents, "application/json", b); code != 200 {
@@ -209,9 +210,9 @@ func TestEphemeralCannotBeEdited(t *testing.T) {
 func TestDMThreadReplyStaysInTheUsersConversation(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	ans := e.askDM("D1", "U1", qPassword, "Reset your password")
-	reply := imMessage("D1", "U1", qWifi)
+	reply := slacktest.IMMessage("D1", "U1", qWifi)
 	reply["thread_ts"] = ans.TS
-	e.event(newEventID(), reply)
+	e.event(slacktest.NewEventID(), reply)
 	got := e.waitPosted("D1", 3)
 	if _, ok := find(t, got[2:], "ExampleGuest"); !ok {
 		t.Fatal("thread reply not answered")

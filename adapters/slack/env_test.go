@@ -6,18 +6,12 @@ package slackadapter
 // posted to the adapter's routes on the shared httpserver.
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,6 +19,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
@@ -60,7 +55,7 @@ type env struct {
 	sim    *kmsim.Sim
 	store  *memstore.Store
 	core   *bridge.Core
-	slack  *fakeSlack
+	slack  *slacktest.Server
 	ad     *Adapter
 	srv    *httptest.Server
 	client *http.Client
@@ -77,12 +72,12 @@ func uniq() int64 { return seq.Add(1) }
 func newEnv(t testing.TB, o envOpts) *env {
 	t.Helper()
 	w := e2e.NewWorld(t, e2e.WorldOptions{KB: o.kb, Sim: o.sim})
-	return bootEnv(t, w, newFakeSlack(t), o)
+	return bootEnv(t, w, slacktest.NewServer(t), o)
 }
 
 // bootEnv starts a bridge process in w with an adapter against fake: a
 // restart when w has seen one before.
-func bootEnv(t testing.TB, w *e2e.World, fake *fakeSlack, o envOpts) *env {
+func bootEnv(t testing.TB, w *e2e.World, fake *slacktest.Server, o envOpts) *env {
 	t.Helper()
 	e := &env{t: t, w: w, sim: w.Sim, slack: fake}
 	// Registered before Boot, so they run after the process has stopped.
@@ -95,7 +90,7 @@ func bootEnv(t testing.TB, w *e2e.World, fake *fakeSlack, o envOpts) *env {
 	e.p = w.Boot(t, e2e.Options{Config: o.core, WrapHost: o.wrap, KM: o.km, Quiet: o.quiet})
 	e.store, e.core = e.p.Store, e.p.Core
 	cfg := Config{
-		BotToken: botToken, SigningSecret: secret, APIURL: fake.URL(),
+		BotToken: slacktest.BotToken, SigningSecret: secret, APIURL: fake.URL(),
 		RatePerSecond: 1000, Burst: 10,
 	}
 	if o.cfg != nil {
@@ -144,15 +139,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// sign computes Slack's v0 signature.
-func sign(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(m, "v0:%d:", ts)
-	m.Write(body)
-	return "v0=" + hex.EncodeToString(m.Sum(nil))
-}
-
-type reqOpt func(*http.Request)
+type reqOpt = func(*http.Request)
 
 func withHeader(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
 
@@ -165,81 +152,16 @@ func (e *env) post(path, contentType string, body []byte, opts ...reqOpt) (int, 
 
 func (e *env) postAt(ts int64, key, path, contentType string, body []byte, opts ...reqOpt) (int, []byte) {
 	e.t.Helper()
-	return signedPost(e.t, e.client, e.srv.URL, ts, key, path, contentType, body, opts...)
-}
-
-// signedPost posts body to base+path signed with key at ts, as Slack does, and
-// checks it was answered within Slack's 3 s.
-func signedPost(t testing.TB, c *http.Client, base string, ts int64, key, path, contentType string, body []byte, opts ...reqOpt) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("X-Slack-Signature", sign(key, ts, body))
-	for _, o := range opts {
-		o(req)
-	}
-	start := time.Now()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("%s answered after %s, more than Slack's 3 s", path, d)
-	}
-	return resp.StatusCode, out
+	return slacktest.SignedPost(e.t, e.client, e.srv.URL, ts, key, path, contentType, body, opts...)
 }
 
 // event posts an Events API callback and expects 200.
 func (e *env) event(eventID string, inner map[string]any, opts ...reqOpt) {
 	e.t.Helper()
-	code, body := e.post(PathEvents, "application/json", callback(eventID, inner), opts...)
+	code, body := e.post(PathEvents, "application/json", slacktest.Callback(eventID, inner), opts...)
 	if code != http.StatusOK {
 		e.t.Fatalf("event %s: HTTP %d %s", eventID, code, body)
 	}
-}
-
-func callback(eventID string, inner map[string]any) []byte {
-	b, _ := json.Marshal(map[string]any{
-		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": eventID, "event_time": time.Now().Unix(), "event": inner,
-		"authorizations": []map[string]any{{"team_id": "T1", "user_id": botUser, "is_bot": true}},
-	})
-	return b
-}
-
-func newTS() string { return fmt.Sprintf("1600000000.%06d", uniq()) }
-
-func newEventID() string { return fmt.Sprintf("Ev%08d", uniq()) }
-
-func imMessage(channel, user, text string) map[string]any {
-	ts := newTS()
-	return map[string]any{"type": "message", "channel_type": "im", "channel": channel, "user": user,
-		"text": text, "ts": ts, "event_ts": ts}
-}
-
-func chanMessage(channel, user, thread, text string) map[string]any {
-	ts := newTS()
-	m := map[string]any{"type": "message", "channel_type": "channel", "channel": channel, "user": user,
-		"text": text, "ts": ts, "event_ts": ts}
-	if thread != "" {
-		m["thread_ts"] = thread
-	}
-	return m
-}
-
-func mention(channel, user, thread, text string) map[string]any {
-	ts := newTS()
-	m := map[string]any{"type": "app_mention", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts}
-	if thread != "" {
-		m["thread_ts"] = thread
-	}
-	return m
 }
 
 // form encodes one form field.
@@ -253,74 +175,13 @@ func (e *env) interaction(path string, payload map[string]any) (int, []byte) {
 }
 
 // clickPayload is a block_actions payload for a click on message m.
-func (e *env) clickPayload(user string, m fakeMsg, action map[string]any) map[string]any {
-	return clickPayload(e.slack, user, m, action)
-}
-
-// clickPayload is a block_actions payload for user's click on message m as
-// fake holds it.
-func clickPayload(fake *fakeSlack, user string, m fakeMsg, action map[string]any) map[string]any {
-	msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "blocks": m.Blocks}
-	container := map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral}
-	if m.Thread != "" {
-		msg["thread_ts"] = m.Thread
-		container["thread_ts"] = m.Thread
-	}
-	action["block_id"] = "b1"
-	action["action_ts"] = newTS()
-	p := map[string]any{
-		"type": "block_actions", "trigger_id": fmt.Sprintf("trig%d", uniq()),
-		"user": map[string]any{"id": user}, "team": map[string]any{"id": "T1"},
-		"container": container, "channel": map[string]any{"id": m.Channel},
-		"response_url": fake.hookURL(fmt.Sprintf("r%d", uniq())),
-		"actions":      []any{action},
-	}
-	if !m.Ephemeral {
-		p["message"] = msg
-	}
-	return p
-}
-
-func buttonAction(b *slack.ButtonBlockElement) map[string]any {
-	return map[string]any{"type": "button", "action_id": b.ActionID, "value": b.Value,
-		"text": map[string]any{"type": "plain_text", "text": b.Text.Text}}
+func (e *env) clickPayload(user string, m slacktest.Msg, action map[string]any) map[string]any {
+	return e.slack.ClickPayload(user, m, action)
 }
 
 func selectAction(s *slack.SelectBlockElement, o *slack.OptionBlockObject) map[string]any {
 	return map[string]any{"type": s.Type, "action_id": s.ActionID,
 		"selected_option": map[string]any{"value": o.Value, "text": map[string]any{"type": "plain_text", "text": o.Text.Text}}}
-}
-
-// blocksOf decodes a message's blocks.
-func blocksOf(t testing.TB, raw json.RawMessage) []slack.Block {
-	t.Helper()
-	if len(raw) == 0 {
-		return nil
-	}
-	var bs slack.Blocks
-	if err := json.Unmarshal(raw, &bs); err != nil {
-		t.Fatalf("blocks: %v", err)
-	}
-	return bs.BlockSet
-}
-
-// elements returns the interactive elements of a message.
-func elements(t testing.TB, raw json.RawMessage) (buttons []*slack.ButtonBlockElement, selects []*slack.SelectBlockElement) {
-	for _, b := range blocksOf(t, raw) {
-		if ab, ok := b.(*slack.ActionBlock); ok && ab.Elements != nil {
-			for _, el := range ab.Elements.ElementSet {
-				switch el := el.(type) {
-				case *slack.ButtonBlockElement:
-					if el.Value != "" {
-						buttons = append(buttons, el)
-					}
-				case *slack.SelectBlockElement:
-					selects = append(selects, el)
-				}
-			}
-		}
-	}
-	return buttons, selects
 }
 
 // action is the stored action behind a token.
@@ -334,9 +195,9 @@ func (e *env) action(token string) bridge.StoredAction {
 }
 
 // waitPosted waits until channel has at least n messages and returns them.
-func (e *env) waitPosted(channel string, n int) []fakeMsg {
+func (e *env) waitPosted(channel string, n int) []slacktest.Msg {
 	e.t.Helper()
-	var got []fakeMsg
+	var got []slacktest.Msg
 	eventually(e.t, fmt.Sprintf("%d messages in %s", n, channel), func() bool {
 		got = e.slack.Posted(channel)
 		return len(got) >= n
@@ -345,18 +206,18 @@ func (e *env) waitPosted(channel string, n int) []fakeMsg {
 }
 
 // text is a message's visible words (fallback text and block texts).
-func text(t testing.TB, m fakeMsg) string {
-	return m.Text + "\n" + blocksText(blocksOf(t, m.Blocks))
+func text(t testing.TB, m slacktest.Msg) string {
+	return m.Text + "\n" + blocksText(slacktest.Blocks(t, m.Blocks))
 }
 
 // find returns the first message in ms whose text contains s.
-func find(t testing.TB, ms []fakeMsg, s string) (fakeMsg, bool) {
+func find(t testing.TB, ms []slacktest.Msg, s string) (slacktest.Msg, bool) {
 	for _, m := range ms {
 		if strings.Contains(text(t, m), s) {
 			return m, true
 		}
 	}
-	return fakeMsg{}, false
+	return slacktest.Msg{}, false
 }
 
 type kmsimCall = kmsim.Call

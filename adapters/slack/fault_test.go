@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -41,7 +42,7 @@ func (k *killable) RoundTrip(r *http.Request) (*http.Response, error) {
 // doomed boots a process whose KM never answers (it dies while it waits) and
 // whose calls to Slack can be cut off. wrap, when set, interposes on Deliver
 // as e2e.Options.WrapHost does; kill there kills the process.
-func doomed(t *testing.T, w *e2e.World, fake *fakeSlack, wrap func(core bridge.Host, kill func()) bridge.Host) (*env, func()) {
+func doomed(t *testing.T, w *e2e.World, fake *slacktest.Server, wrap func(core bridge.Host, kill func()) bridge.Host) (*env, func()) {
 	t.Helper()
 	hang := make(chan struct{})
 	km := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +104,7 @@ func crashCopy(t *testing.T, w *e2e.World) *e2e.World {
 
 // restart starts the next process on w and replays its inbox before
 // anything new arrives.
-func restart(t *testing.T, w *e2e.World, fake *fakeSlack) *env {
+func restart(t *testing.T, w *e2e.World, fake *slacktest.Server) *env {
 	t.Helper()
 	e := bootEnv(t, w, fake, envOpts{})
 	if _, err := e.core.Replay(context.Background()); err != nil {
@@ -113,7 +114,7 @@ func restart(t *testing.T, w *e2e.World, fake *fakeSlack) *env {
 }
 
 // answers counts the messages in channel that show want.
-func answers(t *testing.T, fake *fakeSlack, channel, want string) int {
+func answers(t *testing.T, fake *slacktest.Server, channel, want string) int {
 	n := 0
 	for _, m := range fake.Posted(channel) {
 		if strings.Contains(text(t, m), want) {
@@ -144,7 +145,7 @@ func TestFaultKill9Slack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := e2e.NewWorld(t, e2e.WorldOptions{Persist: true})
-			fake := newFakeSlack(t)
+			fake := slacktest.NewServer(t)
 			var wrap func(bridge.Host, func()) bridge.Host
 			if tc.insideDeliver {
 				wrap = func(core bridge.Host, kill func()) bridge.Host {
@@ -158,8 +159,8 @@ func TestFaultKill9Slack(t *testing.T) {
 				}
 			}
 			p1, kill := doomed(t, w, fake, wrap)
-			id, ev := newEventID(), imMessage("D1", "U1", qWifi)
-			code, _ := p1.post(PathEvents, "application/json", callback(id, ev))
+			id, ev := slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qWifi)
+			code, _ := p1.post(PathEvents, "application/json", slacktest.Callback(id, ev))
 			if want := http.StatusOK; tc.insideDeliver {
 				if code == want {
 					t.Fatalf("HTTP %d from a process that died before answering", code)

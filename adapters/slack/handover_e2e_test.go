@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
 	"github.com/kmbridge/kmbridge/escalation"
@@ -28,7 +29,7 @@ const agentsChannel = "CAGENTS"
 // deskEnv is an env whose core hands over to the desk, agents in agentsChannel.
 func deskEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, slack: newFakeSlack(t)}
+	e := &env{t: t, slack: slacktest.NewServer(t)}
 	e.sim = kmsim.New(kmsim.SampleKB(), kmsim.Options{MaxCalls: 100_000})
 	simSrv := httptest.NewServer(e.sim)
 	kmTr, slackTr, inTr := &http.Transport{}, &http.Transport{}, &http.Transport{}
@@ -63,7 +64,7 @@ func deskEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	desk.Bind(e.core.Outbox())
-	e.ad, err = New(Config{BotToken: botToken, SigningSecret: secret, APIURL: e.slack.URL(), RatePerSecond: 1000, Burst: 10},
+	e.ad, err = New(Config{BotToken: slacktest.BotToken, SigningSecret: secret, APIURL: e.slack.URL(), RatePerSecond: 1000, Burst: 10},
 		e.core, WithCatalog(cat), WithHTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
@@ -90,18 +91,10 @@ func deskEnv(t *testing.T) *env {
 	return e
 }
 
-// echo is what Slack sends the app about its own post: a message event with
-// the bot's user and bot_id.
-func echo(m fakeMsg) map[string]any {
-	ev := chanMessage(m.Channel, botUser, m.Thread, m.Text)
-	ev["ts"], ev["bot_id"] = m.TS, "BBOT"
-	return ev
-}
-
 // waitIn waits for a message in channel (thread: in that thread) showing s.
-func (e *env) waitIn(channel, thread, s string) fakeMsg {
+func (e *env) waitIn(channel, thread, s string) slacktest.Msg {
 	e.t.Helper()
-	var got fakeMsg
+	var got slacktest.Msg
 	eventually(e.t, "“"+s+"” in "+channel, func() bool {
 		for _, m := range e.slack.Posted(channel) {
 			if (thread == "" || m.Thread == thread) && strings.Contains(text(e.t, m), s) {
@@ -121,8 +114,8 @@ func (e *env) waitIn(channel, thread, s string) fakeMsg {
 // Claim redraws the card and tells the user.
 func TestHandoverSlackToSlack(t *testing.T) {
 	e := deskEnv(t)
-	e.slack.addUser(slack.User{ID: "UHANAKO", Profile: slack.UserProfile{DisplayName: "Hanako"}, Locale: "en-US"})
-	e.slack.addUser(slack.User{ID: "UDANA", Profile: slack.UserProfile{DisplayName: "Dana"}})
+	e.slack.AddUser(slack.User{ID: "UHANAKO", Profile: slack.UserProfile{DisplayName: "Hanako"}, Locale: "en-US"})
+	e.slack.AddUser(slack.User{ID: "UDANA", Profile: slack.UserProfile{DisplayName: "Dana"}})
 	e.askDM("DHANAKO", "UHANAKO", qPassword, "Reset your password")
 	if code, _ := e.command("DHANAKO", "UHANAKO", "human"); code != http.StatusOK {
 		t.Fatalf("/ask human: HTTP %d", code)
@@ -132,24 +125,24 @@ func TestHandoverSlackToSlack(t *testing.T) {
 	if card.Thread != "" {
 		t.Fatalf("the card is in a thread (%s), not at the top of the channel", card.Thread)
 	}
-	e.event(newEventID(), echo(card))
+	e.event(slacktest.NewEventID(), slacktest.Echo(card))
 
 	chats := len(e.sim.CallsTo("POST /v1/chat"))
-	e.event(newEventID(), imMessage("DHANAKO", "UHANAKO", "Still locked out"))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("DHANAKO", "UHANAKO", "Still locked out"))
 	relayed := e.waitIn(agentsChannel, card.TS, "Hanako: Still locked out")
 	if n := len(e.sim.CallsTo("POST /v1/chat")); n != chats {
 		t.Errorf("KM got %d chat calls for a handed-over message", n-chats)
 	}
-	e.event(newEventID(), echo(relayed)) // Slack tells the app of its own post
+	e.event(slacktest.NewEventID(), slacktest.Echo(relayed)) // Slack tells the app of its own post
 
-	e.event(newEventID(), chanMessage(agentsChannel, "UDANA", card.TS, "Use the *new* <https://portal.example.com|portal>"))
+	e.event(slacktest.NewEventID(), slacktest.ChanMessage(agentsChannel, "UDANA", card.TS, "Use the *new* <https://portal.example.com|portal>"))
 	got := e.waitIn("DHANAKO", "", "Dana: Use the new portal")
 	if !strings.Contains(string(got.Blocks), "https://portal.example.com") || !strings.Contains(string(got.Blocks), "*new*") {
 		t.Errorf("the agent's formatting was lost: %s", got.Blocks)
 	}
 
 	claim, _ := e.buttonLabelled(t, card, "Claim")
-	if code, _ := e.interaction(PathInteractions, e.clickPayload("UDANA", card, buttonAction(claim))); code != http.StatusOK {
+	if code, _ := e.interaction(PathInteractions, e.clickPayload("UDANA", card, slacktest.ButtonAction(claim))); code != http.StatusOK {
 		t.Fatalf("Claim: HTTP %d", code)
 	}
 	e.waitIn("DHANAKO", "", "Dana")
@@ -161,7 +154,7 @@ func TestHandoverSlackToSlack(t *testing.T) {
 	// taken for a double click of Claim.
 	card, _ = e.slack.Msg(agentsChannel, card.TS)
 	resolve, _ := e.buttonLabelled(t, card, "Resolve")
-	e.interaction(PathInteractions, e.clickPayload("UDANA", card, buttonAction(resolve)))
+	e.interaction(PathInteractions, e.clickPayload("UDANA", card, slacktest.ButtonAction(resolve)))
 	eventually(t, "the card resolved", func() bool {
 		m, _ := e.slack.Msg(agentsChannel, card.TS)
 		return strings.Contains(text(t, m), "Resolved by Dana")
@@ -177,9 +170,9 @@ func TestHandoverSlackToSlack(t *testing.T) {
 }
 
 // buttonLabelled finds m's button with that label.
-func (e *env) buttonLabelled(t *testing.T, m fakeMsg, label string) (*slack.ButtonBlockElement, bool) {
+func (e *env) buttonLabelled(t *testing.T, m slacktest.Msg, label string) (*slack.ButtonBlockElement, bool) {
 	t.Helper()
-	buttons, _ := elements(t, m.Blocks)
+	buttons, _ := slacktest.Elements(t, m.Blocks)
 	for _, b := range buttons {
 		if b.Text.Text == label {
 			return b, true
@@ -189,7 +182,7 @@ func (e *env) buttonLabelled(t *testing.T, m fakeMsg, label string) (*slack.Butt
 	return nil, false
 }
 
-func countIn(t *testing.T, ms []fakeMsg, s string) int {
+func countIn(t *testing.T, ms []slacktest.Msg, s string) int {
 	n := 0
 	for _, m := range ms {
 		if strings.Contains(text(t, m), s) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -42,8 +43,8 @@ func newRig(t *testing.T, cfg func(*Config)) *rig {
 // say posts a message event and returns whether Slack saw it acknowledged.
 func (r *rig) say(t *testing.T, ev map[string]any) bool {
 	t.Helper()
-	id := newEventID()
-	return r.event(t, id, callback(id, ev)).Acked
+	id := slacktest.NewEventID()
+	return r.event(t, id, slacktest.Callback(id, ev)).Acked
 }
 
 // delivered waits for the n-th accepted delivery (from 1) and returns its event.
@@ -84,8 +85,8 @@ func TestStartThreadIsACaseThread(t *testing.T) {
 	// The desk knows its case threads (host.Joined): an agent's reply there
 	// is delivered without a mention, with exactly the thread's key.
 	r.host.SetJoined(key, true)
-	r.fake.addUser(slack.User{ID: "UAGENT", Name: "dana", Profile: slack.UserProfile{DisplayName: "Dana"}})
-	if !r.say(t, chanMessage("CAGENTS", "UAGENT", ts, "Hello *Ann*, try <https://ex.com/reset|this>")) {
+	r.fake.AddUser(slack.User{ID: "UAGENT", Name: "dana", Profile: slack.UserProfile{DisplayName: "Dana"}})
+	if !r.say(t, slacktest.ChanMessage("CAGENTS", "UAGENT", ts, "Hello *Ann*, try <https://ex.com/reset|this>")) {
 		t.Fatal("the agent's reply was not acknowledged")
 	}
 	m, ok := r.delivered(t, 1).(bridge.Message)
@@ -97,11 +98,11 @@ func TestStartThreadIsACaseThread(t *testing.T) {
 		t.Errorf("Rich = %s", formatting.Dump(msgOf(m.Rich)))
 	}
 	// Never the bridge's own posts or a bot's, joined thread or not.
-	r.say(t, withFields(chanMessage("CAGENTS", botUser, ts, "relayed from Ann"), "bot_id", "BBOT"))
-	r.say(t, chanMessage("CAGENTS", botUser, ts, "our own"))
-	r.say(t, withFields(chanMessage("CAGENTS", "UOTHER", ts, "a bot"), "subtype", "bot_message", "bot_id", "B9"))
+	r.say(t, withFields(slacktest.ChanMessage("CAGENTS", slacktest.BotUser, ts, "relayed from Ann"), "bot_id", "BBOT"))
+	r.say(t, slacktest.ChanMessage("CAGENTS", slacktest.BotUser, ts, "our own"))
+	r.say(t, withFields(slacktest.ChanMessage("CAGENTS", "UOTHER", ts, "a bot"), "subtype", "bot_message", "bot_id", "B9"))
 	// Nor a thread the bridge takes no part in.
-	r.say(t, chanMessage("CAGENTS", "UAGENT", "1600000000.999999", "elsewhere"))
+	r.say(t, slacktest.ChanMessage("CAGENTS", "UAGENT", "1600000000.999999", "elsewhere"))
 	r.quiet(t, 1, "bot messages and other threads")
 
 	// Sending to the thread's key lands in the thread; Edit on the root
@@ -141,7 +142,7 @@ func TestCaseThreadUnderUserScope(t *testing.T) {
 		t.Fatalf("thread key %v has a user", key)
 	}
 	r.host.SetJoined(key, true)
-	r.say(t, chanMessage("CAGENTS", "UAGENT", key.Thread, "on it"))
+	r.say(t, slacktest.ChanMessage("CAGENTS", "UAGENT", key.Thread, "on it"))
 	m, ok := r.delivered(t, 1).(bridge.Message)
 	if want := (bridge.ConvKey{Platform: platform, Channel: "CAGENTS", Thread: key.Thread, User: "UAGENT"}); !ok || m.Key != want {
 		t.Errorf("delivered %#v, want a message keyed %v", m, want)
@@ -154,15 +155,15 @@ func TestMentionInJoinedThreadDeliveredOnce(t *testing.T) {
 	r := newRig(t, nil)
 	key := bridge.ConvKey{Platform: platform, Channel: "C1", Thread: "1600000000.000001"}
 	r.host.SetJoined(key, true)
-	msg := chanMessage("C1", "U1", key.Thread, "<@"+botUser+"> and this?")
-	mention := mention("C1", "U1", key.Thread, "<@"+botUser+"> and this?")
+	msg := slacktest.ChanMessage("C1", "U1", key.Thread, "<@"+slacktest.BotUser+"> and this?")
+	mention := slacktest.Mention("C1", "U1", key.Thread, "<@"+slacktest.BotUser+"> and this?")
 	mention["ts"] = msg["ts"]
 	r.say(t, msg)
 	r.say(t, mention)
 	if m, ok := r.delivered(t, 1).(bridge.Message); !ok || m.Text != "and this?" || m.Key != key {
 		t.Errorf("delivered %#v", m)
 	}
-	r.say(t, chanMessage("C1", "U1", key.Thread, "<@"+botUser+"|kmbridge> labelled")) // its app_mention twin would be delivered
+	r.say(t, slacktest.ChanMessage("C1", "U1", key.Thread, "<@"+slacktest.BotUser+"|kmbridge> labelled")) // its app_mention twin would be delivered
 	r.quiet(t, 1, "the message twin of a mention")
 }
 
@@ -170,7 +171,7 @@ func TestMentionInJoinedThreadDeliveredOnce(t *testing.T) {
 // their permalinks, never url_private (it needs the bot token).
 func TestRichTextAndFilesDelivered(t *testing.T) {
 	r := newRig(t, nil)
-	ev := imMessage("D1", "U1", "*ignored* mrkdwn")
+	ev := slacktest.IMMessage("D1", "U1", "*ignored* mrkdwn")
 	ev["subtype"] = "file_share"
 	ev["blocks"] = json.RawMessage(`[{"type":"rich_text","block_id":"b","elements":[{"type":"rich_text_section","elements":[
 		{"type":"text","text":"see "},{"type":"text","text":"this","style":{"italic":true}}]}]}]`)
@@ -211,9 +212,9 @@ func TestRichTextAndFilesDelivered(t *testing.T) {
 // mrkdwn text, mentions by the names the adapter knows.
 func TestRichFromMrkdwn(t *testing.T) {
 	r := newRig(t, nil)
-	r.fake.addUser(slack.User{ID: "UANN", Profile: slack.UserProfile{DisplayName: "Ann"}})
-	r.say(t, imMessage("D1", "UANN", "hi")) // caches Ann's profile
-	r.say(t, imMessage("D1", "U2", "ask <@UANN> about `x` &amp; _y_"))
+	r.fake.AddUser(slack.User{ID: "UANN", Profile: slack.UserProfile{DisplayName: "Ann"}})
+	r.say(t, slacktest.IMMessage("D1", "UANN", "hi")) // caches Ann's profile
+	r.say(t, slacktest.IMMessage("D1", "U2", "ask <@UANN> about `x` &amp; _y_"))
 	m := r.delivered(t, 2).(bridge.Message)
 	want := formatting.Rich{para(plain("ask "), plain("@Ann"), plain(" about "), sp("x", formatting.Code), plain(" & "), sp("y", formatting.Italic))}
 	if formatting.Dump(msgOf(m.Rich)) != formatting.Dump(msgOf(want)) {
@@ -225,8 +226,8 @@ func TestRichFromMrkdwn(t *testing.T) {
 // delivery), a click's user, message and action_ts, a command's trigger_id.
 func TestDeliveryIDs(t *testing.T) {
 	r := newRig(t, nil)
-	id := newEventID()
-	body := callback(id, imMessage("D1", "U1", "hi"))
+	id := slacktest.NewEventID()
+	body := slacktest.Callback(id, slacktest.IMMessage("D1", "U1", "hi"))
 	r.event(t, id, body)
 	r.event(t, id, body, withHeader("X-Slack-Retry-Num", "1"))
 	tries := r.host.Tries()

@@ -9,11 +9,12 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
 func homeOpened(user, dm string) map[string]any {
-	return map[string]any{"type": "app_home_opened", "user": user, "channel": dm, "tab": "home", "event_ts": newTS()}
+	return map[string]any{"type": "app_home_opened", "user": user, "channel": dm, "tab": "home", "event_ts": slacktest.NewTS()}
 }
 
 // publishedHome returns the view of the n-th views.publish call.
@@ -31,12 +32,12 @@ func (e *env) publishedHome(n int) (userID, metadata string, blocks []slack.Bloc
 		e.t.Fatalf("view %s: %v", raw, err)
 	}
 	userID, _ = req["user_id"].(string)
-	return userID, v.PrivateMetadata, blocksOf(e.t, v.Blocks)
+	return userID, v.PrivateMetadata, slacktest.Blocks(e.t, v.Blocks)
 }
 
 func TestAppHomePublishedAndClickable(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	e.event(newEventID(), homeOpened("U1", "D1"))
+	e.event(slacktest.NewEventID(), homeOpened("U1", "D1"))
 	user, meta, blocks := e.publishedHome(1)
 	if user != "U1" || meta != "D1" {
 		t.Errorf("published for %q with metadata %q", user, meta)
@@ -87,14 +88,14 @@ func TestAppHomePublishedAndClickable(t *testing.T) {
 		t.Errorf("FAQ button action %+v", act)
 	}
 	// Opening it again right away does not publish again.
-	e.event(newEventID(), homeOpened("U1", "D1"))
+	e.event(slacktest.NewEventID(), homeOpened("U1", "D1"))
 
 	// A click on the Home tab is answered in the DM.
 	p := map[string]any{
 		"type": "block_actions", "trigger_id": "trig-home", "user": map[string]any{"id": "U1"},
 		"team": map[string]any{"id": "T1"}, "container": map[string]any{"type": "view", "view_id": "V1"},
 		"view":    map[string]any{"id": "V1", "type": "home", "private_metadata": "D1"},
-		"actions": []any{map[string]any{"type": "button", "block_id": "b", "action_id": faq.ActionID, "value": faq.Value, "action_ts": newTS()}},
+		"actions": []any{map[string]any{"type": "button", "block_id": "b", "action_id": faq.ActionID, "value": faq.Value, "action_ts": slacktest.NewTS()}},
 	}
 	if code, _ := e.interaction(PathInteractions, p); code != http.StatusOK {
 		t.Fatalf("HTTP %d", code)
@@ -184,7 +185,7 @@ func TestTypeaheadOptions(t *testing.T) {
 // follow do not ask KM again.
 func TestAppHomeSharesTheCoresLists(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	e.event(newEventID(), homeOpened("U1", "D1"))
+	e.event(slacktest.NewEventID(), homeOpened("U1", "D1"))
 	e.publishedHome(1)
 	e.command("D1", "U1", "faq")
 	e.command("D1", "U1", "hot")
@@ -194,5 +195,12 @@ func TestAppHomeSharesTheCoresLists(t *testing.T) {
 	}
 	if n, m := len(e.sim.CallsTo("POST /v1/chat/commonQuestions")), len(e.sim.CallsTo("POST /v1/chat/hotQuestions")); n != 1 || m != 1 {
 		t.Errorf("commonQuestions %d, hotQuestions %d calls: want 1 each", n, m)
+	}
+}
+
+// The fake Slack tells the Home tab's search block by its id: the two agree.
+func TestFakeKnowsTheSearchBlock(t *testing.T) {
+	if searchActionID != slacktest.SearchActionID {
+		t.Errorf("slacktest.SearchActionID = %q, the adapter's is %q", slacktest.SearchActionID, searchActionID)
 	}
 }

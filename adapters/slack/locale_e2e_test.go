@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -18,10 +19,10 @@ import (
 const localeKMTimeout = 10 * time.Second
 
 // ratingTexts returns the texts of m's answer-rating buttons.
-func (e *env) ratingTexts(m fakeMsg) []string {
+func (e *env) ratingTexts(m slacktest.Msg) []string {
 	e.t.Helper()
 	var out []string
-	buttons, _ := elements(e.t, m.Blocks)
+	buttons, _ := slacktest.Elements(e.t, m.Blocks)
 	for _, b := range buttons {
 		if e.action(b.Value).Action.Kind == formatting.ActRateAnswer {
 			out = append(out, b.Text.Text)
@@ -31,9 +32,9 @@ func (e *env) ratingTexts(m fakeMsg) []string {
 }
 
 // buttonTexts returns the texts of every button of m.
-func buttonTexts(t testing.TB, m fakeMsg) []string {
+func buttonTexts(t testing.TB, m slacktest.Msg) []string {
 	var out []string
-	buttons, _ := elements(t, m.Blocks)
+	buttons, _ := slacktest.Elements(t, m.Blocks)
 	for _, b := range buttons {
 		out = append(out, b.Text.Text)
 	}
@@ -64,7 +65,7 @@ func TestLocaleFromSlackUserLocale(t *testing.T) {
 				t.Fatalf("catalogue maps %q to %s, want %s", tc.locale, p.Lang(), tc.want)
 			}
 			e := newEnv(t, envOpts{core: func(c *bridge.Config) { c.KMTimeout = localeKMTimeout }})
-			e.slack.addUser(slack.User{ID: "U7", Name: "kim", RealName: "Kim", Locale: tc.locale})
+			e.slack.AddUser(slack.User{ID: "U7", Name: "kim", RealName: "Kim", Locale: tc.locale})
 
 			ans := e.askDM("D7", "U7", qPassword, "Reset your password")
 			infos := e.slack.Calls("users.info")
@@ -106,7 +107,7 @@ func TestLocaleFromSlackUserLocale(t *testing.T) {
 // assertSlackRating checks that an answer's rating buttons and prompt are the
 // catalogue's texts in p's language, and that no other language's button
 // label appears on the message.
-func assertSlackRating(t *testing.T, e *env, cat *i18n.Catalog, p i18n.Printer, ans fakeMsg) {
+func assertSlackRating(t *testing.T, e *env, cat *i18n.Catalog, p i18n.Printer, ans slacktest.Msg) {
 	t.Helper()
 	want := []string{p.T("formatting.rate_up"), p.T("formatting.rate_down")}
 	if got := e.ratingTexts(ans); !slices.Equal(got, want) {

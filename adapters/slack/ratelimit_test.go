@@ -9,13 +9,14 @@ import (
 
 	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
 	"github.com/kmbridge/kmbridge/adapters/internal/outbound/outboundtest"
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
 func TestRateLimitedPostRetriedInOrder(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	e.slack.limit("chat.postMessage", 1) // the first post is answered 429, Retry-After: 1
-	e.event(newEventID(), imMessage("D1", "U1", qPassword))
+	e.slack.Limit("chat.postMessage", 1) // the first post is answered 429, Retry-After: 1
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qPassword))
 	got := e.waitPosted("D1", 2)
 	if !strings.Contains(text(t, got[0]), "Example Corp helpdesk bot") || !strings.Contains(text(t, got[1]), "Reset your password") {
 		t.Errorf("order: %q then %q", text(t, got[0]), text(t, got[1]))
@@ -34,7 +35,7 @@ func TestRateLimitedPostRetriedInOrder(t *testing.T) {
 
 func TestRateLimitGivesUpLoudly(t *testing.T) {
 	e := newEnv(t, envOpts{cfg: func(c *Config) { c.MaxRetries = 1 }})
-	e.slack.limit("chat.postMessage", 1, 1)
+	e.slack.Limit("chat.postMessage", 1, 1)
 	_, err := e.ad.Send(context.Background(), dmKey("D1", "", "U1"), formatting.Plain("hello"))
 	if err == nil || !strings.Contains(err.Error(), "rate limited") {
 		t.Errorf("err = %v", err)

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
@@ -41,9 +42,9 @@ func refusingOnce(n *deliveries) func(core bridge.Host, _ func()) bridge.Host {
 func TestRefusedEventIsRedeliveredNotLost(t *testing.T) {
 	var n deliveries
 	e := newEnv(t, envOpts{wrap: refusingOnce(&n)})
-	id := newEventID()
-	ev := imMessage("D1", "U1", qWifi)
-	if code, body := e.post(PathEvents, "application/json", callback(id, ev)); code != http.StatusServiceUnavailable {
+	id := slacktest.NewEventID()
+	ev := slacktest.IMMessage("D1", "U1", qWifi)
+	if code, body := e.post(PathEvents, "application/json", slacktest.Callback(id, ev)); code != http.StatusServiceUnavailable {
 		t.Fatalf("refused event: HTTP %d %s, want 503 so that Slack delivers it again", code, body)
 	}
 	e.event(id, ev, withHeader("X-Slack-Retry-Num", "1"))
@@ -63,7 +64,7 @@ func TestRefusedEventIsRedeliveredNotLost(t *testing.T) {
 func TestRefusedCommandIsNotAcknowledged(t *testing.T) {
 	var n deliveries
 	e := newEnv(t, envOpts{wrap: refusingOnce(&n)})
-	body := []byte("command=%2Fask&text=hello&user_id=U1&channel_id=D1&trigger_id=T" + newEventID())
+	body := []byte("command=%2Fask&text=hello&user_id=U1&channel_id=D1&trigger_id=T" + slacktest.NewEventID())
 	if code, _ := e.post(PathCommands, "application/x-www-form-urlencoded", body); code != http.StatusServiceUnavailable {
 		t.Errorf("refused command: HTTP %d, want 503", code)
 	}

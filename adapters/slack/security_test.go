@@ -5,11 +5,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 )
 
 func TestUnverifiedRequestsRefused(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	ev := callback(newEventID(), imMessage("D1", "U1", qPassword))
+	ev := slacktest.Callback(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qPassword))
 	cases := []struct {
 		name string
 		ts   int64
@@ -21,7 +23,7 @@ func TestUnverifiedRequestsRefused(t *testing.T) {
 		{"future timestamp", time.Now().Add(6 * time.Minute).Unix(), secret, nil},
 		{"no signature", time.Now().Unix(), secret, func(r *http.Request) { r.Header.Del("X-Slack-Signature") }},
 		{"tampered body", time.Now().Unix(), secret, func(r *http.Request) {
-			r.Header.Set("X-Slack-Signature", sign(secret, time.Now().Unix(), []byte("{}")))
+			r.Header.Set("X-Slack-Signature", slacktest.Sign(secret, time.Now().Unix(), []byte("{}")))
 		}},
 	}
 	for _, path := range []string{PathEvents, PathInteractions, PathOptions, PathCommands} {
@@ -40,7 +42,7 @@ func TestUnverifiedRequestsRefused(t *testing.T) {
 		t.Errorf("unsigned url_verification: HTTP %d", code)
 	}
 	// Then the genuine event goes through: nothing of the forged ones was recorded.
-	e.event(newEventID(), imMessage("D2", "U2", qWifi))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D2", "U2", qWifi))
 	e.waitPosted("D2", 2)
 	if n := len(e.sim.CallsTo("POST /v1/chat")); n != 1 {
 		t.Errorf("KM chat calls = %d, want 1 (only the genuine event)", n)
@@ -60,7 +62,7 @@ func TestURLVerification(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	e := newEnv(t, envOpts{cfg: func(c *Config) { c.MaxBodyBytes = 4096 }})
-	big := callback(newEventID(), imMessage("D1", "U1", strings.Repeat("a", 8000)))
+	big := slacktest.Callback(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", strings.Repeat("a", 8000)))
 	if code, _ := e.post(PathEvents, "application/json", big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("HTTP %d, want 413", code)
 	}
@@ -68,9 +70,9 @@ func TestBodyLimit(t *testing.T) {
 
 func TestEventBeforeRunIsRetriedBySlack(t *testing.T) {
 	e := newEnv(t, envOpts{noRun: true})
-	id := newEventID()
-	ev := imMessage("D1", "U1", qWifi)
-	if code, _ := e.post(PathEvents, "application/json", callback(id, ev)); code != http.StatusServiceUnavailable {
+	id := slacktest.NewEventID()
+	ev := slacktest.IMMessage("D1", "U1", qWifi)
+	if code, _ := e.post(PathEvents, "application/json", slacktest.Callback(id, ev)); code != http.StatusServiceUnavailable {
 		t.Fatalf("HTTP %d before Run, want 503", code)
 	}
 	e.start()
@@ -81,9 +83,9 @@ func TestEventBeforeRunIsRetriedBySlack(t *testing.T) {
 
 func TestNoSecretInLogs(t *testing.T) {
 	e := newEnv(t, envOpts{})
-	e.slack.limit("chat.postMessage", 1)
-	e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", callback(newEventID(), imMessage("D1", "U1", "x")))
-	e.event(newEventID(), imMessage("D1", "U1", qWifi))
+	e.slack.Limit("chat.postMessage", 1)
+	e.postAt(time.Now().Unix(), "forged", PathEvents, "application/json", slacktest.Callback(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", "x")))
+	e.event(slacktest.NewEventID(), slacktest.IMMessage("D1", "U1", qWifi))
 	e.waitPosted("D1", 2)
 	out := e.p.Logs.String()
 	if !strings.Contains(out, "rate limited") || !strings.Contains(out, "unverified") {
@@ -92,7 +94,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	if !strings.Contains(out, "throttle=slack.signature") {
 		t.Errorf("the forged request's warning is not rate-limited (logx.Throttled):\n%s", out)
 	}
-	for _, s := range []string{botToken, secret, appToken, "v0="} {
+	for _, s := range []string{slacktest.BotToken, secret, slacktest.AppToken, "v0="} {
 		if strings.Contains(out, s) {
 			t.Errorf("log contains a secret %q", s)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -32,7 +33,7 @@ func officesKB(t testing.TB) *kmsim.KB {
 func TestSelectChoice(t *testing.T) {
 	e := newEnv(t, envOpts{kb: officesKB(t)})
 	ans := e.askDM("D1", "U1", "Which office?", "Pick your office")
-	_, selects := elements(t, ans.Blocks)
+	_, selects := slacktest.Elements(t, ans.Blocks)
 	if len(selects) == 0 {
 		t.Fatalf("no select in %s", ans.Blocks)
 	}
@@ -55,7 +56,7 @@ func TestSelectChoice(t *testing.T) {
 	})
 	eventually(t, "the select retired", func() bool {
 		upd, _ := e.slack.Msg(ans.Channel, ans.TS)
-		_, sel := elements(t, upd.Blocks)
+		_, sel := slacktest.Elements(t, upd.Blocks)
 		return len(sel) == 0 && strings.Contains(text(t, upd), "✓ Office 7")
 	})
 }

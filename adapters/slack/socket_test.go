@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
 func socketEnv(t *testing.T) *env {
-	return newEnv(t, envOpts{cfg: func(c *Config) { c.AppToken, c.SigningSecret = appToken, "" }})
+	return newEnv(t, envOpts{cfg: func(c *Config) { c.AppToken, c.SigningSecret = slacktest.AppToken, "" }})
 }
 
 func envelope(typ string, payload any, retry int) (string, map[string]any) {
@@ -21,18 +22,18 @@ func envelope(typ string, payload any, retry int) (string, map[string]any) {
 
 func TestSocketModeRoundTrip(t *testing.T) {
 	e := socketEnv(t)
-	eventually(t, "the socket", func() bool { return e.slack.socketCount() > 0 })
+	eventually(t, "the socket", func() bool { return e.slack.SocketCount() > 0 })
 	if n := len(e.slack.Calls("apps.connections.open")); n < 1 {
 		t.Fatalf("apps.connections.open calls = %d", n)
 	}
 	// An event: acknowledged on the socket, answered through the Web API.
 	var ev map[string]any
-	_ = json.Unmarshal(callback("EvSock1", imMessage("D1", "U1", qPassword)), &ev)
+	_ = json.Unmarshal(slacktest.Callback("EvSock1", slacktest.IMMessage("D1", "U1", qPassword)), &ev)
 	id, env := envelope("events_api", ev, 0)
-	if !e.slack.push(env) {
+	if !e.slack.Push(env) {
 		t.Fatal("no socket")
 	}
-	e.slack.waitAck(t, id)
+	e.slack.WaitAck(t, id)
 	got := e.waitPosted("D1", 2)
 	ans, ok := find(t, got, "Reset your password")
 	if !ok {
@@ -40,14 +41,14 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	}
 	// Slack re-sends it (no ack seen in time): handled once.
 	id2, env2 := envelope("events_api", ev, 1)
-	e.slack.push(env2)
-	e.slack.waitAck(t, id2)
+	e.slack.Push(env2)
+	e.slack.WaitAck(t, id2)
 
 	// A click.
 	b, act := e.buttonOf(ans, formatting.ActHit)
-	id3, env3 := envelope("interactive", e.clickPayload("U1", ans, buttonAction(b)), 0)
-	e.slack.push(env3)
-	e.slack.waitAck(t, id3)
+	id3, env3 := envelope("interactive", e.clickPayload("U1", ans, slacktest.ButtonAction(b)), 0)
+	e.slack.Push(env3)
+	e.slack.WaitAck(t, id3)
 	eventually(t, "the hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
 	if h := e.sim.CallsTo("POST /v1/hit")[0]; h.Int("questionId") != act.QuestionID {
 		t.Errorf("hit %v", h.Body)
@@ -58,8 +59,8 @@ func TestSocketModeRoundTrip(t *testing.T) {
 		"type": "block_suggestion", "user": map[string]any{"id": "U1"}, "action_id": searchActionID,
 		"block_id": searchActionID, "value": "password", "view": map[string]any{"type": "home", "private_metadata": "D1"},
 	}, 0)
-	e.slack.push(env4)
-	ack := e.slack.waitAck(t, id4)
+	e.slack.Push(env4)
+	ack := e.slack.WaitAck(t, id4)
 	if !strings.Contains(string(ack.Payload), "Ask: password") || !strings.Contains(string(ack.Payload), `"options"`) {
 		t.Errorf("typeahead ack payload %s", ack.Payload)
 	}
@@ -68,8 +69,8 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	id5, env5 := envelope("slash_commands", map[string]any{
 		"command": "/ask", "text": qWifi, "user_id": "U1", "channel_id": "C9", "team_id": "T1", "trigger_id": "trig-sock",
 	}, 0)
-	e.slack.push(env5)
-	ack = e.slack.waitAck(t, id5)
+	e.slack.Push(env5)
+	ack = e.slack.WaitAck(t, id5)
 	if !strings.Contains(string(ack.Payload), "direct message") {
 		t.Errorf("command ack payload %s", ack.Payload)
 	}

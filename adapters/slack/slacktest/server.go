@@ -1,8 +1,10 @@
-package slackadapter
-
-// A fake Slack Web API (and Socket Mode WebSocket) on loopback: it records every
-// call, keeps the messages it was sent, checks every payload with
-// slackfmt.Validate, and can answer 429 with Retry-After.
+// Package slacktest is a fake Slack for tests, as net/http/httptest is a fake
+// network: the Web API (and the Socket Mode WebSocket) on loopback, which
+// records every call, keeps the messages it was sent, checks every payload
+// with slackfmt.Validate (a test fails on an invalid one), and can answer 429
+// with Retry-After; and builders of what Slack sends an app (signed events,
+// interactivity payloads). Only tests import it.
+package slacktest
 
 import (
 	"encoding/json"
@@ -16,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
@@ -23,14 +26,24 @@ import (
 	"github.com/kmbridge/kmbridge/formatting/slackfmt"
 )
 
+// The fake app's credentials and identity.
 const (
-	botToken = "xoxb-test-bot-token"
-	appToken = "xapp-test-app-token"
-	botUser  = "UBOT"
+	BotToken = "xoxb-test-bot-token"
+	AppToken = "xapp-test-app-token"
+	BotUser  = "UBOT"
+	BotID    = "BBOT"
+	TeamID   = "T1"
+	// SearchActionID is the block_id of the Home tab's search block, which
+	// is not a message block (slackadapter's searchActionID; its tests check
+	// the two agree).
+	SearchActionID = "kb_search"
 )
 
-// apiCall is one request the fake received.
-type apiCall struct {
+// WaitAck's bound.
+const ackWait = 20 * time.Second
+
+// Call is one request the fake received.
+type Call struct {
 	Method string
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.publish, response_url)
@@ -38,21 +51,22 @@ type apiCall struct {
 	At     time.Time
 }
 
-// fakeMsg is a message the fake holds.
-type fakeMsg struct {
+// Msg is a message the fake holds.
+type Msg struct {
 	Channel, TS, Thread, Text, User string
 	Blocks                          json.RawMessage
 	Ephemeral                       bool
 }
 
-type fakeSlack struct {
+// Server is the fake Slack; NewServer starts one for a test.
+type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	calls    []apiCall
-	msgs     map[string]*fakeMsg // channel|ts
-	order    []string            // channel|ts in posting order
+	calls    []Call
+	msgs     map[string]*Msg // channel|ts
+	order    []string        // channel|ts in posting order
 	seq      int
 	limits   map[string][]int // method → Retry-After seconds of the next 429s
 	posts429 []int            // Retry-After seconds of the next 429s to any post or update
@@ -60,8 +74,8 @@ type fakeSlack struct {
 	invalid  []string
 	users    map[string]slack.User
 	hooks    []map[string]any
-	acks     []socketAck
-	ackc     chan socketAck
+	acks     []SocketAck
+	ackc     chan SocketAck
 	sockets  []*websocket.Conn
 	sockMu   sync.Mutex // serialises writes to the sockets
 	sockDone chan struct{}
@@ -69,15 +83,18 @@ type fakeSlack struct {
 	postedC  chan string // channel of each message posted, for benchmarks
 }
 
-type socketAck struct {
+// SocketAck is a Socket Mode envelope's acknowledgement.
+type SocketAck struct {
 	EnvelopeID string          `json:"envelope_id"`
 	Payload    json.RawMessage `json:"payload"`
 }
 
-func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{
-		t: t, msgs: map[string]*fakeMsg{}, limits: map[string][]int{},
-		users: map[string]slack.User{}, ackc: make(chan socketAck, 100), sockDone: make(chan struct{}),
+// NewServer starts a fake Slack on loopback until the test ends, when it
+// fails the test for every payload that failed slackfmt.Validate.
+func NewServer(t testing.TB) *Server {
+	f := &Server{
+		t: t, msgs: map[string]*Msg{}, limits: map[string][]int{},
+		users: map[string]slack.User{}, ackc: make(chan SocketAck, 100), sockDone: make(chan struct{}),
 		postedC: make(chan string, 1024),
 	}
 	mux := http.NewServeMux()
@@ -105,12 +122,12 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 }
 
 // URL is the Web API base URL for slack.OptionAPIURL.
-func (f *fakeSlack) URL() string { return f.srv.URL + "/api/" }
+func (f *Server) URL() string { return f.srv.URL + "/api/" }
 
-// limitPosts makes the next n message posts and updates (any of
+// LimitPosts makes the next n message posts and updates (any of
 // chat.postMessage, chat.postEphemeral, chat.update) answer 429 with
 // Retry-After retryAfter seconds.
-func (f *fakeSlack) limitPosts(n, retryAfter int) {
+func (f *Server) LimitPosts(n, retryAfter int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -118,37 +135,42 @@ func (f *fakeSlack) limitPosts(n, retryAfter int) {
 	}
 }
 
-// served429 is how many calls the fake has answered 429.
-func (f *fakeSlack) served429() int {
+// Served429 is how many calls the fake has answered 429.
+func (f *Server) Served429() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.served
 }
 
-// limit makes the next calls of method answer 429 with these Retry-After values.
-func (f *fakeSlack) limit(method string, retryAfter ...int) {
+// Limit makes the next calls of method answer 429 with these Retry-After values.
+func (f *Server) Limit(method string, retryAfter ...int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limits[method] = append(f.limits[method], retryAfter...)
 }
 
-func (f *fakeSlack) addUser(u slack.User) {
+// AddUser makes a user known to users.info.
+func (f *Server) AddUser(u slack.User) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.users[u.ID] = u
 }
 
-func (f *fakeSlack) record(c apiCall) {
+// PostedC receives the channel of each message posted (benchmarks), when
+// it is read; posts do not wait for it.
+func (f *Server) PostedC() <-chan string { return f.postedC }
+
+func (f *Server) record(c Call) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, c)
 }
 
 // Calls returns the calls of method ("" for all) that succeeded.
-func (f *fakeSlack) Calls(method string) []apiCall {
+func (f *Server) Calls(method string) []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []apiCall
+	var out []Call
 	for _, c := range f.calls {
 		if (method == "" || c.Method == method) && c.Status == http.StatusOK {
 			out = append(out, c)
@@ -158,10 +180,10 @@ func (f *fakeSlack) Calls(method string) []apiCall {
 }
 
 // AllCalls returns every call of method, including those answered 429.
-func (f *fakeSlack) AllCalls(method string) []apiCall {
+func (f *Server) AllCalls(method string) []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []apiCall
+	var out []Call
 	for _, c := range f.calls {
 		if method == "" || c.Method == method {
 			out = append(out, c)
@@ -171,10 +193,10 @@ func (f *fakeSlack) AllCalls(method string) []apiCall {
 }
 
 // Posted returns the messages posted to channel (every channel when ""), in order.
-func (f *fakeSlack) Posted(channel string) []fakeMsg {
+func (f *Server) Posted(channel string) []Msg {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []fakeMsg
+	var out []Msg
 	for _, k := range f.order {
 		m := f.msgs[k]
 		if channel == "" || m.Channel == channel {
@@ -185,29 +207,30 @@ func (f *fakeSlack) Posted(channel string) []fakeMsg {
 }
 
 // Msg returns the current state of a message.
-func (f *fakeSlack) Msg(channel, ts string) (fakeMsg, bool) {
+func (f *Server) Msg(channel, ts string) (Msg, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m, ok := f.msgs[channel+"|"+ts]
 	if !ok {
-		return fakeMsg{}, false
+		return Msg{}, false
 	}
 	return *m, true
 }
 
-func (f *fakeSlack) Hooks() []map[string]any {
+// Hooks returns what the app posted to response_urls.
+func (f *Server) Hooks() []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]map[string]any(nil), f.hooks...)
 }
 
-func (f *fakeSlack) nextTS() string {
+func (f *Server) nextTS() string {
 	f.seq++
 	return fmt.Sprintf("1700000000.%06d", f.seq)
 }
 
 // check validates a payload as the adapter must send it.
-func (f *fakeSlack) check(method, text string, blocks json.RawMessage) {
+func (f *Server) check(method, text string, blocks json.RawMessage) {
 	var bs slack.Blocks
 	if len(blocks) > 0 {
 		if err := json.Unmarshal(blocks, &bs); err != nil {
@@ -231,9 +254,9 @@ func writeErr(w http.ResponseWriter, e string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": e})
 }
 
-func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
+func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
-	c := apiCall{Method: method, At: time.Now(), Status: http.StatusOK}
+	c := Call{Method: method, At: time.Now(), Status: http.StatusOK}
 	body, _ := io.ReadAll(r.Body)
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
@@ -244,9 +267,9 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 			token = t
 		}
 	}
-	want := botToken
+	want := BotToken
 	if method == "apps.connections.open" {
-		want = appToken
+		want = AppToken
 	}
 	if token != want {
 		c.Status = http.StatusUnauthorized
@@ -276,7 +299,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 	form := c.Form
 	switch method {
 	case "auth.test":
-		writeOK(w, map[string]any{"user_id": botUser, "bot_id": "BBOT", "team_id": "T1"})
+		writeOK(w, map[string]any{"user_id": BotUser, "bot_id": "BBOT", "team_id": "T1"})
 	case "users.info":
 		f.mu.Lock()
 		u, ok := f.users[form.Get("user")]
@@ -289,7 +312,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 		writeOK(w, map[string]any{"channel": map[string]any{"id": "D" + strings.TrimPrefix(form.Get("users"), "U")}})
 	case "chat.postMessage", "chat.postEphemeral", "chat.startStream":
 		f.mu.Lock()
-		m := &fakeMsg{Channel: form.Get("channel"), TS: f.nextTS(), Thread: form.Get("thread_ts"),
+		m := &Msg{Channel: form.Get("channel"), TS: f.nextTS(), Thread: form.Get("thread_ts"),
 			Text: form.Get("text"), Blocks: json.RawMessage(form.Get("blocks")), User: form.Get("user"),
 			Ephemeral: method == "chat.postEphemeral"}
 		if method == "chat.startStream" {
@@ -341,7 +364,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 
 // checkView validates a Home tab: at most 100 blocks; the search select; every
 // other block as a message block.
-func (f *fakeSlack) checkView(req map[string]any) {
+func (f *Server) checkView(req map[string]any) {
 	raw, _ := json.Marshal(req["view"])
 	var v struct {
 		Type   string          `json:"type"`
@@ -356,9 +379,9 @@ func (f *fakeSlack) checkView(req map[string]any) {
 		return
 	}
 	for i, b := range bs.BlockSet {
-		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == searchActionID {
+		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == SearchActionID {
 			sel, ok := ab.Elements.ElementSet[0].(*slack.SelectBlockElement)
-			if !ok || sel.Type != slack.OptTypeExternal || sel.Placeholder == nil || lenU(sel.Placeholder.Text) > 150 {
+			if !ok || sel.Type != slack.OptTypeExternal || sel.Placeholder == nil || len(utf16.Encode([]rune(sel.Placeholder.Text))) > 150 {
 				f.invalid = append(f.invalid, "views.publish: bad search block")
 			}
 			continue
@@ -370,7 +393,7 @@ func (f *fakeSlack) checkView(req map[string]any) {
 }
 
 // hook is a response_url.
-func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
+func (f *Server) hook(w http.ResponseWriter, r *http.Request) {
 	var m map[string]any
 	_ = json.NewDecoder(r.Body).Decode(&m)
 	f.mu.Lock()
@@ -384,14 +407,14 @@ func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, map[string]any{})
 }
 
-// hookURL is a response_url served by the fake.
-func (f *fakeSlack) hookURL(id string) string { return f.srv.URL + "/hooks/" + id }
+// HookURL is a response_url served by the fake.
+func (f *Server) HookURL(id string) string { return f.srv.URL + "/hooks/" + id }
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 // socket is the Socket Mode WebSocket: hello, pings, envelopes pushed by the
 // test, acks recorded.
-func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+func (f *Server) socket(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -420,7 +443,7 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	for {
-		var ack socketAck
+		var ack SocketAck
 		if err := conn.ReadJSON(&ack); err != nil {
 			return
 		}
@@ -434,8 +457,8 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// push sends an envelope on every open socket; it reports whether one was open.
-func (f *fakeSlack) push(env map[string]any) bool {
+// Push sends an envelope on every open socket; it reports whether one was open.
+func (f *Server) Push(env map[string]any) bool {
 	f.sockMu.Lock()
 	defer f.sockMu.Unlock()
 	sent := false
@@ -447,24 +470,25 @@ func (f *fakeSlack) push(env map[string]any) bool {
 	return sent
 }
 
-func (f *fakeSlack) socketCount() int {
+// SocketCount is how many Socket Mode connections were opened.
+func (f *Server) SocketCount() int {
 	f.sockMu.Lock()
 	defer f.sockMu.Unlock()
 	return len(f.sockets)
 }
 
-// waitAck waits for the ack of an envelope.
-func (f *fakeSlack) waitAck(t testing.TB, id string) socketAck {
+// WaitAck waits for the ack of an envelope.
+func (f *Server) WaitAck(t testing.TB, id string) SocketAck {
 	t.Helper()
-	a, ok := f.ackWithin(id, waitFor)
+	a, ok := f.AckWithin(id, ackWait)
 	if !ok {
 		t.Fatalf("no ack for envelope %s", id)
 	}
 	return a
 }
 
-// ackWithin waits up to d for the ack of an envelope.
-func (f *fakeSlack) ackWithin(id string, d time.Duration) (socketAck, bool) {
+// AckWithin waits up to d for the ack of an envelope.
+func (f *Server) AckWithin(id string, d time.Duration) (SocketAck, bool) {
 	deadline := time.After(d)
 	for {
 		f.mu.Lock()
@@ -479,7 +503,7 @@ func (f *fakeSlack) ackWithin(id string, d time.Duration) (socketAck, bool) {
 		case <-f.ackc:
 		case <-time.After(20 * time.Millisecond):
 		case <-deadline:
-			return socketAck{}, false
+			return SocketAck{}, false
 		}
 	}
 }
