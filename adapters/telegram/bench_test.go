@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 )
 
 // BenchmarkUpdateRoundTrip measures one update end to end: the fake Bot API
@@ -17,21 +19,21 @@ import (
 func BenchmarkUpdateRoundTrip(b *testing.B) {
 	w := newWorld(b, nil)
 	answered := make(chan struct{}, 1)
-	w.fake.onSend = func(c apiCall) {
+	w.fake.OnSend(func(c telegramtest.Call) {
 		if strings.Contains(c.Params.Get("text"), "ExampleGuest") {
 			answered <- struct{}{}
 		}
-	}
+	})
 	w.boot(b, options{quiet: true, tg: func(c *telegramadapter.Config) {
 		c.PerChatInterval, c.GroupPerMinute, c.GlobalPerSecond = -1, -1, -1
 	}})
 	const q = "What is the Wi-Fi password?"
-	w.fake.push(private(alice, q)) // first contact: welcome and KM session
+	w.fake.Push(telegramtest.Private(alice, q)) // first contact: welcome and KM session
 	<-answered
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		w.fake.push(private(alice, q))
+		w.fake.Push(telegramtest.Private(alice, q))
 		<-answered
 	}
 	b.StopTimer()

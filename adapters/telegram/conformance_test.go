@@ -15,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
@@ -37,7 +38,7 @@ const conformanceSecret = "conformance-Secret_0123456789"
 // offset.
 type driver struct {
 	webhook bool
-	fake    *fakeAPI
+	fake    *telegramtest.Server
 	srv     *httptest.Server // webhook mode: the adapter's routes
 }
 
@@ -53,9 +54,9 @@ func (d *driver) Skips() map[string]string {
 func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections) // after the fake closes (cleanups run last first)
-	d.fake = newFakeAPI(t)
+	d.fake = telegramtest.NewServer(t)
 	cfg := telegramadapter.Config{
-		Token: fakeToken, APIEndpoint: d.fake.endpoint(),
+		Token: telegramtest.Token, APIEndpoint: d.fake.Endpoint(),
 		PerChatInterval: time.Millisecond, GroupPerMinute: -1, GlobalPerSecond: -1, PollTimeout: 5 * time.Second,
 	}
 	if d.webhook {
@@ -86,7 +87,7 @@ func (d *driver) Ready(t *testing.T) {
 		waitFor(t, "the webhook to be served", func() bool { return d.post(t, []byte(`{"update_id":1}`)) == http.StatusOK })
 		return
 	}
-	waitFor(t, "the first poll", func() bool { return len(d.fake.callsTo("getUpdates")) > 0 })
+	waitFor(t, "the first poll", func() bool { return len(d.fake.CallsTo("getUpdates")) > 0 })
 }
 
 // userID is a stable Telegram user id for a suite's user name.
@@ -98,7 +99,7 @@ func userID(name string) int64 {
 
 func (d *driver) UserSays(t *testing.T, user, text string) bridgetest.Inbound {
 	u := userID(user)
-	return d.deliver(t, message(privateChat(u), person(u, "en"), text, nil))
+	return d.deliver(t, telegramtest.Message(telegramtest.PrivateChat(u), telegramtest.Person(u, "en"), text, nil))
 }
 
 func (d *driver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest.Inbound {
@@ -111,7 +112,7 @@ func (d *driver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest.Inbou
 	// Long polling: Telegram hands out again what was not confirmed, once
 	// the adapter asks again.
 	id := raw["update_id"].(int)
-	waitFor(t, "the update to be confirmed", func() bool { ok, _ := d.fake.acked(id); return ok })
+	waitFor(t, "the update to be confirmed", func() bool { ok, _ := d.fake.Acked(id); return ok })
 	in.Acked = true
 	return in
 }
@@ -120,35 +121,35 @@ func (d *driver) Click(t *testing.T, user string, ref bridge.MsgRef, token strin
 	u := userID(user)
 	chat, _ := strconv.ParseInt(ref.Key.Channel, 10, 64)
 	id, _ := strconv.Atoi(ref.ID)
-	m := map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": privateChat(chat),
-		"from": map[string]any{"id": botID, "is_bot": true, "first_name": "Helpdesk", "username": botName}}
-	if s, ok := d.fake.message(chat, id); ok {
-		m["text"] = s.text
-		m["reply_markup"] = json.RawMessage(s.markup)
+	m := map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": telegramtest.PrivateChat(chat),
+		"from": map[string]any{"id": telegramtest.BotID, "is_bot": true, "first_name": "Helpdesk", "username": telegramtest.BotName}}
+	if s, ok := d.fake.Message(chat, id); ok {
+		m["text"] = s.Text
+		m["reply_markup"] = json.RawMessage(s.Markup)
 	}
 	return d.deliver(t, map[string]any{"callback_query": map[string]any{
-		"id": "cb-" + token, "from": person(u, "en"), "chat_instance": "ci", "data": token, "message": m,
+		"id": "cb-" + token, "from": telegramtest.Person(u, "en"), "chat_instance": "ci", "data": token, "message": m,
 	}})
 }
 
 func (d *driver) Unknown(t *testing.T) bridgetest.Inbound {
 	return d.deliver(t, map[string]any{"message_reaction": map[string]any{
-		"chat": privateChat(1), "message_id": 1, "date": time.Now().Unix(), "new_reaction": []any{}, "old_reaction": []any{},
+		"chat": telegramtest.PrivateChat(1), "message_id": 1, "date": time.Now().Unix(), "new_reaction": []any{}, "old_reaction": []any{},
 	}})
 }
 
 func (d *driver) Fail429(t *testing.T, n int, retryAfter time.Duration) func() int {
-	return d.fake.fail429(n, int(retryAfter/time.Second))
+	return d.fake.Fail429(n, int(retryAfter/time.Second))
 }
 
 var tag = regexp.MustCompile(`<[^>]*>`)
 
 func (d *driver) Posts(t *testing.T) []bridgetest.Post {
 	var out []bridgetest.Post
-	for _, m := range d.fake.posted() {
-		p := bridgetest.Post{ID: strconv.Itoa(m.id), Text: html.UnescapeString(tag.ReplaceAllString(m.text, ""))}
+	for _, m := range d.fake.Posted() {
+		p := bridgetest.Post{ID: strconv.Itoa(m.ID), Text: html.UnescapeString(tag.ReplaceAllString(m.Text, ""))}
 		var kb tgbotapi.InlineKeyboardMarkup
-		_ = json.Unmarshal([]byte(m.markup), &kb)
+		_ = json.Unmarshal([]byte(m.Markup), &kb)
 		for _, row := range kb.InlineKeyboard {
 			for _, b := range row {
 				pb := bridgetest.PostButton{Label: b.Text}
@@ -171,18 +172,15 @@ func (d *driver) Posts(t *testing.T) []bridgetest.Post {
 func (d *driver) deliver(t *testing.T, u map[string]any) bridgetest.Inbound {
 	t.Helper()
 	if d.webhook {
-		d.fake.mu.Lock()
-		d.fake.nextID++
-		u["update_id"] = d.fake.nextID
-		d.fake.mu.Unlock()
+		u["update_id"] = d.fake.NextUpdateID()
 		body, _ := json.Marshal(u)
 		acked := d.post(t, body) == http.StatusOK
 		return bridgetest.Inbound{ID: deliveryID(u["update_id"].(int)), Acked: acked, Raw: u}
 	}
-	id := d.fake.push(u)
+	id := d.fake.Push(u)
 	var confirmed, refused bool
 	waitFor(t, "the update to be confirmed or asked for again", func() bool {
-		confirmed, refused = d.fake.acked(id)
+		confirmed, refused = d.fake.Acked(id)
 		return confirmed || refused
 	})
 	return bridgetest.Inbound{ID: deliveryID(id), Acked: confirmed && !refused, Raw: u}
@@ -190,7 +188,7 @@ func (d *driver) deliver(t *testing.T, u map[string]any) bridgetest.Inbound {
 
 // deliveryID is the Delivery.ID the adapter gives update id: the bot's id and
 // the update_id.
-func deliveryID(id int) string { return strconv.Itoa(botID) + ":" + strconv.Itoa(id) }
+func deliveryID(id int) string { return strconv.Itoa(telegramtest.BotID) + ":" + strconv.Itoa(id) }
 
 // post posts an update to the webhook as Telegram does and returns the status.
 func (d *driver) post(t *testing.T, body []byte) int {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 )
@@ -96,15 +97,15 @@ func TestRefusedUpdateIsRedelivered(t *testing.T) {
 	h.failNext(errors.New("store down"))
 	p := w.boot(t, options{wrapHost: h.wrap})
 	const q = "What is the Wi-Fi password?"
-	id := w.fake.push(private(alice, q))
-	w.waitSend(t, "ExampleGuest")
-	waitFor(t, "the update to be confirmed", func() bool { ok, _ := w.fake.acked(id); return ok })
-	if _, refused := w.fake.acked(id); !refused {
+	id := w.fake.Push(telegramtest.Private(alice, q))
+	w.fake.WaitSend(t, "ExampleGuest")
+	waitFor(t, "the update to be confirmed", func() bool { ok, _ := w.fake.Acked(id); return ok })
+	if _, refused := w.fake.Acked(id); !refused {
 		t.Error("the refused update was confirmed before it was accepted")
 	}
 	ds := h.deliveries()
-	if len(ds) != 2 || ds[0].ID != ds[1].ID || ds[0].ID != strconv.Itoa(botID)+":"+strconv.Itoa(id) {
-		t.Errorf("deliveries = %+v, want the update twice with the delivery id %d:%d", ds, botID, id)
+	if len(ds) != 2 || ds[0].ID != ds[1].ID || ds[0].ID != strconv.Itoa(telegramtest.BotID)+":"+strconv.Itoa(id) {
+		t.Errorf("deliveries = %+v, want the update twice with the delivery id %d:%d", ds, telegramtest.BotID, id)
 	}
 	w.answeredOnce(t, q, "ExampleGuest")
 	if !strings.Contains(p.logs.String(), "Telegram will deliver it again") {
@@ -118,14 +119,14 @@ func TestRefusedClickSaysSoAndIsTakenLater(t *testing.T) {
 	w := newWorld(t, nil)
 	h := newRecHost()
 	w.boot(t, options{wrapHost: h.wrap})
-	w.fake.push(private(alice, "How do I reset my password?"))
-	ans := w.waitSend(t, "Reset your password")
+	w.fake.Push(telegramtest.Private(alice, "How do I reset my password?"))
+	ans := w.fake.WaitSend(t, "Reset your password")
 	const mfa = "How do I set up multi-factor authentication?"
 
 	h.failNext(errors.New("store down"))
-	w.click(t, alice, ans, mfa)
-	w.waitSend(t, "Multi-factor authentication")
-	cbs := w.fake.waitCalls(t, 2, "answerCallbackQuery")
+	w.fake.Click(t, alice, ans, mfa)
+	w.fake.WaitSend(t, "Multi-factor authentication")
+	cbs := w.fake.WaitCalls(t, 2, "answerCallbackQuery")
 	notice := catalogue(t).Printer("en").T("telegram.click_pending")
 	if got := cbs[0].Params.Get("text"); got != notice || cbs[0].Params.Get("show_alert") == "true" {
 		t.Errorf("the refused click was answered %q (alert %s), want the notice %q", got, cbs[0].Params.Get("show_alert"), notice)
@@ -147,7 +148,7 @@ func TestLongRateLimitHoldsOnlyItsChat(t *testing.T) {
 	defer cancel()
 	groupA := bridge.ChannelKey(bridge.ScopeUser, "telegram", "", "-1001", "", "1")
 	groupB := bridge.ChannelKey(bridge.ScopeUser, "telegram", "", "-1002", "", "1")
-	w.fake.failNext("sendMessage", 1, http.StatusTooManyRequests, 3, "Too Many Requests: retry after 3")
+	w.fake.FailNext("sendMessage", 1, http.StatusTooManyRequests, 3, "Too Many Requests: retry after 3")
 	start := time.Now()
 	doneA := make(chan error, 1)
 	go func() {
@@ -155,7 +156,7 @@ func TestLongRateLimitHoldsOnlyItsChat(t *testing.T) {
 		doneA <- err
 	}()
 	waitFor(t, "the 429", func() bool {
-		for _, c := range w.fake.callsTo("sendMessage") {
+		for _, c := range w.fake.CallsTo("sendMessage") {
 			if c.Status == http.StatusTooManyRequests {
 				return true
 			}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/escalation"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
@@ -54,7 +55,7 @@ func TestHandoverToTelegramAgents(t *testing.T) {
 
 func handoverWalk(t *testing.T, forum bool) {
 	w := newWorld(t, nil)
-	w.fake.setForum(agentsChat, forum)
+	w.fake.SetForum(agentsChat, forum)
 	late := &lateDesk{}
 	w.boot(t, options{escalator: late, booted: func(t testing.TB, p *process) {
 		d, err := escalation.NewDesk(escalation.Options{
@@ -69,10 +70,10 @@ func handoverWalk(t *testing.T, forum bool) {
 		d.Bind(p.Core.Outbox())
 	}})
 
-	w.fake.push(private(alice, "/human"))
-	var cardMsg apiCall
+	w.fake.Push(telegramtest.Private(alice, "/human"))
+	var cardMsg telegramtest.Call
 	waitFor(t, "the case's card", func() bool {
-		for _, c := range w.fake.sends() {
+		for _, c := range w.fake.Sends() {
 			if c.Int("chat_id") == agentsChat {
 				cardMsg = c
 				return true
@@ -81,13 +82,13 @@ func handoverWalk(t *testing.T, forum bool) {
 		return false
 	})
 	topic := cardMsg.Params.Get("message_thread_id")
-	if forum != (topic != "") || forum != (len(w.fake.callsTo("createForumTopic")) == 1) {
+	if forum != (topic != "") || forum != (len(w.fake.CallsTo("createForumTopic")) == 1) {
 		t.Fatalf("forum %v: the card went to %v", forum, cardMsg.Params)
 	}
 
 	chats := len(w.simCalls("POST /v1/chat"))
-	w.fake.push(private(alice, "my VPN drops every hour"))
-	relay := w.waitSend(t, "my VPN drops every hour")
+	w.fake.Push(telegramtest.Private(alice, "my VPN drops every hour"))
+	relay := w.fake.WaitSend(t, "my VPN drops every hour")
 	if relay.Int("chat_id") != agentsChat || relay.Params.Get("message_thread_id") != topic {
 		t.Errorf("the user's message went to %v, want the case's thread", relay.Params)
 	}
@@ -104,49 +105,49 @@ func handoverWalk(t *testing.T, forum bool) {
 		if forum {
 			e["message_thread_id"], e["is_topic_message"] = num(topic), true
 		} else {
-			e["reply_to_message"] = w.botMessage(relay)
+			e["reply_to_message"] = w.fake.BotMessage(w.t, relay)
 		}
 		for k, v := range extra {
 			e[k] = v
 		}
-		return message(groupChat(agentsChat), map[string]any{"id": agent, "is_bot": false, "first_name": "Bob", "language_code": "en"}, text, e)
+		return telegramtest.Message(telegramtest.GroupChat(agentsChat), map[string]any{"id": agent, "is_bot": false, "first_name": "Bob", "language_code": "en"}, text, e)
 	}
-	w.fake.push(agentSays("// the user sounds annoyed", nil))
-	w.fake.push(agentSays("Please restart the client.", map[string]any{
+	w.fake.Push(agentSays("// the user sounds annoyed", nil))
+	w.fake.Push(agentSays("Please restart the client.", map[string]any{
 		"entities": []map[string]any{{"type": "bold", "offset": 7, "length": 7}}}))
-	answer := w.waitSend(t, "restart")
+	answer := w.fake.WaitSend(t, "restart")
 	if answer.Int("chat_id") != alice || !strings.Contains(answer.Params.Get("text"), "Bob") ||
 		!strings.Contains(answer.Params.Get("text"), "<b>restart</b>") {
 		t.Errorf("the agent's answer reached %d as %q, want alice with Bob's name and the bold kept", answer.Int("chat_id"), answer.Params.Get("text"))
 	}
-	if n := len(w.sendsWith("annoyed")); n != 0 {
+	if n := len(w.fake.SendsWith("annoyed")); n != 0 {
 		t.Errorf("an internal note was relayed %d times", n)
 	}
 
 	// Claim: the card, in two messages (its head with the buttons, then the
 	// transcript), is redrawn in place: nothing posted again, no stale
 	// buttons left.
-	posted := len(w.fake.posted())
-	w.click(t, agent, cardMsg, "Claim")
+	posted := len(w.fake.Posted())
+	w.fake.Click(t, agent, cardMsg, "Claim")
 	waitFor(t, "the card's redraw", func() bool {
-		for _, c := range w.fake.callsTo("editMessageText") {
+		for _, c := range w.fake.CallsTo("editMessageText") {
 			if c.Int("message_id") == int64(cardMsg.MsgID) && c.Status == 200 {
 				return true
 			}
 		}
 		return false
 	})
-	w.waitSend(t, "You're now talking with")
-	var cardParts []sentMsg
-	for _, m := range w.fake.posted() {
-		if m.chat == agentsChat && (strings.Contains(m.text, "Case #1") || strings.Contains(m.text, "Conversation so far")) {
+	w.fake.WaitSend(t, "You're now talking with")
+	var cardParts []telegramtest.Sent
+	for _, m := range w.fake.Posted() {
+		if m.Chat == agentsChat && (strings.Contains(m.Text, "Case #1") || strings.Contains(m.Text, "Conversation so far")) {
 			cardParts = append(cardParts, m)
 		}
 	}
-	if len(cardParts) != 2 || cardParts[0].id != cardMsg.MsgID || strings.Count(cardParts[0].markup, "callback_data") == 0 {
+	if len(cardParts) != 2 || cardParts[0].ID != cardMsg.MsgID || strings.Count(cardParts[0].Markup, "callback_data") == 0 {
 		t.Errorf("after the claim the card is %+v, want its two messages redrawn in place", cardParts)
 	}
-	if n := len(w.fake.posted()) - posted; n != 1 {
+	if n := len(w.fake.Posted()) - posted; n != 1 {
 		t.Errorf("%d messages posted by the claim, want 1 (the user told)", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -36,7 +37,7 @@ func TestStartThreadForumTopic(t *testing.T) {
 	w := newWorld(t, nil)
 	h := newRecHost()
 	p := w.boot(t, options{wrapHost: h.wrap, tg: func(c *telegramadapter.Config) { c.Scope = bridge.ScopeThread }})
-	w.fake.setForum(agentsChat, true)
+	w.fake.SetForum(agentsChat, true)
 	ctx := context.Background()
 	in := bridge.ConvKey{Platform: "telegram", Channel: strconv.Itoa(agentsChat)}
 	title := "Case #7 · " + strings.Repeat("Ann ", 40)
@@ -44,12 +45,12 @@ func TestStartThreadForumTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	topics := w.fake.waitCalls(t, 1, "createForumTopic")
+	topics := w.fake.WaitCalls(t, 1, "createForumTopic")
 	name := topics[0].Params.Get("name")
 	if !strings.HasPrefix(name, "Case #7 · Ann") || len([]rune(name)) > 128 {
 		t.Errorf("topic name %q: want the title within 128 characters", name)
 	}
-	cardMsg := w.waitSend(t, "Case #7")
+	cardMsg := w.fake.WaitSend(t, "Case #7")
 	topic := cardMsg.Params.Get("message_thread_id")
 	if topic == "" || cardMsg.Int("chat_id") != agentsChat {
 		t.Fatalf("the card went to %v, want a topic of the agents' chat", cardMsg.Params)
@@ -62,13 +63,13 @@ func TestStartThreadForumTopic(t *testing.T) {
 	// Not joined yet: an agent's message without a mention is not the bot's.
 	const agent = 4901
 	inTopic := map[string]any{"message_thread_id": num(topic), "is_topic_message": true}
-	chatter := w.fake.push(message(groupChat(agentsChat), person(agent, "en"), "chatter before the case is linked", inTopic))
-	waitFor(t, "the chatter to be confirmed", func() bool { ok, _ := w.fake.acked(chatter); return ok })
+	chatter := w.fake.Push(telegramtest.Message(telegramtest.GroupChat(agentsChat), telegramtest.Person(agent, "en"), "chatter before the case is linked", inTopic))
+	waitFor(t, "the chatter to be confirmed", func() bool { ok, _ := w.fake.Acked(chatter); return ok })
 	// Joined (the desk links the case's topic): delivered, with its key.
 	h.join(key)
 	ent := map[string]any{"message_thread_id": num(topic), "is_topic_message": true,
 		"entities": []map[string]any{{"type": "bold", "offset": 0, "length": 5}}}
-	w.fake.push(message(groupChat(agentsChat), person(agent, "en"), "Hello Ann, I can help.", ent))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(agentsChat), telegramtest.Person(agent, "en"), "Hello Ann, I can help.", ent))
 	waitFor(t, "the agent's message", func() bool { return len(h.messages()) == 1 })
 	m := h.messages()[0]
 	if m.Key != key || m.Text != "Hello Ann, I can help." || m.User.Name == "" || m.ReplyTo != "" {
@@ -87,15 +88,15 @@ func TestStartThreadForumTopic(t *testing.T) {
 	if _, err := p.ad.Send(ctx, key, formatting.Plain("Ann writes: thanks")); err != nil {
 		t.Fatal(err)
 	}
-	if s := w.waitSend(t, "Ann writes"); s.Params.Get("message_thread_id") != topic || s.Params.Get("reply_parameters") != "" {
+	if s := w.fake.WaitSend(t, "Ann writes"); s.Params.Get("message_thread_id") != topic || s.Params.Get("reply_parameters") != "" {
 		t.Errorf("a message to the thread left the topic, or replies to an agent: %v", s.Params)
 	}
 	// And edits the card through its root ref.
 	if err := p.ad.Edit(ctx, root, formatting.Plain("Case #7: claimed by Bob")); err != nil {
 		t.Fatal(err)
 	}
-	if s, ok := w.fake.message(agentsChat, cardMsg.MsgID); !ok || !strings.Contains(s.text, "claimed by Bob") {
-		t.Errorf("the card reads %q after the edit", s.text)
+	if s, ok := w.fake.Message(agentsChat, cardMsg.MsgID); !ok || !strings.Contains(s.Text, "claimed by Bob") {
+		t.Errorf("the card reads %q after the edit", s.Text)
 	}
 }
 
@@ -115,8 +116,8 @@ func TestStartThreadReplyChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cardMsg := w.waitSend(t, "Case #7")
-	if cardMsg.Params.Get("message_thread_id") != "" || len(w.fake.callsTo("createForumTopic")) != 0 {
+	cardMsg := w.fake.WaitSend(t, "Case #7")
+	if cardMsg.Params.Get("message_thread_id") != "" || len(w.fake.CallsTo("createForumTopic")) != 0 {
 		t.Errorf("the card went to a topic in a chat without topics: %v", cardMsg.Params)
 	}
 	id := strconv.Itoa(cardMsg.MsgID)
@@ -126,13 +127,13 @@ func TestStartThreadReplyChain(t *testing.T) {
 	if _, err := p.ad.Send(ctx, key, formatting.Plain("Ann writes: my screen is blank")); err != nil {
 		t.Fatal(err)
 	}
-	relay := w.waitSend(t, "Ann writes")
+	relay := w.fake.WaitSend(t, "Ann writes")
 	if want := `{"message_id":` + id + `,"allow_sending_without_reply":true}`; relay.Params.Get("reply_parameters") != want {
 		t.Errorf("the relayed message replies with %q, want %q", relay.Params.Get("reply_parameters"), want)
 	}
 	// An agent replies to the relayed message.
-	w.fake.push(message(groupChat(agentsChat), person(4901, "en"), "Please restart it.",
-		map[string]any{"reply_to_message": w.botMessage(relay)}))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(agentsChat), telegramtest.Person(4901, "en"), "Please restart it.",
+		map[string]any{"reply_to_message": w.fake.BotMessage(w.t, relay)}))
 	waitFor(t, "the agent's reply", func() bool { return len(h.messages()) == 1 })
 	if m := h.messages()[0]; m.ReplyTo != strconv.Itoa(relay.MsgID) || m.Text != "Please restart it." {
 		t.Errorf("delivered %+v, want a reply to message %d", m, relay.MsgID)
@@ -144,13 +145,13 @@ func TestStartThreadReplyChain(t *testing.T) {
 func TestStartThreadFallsBackWithoutTopicRights(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
-	w.fake.setForum(agentsChat, true)
-	w.fake.failNext("createForumTopic", 1, 400, 0, "Bad Request: not enough rights to create a topic")
+	w.fake.SetForum(agentsChat, true)
+	w.fake.FailNext("createForumTopic", 1, 400, 0, "Bad Request: not enough rights to create a topic")
 	key, _, err := p.ad.StartThread(context.Background(), bridge.ConvKey{Platform: "telegram", Channel: strconv.Itoa(agentsChat)}, "Case #9", card())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := w.waitSend(t, "Case #7"); c.Params.Get("message_thread_id") != "" || key.Thread != "r"+strconv.Itoa(c.MsgID) {
+	if c := w.fake.WaitSend(t, "Case #7"); c.Params.Get("message_thread_id") != "" || key.Thread != "r"+strconv.Itoa(c.MsgID) {
 		t.Errorf("fallback: key %v, card %v", key, c.Params)
 	}
 }
@@ -168,22 +169,22 @@ func TestFileLinks(t *testing.T) {
 	}})
 	srv := p.Serve(t, p.ad)
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 100)...)
-	w.fake.addFile("doc1", []byte("<html><script>alert(1)</script></html>"))
-	w.fake.addFile("pic1", png)
-	w.fake.addFile("huge", bytes.Repeat([]byte("x"), 65<<10))
+	w.fake.AddFile("doc1", []byte("<html><script>alert(1)</script></html>"))
+	w.fake.AddFile("pic1", png)
+	w.fake.AddFile("huge", bytes.Repeat([]byte("x"), 65<<10))
 
-	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), "", map[string]any{
 		"caption":  "What is the Wi-Fi password?",
 		"document": map[string]any{"file_id": "doc1", "file_unique_id": "u1", "file_name": "page.html", "mime_type": "text/html", "file_size": 40},
 	}))
-	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), "", map[string]any{
 		"photo": []map[string]any{{"file_id": "pic1", "file_unique_id": "u2", "width": 10, "height": 10, "file_size": len(png)}},
 	}))
-	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), "", map[string]any{
 		"document": map[string]any{"file_id": "huge", "file_unique_id": "u3", "file_name": "big.bin"},
 	}))
 	waitFor(t, "three messages with files", func() bool { return len(h.messages()) == 3 })
-	w.waitSend(t, "ExampleGuest") // the caption is the question
+	w.fake.WaitSend(t, "ExampleGuest") // the caption is the question
 	get := func(link string) (*http.Response, []byte) {
 		t.Helper()
 		path, ok := strings.CutPrefix(link, public)
@@ -200,7 +201,7 @@ func TestFileLinks(t *testing.T) {
 	}
 	ms := h.messages()
 	for _, m := range ms {
-		if len(m.Files) != 1 || strings.Contains(m.Files[0].URL, fakeToken) || strings.Contains(m.Files[0].URL, "777:") {
+		if len(m.Files) != 1 || strings.Contains(m.Files[0].URL, telegramtest.Token) || strings.Contains(m.Files[0].URL, "777:") {
 			t.Fatalf("files = %+v: want one link without the bot token", m.Files)
 		}
 	}
@@ -230,13 +231,13 @@ func TestFileLinks(t *testing.T) {
 		t.Errorf("the forged link was not logged as throttled:\n%s", p.logs.String())
 	}
 	// A file-only message outside a hand-over: the robot says it reads text.
-	waitFor(t, "two text-only notices", func() bool { return len(w.sendsWith("I can only read text")) == 2 })
+	waitFor(t, "two text-only notices", func() bool { return len(w.fake.SendsWith("I can only read text")) == 2 })
 
 	// Without a public URL: named, not linked, and no route.
 	w2 := newWorld(t, nil)
 	h2 := newRecHost()
 	p2 := w2.boot(t, options{wrapHost: h2.wrap})
-	w2.fake.push(message(privateChat(bob), person(bob, "en"), "", map[string]any{
+	w2.fake.Push(telegramtest.Message(telegramtest.PrivateChat(bob), telegramtest.Person(bob, "en"), "", map[string]any{
 		"document": map[string]any{"file_id": "doc1", "file_unique_id": "u1", "file_name": "page.html"},
 	}))
 	waitFor(t, "the message", func() bool { return len(h2.messages()) == 1 })
@@ -254,13 +255,13 @@ func TestFileLinkExpires(t *testing.T) {
 	var offset atomic.Int64
 	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	ep := w.Boot(t, e2e.Options{})
-	ad, err := telegramadapter.New(telegramadapter.Config{Token: fakeToken, APIEndpoint: w.fake.endpoint(),
+	ad, err := telegramadapter.New(telegramadapter.Config{Token: telegramtest.Token, APIEndpoint: w.fake.Endpoint(),
 		PublicURL: "https://b.example", FileLinkTTL: time.Hour}, ep.Host, telegramadapter.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := ep.Serve(t, ad)
-	w.fake.addFile("f1", []byte("hello"))
+	w.fake.AddFile("f1", []byte("hello"))
 	link := strings.TrimPrefix(ad.FileLink("f1"), "https://b.example")
 	fetch := func() int {
 		resp, err := srv.Client().Get(srv.URL + link)

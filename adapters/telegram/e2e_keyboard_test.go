@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
@@ -14,10 +15,10 @@ import (
 var sampleCategories = []string{"Accounts & passwords", "Network & VPN", "Devices & printing", "Leave & pay", "Workplace", "Onboarding"}
 
 // headers lists the header rows of a send's inline keyboard.
-func headers(t testing.TB, c apiCall) []string {
+func headers(t testing.TB, c telegramtest.Call) []string {
 	t.Helper()
 	var out []string
-	for _, row := range keyboard(t, c).InlineKeyboard {
+	for _, row := range telegramtest.Keyboard(t, c).InlineKeyboard {
 		// A retired group's "✓ choice" is a no-op row too, but no header.
 		if len(row) == 1 && row[0].CallbackData != nil && *row[0].CallbackData == tgfmt.NoopData && !strings.HasPrefix(row[0].Text, "✓ ") {
 			out = append(out, strings.TrimPrefix(row[0].Text, "📂 "))
@@ -35,13 +36,13 @@ func headers(t testing.TB, c apiCall) []string {
 func TestWelcomeOneKeyboard(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
-	w.fake.push(private(alice, "How do I reset my password?"))
-	w.waitSend(t, "Reset your password")
+	w.fake.Push(telegramtest.Private(alice, "How do I reset my password?"))
+	w.fake.WaitSend(t, "Reset your password")
 
-	sends := w.fake.sends()
-	first := slices.IndexFunc(sends, func(c apiCall) bool { return strings.Contains(c.Params.Get("text"), "Reset your password") })
+	sends := w.fake.Sends()
+	first := slices.IndexFunc(sends, func(c telegramtest.Call) bool { return strings.Contains(c.Params.Get("text"), "Reset your password") })
 	if first != 1 {
-		t.Fatalf("the welcome took %d messages, want 1:%s", first, w.fake.dump())
+		t.Fatalf("the welcome took %d messages, want 1:%s", first, w.fake.Dump())
 	}
 	welcome := sends[0]
 	if !strings.Contains(welcome.Params.Get("text"), "Example Corp helpdesk") {
@@ -56,20 +57,20 @@ func TestWelcomeOneKeyboard(t *testing.T) {
 		}
 	}
 	if n := len(sends); n != 2 {
-		t.Errorf("first contact took %d messages, want 2 (welcome, answer):%s", n, w.fake.dump())
+		t.Errorf("first contact took %d messages, want 2 (welcome, answer):%s", n, w.fake.Dump())
 	}
 
 	// A header press: answered (no text), nothing else. The question click that
 	// follows is handled after it, so once that one is done the header's
 	// effects, if any, would be visible.
-	w.click(t, alice, welcome, "📂 Network & VPN")
+	w.fake.Click(t, alice, welcome, "📂 Network & VPN")
 	const vpn = "How do I connect to the VPN?"
-	w.click(t, alice, welcome, vpn)
-	w.waitSend(t, "GlobalProtect")
-	edits := w.fake.waitCalls(t, 1, "editMessageReplyMarkup")
+	w.fake.Click(t, alice, welcome, vpn)
+	w.fake.WaitSend(t, "GlobalProtect")
+	edits := w.fake.WaitCalls(t, 1, "editMessageReplyMarkup")
 
-	cbs := w.fake.waitCalls(t, 2, "answerCallbackQuery")
-	var header []apiCall
+	cbs := w.fake.WaitCalls(t, 2, "answerCallbackQuery")
+	var header []telegramtest.Call
 	for _, c := range cbs {
 		if c.Params.Get("callback_query_id") == "cb"+tgfmt.NoopData {
 			header = append(header, c)
@@ -91,13 +92,13 @@ func TestWelcomeOneKeyboard(t *testing.T) {
 	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
 		t.Errorf("chat calls = %d, want 1", n)
 	}
-	if len(w.sendsWith("expired")) != 0 {
+	if len(w.fake.SendsWith("expired")) != 0 {
 		t.Errorf("the header press was taken for an expired button")
 	}
 	if len(edits) != 1 || edits[0].Int("message_id") != int64(welcome.MsgID) {
 		t.Fatalf("keyboard edits = %v, want one, of the welcome", edits)
 	}
-	got := labels(t, edits[0])
+	got := telegramtest.Labels(t, edits[0])
 	i := slices.Index(got, "📂 Network & VPN")
 	if i < 0 || i+2 >= len(got) || got[i+1] != "✓ "+vpn || got[i+2] != "📂 Devices & printing" {
 		t.Errorf("retired keyboard = %q: want Network & VPN reduced to ✓ %s", got, vpn)
@@ -113,14 +114,14 @@ func TestWelcomeOneKeyboard(t *testing.T) {
 	// retirement (both pressed before Telegram showed the edit): the first
 	// category stays retired.
 	const reset = "How do I reset my password?"
-	stale := w.botMessage(welcome)
+	stale := w.fake.BotMessage(w.t, welcome)
 	stale["reply_markup"] = json.RawMessage(welcome.Params.Get("reply_markup"))
-	w.fake.push(map[string]any{"callback_query": map[string]any{
-		"id": "cb-stale", "from": person(alice, "en"), "chat_instance": "ci", "data": callbackData(t, welcome, reset),
+	w.fake.Push(map[string]any{"callback_query": map[string]any{
+		"id": "cb-stale", "from": telegramtest.Person(alice, "en"), "chat_instance": "ci", "data": telegramtest.CallbackData(t, welcome, reset),
 		"message": stale,
 	}})
-	edits = w.fake.waitCalls(t, 2, "editMessageReplyMarkup")
-	got = labels(t, edits[1])
+	edits = w.fake.WaitCalls(t, 2, "editMessageReplyMarkup")
+	got = telegramtest.Labels(t, edits[1])
 	if !slices.Contains(got, "✓ "+vpn) || !slices.Contains(got, "✓ "+reset) || slices.Contains(got, reset) || slices.Contains(got, vpn) {
 		t.Errorf("keyboard after two choices = %q, want both categories retired", got)
 	}
@@ -129,10 +130,10 @@ func TestWelcomeOneKeyboard(t *testing.T) {
 	}
 
 	// The faq command: one message too.
-	before := len(w.fake.sends())
-	w.fake.push(private(alice, "/faq"))
-	faq := w.waitSend(t, "Frequently asked questions")
-	if n := len(w.fake.sends()) - before; n != 1 || !slices.Equal(headers(t, faq), sampleCategories) {
+	before := len(w.fake.Sends())
+	w.fake.Push(telegramtest.Private(alice, "/faq"))
+	faq := w.fake.WaitSend(t, "Frequently asked questions")
+	if n := len(w.fake.Sends()) - before; n != 1 || !slices.Equal(headers(t, faq), sampleCategories) {
 		t.Errorf("/faq took %d messages (headers %q), want 1 with every category", n, headers(t, faq))
 	}
 	if strings.Contains(p.logs.String(), "could not retire") || strings.Contains(p.logs.String(), "invalid") {
@@ -146,15 +147,15 @@ func TestWelcomeInGroupTwoMessages(t *testing.T) {
 	const group = -1005678
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(mention(group, alice, "How do I reset my password?", nil))
-	w.waitSend(t, "Reset your password") // the last message of the turn
+	w.fake.Push(telegramtest.Mention(group, alice, "How do I reset my password?", nil))
+	w.fake.WaitSend(t, "Reset your password") // the last message of the turn
 	var inGroup int
-	for _, c := range w.fake.sends() {
+	for _, c := range w.fake.Sends() {
 		if c.Int("chat_id") == group {
 			inGroup++
 		}
 	}
 	if inGroup != 2 {
-		t.Errorf("first contact in a group took %d messages, want 2:%s", inGroup, w.fake.dump())
+		t.Errorf("first contact in a group took %d messages, want 2:%s", inGroup, w.fake.Dump())
 	}
 }

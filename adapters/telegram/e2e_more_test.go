@@ -12,6 +12,7 @@ import (
 	"time"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -26,7 +27,7 @@ func (w *world) answeredOnce(t testing.TB, q, answer string) {
 	if n := w.countChats(q); n != 1 {
 		t.Errorf("KM asked %d times, want exactly once", n)
 	}
-	if n := len(w.sendsWith(answer)); n != 1 {
+	if n := len(w.fake.SendsWith(answer)); n != 1 {
 		t.Errorf("answer sent %d times, want once", n)
 	}
 }
@@ -55,10 +56,10 @@ func TestRestartBeforeAcceptExactlyOnce(t *testing.T) {
 			return context.Canceled
 		})
 	}})
-	id := w.fake.push(private(alice, q))
+	id := w.fake.Push(telegramtest.Private(alice, q))
 	<-received
 	p1.stop()
-	if got := w.fake.pending(); len(got) != 1 || got[0] != id {
+	if got := w.fake.Pending(); len(got) != 1 || got[0] != id {
 		t.Fatalf("pending updates after the crash = %v, want [%d]", got, id)
 	}
 	if n := w.countChats(q); n != 0 {
@@ -66,8 +67,8 @@ func TestRestartBeforeAcceptExactlyOnce(t *testing.T) {
 	}
 
 	w.boot(t, options{})
-	w.waitSend(t, "ExampleGuest")
-	waitFor(t, "the update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
+	w.fake.WaitSend(t, "ExampleGuest")
+	waitFor(t, "the update to be confirmed", func() bool { return len(w.fake.Pending()) == 0 })
 	w.answeredOnce(t, q, "ExampleGuest")
 }
 
@@ -81,23 +82,23 @@ func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
 	p1 := w.boot(t, options{wrapHost: func(core bridge.Host, kill func()) bridge.Host {
 		return bridgetest.WithDeliver(core, func(ctx context.Context, d bridge.Delivery) error {
 			err := core.Deliver(ctx, d)
-			w.fake.setPollDown(true) // no confirmation gets through any more
+			w.fake.SetPollDown(true) // no confirmation gets through any more
 			kill()
 			close(accepted)
 			return err
 		})
 	}})
-	id := w.fake.push(private(alice, q))
+	id := w.fake.Push(telegramtest.Private(alice, q))
 	<-accepted
 	p1.stop() // drains: the answer is sent; the snapshot keeps the dedupe record
-	w.waitSend(t, "ExampleGuest")
-	if got := w.fake.pending(); len(got) != 1 || got[0] != id {
+	w.fake.WaitSend(t, "ExampleGuest")
+	if got := w.fake.Pending(); len(got) != 1 || got[0] != id {
 		t.Fatalf("pending updates after the crash = %v, want [%d]", got, id)
 	}
 
-	w.fake.setPollDown(false)
+	w.fake.SetPollDown(false)
 	p2 := w.boot(t, options{})
-	waitFor(t, "the redelivered update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
+	waitFor(t, "the redelivered update to be confirmed", func() bool { return len(w.fake.Pending()) == 0 })
 	p2.stop()
 	w.answeredOnce(t, q, "ExampleGuest")
 	if !strings.Contains(p2.logs.String(), "redelivered update skipped") {
@@ -109,14 +110,14 @@ func TestRestartAfterAcceptExactlyOnce(t *testing.T) {
 func TestStopConfirms(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{tg: func(c *telegramadapter.Config) { c.PollTimeout = 30 * time.Second; c.HTTPTimeout = time.Minute }})
-	w.fake.push(private(alice, "What is the Wi-Fi password?"))
-	w.waitSend(t, "ExampleGuest")
+	w.fake.Push(telegramtest.Private(alice, "What is the Wi-Fi password?"))
+	w.fake.WaitSend(t, "ExampleGuest")
 	start := time.Now()
 	p.stop()
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("stop took %s with a 30s long poll in flight", d)
 	}
-	if got := w.fake.pending(); len(got) != 0 {
+	if got := w.fake.Pending(); len(got) != 0 {
 		t.Errorf("pending after a graceful stop = %v", got)
 	}
 }
@@ -137,16 +138,16 @@ func TestWebhook(t *testing.T) {
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 
-	set := w.fake.waitCalls(t, 1, "setWebhook")[0]
+	set := w.fake.WaitCalls(t, 1, "setWebhook")[0]
 	if set.Params.Get("secret_token") != secret || set.Params.Get("url") != "https://bot.example.com/telegram/webhook" {
 		t.Errorf("setWebhook = %v", set.Params)
 	}
-	if len(w.fake.callsTo("deleteWebhook", "getUpdates")) != 0 {
+	if len(w.fake.CallsTo("deleteWebhook", "getUpdates")) != 0 {
 		t.Errorf("webhook mode polled or deleted the webhook")
 	}
 	// Wait until Run serves (setCommands follows setWebhook).
-	waitFor(t, "the webhook to be served", func() bool { return len(w.fake.callsTo("setMyCommands")) == 4 })
-	upd := private(alice, "What is the Wi-Fi password?")
+	waitFor(t, "the webhook to be served", func() bool { return len(w.fake.CallsTo("setMyCommands")) == 4 })
+	upd := telegramtest.Private(alice, "What is the Wi-Fi password?")
 	upd["update_id"] = 1
 	body, _ := json.Marshal(upd)
 	post := func(secretHdr string, b []byte) int {
@@ -174,7 +175,7 @@ func TestWebhook(t *testing.T) {
 	if got := post(secret+"x", body); got != http.StatusUnauthorized {
 		t.Errorf("longer secret: %d, want 401", got)
 	}
-	if n := len(w.simCalls("POST /v1/chat")) + len(w.simCalls("POST /v1/initClient")) + len(w.fake.sends()); n != 0 {
+	if n := len(w.simCalls("POST /v1/chat")) + len(w.simCalls("POST /v1/initClient")) + len(w.fake.Sends()); n != 0 {
 		t.Fatalf("refused requests were processed (%d calls)", n)
 	}
 
@@ -184,7 +185,7 @@ func TestWebhook(t *testing.T) {
 	if got := post(secret, body); got != http.StatusOK {
 		t.Fatalf("redelivery: %d", got)
 	}
-	w.waitSend(t, "ExampleGuest")
+	w.fake.WaitSend(t, "ExampleGuest")
 	if got := post(secret, []byte(`{"update_id":5,"message":{"text":"`+strings.Repeat("x", 70<<10)+`"}}`)); got != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d, want 413", got)
 	}
@@ -205,11 +206,11 @@ func TestWebhook(t *testing.T) {
 func TestRateLimitedInOrder(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.failNext("sendMessage", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
-	w.fake.push(private(alice, "What is the Wi-Fi password?"))
-	w.waitSend(t, "ExampleGuest")
+	w.fake.FailNext("sendMessage", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
+	w.fake.Push(telegramtest.Private(alice, "What is the Wi-Fi password?"))
+	w.fake.WaitSend(t, "ExampleGuest")
 	var seq []string
-	for _, c := range w.fake.callsTo("sendMessage") {
+	for _, c := range w.fake.CallsTo("sendMessage") {
 		text := c.Params.Get("text")
 		switch {
 		case strings.Contains(text, "Example Corp helpdesk bot"):
@@ -226,13 +227,13 @@ func TestRateLimitedInOrder(t *testing.T) {
 		t.Errorf("sequence = %s, want %s", got, want)
 	}
 	// getUpdates honours retry_after too: the next poll waits for it.
-	w.fake.failNext("getUpdates", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
-	w.fake.push(private(alice, "What are the office hours?"))
-	w.waitSend(t, "07:00–20:00")
-	var after429 []apiCall
+	w.fake.FailNext("getUpdates", 1, http.StatusTooManyRequests, 1, "Too Many Requests: retry after 1")
+	w.fake.Push(telegramtest.Private(alice, "What are the office hours?"))
+	w.fake.WaitSend(t, "07:00–20:00")
+	var after429 []telegramtest.Call
 	waitFor(t, "a poll after the 429", func() bool {
 		after429 = nil
-		for _, c := range w.fake.callsTo("getUpdates") {
+		for _, c := range w.fake.CallsTo("getUpdates") {
 			if c.Status == http.StatusTooManyRequests || len(after429) > 0 {
 				after429 = append(after429, c)
 			}
@@ -249,35 +250,35 @@ func TestRateLimitedInOrder(t *testing.T) {
 func TestMediaAndNonText(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(private(alice, "What is the office address?"))
-	venue := w.fake.waitCalls(t, 1, "sendVenue")[0]
+	w.fake.Push(telegramtest.Private(alice, "What is the office address?"))
+	venue := w.fake.WaitCalls(t, 1, "sendVenue")[0]
 	if venue.Params.Get("latitude") == "" || venue.Params.Get("title") == "" {
 		t.Errorf("venue = %v", venue.Params)
 	}
-	w.fake.push(private(alice, "Show me the office floor plan"))
-	if photo := w.fake.waitCalls(t, 1, "sendPhoto")[0]; !strings.HasPrefix(photo.Params.Get("photo"), "https://") {
+	w.fake.Push(telegramtest.Private(alice, "Show me the office floor plan"))
+	if photo := w.fake.WaitCalls(t, 1, "sendPhoto")[0]; !strings.HasPrefix(photo.Params.Get("photo"), "https://") {
 		t.Errorf("photo = %v", photo.Params)
 	}
-	w.fake.push(private(alice, "Play the security awareness briefing"))
-	if audio := w.fake.waitCalls(t, 1, "sendAudio")[0]; !strings.HasSuffix(audio.Params.Get("audio"), ".mp3") {
+	w.fake.Push(telegramtest.Private(alice, "Play the security awareness briefing"))
+	if audio := w.fake.WaitCalls(t, 1, "sendAudio")[0]; !strings.HasSuffix(audio.Params.Get("audio"), ".mp3") {
 		t.Errorf("audio = %v", audio.Params)
 	}
 
 	chats := len(w.simCalls("POST /v1/chat"))
-	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), "", map[string]any{
 		"sticker": map[string]any{"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512, "is_animated": false}}))
-	w.waitSend(t, "I can only read text")
-	w.fake.push(message(privateChat(bob), person(bob, "ja"), "", map[string]any{
+	w.fake.WaitSend(t, "I can only read text")
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(bob), telegramtest.Person(bob, "ja"), "", map[string]any{
 		"voice": map[string]any{"file_id": "v1", "file_unique_id": "u2", "duration": 3}}))
-	w.waitSend(t, "テキストのメッセージしか読めません")
-	w.fake.push(message(privateChat(alice), person(alice, "zh-hans"), "", map[string]any{
+	w.fake.WaitSend(t, "テキストのメッセージしか読めません")
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "zh-hans"), "", map[string]any{
 		"photo": []map[string]any{{"file_id": "p1", "file_unique_id": "u3", "width": 90, "height": 90}}}))
-	w.waitSend(t, "我只能阅读文字消息")
+	w.fake.WaitSend(t, "我只能阅读文字消息")
 	// A photo with a caption is a question.
-	w.fake.push(message(privateChat(alice), person(alice, "en"), "", map[string]any{
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), "", map[string]any{
 		"photo":   []map[string]any{{"file_id": "p2", "file_unique_id": "u4", "width": 90, "height": 90}},
 		"caption": "What are the office hours?"}))
-	w.waitSend(t, "07:00–20:00")
+	w.fake.WaitSend(t, "07:00–20:00")
 	if n := len(w.simCalls("POST /v1/chat")) - chats; n != 1 {
 		t.Errorf("KM asked %d times for non-text input, want only the caption", n)
 	}
@@ -287,22 +288,22 @@ func TestMediaAndNonText(t *testing.T) {
 func TestCommands(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(private(alice, "/start reset_my_password"))
-	w.waitSend(t, "Reset your password")
+	w.fake.Push(telegramtest.Private(alice, "/start reset_my_password"))
+	w.fake.WaitSend(t, "Reset your password")
 	if w.countChats("reset my password") != 1 {
 		t.Errorf("deep link not asked: %+v", w.simCalls("POST /v1/chat"))
 	}
-	w.waitSend(t, "Ask me anything in your own words")
-	w.fake.push(private(alice, "/hot"))
+	w.fake.WaitSend(t, "Ask me anything in your own words")
+	w.fake.Push(telegramtest.Private(alice, "/hot"))
 	waitFor(t, "hot questions", func() bool { return len(w.simCalls("POST /v1/chat/hotQuestions")) == 1 })
-	w.fake.push(private(alice, "/reset@"+botName))
-	w.waitSend(t, "Starting a new conversation")
-	w.fake.push(private(alice, "/human"))
-	w.waitSend(t, "no human agent channel is set up")
-	w.fake.push(private(bob, "/start b64-"+"V2hhdCBpcyB0aGUgV2ktRmkgcGFzc3dvcmQ_")) // "What is the Wi-Fi password?"
-	w.waitSend(t, "ExampleGuest")
-	w.fake.push(private(bob, "/start inline"))
-	waitFor(t, "a second help", func() bool { return len(w.sendsWith("Ask me anything in your own words")) == 3 })
+	w.fake.Push(telegramtest.Private(alice, "/reset@"+telegramtest.BotName))
+	w.fake.WaitSend(t, "Starting a new conversation")
+	w.fake.Push(telegramtest.Private(alice, "/human"))
+	w.fake.WaitSend(t, "no human agent channel is set up")
+	w.fake.Push(telegramtest.Private(bob, "/start b64-"+"V2hhdCBpcyB0aGUgV2ktRmkgcGFzc3dvcmQ_")) // "What is the Wi-Fi password?"
+	w.fake.WaitSend(t, "ExampleGuest")
+	w.fake.Push(telegramtest.Private(bob, "/start inline"))
+	waitFor(t, "a second help", func() bool { return len(w.fake.SendsWith("Ask me anything in your own words")) == 3 })
 	if n := len(w.simCalls("POST /v1/chat")); n != 2 {
 		t.Errorf("chat calls = %d, want 2 (/start inline asks nothing)", n)
 	}
@@ -317,16 +318,16 @@ func TestStreaming(t *testing.T) {
 		c.EditInterval = 20 * time.Millisecond
 	}})
 	w.sim.SetStreamDelay(15 * time.Millisecond)
-	w.fake.push(private(alice, "How do I reset my password?"))
+	w.fake.Push(telegramtest.Private(alice, "How do I reset my password?"))
 	waitFor(t, "the final edit", func() bool {
-		for _, c := range w.fake.callsTo("editMessageText") {
+		for _, c := range w.fake.CallsTo("editMessageText") {
 			if strings.Contains(c.Params.Get("reply_markup"), "inline_keyboard") && strings.Contains(c.Params.Get("text"), "Reset your password") {
 				return true
 			}
 		}
 		return false
 	})
-	if n := len(w.fake.callsTo("editMessageText")); n < 2 {
+	if n := len(w.fake.CallsTo("editMessageText")); n < 2 {
 		t.Errorf("%d edits, want the stream to grow the message", n)
 	}
 }
@@ -336,9 +337,9 @@ func TestTyping(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{core: func(c *bridge.Config) { c.TypingInterval = 20 * time.Millisecond }})
 	w.sim.SetLatency(150*time.Millisecond, 0)
-	w.fake.push(mention(-100777, alice, "What is the Wi-Fi password?", map[string]any{"message_thread_id": 9, "is_topic_message": true}))
-	w.waitSend(t, "ExampleGuest")
-	typing := w.fake.callsTo("sendChatAction")
+	w.fake.Push(telegramtest.Mention(-100777, alice, "What is the Wi-Fi password?", map[string]any{"message_thread_id": 9, "is_topic_message": true}))
+	w.fake.WaitSend(t, "ExampleGuest")
+	typing := w.fake.CallsTo("sendChatAction")
 	if len(typing) < 2 {
 		t.Errorf("typing shown %d times over three slow KM calls, want renewals", len(typing))
 	}
@@ -361,7 +362,7 @@ func TestFallbacks(t *testing.T) {
 	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: `<script>x</script> 1 < 2 & <b>bold</b>`}); err != nil {
 		t.Fatal(err)
 	}
-	got := w.fake.sends()
+	got := w.fake.Sends()
 	if len(got) != 1 || got[0].Params.Get("text") != "x 1 &lt; 2 &amp; bold" {
 		t.Errorf("invalid message sent as %v", got)
 	}
@@ -369,31 +370,31 @@ func TestFallbacks(t *testing.T) {
 		t.Error("the invalid message was not logged")
 	}
 
-	w.fake.failNext("sendMessage", 1, 400, 0, "Bad Request: can't parse entities: Unsupported start tag")
+	w.fake.FailNext("sendMessage", 1, 400, 0, "Bad Request: can't parse entities: Unsupported start tag")
 	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendMessage, Text: "<b>fine</b> text"}); err != nil {
 		t.Fatal(err)
 	}
-	if last := w.fake.sends(); last[len(last)-1].Params.Get("text") != "fine text" {
+	if last := w.fake.Sends(); last[len(last)-1].Params.Get("text") != "fine text" {
 		t.Errorf("after can't parse: %v", last[len(last)-1].Params)
 	}
 
-	w.fake.failNext("sendPhoto", 1, 400, 0, "Bad Request: wrong file identifier/HTTP URL specified")
+	w.fake.FailNext("sendPhoto", 1, 400, 0, "Bad Request: wrong file identifier/HTTP URL specified")
 	if _, err := p.ad.SendRendered(ctx, to, tgfmt.Msg{Method: tgfmt.MethodSendPhoto, Photo: "https://kb.example.com/x.png", Caption: "<i>Plan</i>"}); err != nil {
 		t.Fatal(err)
 	}
-	if last := w.fake.sends(); last[len(last)-1].Method != "sendMessage" || last[len(last)-1].Params.Get("text") != "Plan\nhttps://kb.example.com/x.png" {
+	if last := w.fake.Sends(); last[len(last)-1].Method != "sendMessage" || last[len(last)-1].Params.Get("text") != "Plan\nhttps://kb.example.com/x.png" {
 		t.Errorf("refused photo sent as %v", last[len(last)-1].Params)
 	}
 
 	group := bridge.ChannelKey(bridge.ScopeUser, "telegram", "", "-55", "", strconv.Itoa(alice))
-	w.fake.migrateNext("sendMessage", -10055)
+	w.fake.MigrateNext("sendMessage", -10055)
 	if _, err := p.ad.Send(ctx, group, formatting.Plain("one")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.ad.Send(ctx, group, formatting.Plain("two")); err != nil {
 		t.Fatal(err)
 	}
-	sends := w.fake.sends()
+	sends := w.fake.Sends()
 	if a, b := sends[len(sends)-2], sends[len(sends)-1]; a.Int("chat_id") != -10055 || b.Int("chat_id") != -10055 {
 		t.Errorf("after the migration: %v, %v", a.Params, b.Params)
 	}
@@ -416,11 +417,11 @@ func TestEdit(t *testing.T) {
 	if err := p.ad.Edit(ctx, ref, m); err != nil {
 		t.Fatal(err)
 	}
-	edits := w.fake.callsTo("editMessageText")
+	edits := w.fake.CallsTo("editMessageText")
 	if len(edits) != 1 || edits[0].Params.Get("text") != "Which room?" || edits[0].Params.Get("message_id") != ref.ID {
 		t.Fatalf("edits = %+v", edits)
 	}
-	sends := w.fake.sends()
+	sends := w.fake.Sends()
 	if last := sends[len(sends)-1]; !strings.Contains(last.Params.Get("reply_markup"), `"Large room"`) {
 		t.Errorf("reply keyboard not sent after the edit: %v", last.Params)
 	}
@@ -433,8 +434,8 @@ func TestEdit(t *testing.T) {
 		t.Error("a text was edited into a picture")
 	}
 	// The pressed label is now a click.
-	w.fake.push(private(alice, "Large room"))
-	w.waitSend(t, "this button has expired") // tokLarge is no stored action
+	w.fake.Push(telegramtest.Private(alice, "Large room"))
+	w.fake.WaitSend(t, "this button has expired") // tokLarge is no stored action
 }
 
 // A message sent in several parts is edited part by part, in place: a
@@ -451,35 +452,35 @@ func TestEditSeveralParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := w.fake.posted()
+	first := w.fake.Posted()
 	if len(first) < 3 {
 		t.Fatalf("the long message took %d parts, want 3 or more", len(first))
 	}
 	if err := p.ad.Edit(ctx, ref, formatting.Plain("short now")); err != nil {
 		t.Fatal(err)
 	}
-	now := w.fake.posted()
-	if len(now) != 1 || now[0].id != first[0].id || now[0].text != "short now" {
+	now := w.fake.Posted()
+	if len(now) != 1 || now[0].ID != first[0].ID || now[0].Text != "short now" {
 		t.Fatalf("after a shorter edit: %+v, want the first part alone, edited", now)
 	}
 	if err := p.ad.Edit(ctx, ref, long("beta")); err != nil {
 		t.Fatal(err)
 	}
-	grown := w.fake.posted()
-	if len(grown) != len(first) || grown[0].id != first[0].id || !strings.HasPrefix(grown[1].text, "beta") {
+	grown := w.fake.Posted()
+	if len(grown) != len(first) || grown[0].ID != first[0].ID || !strings.HasPrefix(grown[1].Text, "beta") {
 		t.Fatalf("after a longer edit: %d parts, want %d with the first kept", len(grown), len(first))
 	}
-	sends := len(w.fake.sends())
+	sends := len(w.fake.Sends())
 	if err := p.ad.Edit(ctx, ref, long("gamma")); err != nil {
 		t.Fatal(err)
 	}
-	again := w.fake.posted()
-	if len(w.fake.sends()) != sends || len(again) != len(grown) {
-		t.Errorf("editing again sent %d messages, want none", len(w.fake.sends())-sends)
+	again := w.fake.Posted()
+	if len(w.fake.Sends()) != sends || len(again) != len(grown) {
+		t.Errorf("editing again sent %d messages, want none", len(w.fake.Sends())-sends)
 	}
 	for i, m := range again {
-		if m.id != grown[i].id || !strings.HasPrefix(m.text, "gamma") {
-			t.Errorf("part %d = %d %q, want message %d edited", i, m.id, m.text[:min(20, len(m.text))], grown[i].id)
+		if m.ID != grown[i].ID || !strings.HasPrefix(m.Text, "gamma") {
+			t.Errorf("part %d = %d %q, want message %d edited", i, m.ID, m.Text[:min(20, len(m.Text))], grown[i].ID)
 		}
 	}
 }

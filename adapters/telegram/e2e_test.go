@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -23,19 +24,19 @@ const alice, bob = 4201, 4202
 func TestPrivateQA(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(private(alice, "How do I reset my password?"))
+	w.fake.Push(telegramtest.Private(alice, "How do I reset my password?"))
 
-	ans := w.waitSend(t, "Reset your password")
+	ans := w.fake.WaitSend(t, "Reset your password")
 	if got := ans.Params.Get("chat_id"); got != strconv.Itoa(alice) {
 		t.Errorf("answer went to chat %s, want %d", got, alice)
 	}
 	if ans.Params.Get("message_thread_id") != "" || ans.Params.Get("reply_parameters") != "" {
 		t.Errorf("a private answer carries no topic and replies to nothing: %v", ans.Params)
 	}
-	if got := labels(t, ans); len(got) == 0 {
+	if got := telegramtest.Labels(t, ans); len(got) == 0 {
 		t.Errorf("answer has no buttons")
 	}
-	sends := w.fake.sends()
+	sends := w.fake.Sends()
 	if len(sends) < 2 || !strings.Contains(sends[0].Params.Get("text"), "Example Corp helpdesk") {
 		t.Errorf("first message is not KM's welcome: %v", sends)
 	}
@@ -47,20 +48,20 @@ func TestPrivateQA(t *testing.T) {
 	if len(inits) != 1 {
 		t.Fatalf("initClient calls = %d", len(inits))
 	}
-	if len(w.fake.callsTo("sendChatAction")) == 0 {
+	if len(w.fake.CallsTo("sendChatAction")) == 0 {
 		t.Errorf("no typing indicator")
 	}
-	if n := len(w.fake.callsTo("setMyCommands")); n != 4 {
+	if n := len(w.fake.CallsTo("setMyCommands")); n != 4 {
 		t.Errorf("setMyCommands called %d times, want 4 (default, en, zh, ja)", n)
 	}
-	calls := w.fake.callsTo("getMe", "deleteWebhook", "getUpdates")
+	calls := w.fake.CallsTo("getMe", "deleteWebhook", "getUpdates")
 	if len(calls) < 3 || calls[0].Method != "getMe" || calls[1].Method != "deleteWebhook" {
 		t.Errorf("start sequence = %v, want getMe, deleteWebhook, getUpdates…", methods(calls))
 	}
-	t.Log(w.fake.dump())
+	t.Log(w.fake.Dump())
 }
 
-func methods(cs []apiCall) []string {
+func methods(cs []telegramtest.Call) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.Method
@@ -108,12 +109,12 @@ func (w *world) robotLog(t testing.TB, session int64, text string) int64 {
 func TestButtonHitAndRetire(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
-	w.fake.push(private(alice, "How do I reset my password?"))
-	ans := w.waitSend(t, "Reset your password")
+	w.fake.Push(telegramtest.Private(alice, "How do I reset my password?"))
+	ans := w.fake.WaitSend(t, "Reset your password")
 	const mfa = "How do I set up multi-factor authentication?"
 
-	w.click(t, alice, ans, mfa)
-	w.waitSend(t, "Multi-factor authentication")
+	w.fake.Click(t, alice, ans, mfa)
+	w.fake.WaitSend(t, "Multi-factor authentication")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 {
 		t.Fatalf("hit calls = %d", len(hits))
@@ -124,43 +125,43 @@ func TestButtonHitAndRetire(t *testing.T) {
 		h.Str("questionContent") != mfa || h.Int("logId") != w.robotLog(t, sess, "Reset your password") {
 		t.Errorf("hit = %v, want session %d, question 1002, queryType 7 and the answer's logId", h.Body, sess)
 	}
-	if cbs := w.fake.waitCalls(t, 1, "answerCallbackQuery"); cbs[0].Params.Get("callback_query_id") == "" {
+	if cbs := w.fake.WaitCalls(t, 1, "answerCallbackQuery"); cbs[0].Params.Get("callback_query_id") == "" {
 		t.Errorf("answerCallbackQuery without the query id")
 	}
-	edits := w.fake.waitCalls(t, 1, "editMessageReplyMarkup")
+	edits := w.fake.WaitCalls(t, 1, "editMessageReplyMarkup")
 	e := edits[0]
 	if e.Int("message_id") != int64(ans.MsgID) || e.Int("chat_id") != alice {
 		t.Errorf("edited %v, want message %d", e.Params, ans.MsgID)
 	}
 	want := []string{"📂 Related questions", "✓ " + mfa, "📂 Was this answer helpful?", "👍 Helpful", "👎 Not helpful"}
-	if got := labels(t, e); !slices.Equal(got, want) {
+	if got := telegramtest.Labels(t, e); !slices.Equal(got, want) {
 		t.Errorf("retired keyboard = %q, want %q", got, want)
 	}
 
 	// The same (stale) button again: KM answers again, the keyboard is already
 	// as it should be (checked below, once a later click has been handled).
-	w.click(t, alice, ans, mfa)
+	w.fake.Click(t, alice, ans, mfa)
 	waitFor(t, "the second hit", func() bool { return len(w.simCalls("POST /v1/hit")) == 2 })
 
 	// The ✓ marker is answered and does nothing else.
 	retired := e
 	retired.MsgID = ans.MsgID
-	before := len(w.fake.callsTo("answerCallbackQuery"))
-	w.click(t, alice, retired, "✓ "+mfa)
-	w.fake.waitCalls(t, before+1, "answerCallbackQuery")
+	before := len(w.fake.CallsTo("answerCallbackQuery"))
+	w.fake.Click(t, alice, retired, "✓ "+mfa)
+	w.fake.WaitCalls(t, before+1, "answerCallbackQuery")
 
 	// An unknown token that is on no keyboard: the core says so, and there is
 	// no group of it to retire.
-	w.fake.push(map[string]any{"callback_query": map[string]any{
-		"id": "cbx", "from": person(alice, "en"), "chat_instance": "ci", "data": "AAAAAAAAAAAAAAAAAAAAAA",
-		"message": w.botMessage(ans),
+	w.fake.Push(map[string]any{"callback_query": map[string]any{
+		"id": "cbx", "from": telegramtest.Person(alice, "en"), "chat_instance": "ci", "data": "AAAAAAAAAAAAAAAAAAAAAA",
+		"message": w.fake.BotMessage(w.t, ans),
 	}})
-	w.waitSend(t, "this button has expired")
+	w.fake.WaitSend(t, "this button has expired")
 
 	// The rating's 👍 expires (its action is gone from the store): the core
 	// says so, and the rating's group gives way to the expired words.
 	ctx := context.Background()
-	up := callbackData(t, ans, "👍 Helpful")
+	up := telegramtest.CallbackData(t, ans, "👍 Helpful")
 	sa, ok, err := p.Store.Action(ctx, up)
 	if err != nil || !ok {
 		t.Fatalf("the 👍 action is not stored: %v %v", ok, err)
@@ -169,10 +170,10 @@ func TestButtonHitAndRetire(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Millisecond)
-	w.click(t, alice, ans, "👍 Helpful")
-	waitFor(t, "the second expiry notice", func() bool { return len(w.sendsWith("this button has expired")) == 2 })
-	expired := w.fake.waitCalls(t, 2, "editMessageReplyMarkup")[1]
-	got := labels(t, expired)
+	w.fake.Click(t, alice, ans, "👍 Helpful")
+	waitFor(t, "the second expiry notice", func() bool { return len(w.fake.SendsWith("this button has expired")) == 2 })
+	expired := w.fake.WaitCalls(t, 2, "editMessageReplyMarkup")[1]
+	got := telegramtest.Labels(t, expired)
 	words := catalogue(t).Printer("en").T("bridge.retired_expired")
 	if expired.Int("message_id") != int64(ans.MsgID) || !slices.Contains(got, words) ||
 		slices.Contains(got, "👍 Helpful") || slices.Contains(got, "👎 Not helpful") || !slices.Contains(got, "✓ "+mfa) {
@@ -180,7 +181,7 @@ func TestButtonHitAndRetire(t *testing.T) {
 	}
 	// The conversation's clicks are handled in order: the stale click's turn
 	// is over, and it edited nothing.
-	if n := len(w.fake.callsTo("editMessageReplyMarkup")); n != 2 {
+	if n := len(w.fake.CallsTo("editMessageReplyMarkup")); n != 2 {
 		t.Errorf("%d keyboard edits, want 2 (the choice, the expiry)", n)
 	}
 	if n := len(w.simCalls("POST /v1/hit")); n != 2 {
@@ -198,17 +199,17 @@ func TestGroupMention(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
 
-	w.fake.push(message(groupChat(group), person(alice, "en"), "hello everyone", nil))
-	w.fake.push(message(groupChat(group), person(alice, "en"), "/help@otherbot", commandEntity("/help@otherbot")))
-	q := mention(group, alice, "What is the Wi-Fi password?", nil)
-	w.fake.push(q)
-	ans := w.waitSend(t, "ExampleGuest")
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(alice, "en"), "hello everyone", nil))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(alice, "en"), "/help@otherbot", telegramtest.CommandEntity("/help@otherbot")))
+	q := telegramtest.Mention(group, alice, "What is the Wi-Fi password?", nil)
+	w.fake.Push(q)
+	ans := w.fake.WaitSend(t, "ExampleGuest")
 	if ans.Int("chat_id") != group {
 		t.Errorf("answer went to %v", ans.Params.Get("chat_id"))
 	}
 	qid := q["message"].(map[string]any)["message_id"].(int)
-	if want := `{"message_id":` + strconv.Itoa(qid) + `,"allow_sending_without_reply":true}`; w.sendsWith("Example Corp helpdesk")[0].Params.Get("reply_parameters") != want {
-		t.Errorf("first message of the answer does not reply to the question: %v", w.fake.sends()[0].Params)
+	if want := `{"message_id":` + strconv.Itoa(qid) + `,"allow_sending_without_reply":true}`; w.fake.SendsWith("Example Corp helpdesk")[0].Params.Get("reply_parameters") != want {
+		t.Errorf("first message of the answer does not reply to the question: %v", w.fake.Sends()[0].Params)
 	}
 	chats := w.simCalls("POST /v1/chat")
 	if len(chats) != 1 || chats[0].Str("queryContent") != "What is the Wi-Fi password?" {
@@ -216,14 +217,14 @@ func TestGroupMention(t *testing.T) {
 	}
 
 	// A reply to the bot, by another user: a second session.
-	w.fake.push(message(groupChat(group), person(bob, "en"), "What are the office hours?",
-		map[string]any{"reply_to_message": w.botMessage(ans)}))
-	w.waitSend(t, "07:00–20:00")
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(bob, "en"), "What are the office hours?",
+		map[string]any{"reply_to_message": w.fake.BotMessage(w.t, ans)}))
+	w.fake.WaitSend(t, "07:00–20:00")
 	if n := len(w.simCalls("POST /v1/initClient")); n != 2 {
 		t.Errorf("initClient calls = %d, want one per user", n)
 	}
 	// Our own command, addressed.
-	w.fake.push(message(groupChat(group), person(bob, "en"), "/faq@"+botName, commandEntity("/faq@"+botName)))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(bob, "en"), "/faq@"+telegramtest.BotName, telegramtest.CommandEntity("/faq@"+telegramtest.BotName)))
 	waitFor(t, "the FAQ list", func() bool { return len(w.simCalls("POST /v1/chat/commonQuestions")) == 1 })
 	if n := len(w.simCalls("POST /v1/chat")); n != 2 {
 		t.Errorf("KM chat calls = %d, want 2", n)
@@ -236,22 +237,22 @@ func TestForumTopic(t *testing.T) {
 	const group, topic = -1005678, 42
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(mention(group, alice, "How do I reset my password?",
+	w.fake.Push(telegramtest.Mention(group, alice, "How do I reset my password?",
 		map[string]any{"message_thread_id": topic, "is_topic_message": true}))
-	ans := w.waitSend(t, "Reset your password")
-	for _, c := range w.fake.callsTo("sendMessage", "sendChatAction") {
+	ans := w.fake.WaitSend(t, "Reset your password")
+	for _, c := range w.fake.CallsTo("sendMessage", "sendChatAction") {
 		if c.Params.Get("message_thread_id") != strconv.Itoa(topic) {
 			t.Errorf("%s without the topic: %v", c.Method, c.Params)
 		}
 	}
-	w.click(t, alice, ans, "What is the Wi-Fi password?")
-	wifi := w.waitSend(t, "ExampleGuest")
+	w.fake.Click(t, alice, ans, "What is the Wi-Fi password?")
+	wifi := w.fake.WaitSend(t, "ExampleGuest")
 	if wifi.Params.Get("message_thread_id") != strconv.Itoa(topic) {
 		t.Errorf("answer to the click left the topic: %v", wifi.Params)
 	}
 	// The general topic (no is_topic_message) is another conversation.
-	w.fake.push(mention(group, alice, "What are the office hours?", map[string]any{"message_thread_id": 7}))
-	hours := w.waitSend(t, "07:00–20:00")
+	w.fake.Push(telegramtest.Mention(group, alice, "What are the office hours?", map[string]any{"message_thread_id": 7}))
+	hours := w.fake.WaitSend(t, "07:00–20:00")
 	if hours.Params.Get("message_thread_id") != "" {
 		t.Errorf("a message outside topics was sent to thread %s", hours.Params.Get("message_thread_id"))
 	}
@@ -268,11 +269,11 @@ func TestReplyKeyboard(t *testing.T) {
 	const large = "Large room (12 people)"
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(mention(group, alice, "Book a meeting room", nil))
-	kbMsg := w.waitSend(t, "Which room do you need?")
-	var withReply apiCall
+	w.fake.Push(telegramtest.Mention(group, alice, "Book a meeting room", nil))
+	kbMsg := w.fake.WaitSend(t, "Which room do you need?")
+	var withReply telegramtest.Call
 	waitFor(t, "the reply keyboard", func() bool {
-		for _, c := range w.fake.sends() {
+		for _, c := range w.fake.Sends() {
 			if strings.Contains(c.Params.Get("reply_markup"), `"keyboard"`) {
 				withReply = c
 				return true
@@ -284,14 +285,14 @@ func TestReplyKeyboard(t *testing.T) {
 	if !strings.Contains(rm, large) || !strings.Contains(rm, `"one_time_keyboard":true`) || !strings.Contains(rm, `"selective":true`) {
 		t.Errorf("reply keyboard = %s", rm)
 	}
-	if !slices.Contains(labels(t, kbMsg), "Small room (4 people)") {
-		t.Errorf("inline buttons = %v", labels(t, kbMsg))
+	if !slices.Contains(telegramtest.Labels(t, kbMsg), "Small room (4 people)") {
+		t.Errorf("inline buttons = %v", telegramtest.Labels(t, kbMsg))
 	}
 	// Bob types the same words: not his keyboard, not addressed.
-	w.fake.push(message(groupChat(group), person(bob, "en"), large, nil))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(bob, "en"), large, nil))
 	// Alice presses the button: a click on the task button, which KM documents as
 	// its flow call (kmclient.TaskButtonClick).
-	w.fake.push(message(groupChat(group), person(alice, "en"), large, nil))
+	w.fake.Push(telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(alice, "en"), large, nil))
 	pressed := func(c kmsim.Call) bool { return c.Str("flowContent") == "<p>"+large+"</p>" }
 	waitFor(t, "the pressed button's flow call", func() bool {
 		return slices.ContainsFunc(w.simCalls("POST /v1/flow"), pressed)
@@ -318,16 +319,16 @@ func TestReplyKeyboard(t *testing.T) {
 func TestInlineQuery(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.push(map[string]any{"inline_query": map[string]any{"id": "iq1", "from": person(bob, "en"), "query": "password", "offset": ""}})
-	first := w.fake.waitCalls(t, 1, "answerInlineQuery")[0]
+	w.fake.Push(map[string]any{"inline_query": map[string]any{"id": "iq1", "from": telegramtest.Person(bob, "en"), "query": "password", "offset": ""}})
+	first := w.fake.WaitCalls(t, 1, "answerInlineQuery")[0]
 	if first.Params.Get("results") != "[]" || !strings.Contains(first.Params.Get("button"), `"start_parameter":"inline"`) {
 		t.Errorf("answer for a user without a session = %v", first.Params)
 	}
 
-	w.fake.push(private(alice, "hello"))
-	w.waitSend(t, "Hello! Ask me about passwords")
-	w.fake.push(map[string]any{"inline_query": map[string]any{"id": "iq2", "from": person(alice, "en"), "query": "password", "offset": ""}})
-	got := w.fake.waitCalls(t, 2, "answerInlineQuery")[1]
+	w.fake.Push(telegramtest.Private(alice, "hello"))
+	w.fake.WaitSend(t, "Hello! Ask me about passwords")
+	w.fake.Push(map[string]any{"inline_query": map[string]any{"id": "iq2", "from": telegramtest.Person(alice, "en"), "query": "password", "offset": ""}})
+	got := w.fake.WaitCalls(t, 2, "answerInlineQuery")[1]
 	var results []struct {
 		ID      string `json:"id"`
 		Title   string `json:"title"`
@@ -355,9 +356,9 @@ func TestInlineQuery(t *testing.T) {
 	}
 
 	// Alice picks it in her chat with the bot.
-	w.fake.push(message(privateChat(alice), person(alice, "en"), reset,
-		map[string]any{"via_bot": map[string]any{"id": botID, "is_bot": true, "first_name": "Helpdesk", "username": botName}}))
-	w.waitSend(t, "Reset your password")
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(alice), telegramtest.Person(alice, "en"), reset,
+		map[string]any{"via_bot": map[string]any{"id": telegramtest.BotID, "is_bot": true, "first_name": "Helpdesk", "username": telegramtest.BotName}}))
+	w.fake.WaitSend(t, "Reset your password")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 || hits[0].Int("queryType") != kmclient.QuerySmartHint || hits[0].Int("questionId") != 1001 {
 		t.Fatalf("hit calls = %+v, want one smart-hint hit of question 1001", hits)
@@ -390,10 +391,10 @@ func longKB(t testing.TB) *kmsim.KB {
 func TestLongAnswerSplit(t *testing.T) {
 	w := newWorld(t, longKB(t))
 	w.boot(t, options{})
-	w.fake.push(private(alice, "Tell me the whole travel policy"))
-	w.waitSend(t, "Was this answer helpful?")
-	var parts []apiCall
-	for _, c := range w.fake.sends() {
+	w.fake.Push(telegramtest.Private(alice, "Tell me the whole travel policy"))
+	w.fake.WaitSend(t, "Was this answer helpful?")
+	var parts []telegramtest.Call
+	for _, c := range w.fake.Sends() {
 		if strings.Contains(c.Params.Get("text"), "Step ") {
 			parts = append(parts, c)
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -69,13 +70,13 @@ func TestFaultKill9Telegram(t *testing.T) {
 				}
 			}
 			p1.Store(w.boot(t, opts))
-			id := w.fake.push(private(alice, q))
+			id := w.fake.Push(telegramtest.Private(alice, q))
 			if tc.confirmed {
-				waitFor(t, "the update to be confirmed", func() bool { ok, _ := w.fake.acked(id); return ok })
+				waitFor(t, "the update to be confirmed", func() bool { ok, _ := w.fake.Acked(id); return ok })
 				die()
 			}
 			state := <-crashed
-			pending := w.fake.pending()
+			pending := w.fake.Pending()
 			if tc.confirmed != (len(pending) == 0) {
 				t.Fatalf("pending updates at the death = %v", pending)
 			}
@@ -83,14 +84,14 @@ func TestFaultKill9Telegram(t *testing.T) {
 			// The next process, on what the first left on disk.
 			next := &world{World: &e2e.World{Sim: w.sim, KMURL: w.KMURL, StorePath: state}, t: t, fake: w.fake, sim: w.sim}
 			p2 := next.boot(t, options{replay: 1})
-			w.waitSend(t, "ExampleGuest")
-			waitFor(t, "every update to be confirmed", func() bool { return len(w.fake.pending()) == 0 })
+			w.fake.WaitSend(t, "ExampleGuest")
+			waitFor(t, "every update to be confirmed", func() bool { return len(w.fake.Pending()) == 0 })
 			p2.stop()
 			if !tc.confirmed && !strings.Contains(p2.logs.String(), "redelivered update skipped") {
 				t.Errorf("the redelivery was not taken for a duplicate:\n%s", p2.logs.String())
 			}
 			w.answeredOnce(t, q, "ExampleGuest")
-			if n := len(w.sendsWith("Sorry")); n != 0 {
+			if n := len(w.fake.SendsWith("Sorry")); n != 0 {
 				t.Errorf("%d apologies, want none", n)
 			}
 		})
@@ -109,7 +110,7 @@ type dyingProcess struct {
 
 func newDyingProcess(t *testing.T, w *world) *dyingProcess {
 	d := &dyingProcess{release: make(chan struct{})}
-	target, err := url.Parse(w.fake.srv.URL)
+	target, err := url.Parse(w.fake.URL())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,16 +2,13 @@ package telegramadapter_test
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"go.uber.org/goleak"
 
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/internal/testlog"
@@ -26,14 +23,14 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type world struct {
 	*e2e.World
 	t    testing.TB
-	fake *fakeAPI
+	fake *telegramtest.Server
 	sim  *kmsim.Sim
 }
 
 func newWorld(t testing.TB, kb *kmsim.KB) *world {
 	t.Helper()
 	w := e2e.NewWorld(t, e2e.WorldOptions{KB: kb, Persist: true})
-	return &world{World: w, t: t, fake: newFakeAPI(t), sim: w.Sim}
+	return &world{World: w, t: t, fake: telegramtest.NewServer(t), sim: w.Sim}
 }
 
 // options tune one bridge process.
@@ -66,8 +63,8 @@ type process struct {
 // pacing fast enough for a test (the pacer has its own unit tests).
 func testConfig(w *world) telegramadapter.Config {
 	return telegramadapter.Config{
-		Token:           fakeToken,
-		APIEndpoint:     w.fake.endpoint(),
+		Token:           telegramtest.Token,
+		APIEndpoint:     w.fake.Endpoint(),
 		PerChatInterval: time.Millisecond,
 		GroupPerMinute:  -1,
 		GlobalPerSecond: -1,
@@ -98,10 +95,10 @@ func (w *world) boot(t testing.TB, o options) *process {
 			t.Fatalf("Replay = %d, %v; want %d", n, err, o.replay)
 		}
 	}
-	n := len(w.fake.callsTo("getUpdates"))
+	n := len(w.fake.CallsTo("getUpdates"))
 	p.Start(t, ad)
 	if tc.WebhookURL == "" {
-		waitFor(t, "the first poll", func() bool { return len(w.fake.callsTo("getUpdates")) > n })
+		waitFor(t, "the first poll", func() bool { return len(w.fake.CallsTo("getUpdates")) > n })
 	}
 	return p
 }
@@ -110,144 +107,8 @@ func (w *world) boot(t testing.TB, o options) *process {
 // graceful shutdown does.
 func (p *process) stop() { p.Stop() }
 
-// Update builders: the JSON Telegram sends.
-
-func person(id int64, lang string) map[string]any {
-	return map[string]any{"id": id, "is_bot": false, "first_name": "User", "last_name": strings.Repeat("x", int(id%3)), "language_code": lang}
-}
-
-func privateChat(id int64) map[string]any {
-	return map[string]any{"id": id, "type": "private", "first_name": "User"}
-}
-
-func groupChat(id int64) map[string]any {
-	return map[string]any{"id": id, "type": "supergroup", "title": "Helpdesk"}
-}
-
-var nextMsgID = struct {
-	sync.Mutex
-	n int
-}{n: 100}
-
-func msgID() int {
-	nextMsgID.Lock()
-	defer nextMsgID.Unlock()
-	nextMsgID.n++
-	return nextMsgID.n
-}
-
-// message builds a message update; extra fields are merged into the message.
-func message(chat, from map[string]any, text string, extra map[string]any) map[string]any {
-	m := map[string]any{"message_id": msgID(), "date": time.Now().Unix(), "chat": chat, "from": from}
-	if text != "" {
-		m["text"] = text
-	}
-	for k, v := range extra {
-		m[k] = v
-	}
-	return map[string]any{"message": m}
-}
-
-// private is a text message from user in their private chat with the bot.
-func private(user int64, text string) map[string]any {
-	return message(privateChat(user), person(user, "en"), text, commandEntity(text))
-}
-
-// commandEntity marks a leading /command as Telegram does.
-func commandEntity(text string) map[string]any {
-	if !strings.HasPrefix(text, "/") {
-		return nil
-	}
-	n := len(text)
-	if i := strings.IndexByte(text, ' '); i >= 0 {
-		n = i
-	}
-	return map[string]any{"entities": []map[string]any{{"type": "bot_command", "offset": 0, "length": n}}}
-}
-
-// mention is "@kmhelp_bot text" in a group, with the mention entity.
-func mention(chat int64, user int64, text string, extra map[string]any) map[string]any {
-	full := "@" + botName + " " + text
-	e := map[string]any{"entities": []map[string]any{{"type": "mention", "offset": 0, "length": len(botName) + 1}}}
-	for k, v := range extra {
-		e[k] = v
-	}
-	return message(groupChat(chat), person(user, "en"), full, e)
-}
-
-// botMessage is a message of the bot as a callback or reply carries it.
-func (w *world) botMessage(c apiCall) map[string]any {
-	chat := c.Int("chat_id")
-	id := messageIDOf(w.t, c)
-	m := map[string]any{"message_id": id, "date": time.Now().Unix(),
-		"from": map[string]any{"id": botID, "is_bot": true, "first_name": "Helpdesk", "username": botName}}
-	if chat < 0 {
-		m["chat"] = groupChat(chat)
-	} else {
-		m["chat"] = privateChat(chat)
-	}
-	if t := c.Params.Get("message_thread_id"); t != "" {
-		m["message_thread_id"], m["is_topic_message"] = json.Number(t), true
-	}
-	if rm := c.Params.Get("reply_markup"); strings.Contains(rm, "inline_keyboard") {
-		m["reply_markup"] = json.RawMessage(rm)
-	}
-	if s, ok := w.fake.message(chat, id); ok {
-		m["text"] = s.text
-		if strings.Contains(s.markup, "inline_keyboard") {
-			m["reply_markup"] = json.RawMessage(s.markup)
-		}
-	}
-	return m
-}
-
-// click presses the button labelled label on the bot's message c.
-func (w *world) click(t testing.TB, user int64, c apiCall, label string) int {
-	t.Helper()
-	data := callbackData(t, c, label)
-	return w.fake.push(map[string]any{"callback_query": map[string]any{
-		"id": "cb" + data, "from": person(user, "en"), "chat_instance": "ci", "data": data,
-		"message": w.botMessage(c),
-	}})
-}
-
-// keyboard decodes the inline keyboard a send carried.
-func keyboard(t testing.TB, c apiCall) tgbotapi.InlineKeyboardMarkup {
-	t.Helper()
-	var kb tgbotapi.InlineKeyboardMarkup
-	if rm := c.Params.Get("reply_markup"); rm != "" {
-		if err := json.Unmarshal([]byte(rm), &kb); err != nil {
-			t.Fatalf("reply_markup: %v", err)
-		}
-	}
-	return kb
-}
-
-func callbackData(t testing.TB, c apiCall, label string) string {
-	t.Helper()
-	for _, row := range keyboard(t, c).InlineKeyboard {
-		for _, b := range row {
-			if b.Text == label && b.CallbackData != nil {
-				return *b.CallbackData
-			}
-		}
-	}
-	t.Fatalf("no button %q on %s", label, c.Params.Get("reply_markup"))
-	return ""
-}
-
-func labels(t testing.TB, c apiCall) []string {
-	var out []string
-	for _, row := range keyboard(t, c).InlineKeyboard {
-		for _, b := range row {
-			out = append(out, b.Text)
-		}
-	}
-	return out
-}
-
 // messageIDOf finds the message_id the fake gave to send c.
-func messageIDOf(t testing.TB, c apiCall) int {
+func messageIDOf(t testing.TB, c telegramtest.Call) int {
 	t.Helper()
 	if c.MsgID == 0 {
 		t.Fatalf("send %s has no message id", c.Method)
@@ -269,28 +130,3 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 
 // simCalls returns the simulator's calls to route.
 func (w *world) simCalls(route string) []kmsim.Call { return w.sim.CallsTo(route) }
-
-// sendsWith returns the successful sends whose text or caption contains s.
-func (w *world) sendsWith(s string) []apiCall {
-	var out []apiCall
-	for _, c := range w.fake.sends() {
-		if strings.Contains(c.Params.Get("text"), s) || strings.Contains(c.Params.Get("caption"), s) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// waitSend waits for a successful send containing s.
-func (w *world) waitSend(t testing.TB, s string) apiCall {
-	t.Helper()
-	var got apiCall
-	waitFor(t, "a message containing "+s, func() bool {
-		if cs := w.sendsWith(s); len(cs) > 0 {
-			got = cs[len(cs)-1]
-			return true
-		}
-		return false
-	})
-	return got
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/i18n"
 )
@@ -27,13 +28,13 @@ func catalogue(t testing.TB) *i18n.Catalog {
 
 // askIn sends text in user's private chat with language_code lang.
 func (w *world) askIn(user int64, lang, text string) {
-	w.fake.push(message(privateChat(user), person(user, lang), text, nil))
+	w.fake.Push(telegramtest.Message(telegramtest.PrivateChat(user), telegramtest.Person(user, lang), text, nil))
 }
 
 // sendsTo returns the successful sends to chat.
-func (w *world) sendsTo(chat int64) []apiCall {
-	var out []apiCall
-	for _, c := range w.fake.sends() {
+func (w *world) sendsTo(chat int64) []telegramtest.Call {
+	var out []telegramtest.Call
+	for _, c := range w.fake.Sends() {
 		if c.Int("chat_id") == chat {
 			out = append(out, c)
 		}
@@ -43,9 +44,9 @@ func (w *world) sendsTo(chat int64) []apiCall {
 
 // assertRating checks that an answer's keyboard carries the rating of printer
 // p exactly as the catalogue words it, and none of the other languages' labels.
-func assertRating(t *testing.T, cat *i18n.Catalog, p i18n.Printer, ans apiCall) {
+func assertRating(t *testing.T, cat *i18n.Catalog, p i18n.Printer, ans telegramtest.Call) {
 	t.Helper()
-	got := labels(t, ans)
+	got := telegramtest.Labels(t, ans)
 	for _, id := range []i18n.MsgID{"formatting.rate_up", "formatting.rate_down"} {
 		if want := p.T(id); !slices.Contains(got, want) {
 			t.Errorf("%s answer: no %s button %q in %q", p.Lang(), id, want, got)
@@ -83,7 +84,7 @@ func TestLocaleJapaneseRatingAndApology(t *testing.T) {
 	w.boot(t, options{core: func(c *bridge.Config) { c.KMTimeout = localeKMTimeout }})
 
 	w.askIn(user, "ja", "How do I reset my password?")
-	ans := w.waitSend(t, "Reset your password")
+	ans := w.fake.WaitSend(t, "Reset your password")
 	assertRating(t, cat, ja, ans)
 
 	// KM goes away: the next question gets the Japanese apology.
@@ -91,7 +92,7 @@ func TestLocaleJapaneseRatingAndApology(t *testing.T) {
 	apology := ja.T("bridge.km_unavailable")
 	start := time.Now()
 	w.askIn(user, "ja", "What is the Wi-Fi password?")
-	ap := w.waitSend(t, apology)
+	ap := w.fake.WaitSend(t, apology)
 	if d := ap.At.Sub(start); d >= localeKMTimeout {
 		t.Errorf("apology after %s, want within the KM timeout %s", d, localeKMTimeout)
 	}
@@ -109,15 +110,15 @@ func TestLocaleJapaneseRatingAndApology(t *testing.T) {
 
 	// KM is back: a normal answer, still in Japanese around it.
 	w.sim.SetDown(false)
-	before := len(w.sendsWith("07:00–20:00"))
+	before := len(w.fake.SendsWith("07:00–20:00"))
 	w.askIn(user, "ja", "What are the office hours?")
-	waitFor(t, "the answer after KM came back", func() bool { return len(w.sendsWith("07:00–20:00")) > before })
-	if n := len(w.sendsWith(apology)); n != 1 {
+	waitFor(t, "the answer after KM came back", func() bool { return len(w.fake.SendsWith("07:00–20:00")) > before })
+	if n := len(w.fake.SendsWith(apology)); n != 1 {
 		t.Errorf("%d apologies, want 1", n)
 	}
 	w.askIn(user, "ja", "How do I reset my password?")
-	waitFor(t, "the second password answer", func() bool { return len(w.sendsWith("Reset your password")) == 2 })
-	again := w.sendsWith("Reset your password")
+	waitFor(t, "the second password answer", func() bool { return len(w.fake.SendsWith("Reset your password")) == 2 })
+	again := w.fake.SendsWith("Reset your password")
 	assertRating(t, cat, ja, again[1])
 }
 
@@ -131,8 +132,8 @@ func TestLocaleUnknownFallsBackToDefault(t *testing.T) {
 
 	w.askIn(frUser, "fr", "How do I reset my password?")
 	w.askIn(jaUser, "ja", "How do I reset my password?")
-	waitFor(t, "both answers", func() bool { return len(w.sendsWith("Reset your password")) == 2 })
-	for _, ans := range w.sendsWith("Reset your password") {
+	waitFor(t, "both answers", func() bool { return len(w.fake.SendsWith("Reset your password")) == 2 })
+	for _, ans := range w.fake.SendsWith("Reset your password") {
 		switch ans.Int("chat_id") {
 		case frUser:
 			if def := cat.Printer("fr"); def.Lang() != cat.Default() || def.Lang() != i18n.EN {

@@ -3,6 +3,8 @@ package telegramadapter_test
 import (
 	"math"
 	"testing"
+
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 )
 
 // An entity whose offset plus length overflows int must not crash the poll loop
@@ -13,11 +15,11 @@ func TestEntityOverflowDoesNotCrash(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
 
-	bad := message(groupChat(group), person(alice, "en"), "@"+botName+" What is the Wi-Fi password?",
+	bad := telegramtest.Message(telegramtest.GroupChat(group), telegramtest.Person(alice, "en"), "@"+telegramtest.BotName+" What is the Wi-Fi password?",
 		map[string]any{"entities": []map[string]any{{"type": "mention", "offset": 1, "length": math.MaxInt64}}})
-	w.fake.push(bad)
-	w.waitSend(t, "ExampleGuest") // found by the @username as a word
+	w.fake.Push(bad)
+	w.fake.WaitSend(t, "ExampleGuest") // found by the @username as a word
 
-	w.fake.push(mention(group, bob, "What are the office hours?", nil))
-	w.waitSend(t, "07:00–20:00")
+	w.fake.Push(telegramtest.Mention(group, bob, "What are the office hours?", nil))
+	w.fake.WaitSend(t, "07:00–20:00")
 }

@@ -1,4 +1,11 @@
-package telegramadapter_test
+// Package telegramtest is a fake Telegram Bot API for tests, as
+// net/http/httptest is a fake network: the methods the bridge uses on
+// loopback, a long-poll getUpdates with Telegram's offset semantics, forum
+// topics, files, 429 and failure injection, and a check with tgfmt.Validate of
+// every text it receives (a test fails on an invalid one); and builders of the
+// updates Telegram sends (messages, commands, button presses). Only tests
+// import it.
+package telegramtest
 
 import (
 	"encoding/json"
@@ -18,17 +25,17 @@ import (
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
 
-// fakeToken is the bot token the fake accepts.
-const fakeToken = "777:test-token-ABCdef"
+// Token is the bot token the fake accepts.
+const Token = "777:test-token-ABCdef"
 
 // The fake bot's identity.
 const (
-	botID   = 777
-	botName = "kmhelp_bot"
+	BotID   = 777
+	BotName = "kmhelp_bot"
 )
 
-// apiCall is one request the fake Bot API received.
-type apiCall struct {
+// Call is one request the fake Bot API received.
+type Call struct {
 	Method string
 	Params url.Values
 	Status int
@@ -36,22 +43,23 @@ type apiCall struct {
 	At     time.Time // when the request arrived
 	// Updates are the update_ids a getUpdates answer carried.
 	Updates []int
-	rec     *apiCall // the recorded copy (while being served)
+	rec     *Call // the recorded copy (while being served)
 }
 
-func (c apiCall) Int(key string) int64 {
+// Int is a parameter read as a number (0 when it is not one).
+func (c Call) Int(key string) int64 {
 	n, _ := strconv.ParseInt(c.Params.Get(key), 10, 64)
 	return n
 }
 
-// sentMsg is a message the bot sent, as the fake keeps it for edits.
-type sentMsg struct {
-	chat    int64
-	id      int
-	thread  string // message_thread_id
-	replyTo string // reply_parameters
-	text    string
-	markup  string
+// Sent is a message the bot sent, as the fake keeps it for edits.
+type Sent struct {
+	Chat    int64
+	ID      int
+	Thread  string // message_thread_id
+	ReplyTo string // reply_parameters
+	Text    string
+	Markup  string
 }
 
 type failure struct {
@@ -61,26 +69,26 @@ type failure struct {
 	migrateTo  int64
 }
 
-// fakeAPI is a Bot API server on loopback: the methods the adapter uses, a
+// Server is a Bot API server on loopback: the methods the adapter uses, a
 // long-poll getUpdates with Telegram's offset semantics, 429 injection, and a
 // check with tgfmt.Validate of every text it receives.
-type fakeAPI struct {
+type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu        sync.Mutex
-	calls     []*apiCall // recorded on arrival; Status set when answered
+	calls     []*Call // recorded on arrival; Status set when answered
 	queue     []queuedUpdate
 	nextID    int
 	confirmed int // the highest offset received
 	wake      chan struct{}
-	msgs      map[string]*sentMsg // chat:id → message
+	msgs      map[string]*Sent // chat:id → message
 	nextMsg   int
 	fail      map[string][]failure
 	invalid   []string
 	pollDown  bool
 	closing   chan struct{} // closed at cleanup: long polls return
-	onSend    func(apiCall) // called after each successful send (benchmarks)
+	onSend    func(Call)    // called after each successful send (benchmarks)
 	order     []string      // keys of msgs in the order they were sent
 
 	forums    map[int64]bool    // chats that are forums (getChat's is_forum)
@@ -96,8 +104,10 @@ type queuedUpdate struct {
 	raw json.RawMessage
 }
 
-func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{t: t, nextID: 1000, wake: make(chan struct{}), msgs: map[string]*sentMsg{},
+// NewServer starts a fake Bot API on loopback until the test ends, when it
+// fails the test for every message that failed tgfmt.Validate.
+func NewServer(t testing.TB) *Server {
+	f := &Server{t: t, nextID: 1000, wake: make(chan struct{}), msgs: map[string]*Sent{},
 		nextMsg: 500, fail: map[string][]failure{}, closing: make(chan struct{}),
 		forums: map[int64]bool{}, nextTopic: 7000, files: map[string][]byte{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -113,11 +123,30 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	return f
 }
 
-// endpoint is the api_endpoint pattern pointing at the fake.
-func (f *fakeAPI) endpoint() string { return f.srv.URL + "/bot%s/%s" }
+// Endpoint is the api_endpoint pattern pointing at the fake.
+func (f *Server) Endpoint() string { return f.srv.URL + "/bot%s/%s" }
 
-// push queues an update (without update_id) and returns its id.
-func (f *fakeAPI) push(u map[string]any) int {
+// URL is the fake's base URL (a proxy in front of it, a test's own request).
+func (f *Server) URL() string { return f.srv.URL }
+
+// OnSend has fn called after each successful send (benchmarks).
+func (f *Server) OnSend(fn func(Call)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onSend = fn
+}
+
+// NextUpdateID hands out an update_id as Push does, for an update delivered
+// another way (to a webhook).
+func (f *Server) NextUpdateID() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	return f.nextID
+}
+
+// Push queues an update (without update_id) and returns its id.
+func (f *Server) Push(u map[string]any) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
@@ -132,8 +161,8 @@ func (f *fakeAPI) push(u map[string]any) int {
 	return f.nextID
 }
 
-// failNext makes the next n calls of method fail with status (429: retry_after).
-func (f *fakeAPI) failNext(method string, n, status, retryAfter int, desc string) {
+// FailNext makes the next n calls of method fail with status (429: retry_after).
+func (f *Server) FailNext(method string, n, status, retryAfter int, desc string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -141,24 +170,24 @@ func (f *fakeAPI) failNext(method string, n, status, retryAfter int, desc string
 	}
 }
 
-// migrateNext makes the next call of method answer that the group became
+// MigrateNext makes the next call of method answer that the group became
 // the supergroup to.
-func (f *fakeAPI) migrateNext(method string, to int64) {
+func (f *Server) MigrateNext(method string, to int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fail[method] = append(f.fail[method], failure{status: 400,
 		desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to})
 }
 
-// setPollDown makes getUpdates fail, as if the network to Telegram were gone.
-func (f *fakeAPI) setPollDown(down bool) {
+// SetPollDown makes getUpdates fail, as if the network to Telegram were gone.
+func (f *Server) SetPollDown(down bool) {
 	f.mu.Lock()
 	f.pollDown = down
 	f.mu.Unlock()
 }
 
-// pending returns the ids of the updates not yet confirmed.
-func (f *fakeAPI) pending() []int {
+// Pending returns the ids of the updates not yet confirmed.
+func (f *Server) Pending() []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var ids []int
@@ -168,10 +197,11 @@ func (f *fakeAPI) pending() []int {
 	return ids
 }
 
-func (f *fakeAPI) callsTo(methods ...string) []apiCall {
+// CallsTo returns the calls of the methods, in the order they arrived.
+func (f *Server) CallsTo(methods ...string) []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []apiCall
+	var out []Call
 	for _, c := range f.calls {
 		for _, m := range methods {
 			if c.Method == m {
@@ -182,13 +212,13 @@ func (f *fakeAPI) callsTo(methods ...string) []apiCall {
 	return out
 }
 
-// waitCalls polls until at least n successful calls to the methods were made.
-func (f *fakeAPI) waitCalls(t testing.TB, n int, methods ...string) []apiCall {
+// WaitCalls polls until at least n successful calls to the methods were made.
+func (f *Server) WaitCalls(t testing.TB, n int, methods ...string) []Call {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var ok []apiCall
-		for _, c := range f.callsTo(methods...) {
+		var ok []Call
+		for _, c := range f.CallsTo(methods...) {
 			if c.Status == http.StatusOK {
 				ok = append(ok, c)
 			}
@@ -197,16 +227,16 @@ func (f *fakeAPI) waitCalls(t testing.TB, n int, methods ...string) []apiCall {
 			return ok
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 15s for %d successful %v calls, got %d: %s", n, methods, len(ok), f.dump())
+			t.Fatalf("waited 15s for %d successful %v calls, got %d: %s", n, methods, len(ok), f.Dump())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// sends are the successful calls that put a message in a chat.
-func (f *fakeAPI) sends() []apiCall {
-	var out []apiCall
-	for _, c := range f.callsTo("sendMessage", "sendPhoto", "sendAudio", "sendVenue", "sendLocation") {
+// Sends are the successful calls that put a message in a chat.
+func (f *Server) Sends() []Call {
+	var out []Call
+	for _, c := range f.CallsTo("sendMessage", "sendPhoto", "sendAudio", "sendVenue", "sendLocation") {
 		if c.Status == http.StatusOK {
 			out = append(out, c)
 		}
@@ -214,7 +244,8 @@ func (f *fakeAPI) sends() []apiCall {
 	return out
 }
 
-func (f *fakeAPI) dump() string {
+// Dump lists the calls but getUpdates (for failing tests).
+func (f *Server) Dump() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var b strings.Builder
@@ -234,7 +265,7 @@ func trimTo(s string, n int) string {
 	return s
 }
 
-func (f *fakeAPI) reply(w http.ResponseWriter, call *apiCall, status int, body any) {
+func (f *Server) reply(w http.ResponseWriter, call *Call, status int, body any) {
 	call.Status = status
 	if call.rec != nil {
 		f.mu.Lock()
@@ -247,23 +278,23 @@ func (f *fakeAPI) reply(w http.ResponseWriter, call *apiCall, status int, body a
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-func (f *fakeAPI) ok(w http.ResponseWriter, call *apiCall, result any) {
+func (f *Server) ok(w http.ResponseWriter, call *Call, result any) {
 	f.reply(w, call, http.StatusOK, map[string]any{"ok": true, "result": result})
 }
 
-func (f *fakeAPI) bad(w http.ResponseWriter, call *apiCall, status int, desc string) {
+func (f *Server) bad(w http.ResponseWriter, call *Call, status int, desc string) {
 	f.reply(w, call, status, map[string]any{"ok": false, "error_code": status, "description": desc})
 }
 
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
 		f.download(w, rest)
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	tok, method, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 || tok != fakeToken {
-		f.bad(w, &apiCall{}, http.StatusUnauthorized, "Unauthorized")
+	if !ok || !ok2 || tok != Token {
+		f.bad(w, &Call{}, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -271,7 +302,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		_ = r.ParseForm()
 	}
-	rec := &apiCall{Method: method, Params: r.Form, At: time.Now()}
+	rec := &Call{Method: method, Params: r.Form, At: time.Now()}
 	f.mu.Lock()
 	f.calls = append(f.calls, rec)
 	f.mu.Unlock()
@@ -308,7 +339,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch method {
 	case "getMe":
-		f.ok(w, &call, map[string]any{"id": botID, "is_bot": true, "first_name": "Helpdesk", "username": botName,
+		f.ok(w, &call, map[string]any{"id": BotID, "is_bot": true, "first_name": "Helpdesk", "username": BotName,
 			"can_join_groups": true, "supports_inline_queries": true})
 	case "getUpdates":
 		f.getUpdates(w, r, &call)
@@ -382,7 +413,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, call *apiCall) {
+func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) {
 	offset, _ := strconv.Atoi(call.Params.Get("offset"))
 	limit, _ := strconv.Atoi(call.Params.Get("limit"))
 	timeout, _ := strconv.Atoi(call.Params.Get("timeout"))
@@ -441,7 +472,7 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, call *apiCa
 }
 
 // msgOf rebuilds the tgfmt.Msg a send carried, to run Validate on it.
-func (f *fakeAPI) msgOf(method string, p url.Values) (tgfmt.Msg, error) {
+func (f *Server) msgOf(method string, p url.Values) (tgfmt.Msg, error) {
 	m := tgfmt.Msg{Method: method, Text: p.Get("text"), Caption: p.Get("caption"), Photo: p.Get("photo"), Audio: p.Get("audio")}
 	if method == "editMessageText" {
 		m.Method = tgfmt.MethodSendMessage
@@ -487,13 +518,13 @@ func (f *fakeAPI) msgOf(method string, p url.Values) (tgfmt.Msg, error) {
 	return m, nil
 }
 
-func (f *fakeAPI) invalidf(format string, args ...any) {
+func (f *Server) invalidf(format string, args ...any) {
 	f.mu.Lock()
 	f.invalid = append(f.invalid, fmt.Sprintf(format, args...))
 	f.mu.Unlock()
 }
 
-func (f *fakeAPI) send(w http.ResponseWriter, call *apiCall) {
+func (f *Server) send(w http.ResponseWriter, call *Call) {
 	p := call.Params
 	chat, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
 	if err != nil {
@@ -514,8 +545,8 @@ func (f *fakeAPI) send(w http.ResponseWriter, call *apiCall) {
 	id := f.nextMsg
 	call.MsgID = id
 	key := strconv.FormatInt(chat, 10) + ":" + strconv.Itoa(id)
-	f.msgs[key] = &sentMsg{chat: chat, id: id, thread: p.Get("message_thread_id"), replyTo: p.Get("reply_parameters"),
-		text: p.Get("text") + p.Get("caption"), markup: p.Get("reply_markup")}
+	f.msgs[key] = &Sent{Chat: chat, ID: id, Thread: p.Get("message_thread_id"), ReplyTo: p.Get("reply_parameters"),
+		Text: p.Get("text") + p.Get("caption"), Markup: p.Get("reply_markup")}
 	f.order = append(f.order, key)
 	f.mu.Unlock()
 	typ := "private"
@@ -524,12 +555,15 @@ func (f *fakeAPI) send(w http.ResponseWriter, call *apiCall) {
 	}
 	f.ok(w, call, map[string]any{"message_id": id, "date": time.Now().Unix(),
 		"chat": map[string]any{"id": chat, "type": typ}, "text": p.Get("text")})
-	if f.onSend != nil {
-		f.onSend(*call)
+	f.mu.Lock()
+	onSend := f.onSend
+	f.mu.Unlock()
+	if onSend != nil {
+		onSend(*call)
 	}
 }
 
-func (f *fakeAPI) edit(w http.ResponseWriter, call *apiCall, text bool) {
+func (f *Server) edit(w http.ResponseWriter, call *Call, text bool) {
 	p := call.Params
 	key := p.Get("chat_id") + ":" + p.Get("message_id")
 	if text {
@@ -559,16 +593,16 @@ func (f *fakeAPI) edit(w http.ResponseWriter, call *apiCall, text bool) {
 		f.bad(w, call, 400, "Bad Request: message to edit not found")
 		return
 	}
-	newText, newMarkup := m.text, p.Get("reply_markup")
+	newText, newMarkup := m.Text, p.Get("reply_markup")
 	if text {
 		newText = p.Get("text")
 	}
-	if normMarkup(newMarkup) == normMarkup(m.markup) && newText == m.text {
+	if normMarkup(newMarkup) == normMarkup(m.Markup) && newText == m.Text {
 		f.mu.Unlock()
 		f.bad(w, call, 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 		return
 	}
-	m.text, m.markup = newText, newMarkup
+	m.Text, m.Markup = newText, newMarkup
 	f.mu.Unlock()
 	f.ok(w, call, map[string]any{"message_id": p.Get("message_id"), "text": newText})
 }
@@ -581,7 +615,7 @@ func normMarkup(s string) string {
 	return s
 }
 
-func (f *fakeAPI) checkInline(p url.Values) {
+func (f *Server) checkInline(p url.Values) {
 	var results []struct {
 		Type    string `json:"type"`
 		ID      string `json:"id"`
@@ -605,13 +639,13 @@ func (f *fakeAPI) checkInline(p url.Values) {
 	}
 }
 
-// message returns the fake's copy of a sent message.
-func (f *fakeAPI) message(chat int64, id int) (sentMsg, bool) {
+// Message returns the fake's copy of a sent message.
+func (f *Server) Message(chat int64, id int) (Sent, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m, ok := f.msgs[strconv.FormatInt(chat, 10)+":"+strconv.Itoa(id)]
 	if !ok {
-		return sentMsg{}, false
+		return Sent{}, false
 	}
 	return *m, true
 }
@@ -625,9 +659,9 @@ func isPostOrEdit(method string) bool {
 	return false
 }
 
-// fail429 makes the next n sends and edits fail with a 429 asking to wait
+// Fail429 makes the next n sends and edits fail with a 429 asking to wait
 // retryAfter seconds, and returns how many it has refused so far.
-func (f *fakeAPI) fail429(n, retryAfter int) (served func() int) {
+func (f *Server) Fail429(n, retryAfter int) (served func() int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limited429, f.retry429, f.served429 = n, retryAfter, 0
@@ -638,24 +672,24 @@ func (f *fakeAPI) fail429(n, retryAfter int) (served func() int) {
 	}
 }
 
-// setForum makes chat a forum (or not) for getChat and createForumTopic.
-func (f *fakeAPI) setForum(chat int64, forum bool) {
+// SetForum makes chat a forum (or not) for getChat and createForumTopic.
+func (f *Server) SetForum(chat int64, forum bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.forums[chat] = forum
 }
 
-// addFile stores a file the bot may fetch.
-func (f *fakeAPI) addFile(id string, body []byte) {
+// AddFile stores a file the bot may fetch.
+func (f *Server) AddFile(id string, body []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.files[id] = body
 }
 
 // download serves GET /file/bot<token>/documents/<id>.bin.
-func (f *fakeAPI) download(w http.ResponseWriter, rest string) {
+func (f *Server) download(w http.ResponseWriter, rest string) {
 	tok, p, ok := strings.Cut(rest, "/")
-	if !ok || tok != fakeToken {
+	if !ok || tok != Token {
 		http.NotFound(w, nil)
 		return
 	}
@@ -670,22 +704,22 @@ func (f *fakeAPI) download(w http.ResponseWriter, rest string) {
 	_, _ = w.Write(body)
 }
 
-// posted returns the bot's messages in the order they were first sent, as
+// Posted returns the bot's messages in the order they were first sent, as
 // they are now (edits applied).
-func (f *fakeAPI) posted() []sentMsg {
+func (f *Server) Posted() []Sent {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]sentMsg, 0, len(f.order))
+	out := make([]Sent, 0, len(f.order))
 	for _, k := range f.order {
 		out = append(out, *f.msgs[k])
 	}
 	return out
 }
 
-// acked reports what became of update id as the fake saw it: confirmed (a
+// Acked reports what became of update id as the fake saw it: confirmed (a
 // later getUpdates asked for an offset past it) and refused (it was handed
 // out, then asked for again before it was confirmed).
-func (f *fakeAPI) acked(id int) (confirmed, refused bool) {
+func (f *Server) Acked(id int) (confirmed, refused bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	handed := false
