@@ -3,6 +3,8 @@ package discordadapter_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 )
 
 // BenchmarkMessageRoundTrip measures one MESSAGE_CREATE end to end: the fake
@@ -15,21 +17,19 @@ import (
 func BenchmarkMessageRoundTrip(b *testing.B) {
 	w := newWorld(b, nil)
 	answered := make(chan struct{}, 1)
-	w.fake.mu.Lock()
-	w.fake.onCall = func(c apiCall) {
+	w.fake.OnCall(func(c discordtest.Call) {
 		if c.Method == "POST" && strings.Contains(string(c.Body), "ExampleGuest") {
 			answered <- struct{}{}
 		}
-	}
-	w.fake.mu.Unlock()
+	})
 	w.boot(b, options{quiet: true})
 	const q = "What is the Wi-Fi password?"
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, q)) // first contact: welcome and KM session
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, q)) // first contact: welcome and KM session
 	<-answered
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, q))
+		w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, q))
 		<-answered
 	}
 	b.StopTimer()

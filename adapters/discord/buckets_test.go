@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 )
 
 // Interactions leave nothing behind in discordgo's rate limiter: its buckets
@@ -14,19 +16,19 @@ import (
 // (deferred, retired through its webhook) go through.
 func TestInteractionsLeaveNoRateLimitBuckets(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	p := w.boot(t, options{})
 
-	ask := w.slash(alice, general, guildID, "en-US", "ask", "question", "How do I reset my password?")
-	w.fake.dispatch("INTERACTION_CREATE", ask)
-	ans := w.waitMessage(t, "Reset your password")
-	waitFor(t, "the rating followup", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+	ask := w.fake.Slash(alice, general, discordtest.GuildID, "en-US", "ask", "question", "How do I reset my password?")
+	w.fake.Dispatch("INTERACTION_CREATE", ask)
+	ans := w.fake.WaitMessage(t, "Reset your password")
+	waitFor(t, "the rating followup", func() bool { return len(w.fake.MessagesWith("Was this answer helpful?")) == 1 })
 	rated := ans
-	if r := w.messagesWith("Was this answer helpful?"); len(r) == 1 {
+	if r := w.fake.MessagesWith("Was this answer helpful?"); len(r) == 1 {
 		rated = r[0]
 	}
-	up := w.press(alice, guildID, rated, buttonID(t, rated, "👍 Helpful"))
-	w.fake.dispatch("INTERACTION_CREATE", up)
+	up := w.fake.Press(alice, discordtest.GuildID, rated, discordtest.ButtonID(t, rated, "👍 Helpful"))
+	w.fake.Dispatch("INTERACTION_CREATE", up)
 	w.retiredEdit(t, up["token"].(string))
 
 	tokens := []string{ask["token"].(string), up["token"].(string)}

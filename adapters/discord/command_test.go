@@ -6,6 +6,7 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
@@ -14,20 +15,20 @@ import (
 // through the interaction's webhook.
 func TestSlashAsk(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	w.boot(t, options{})
-	ix := w.slash(alice, general, guildID, "en-US", "ask", "question", "How do I reset my password?")
+	ix := w.fake.Slash(alice, general, discordtest.GuildID, "en-US", "ask", "question", "How do I reset my password?")
 	tok := ix["token"].(string)
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	w.waitMessage(t, "Reset your password")
-	waitFor(t, "the rating followup", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	w.fake.WaitMessage(t, "Reset your password")
+	waitFor(t, "the rating followup", func() bool { return len(w.fake.MessagesWith("Was this answer helpful?")) == 1 })
 
-	cbs := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+	cbs := w.fake.CallsTo("POST", `/interactions/\d+/`+tok+`/callback`)
 	if len(cbs) != 1 || string(cbs[0].Body) != `{"type":5}` {
 		t.Fatalf("callbacks = %+v, want one deferred response", cbs)
 	}
-	var through []apiCall
-	for _, c := range w.fake.messages() {
+	var through []discordtest.Call
+	for _, c := range w.fake.Messages() {
 		if strings.Contains(c.Path, tok) {
 			through = append(through, c)
 		} else {
@@ -45,14 +46,14 @@ func TestSlashAsk(t *testing.T) {
 			t.Errorf("later part %s %s?%s, want a followup", c.Method, c.Path, c.Query)
 		}
 	}
-	if !strings.Contains(through[0].text(), "Example Corp helpdesk") {
-		t.Errorf("the welcome should come first: %s", through[0].text())
+	if !strings.Contains(through[0].Text(), "Example Corp helpdesk") {
+		t.Errorf("the welcome should come first: %s", through[0].Text())
 	}
 	chats := w.simCalls("POST /v1/chat")
 	if len(chats) != 1 || chats[0].Str("queryContent") != "How do I reset my password?" {
 		t.Fatalf("KM chat calls = %+v", chats)
 	}
-	if n := len(w.fake.callsTo("POST", `/channels/\d+/typing`)); n != 0 {
+	if n := len(w.fake.CallsTo("POST", `/channels/\d+/typing`)); n != 0 {
 		t.Errorf("typing shown %d times while Discord shows \"is thinking…\"", n)
 	}
 }
@@ -62,14 +63,14 @@ func TestSlashAsk(t *testing.T) {
 func TestLocale(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, dmChannel(alice), "", "ja", "help"))
-	w.waitMessage(t, "ご質問をそのまま入力してください")
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	if got := w.waitMessage(t, "ExampleGuest"); !strings.Contains(got.text(), "この回答は役に立ちましたか") {
-		t.Errorf("a later message of the Japanese user is not answered in Japanese: %s", got.text())
+	w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(alice, discordtest.DMChannel(alice), "", "ja", "help"))
+	w.fake.WaitMessage(t, "ご質問をそのまま入力してください")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
+	if got := w.fake.WaitMessage(t, "ExampleGuest"); !strings.Contains(got.Text(), "この回答は役に立ちましたか") {
+		t.Errorf("a later message of the Japanese user is not answered in Japanese: %s", got.Text())
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(bob, "What is the Wi-Fi password?"))
-	waitFor(t, "bob's answer in English", func() bool { return len(w.messagesWith("Was this answer helpful?")) == 1 })
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(bob, "What is the Wi-Fi password?"))
+	waitFor(t, "bob's answer in English", func() bool { return len(w.fake.MessagesWith("Was this answer helpful?")) == 1 })
 }
 
 // Autocomplete offers KM's smart hints for what the user typed (once the
@@ -79,23 +80,23 @@ func TestAutocomplete(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
 	// No session yet: no suggestions, but an answer in time.
-	first := w.autocomplete(alice, dmChannel(alice), "", "password")
-	w.fake.dispatch("INTERACTION_CREATE", first)
+	first := w.fake.Autocomplete(alice, discordtest.DMChannel(alice), "", "password")
+	w.fake.Dispatch("INTERACTION_CREATE", first)
 	waitFor(t, "the first autocomplete answer", func() bool {
-		return len(w.fake.callsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)) == 1
+		return len(w.fake.CallsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)) == 1
 	})
-	if cb := w.fake.callsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)[0]; string(cb.Body) != `{"type":8,"data":{"choices":[]}}` {
+	if cb := w.fake.CallsTo("POST", `/interactions/\d+/`+first["token"].(string)+`/callback`)[0]; string(cb.Body) != `{"type":8,"data":{"choices":[]}}` {
 		t.Errorf("autocomplete without a session = %s", cb.Body)
 	}
 
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	w.waitMessage(t, "ExampleGuest")
-	ac := w.autocomplete(alice, dmChannel(alice), "", "password")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
+	w.fake.WaitMessage(t, "ExampleGuest")
+	ac := w.fake.Autocomplete(alice, discordtest.DMChannel(alice), "", "password")
 	start := time.Now()
-	w.fake.dispatch("INTERACTION_CREATE", ac)
-	var cb apiCall
+	w.fake.Dispatch("INTERACTION_CREATE", ac)
+	var cb discordtest.Call
 	waitFor(t, "the autocomplete answer", func() bool {
-		cbs := w.fake.callsTo("POST", `/interactions/\d+/`+ac["token"].(string)+`/callback`)
+		cbs := w.fake.CallsTo("POST", `/interactions/\d+/`+ac["token"].(string)+`/callback`)
 		if len(cbs) == 1 {
 			cb = cbs[0]
 		}
@@ -127,8 +128,8 @@ func TestAutocomplete(t *testing.T) {
 		t.Errorf("smartHint calls = %+v", hints)
 	}
 
-	w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", value))
-	w.waitMessage(t, "Reset your password")
+	w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", value))
+	w.fake.WaitMessage(t, "Reset your password")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 || hits[0].Int("queryType") != kmclient.QuerySmartHint || hits[0].Int("questionId") != 1001 {
 		t.Fatalf("hits = %+v, want a smart-hint hit of question 1001", hits)
@@ -143,16 +144,16 @@ func TestAutocomplete(t *testing.T) {
 func TestSilentAnswerDeletesThinking(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{dc: func(c *discordadapter.Config) { c.ThinkingTimeout = 300 * time.Millisecond }})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "hello")) // first contact: the welcome
-	w.waitMessage(t, "Ask me about passwords")
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "ok")
-	w.fake.dispatch("INTERACTION_CREATE", ix)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "hello")) // first contact: the welcome
+	w.fake.WaitMessage(t, "Ask me about passwords")
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", "ok")
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
 	waitFor(t, "the deferred response to be deleted", func() bool {
-		return len(w.fake.callsTo("DELETE", `/webhooks/\d+/`+ix["token"].(string)+`/messages/@original`)) == 1
+		return len(w.fake.CallsTo("DELETE", `/webhooks/\d+/`+ix["token"].(string)+`/messages/@original`)) == 1
 	})
 	// The conversation goes on in the channel.
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	if got := w.waitMessage(t, "ExampleGuest"); got.Method != "POST" || got.Channel != dmChannel(alice) || strings.Contains(got.Path, "webhooks") {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
+	if got := w.fake.WaitMessage(t, "ExampleGuest"); got.Method != "POST" || got.Channel != discordtest.DMChannel(alice) || strings.Contains(got.Path, "webhooks") {
 		t.Errorf("next answer went by %s %s", got.Method, got.Path)
 	}
 }
@@ -163,21 +164,21 @@ func TestSilentAnswerDeletesThinking(t *testing.T) {
 func TestEveryCommandAnswered(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
-	w.waitMessage(t, questions[0].a)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q))
+	w.fake.WaitMessage(t, questions[0].a)
 	for _, name := range []string{"faq", "hot", "human", "reset", "help"} {
-		ix := w.slash(alice, dmChannel(alice), "", "en-US", name)
-		w.fake.dispatch("INTERACTION_CREATE", ix)
+		ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", name)
+		w.fake.Dispatch("INTERACTION_CREATE", ix)
 		tok := ix["token"].(string)
-		var answer []apiCall
+		var answer []discordtest.Call
 		waitFor(t, "/"+name+"'s answer", func() bool {
-			answer = w.fake.callsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/@original`)
+			answer = w.fake.CallsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/@original`)
 			return len(answer) > 0
 		})
-		if answer[0].Status != 200 || strings.TrimSpace(answer[0].text()) == "" && len(buttons(answer[0])) == 0 {
-			t.Errorf("/%s answered %d %s", name, answer[0].Status, cutBody(answer[0].Body))
+		if answer[0].Status != 200 || strings.TrimSpace(answer[0].Text()) == "" && len(discordtest.Buttons(answer[0])) == 0 {
+			t.Errorf("/%s answered %d %s", name, answer[0].Status, discordtest.CutBody(answer[0].Body))
 		}
-		if cb := w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`); len(cb) != 1 || string(cb[0].Body) != `{"type":5}` {
+		if cb := w.fake.CallsTo("POST", `/interactions/\d+/`+tok+`/callback`); len(cb) != 1 || string(cb[0].Body) != `{"type":5}` {
 			t.Errorf("/%s was not deferred: %v", name, cb)
 		}
 	}

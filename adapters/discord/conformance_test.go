@@ -11,9 +11,9 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
-	"github.com/kmbridge/kmbridge/formatting/discordfmt"
 	"github.com/kmbridge/kmbridge/internal/testlog"
 )
 
@@ -44,7 +44,7 @@ type delivered struct {
 var _ bridgetest.Driver = (*driver)(nil)
 
 func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
-	d.w = &world{t: t, fake: newFakeDiscord(t)}
+	d.w = &world{t: t, fake: discordtest.NewServer(t)}
 	d.mu.Lock()
 	d.results = nil
 	d.mu.Unlock()
@@ -60,7 +60,7 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 	log, logs := testlog.New()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("logs:\n%s\ncalls:\n%s", logs.String(), d.w.fake.dump())
+			t.Logf("logs:\n%s\ncalls:\n%s", logs.String(), d.w.fake.Dump())
 		}
 	})
 	ad, err := discordadapter.New(testConfig(d.w), recording,
@@ -72,7 +72,7 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 }
 
 func (d *driver) Ready(t *testing.T) {
-	d.w.fake.waitGateway(t)
+	d.w.fake.WaitGateway(t)
 	waitFor(t, "the commands to be registered", func() bool { return d.w.commandCalls() > 0 })
 }
 
@@ -85,7 +85,7 @@ func userID(name string) string {
 }
 
 func (d *driver) UserSays(t *testing.T, user, text string) bridgetest.Inbound {
-	m := d.w.dm(userID(user), text)
+	m := d.w.fake.DM(userID(user), text)
 	return d.message(t, m)
 }
 
@@ -95,14 +95,14 @@ func (d *driver) message(t *testing.T, m map[string]any) bridgetest.Inbound {
 	t.Helper()
 	id := m["id"].(string)
 	from := d.count()
-	notes := len(d.w.messagesWith(sendAgain))
-	d.w.fake.dispatch("MESSAGE_CREATE", m)
+	notes := len(d.w.fake.MessagesWith(sendAgain))
+	d.w.fake.Dispatch("MESSAGE_CREATE", m)
 	err, ok := d.result(id, from)
 	in := bridgetest.Inbound{ID: id, Raw: m, Acked: ok && bridge.Ack(err)}
 	if ok && !bridge.Ack(err) {
 		// Refused: the user must be asked to send it again; until they are,
 		// it counts as acknowledged (lost).
-		in.Acked = !eventually(func() bool { return len(d.w.messagesWith(sendAgain)) > notes })
+		in.Acked = !eventually(func() bool { return len(d.w.fake.MessagesWith(sendAgain)) > notes })
 	}
 	return in
 }
@@ -125,12 +125,12 @@ func (d *driver) Redeliver(t *testing.T, in bridgetest.Inbound) bridgetest.Inbou
 type clickRaw struct{ ix map[string]any }
 
 func (d *driver) Click(t *testing.T, user string, ref bridge.MsgRef, token string) bridgetest.Inbound {
-	channel, customID, values := d.w.fake.component(t, ref.ID, token)
+	channel, customID, values := d.w.fake.Component(t, ref.ID, token)
 	data := map[string]any{"custom_id": customID, "component_type": 2}
 	if len(values) > 0 {
 		data["component_type"], data["values"] = 3, values
 	}
-	ix := d.w.interaction(3, userID(user), channel, "", "en-US", data, d.w.fake.message(ref.ID))
+	ix := d.w.fake.Interaction(3, userID(user), channel, "", "en-US", data, d.w.fake.Message(ref.ID))
 	in := d.interact(t, ix)
 	in.Raw = clickRaw{ix: ix}
 	return in
@@ -143,9 +143,9 @@ func (d *driver) interact(t *testing.T, ix map[string]any) bridgetest.Inbound {
 	t.Helper()
 	id, tok := ix["id"].(string), ix["token"].(string)
 	from := d.count()
-	d.w.fake.dispatch("INTERACTION_CREATE", ix)
+	d.w.fake.Dispatch("INTERACTION_CREATE", ix)
 	in := bridgetest.Inbound{ID: id}
-	var cb []apiCall
+	var cb []discordtest.Call
 	duplicate := false
 	eventually(func() bool {
 		d.mu.Lock()
@@ -153,7 +153,7 @@ func (d *driver) interact(t *testing.T, ix map[string]any) bridgetest.Inbound {
 			duplicate = duplicate || r.id == id && errors.Is(r.err, bridge.ErrDuplicate)
 		}
 		d.mu.Unlock()
-		cb = d.w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+		cb = d.w.fake.CallsTo("POST", `/interactions/\d+/`+tok+`/callback`)
 		return duplicate || len(cb) > 0
 	})
 	switch {
@@ -171,15 +171,15 @@ func (d *driver) interact(t *testing.T, ix map[string]any) bridgetest.Inbound {
 
 func (d *driver) Unknown(t *testing.T) bridgetest.Inbound {
 	// A modal submit: a type the bridge has no use for.
-	ix := d.w.interaction(5, alice, dmChannel(alice), "", "en-US", map[string]any{"custom_id": "form", "components": []any{}}, nil)
+	ix := d.w.fake.Interaction(5, alice, discordtest.DMChannel(alice), "", "en-US", map[string]any{"custom_id": "form", "components": []any{}}, nil)
 	return d.interact(t, ix)
 }
 
 func (d *driver) Fail429(t *testing.T, n int, retryAfter time.Duration) func() int {
-	return d.w.fake.failPosts(n, retryAfter.Seconds())
+	return d.w.fake.FailPosts(n, retryAfter.Seconds())
 }
 
-func (d *driver) Posts(t *testing.T) []bridgetest.Post { return d.w.fake.posts(t) }
+func (d *driver) Posts(t *testing.T) []bridgetest.Post { return d.w.fake.Posts(t) }
 
 // count is how many Deliver answers were recorded.
 func (d *driver) count() int {
@@ -217,39 +217,6 @@ func eventually(cond func() bool) bool {
 	return true
 }
 
-// component finds the button or menu option carrying token in message msg:
-// its channel, custom_id and, for an option, the values to send.
-func (f *fakeDiscord) component(t testing.TB, msg, token string) (channel, customID string, values []string) {
-	t.Helper()
-	f.mu.Lock()
-	sm, ok := f.msgs[msg]
-	f.mu.Unlock()
-	if !ok {
-		t.Fatalf("fake Discord: no message %s", msg)
-	}
-	f.mu.Lock()
-	ms, err := decodeMessage(sm.fields)
-	f.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range buttons(apiCall{Msg: ms}) {
-		if b.Type == 3 {
-			for _, o := range b.Options {
-				if discordfmt.ClickToken(b.CustomID, []string{o.Value}) == token {
-					return sm.channel, b.CustomID, []string{o.Value}
-				}
-			}
-			continue
-		}
-		if b.URL == "" && discordfmt.ClickToken(b.CustomID, nil) == token {
-			return sm.channel, b.CustomID, nil
-		}
-	}
-	t.Fatalf("no component carries %s in message %s", token, msg)
-	return "", "", nil
-}
-
 // A message refused by the host is answered with a note asking to send it
 // again, in the user's language, and nothing else; a message the host took
 // as busy gets no note (the core told the user).
@@ -257,22 +224,22 @@ func TestRefusedMessageAsksToSendAgain(t *testing.T) {
 	w := newWorld(t, nil)
 	host := bridgetest.NewHost()
 	w.run(t, host, options{})
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 	host.FailNext(errors.New("store down"), bridge.ErrBusy)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "first"))
-	note := w.waitMessage(t, sendAgain)
-	if note.Channel != dmChannel(alice) || note.Msg.AllowedMentions == nil {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "first"))
+	note := w.fake.WaitMessage(t, sendAgain)
+	if note.Channel != discordtest.DMChannel(alice) || note.Msg.AllowedMentions == nil {
 		t.Errorf("note %s %s", note.Channel, note.Body)
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "second"))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "second"))
 	waitFor(t, "the second delivery", func() bool { return len(host.Tries()) == 2 })
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "third"))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "third"))
 	host.WaitDeliveries(t, 1, 15*time.Second)
-	if n := len(w.messagesWith(sendAgain)); n != 1 {
+	if n := len(w.fake.MessagesWith(sendAgain)); n != 1 {
 		t.Errorf("%d notes, want one (for the refused message only)", n)
 	}
-	if strings.Contains(note.text(), "store down") {
-		t.Errorf("the note shows the error: %s", note.text())
+	if strings.Contains(note.Text(), "store down") {
+		t.Errorf("the note shows the error: %s", note.Text())
 	}
 }
 
@@ -283,13 +250,13 @@ func TestRefusedInteractionSaysTryAgain(t *testing.T) {
 	w := newWorld(t, nil)
 	host := bridgetest.NewHost()
 	w.run(t, host, options{})
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 	host.FailNext(bridge.ErrClosed)
-	ix := w.slash(alice, dmChannel(alice), "", "ja", "ask", "question", "What is the Wi-Fi password?")
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	var cb []apiCall
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "ja", "ask", "question", "What is the Wi-Fi password?")
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	var cb []discordtest.Call
 	waitFor(t, "the response", func() bool {
-		cb = w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
+		cb = w.fake.CallsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
 		return len(cb) == 1
 	})
 	var resp struct {

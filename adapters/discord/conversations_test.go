@@ -7,6 +7,7 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -19,14 +20,14 @@ import (
 func TestChannelScope(t *testing.T) {
 	t.Run("user", func(t *testing.T) {
 		w := newWorld(t, nil)
-		w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+		w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 		w.boot(t, options{dc: func(c *discordadapter.Config) { c.Scope = bridge.ScopeUser }})
-		q := w.post(general, alice, questions[0].q, true)
-		w.fake.dispatch("MESSAGE_CREATE", q)
-		w.waitMessage(t, questions[0].a)
+		q := w.fake.Post(general, alice, questions[0].q, true)
+		w.fake.Dispatch("MESSAGE_CREATE", q)
+		w.fake.WaitMessage(t, questions[0].a)
 		thread := q["id"].(string)
-		w.fake.dispatch("MESSAGE_CREATE", w.post(thread, bob, questions[1].q, false))
-		if got := w.waitMessage(t, questions[1].a); got.Channel != thread {
+		w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, bob, questions[1].q, false))
+		if got := w.fake.WaitMessage(t, questions[1].a); got.Channel != thread {
 			t.Errorf("bob answered in %s, want the thread %s", got.Channel, thread)
 		}
 		if n := len(w.simCalls("POST /v1/initClient")); n != 2 {
@@ -35,24 +36,24 @@ func TestChannelScope(t *testing.T) {
 	})
 	t.Run("channel", func(t *testing.T) {
 		w := newWorld(t, nil)
-		w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+		w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 		w.boot(t, options{dc: func(c *discordadapter.Config) { c.Scope = bridge.ScopeChannel }})
-		w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, general, guildID, "en-US", "ask", "question", questions[0].q))
-		w.waitMessage(t, questions[0].a)
-		w.fake.dispatch("INTERACTION_CREATE", w.slash(bob, general, guildID, "en-US", "ask", "question", questions[1].q))
-		w.waitMessage(t, questions[1].a)
+		w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(alice, general, discordtest.GuildID, "en-US", "ask", "question", questions[0].q))
+		w.fake.WaitMessage(t, questions[0].a)
+		w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(bob, general, discordtest.GuildID, "en-US", "ask", "question", questions[1].q))
+		w.fake.WaitMessage(t, questions[1].a)
 		if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
 			t.Errorf("initClient calls = %d, want the channel's one KM session", n)
 		}
 	})
 	t.Run("thread", func(t *testing.T) {
 		w := newWorld(t, nil)
-		w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+		w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 		w.boot(t, options{})
-		w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, general, guildID, "en-US", "ask", "question", questions[0].q))
-		w.waitMessage(t, questions[0].a)
-		w.fake.dispatch("INTERACTION_CREATE", w.slash(bob, general, guildID, "en-US", "ask", "question", questions[1].q))
-		w.waitMessage(t, questions[1].a)
+		w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(alice, general, discordtest.GuildID, "en-US", "ask", "question", questions[0].q))
+		w.fake.WaitMessage(t, questions[0].a)
+		w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(bob, general, discordtest.GuildID, "en-US", "ask", "question", questions[1].q))
+		w.fake.WaitMessage(t, questions[1].a)
 		if n := len(w.simCalls("POST /v1/initClient")); n != 2 {
 			t.Errorf("initClient calls = %d, want one per user outside threads", n)
 		}
@@ -65,24 +66,24 @@ func TestChannelScope(t *testing.T) {
 func TestJoinedThreadNeedsNoMention(t *testing.T) {
 	const thread, other = "600000000000000031", "600000000000000032"
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	for _, id := range []string{thread, other} {
-		w.fake.addChannel(fakeChannel{ID: id, Type: 11, GuildID: guildID, Parent: general, Owner: alice})
+		w.fake.AddChannel(discordtest.Channel{ID: id, Type: 11, GuildID: discordtest.GuildID, Parent: general, Owner: alice})
 	}
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.post(other, bob, "just chatting", false))
-	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, alice, questions[0].q, true))
-	if got := w.waitMessage(t, questions[0].a); got.Channel != thread {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(other, bob, "just chatting", false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, alice, questions[0].q, true))
+	if got := w.fake.WaitMessage(t, questions[0].a); got.Channel != thread {
 		t.Errorf("answered in %s, want the thread", got.Channel)
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, bob, questions[1].q, false))
-	if got := w.waitMessage(t, questions[1].a); got.Channel != thread {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, bob, questions[1].q, false))
+	if got := w.fake.WaitMessage(t, questions[1].a); got.Channel != thread {
 		t.Errorf("follow-up answered in %s, want the thread", got.Channel)
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.post(other, bob, questions[2].q, false))
-	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, alice, questions[3].q, false))
-	w.waitMessage(t, questions[3].a)
-	if n := len(w.messagesWith(questions[2].a)); n != 0 {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(other, bob, questions[2].q, false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, alice, questions[3].q, false))
+	w.fake.WaitMessage(t, questions[3].a)
+	if n := len(w.fake.MessagesWith(questions[2].a)); n != 0 {
 		t.Errorf("a thread the bridge is not in was answered")
 	}
 	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
@@ -99,10 +100,10 @@ func TestJoinedThreadNeedsNoMention(t *testing.T) {
 func TestStartThread(t *testing.T) {
 	const agents = "600000000000000040"
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: agents, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: agents, Type: 0, GuildID: discordtest.GuildID})
 	host := bridgetest.NewHost()
 	r := w.run(t, host, options{})
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	in := bridge.ConvKey{Platform: "discord", Channel: agents} // as configured: no server id
@@ -114,18 +115,18 @@ func TestStartThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bridge.ChannelKey(bridge.ScopeThread, "discord", guildID, agents, root.ID, "")
+	want := bridge.ChannelKey(bridge.ScopeThread, "discord", discordtest.GuildID, agents, root.ID, "")
 	if key != want || root.ID == "" || root.Key.Channel != agents || root.Key.Thread != "" {
 		t.Fatalf("StartThread = %+v, %+v; want thread key %+v and the card in the channel", key, root, want)
 	}
-	starts := w.fake.callsTo("POST", `/channels/`+agents+`/messages/`+root.ID+`/threads`)
+	starts := w.fake.CallsTo("POST", `/channels/`+agents+`/messages/`+root.ID+`/threads`)
 	if len(starts) != 1 || !strings.Contains(string(starts[0].Body), `"name":"Case 12 — Alice"`) {
 		t.Fatalf("thread starts = %v", starts)
 	}
 	if _, err := r.ad.Send(ctx, key, formatting.Plain("User: my password fails")); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.waitMessage(t, "my password fails"); got.Channel != root.ID {
+	if got := w.fake.WaitMessage(t, "my password fails"); got.Channel != root.ID {
 		t.Errorf("a message to the case went to %s, want the thread %s", got.Channel, root.ID)
 	}
 	edited := card
@@ -133,17 +134,17 @@ func TestStartThread(t *testing.T) {
 	if err := r.ad.Edit(ctx, root, edited); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.waitMessage(t, "Claimed by Mia"); got.Method != "PATCH" || got.Ref != root.ID {
+	if got := w.fake.WaitMessage(t, "Claimed by Mia"); got.Method != "PATCH" || got.Ref != root.ID {
 		t.Errorf("the card edit went by %s to %s", got.Method, got.Ref)
 	}
 
-	own := w.post(root.ID, bob, "relayed by the bridge", false)
-	own["author"] = map[string]any{"id": botID, "username": botName, "bot": true}
-	hook := w.post(root.ID, bob, "a webhook", false)
+	own := w.fake.Post(root.ID, bob, "relayed by the bridge", false)
+	own["author"] = map[string]any{"id": discordtest.BotID, "username": discordtest.BotName, "bot": true}
+	hook := w.fake.Post(root.ID, bob, "a webhook", false)
 	hook["webhook_id"] = "900000000000000009"
-	w.fake.dispatch("MESSAGE_CREATE", own)
-	w.fake.dispatch("MESSAGE_CREATE", hook)
-	w.fake.dispatch("MESSAGE_CREATE", w.post(root.ID, bob, "Try **resetting** it [here](https://help.example.com)", false))
+	w.fake.Dispatch("MESSAGE_CREATE", own)
+	w.fake.Dispatch("MESSAGE_CREATE", hook)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(root.ID, bob, "Try **resetting** it [here](https://help.example.com)", false))
 	got := host.WaitDeliveries(t, 1, 15*time.Second)
 	m, ok := got[0].Event.(bridge.Message)
 	if !ok || m.Key != key || m.User.Name != "Nick102" || m.Text != "Try **resetting** it [here](https://help.example.com)" {
@@ -156,7 +157,7 @@ func TestStartThread(t *testing.T) {
 		t.Errorf("%d deliveries: the bot's own post or a webhook was delivered", n)
 	}
 
-	w.fake.set(func(f *fakeDiscord) { f.noThreads = true })
+	w.fake.SetNoThreads(true)
 	key, root, err = r.ad.StartThread(ctx, in, "Case 13", card)
 	if err != nil || key.Thread != "" || key.Channel != agents || root.ID == "" {
 		t.Errorf("without thread permission: %+v, %+v, %v; want the card posted and no thread", key, root, err)
@@ -170,12 +171,12 @@ func TestMessageRichFilesReply(t *testing.T) {
 	w := newWorld(t, nil)
 	host := bridgetest.NewHost()
 	w.run(t, host, options{})
-	w.fake.waitGateway(t)
-	m := w.dm(alice, "**Help** with <@500000000000000102>'s _printer_, see `err 42`")
-	m["mentions"] = []any{person(bob)}
+	w.fake.WaitGateway(t)
+	m := w.fake.DM(alice, "**Help** with <@500000000000000102>'s _printer_, see `err 42`")
+	m["mentions"] = []any{discordtest.Person(bob)}
 	m["attachments"] = []any{map[string]any{"id": "1", "filename": "scan.pdf", "url": "https://cdn.discordapp.com/attachments/1/2/scan.pdf?ex=a&is=b&hm=c", "size": 99, "content_type": "application/pdf"}}
-	m["message_reference"] = map[string]any{"message_id": "1100000000000000077", "channel_id": dmChannel(alice)}
-	w.fake.dispatch("MESSAGE_CREATE", m)
+	m["message_reference"] = map[string]any{"message_id": "1100000000000000077", "channel_id": discordtest.DMChannel(alice)}
+	w.fake.Dispatch("MESSAGE_CREATE", m)
 	got := host.WaitDeliveries(t, 1, 15*time.Second)[0]
 	msg := got.Event.(bridge.Message)
 	if msg.Text != "**Help** with @User 102's _printer_, see `err 42`" {

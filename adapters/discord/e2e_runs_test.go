@@ -5,18 +5,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
 // welcomeOf returns the messages sent before the first one containing
 // answer: the welcome a first contact gets.
-func (w *world) welcomeOf(t testing.TB, answer string) []apiCall {
+func (w *world) welcomeOf(t testing.TB, answer string) []discordtest.Call {
 	t.Helper()
-	w.waitMessage(t, answer)
-	var out []apiCall
-	for _, c := range w.fake.messages() {
-		if strings.Contains(c.text(), answer) {
+	w.fake.WaitMessage(t, answer)
+	var out []discordtest.Call
+	for _, c := range w.fake.Messages() {
+		if strings.Contains(c.Text(), answer) {
 			return out
 		}
 		out = append(out, c)
@@ -25,9 +26,9 @@ func (w *world) welcomeOf(t testing.TB, answer string) []apiCall {
 }
 
 // menuStates is the state of each menu of a message: "on" or "off".
-func menuStates(c apiCall) []string {
+func menuStates(c discordtest.Call) []string {
 	var out []string
-	for _, b := range buttons(c) {
+	for _, b := range discordtest.Buttons(c) {
 		if b.Type != 3 {
 			continue
 		}
@@ -43,9 +44,9 @@ func menuStates(c apiCall) []string {
 // shown lists what a message shows in place of retired groups: the labels of
 // its disabled buttons, with "(chosen)" for a choice (green) and "(expired)"
 // for an expired click (grey).
-func shown(c apiCall) []string {
+func shown(c discordtest.Call) []string {
 	var out []string
-	for _, b := range buttons(c) {
+	for _, b := range discordtest.Buttons(c) {
 		if b.Type != 2 || b.URL != "" || !b.Disabled {
 			continue
 		}
@@ -60,9 +61,9 @@ func shown(c apiCall) []string {
 }
 
 // placeholders lists the titles of a message's live menus.
-func placeholders(c apiCall) string {
+func placeholders(c discordtest.Call) string {
 	var out []string
-	for _, b := range buttons(c) {
+	for _, b := range discordtest.Buttons(c) {
 		if b.Type == 3 && !b.Disabled {
 			out = append(out, b.Placeholder)
 		}
@@ -81,17 +82,17 @@ func TestWelcomeMenus(t *testing.T) {
 	const vpn, reset = "How do I connect to the VPN?", "How do I reset my password?"
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
 	welcome := w.welcomeOf(t, "ExampleGuest")
 	if len(welcome) == 0 || len(welcome) > 2 {
 		t.Fatalf("welcome took %d messages, want 1 or 2", len(welcome))
 	}
 	first := welcome[0]
-	if !strings.Contains(first.text(), "Example Corp helpdesk") {
-		t.Fatalf("first message is not the welcome: %q", first.text())
+	if !strings.Contains(first.Text(), "Example Corp helpdesk") {
+		t.Fatalf("first message is not the welcome: %q", first.Text())
 	}
 	var titles []string
-	for _, b := range buttons(first) {
+	for _, b := range discordtest.Buttons(first) {
 		if b.Type == 3 {
 			titles = append(titles, b.Placeholder)
 		}
@@ -102,12 +103,12 @@ func TestWelcomeMenus(t *testing.T) {
 	if strings.Join(menuStates(first), " ") != "on on on on on" {
 		t.Fatalf("welcome menus %v, want five live menus", menuStates(first))
 	}
-	stale := w.fake.message(first.Ref) // what a slow client still shows later
+	stale := w.fake.Message(first.Ref) // what a slow client still shows later
 
-	menu, value := choice(t, first, vpn)
-	ix := w.press(alice, "", first, menu, value)
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	w.waitMessage(t, "GlobalProtect")
+	menu, value := discordtest.Choice(t, first, vpn)
+	ix := w.fake.Press(alice, "", first, menu, value)
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	w.fake.WaitMessage(t, "GlobalProtect")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 {
 		t.Fatalf("hit calls = %d", len(hits))
@@ -131,10 +132,10 @@ func TestWelcomeMenus(t *testing.T) {
 
 	// The stale client chooses in another menu: handled, and its retirement
 	// keeps the first.
-	menu2, value2 := choice(t, first, reset)
-	second := w.interaction(3, alice, first.Channel, "", "en-US",
+	menu2, value2 := discordtest.Choice(t, first, reset)
+	second := w.fake.Interaction(3, alice, first.Channel, "", "en-US",
 		map[string]any{"custom_id": menu2, "component_type": 3, "values": []string{value2}}, stale)
-	w.fake.dispatch("INTERACTION_CREATE", second)
+	w.fake.Dispatch("INTERACTION_CREATE", second)
 	edit = w.retiredEdit(t, second["token"].(string))
 	if got := placeholders(edit); got != "Devices & printing, Leave & pay, Workplace" {
 		t.Errorf("after the second choice the live menus are %s, want both chosen menus retired", got)
@@ -148,14 +149,14 @@ func TestWelcomeMenus(t *testing.T) {
 	}
 
 	// The stale client chooses in the first menu again: nothing happens.
-	third := w.interaction(3, alice, first.Channel, "", "en-US",
+	third := w.fake.Interaction(3, alice, first.Channel, "", "en-US",
 		map[string]any{"custom_id": menu, "component_type": 3, "values": []string{value}}, stale)
-	w.fake.dispatch("INTERACTION_CREATE", third)
+	w.fake.Dispatch("INTERACTION_CREATE", third)
 	waitFor(t, "the stale choice to be answered", func() bool {
-		return len(w.fake.callsTo("POST", `/interactions/\d+/`+third["token"].(string)+`/callback`)) == 1
+		return len(w.fake.CallsTo("POST", `/interactions/\d+/`+third["token"].(string)+`/callback`)) == 1
 	})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Where is the employee handbook?"))
-	w.waitMessage(t, "Employee handbook")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "Where is the employee handbook?"))
+	w.fake.WaitMessage(t, "Employee handbook")
 	if n := len(w.simCalls("POST /v1/hit")); n != 2 {
 		t.Errorf("hit calls = %d after a stale choice, want 2", n)
 	}
@@ -167,16 +168,16 @@ func TestWelcomeMenus(t *testing.T) {
 func TestExpiredButtonRetiresItsGroup(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{core: func(c *bridge.Config) { c.ActionTTL = time.Second }})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	ans := w.waitMessage(t, "Reset your password")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
+	ans := w.fake.WaitMessage(t, "Reset your password")
 	time.Sleep(1100 * time.Millisecond)
-	ix := w.press(alice, "", ans, buttonID(t, ans, "👍 Helpful"))
-	w.fake.dispatch("INTERACTION_CREATE", ix)
+	ix := w.fake.Press(alice, "", ans, discordtest.ButtonID(t, ans, "👍 Helpful"))
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
 	edit := w.retiredEdit(t, ix["token"].(string))
 	if got := strings.Join(shown(edit), "; "); got != "⌛ These buttons have expired. (expired)" {
 		t.Errorf("the expired group shows %q", got)
 	}
-	for _, b := range buttons(edit) {
+	for _, b := range discordtest.Buttons(edit) {
 		if b.Type == 2 && b.URL == "" && !b.Disabled {
 			t.Errorf("%q still enabled after an expired click", b.Label)
 		}

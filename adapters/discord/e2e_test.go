@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/internal/testlog"
@@ -28,17 +29,17 @@ const (
 func TestDMQuestion(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
 
-	ans := w.waitMessage(t, "Reset your password")
-	if ans.Method != "POST" || ans.Channel != dmChannel(alice) {
-		t.Errorf("answer went by %s to channel %s, want a new message in %s", ans.Method, ans.Channel, dmChannel(alice))
+	ans := w.fake.WaitMessage(t, "Reset your password")
+	if ans.Method != "POST" || ans.Channel != discordtest.DMChannel(alice) {
+		t.Errorf("answer went by %s to channel %s, want a new message in %s", ans.Method, ans.Channel, discordtest.DMChannel(alice))
 	}
-	if len(buttons(ans)) == 0 {
+	if len(discordtest.Buttons(ans)) == 0 {
 		t.Errorf("answer has no buttons: %s", ans.Body)
 	}
-	msgs := w.fake.messages()
-	if len(msgs) < 2 || !strings.Contains(msgs[0].text(), "Example Corp helpdesk") {
+	msgs := w.fake.Messages()
+	if len(msgs) < 2 || !strings.Contains(msgs[0].Text(), "Example Corp helpdesk") {
 		t.Errorf("first message is not KM's welcome: %v", msgs)
 	}
 	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
@@ -48,10 +49,10 @@ func TestDMQuestion(t *testing.T) {
 	if len(chats) != 1 || chats[0].Str("queryContent") != "How do I reset my password?" {
 		t.Fatalf("KM chat calls = %+v", chats)
 	}
-	if len(w.fake.callsTo("POST", `/channels/\d+/typing`)) == 0 {
+	if len(w.fake.CallsTo("POST", `/channels/\d+/typing`)) == 0 {
 		t.Errorf("no typing indicator")
 	}
-	ids := w.fake.identifies()
+	ids := w.fake.Identifies()
 	var id struct {
 		Intents int     `json:"intents"`
 		Shard   *[2]int `json:"shard"`
@@ -63,7 +64,7 @@ func TestDMQuestion(t *testing.T) {
 	if discordgo.Intent(id.Intents) != want {
 		t.Errorf("intents = %d, want %d", id.Intents, want)
 	}
-	cmds := w.fake.callsTo("PUT", `/applications/\d+/commands`)
+	cmds := w.fake.CallsTo("PUT", `/applications/\d+/commands`)
 	if len(cmds) != 1 {
 		t.Fatalf("global command registrations = %d", len(cmds))
 	}
@@ -99,17 +100,17 @@ const general = "600000000000000001" // a text channel of the test server
 // session; an unrelated message in the channel is ignored.
 func TestMentionThreadFollowUp(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	w.boot(t, options{})
-	q := w.post(general, alice, "How do I reset my password?", true)
-	w.fake.dispatch("MESSAGE_CREATE", q)
+	q := w.fake.Post(general, alice, "How do I reset my password?", true)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
 
-	ans := w.waitMessage(t, "Reset your password")
+	ans := w.fake.WaitMessage(t, "Reset your password")
 	thread := q["id"].(string)
 	if ans.Channel != thread {
 		t.Fatalf("answer in channel %s, want the thread %s", ans.Channel, thread)
 	}
-	starts := w.fake.callsTo("POST", `/channels/`+general+`/messages/`+thread+`/threads`)
+	starts := w.fake.CallsTo("POST", `/channels/`+general+`/messages/`+thread+`/threads`)
 	if len(starts) != 1 || starts[0].Status != 201 {
 		t.Fatalf("thread starts = %+v", starts)
 	}
@@ -120,13 +121,13 @@ func TestMentionThreadFollowUp(t *testing.T) {
 	if ts.Name != "How do I reset my password?" {
 		t.Errorf("thread name = %q", ts.Name)
 	}
-	if first := w.fake.messages()[0]; first.Channel != thread {
+	if first := w.fake.Messages()[0]; first.Channel != thread {
 		t.Errorf("first message (welcome) in %s, want the thread", first.Channel)
 	}
 
-	w.fake.dispatch("MESSAGE_CREATE", w.post(general, bob, "just chatting", false))
-	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, bob, "What is the Wi-Fi password?", false))
-	wifi := w.waitMessage(t, "ExampleGuest")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(general, bob, "just chatting", false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, bob, "What is the Wi-Fi password?", false))
+	wifi := w.fake.WaitMessage(t, "ExampleGuest")
 	if wifi.Channel != thread {
 		t.Errorf("follow-up answered in %s, want the thread %s", wifi.Channel, thread)
 	}
@@ -150,25 +151,25 @@ func TestMentionThreadFollowUp(t *testing.T) {
 func TestWhoIsAnswered(t *testing.T) {
 	const helpdesk, other = "600000000000000002", "700000000000000009"
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: helpdesk, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: helpdesk, Type: 0, GuildID: discordtest.GuildID})
 	w.boot(t, options{dc: func(c *discordadapter.Config) {
 		c.Channels = []string{helpdesk}
-		c.GuildIDs = []string{guildID}
+		c.GuildIDs = []string{discordtest.GuildID}
 	}})
-	botMsg := w.post(helpdesk, alice, "How do I reset my password?", true)
+	botMsg := w.fake.Post(helpdesk, alice, "How do I reset my password?", true)
 	botMsg["author"] = map[string]any{"id": "500000000000000999", "username": "otherbot", "bot": true}
-	own := w.dm(alice, "How do I reset my password?")
-	own["author"] = map[string]any{"id": botID, "username": botName, "bot": true}
-	pin := w.post(helpdesk, alice, "How do I reset my password?", true)
+	own := w.fake.DM(alice, "How do I reset my password?")
+	own["author"] = map[string]any{"id": discordtest.BotID, "username": discordtest.BotName, "bot": true}
+	pin := w.fake.Post(helpdesk, alice, "How do I reset my password?", true)
 	pin["type"] = 6 // CHANNEL_PINNED_MESSAGE
-	elsewhere := w.post(general, alice, "How do I reset my password?", true)
+	elsewhere := w.fake.Post(general, alice, "How do I reset my password?", true)
 	elsewhere["guild_id"] = other
 	for _, m := range []map[string]any{botMsg, own, pin, elsewhere} {
-		w.fake.dispatch("MESSAGE_CREATE", m)
+		w.fake.Dispatch("MESSAGE_CREATE", m)
 	}
-	q := w.post(helpdesk, bob, "What is the Wi-Fi password?", false)
-	w.fake.dispatch("MESSAGE_CREATE", q)
-	ans := w.waitMessage(t, "ExampleGuest")
+	q := w.fake.Post(helpdesk, bob, "What is the Wi-Fi password?", false)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
+	ans := w.fake.WaitMessage(t, "ExampleGuest")
 	if ans.Channel != q["id"] {
 		t.Errorf("configured channel answered in %s, want a thread %s", ans.Channel, q["id"])
 	}
@@ -176,19 +177,19 @@ func TestWhoIsAnswered(t *testing.T) {
 	if len(chats) != 1 {
 		t.Errorf("KM chat calls = %d, want only the configured channel's question", len(chats))
 	}
-	if n := len(w.fake.callsTo("PUT", `/applications/\d+/guilds/`+guildID+`/commands`)); n != 1 {
+	if n := len(w.fake.CallsTo("PUT", `/applications/\d+/guilds/`+discordtest.GuildID+`/commands`)); n != 1 {
 		t.Errorf("guild command registrations = %d", n)
 	}
-	if n := len(w.fake.callsTo("PUT", `/applications/\d+/commands`)); n != 0 {
+	if n := len(w.fake.CallsTo("PUT", `/applications/\d+/commands`)); n != 0 {
 		t.Errorf("global command registrations = %d, want none with guild_ids", n)
 	}
 	// A command from another server (commands registered earlier, globally)
 	// gets a note only its user sees.
-	ix := w.slash(alice, general, other, "en-US", "ask", "question", "How do I reset my password?")
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	var cb apiCall
+	ix := w.fake.Slash(alice, general, other, "en-US", "ask", "question", "How do I reset my password?")
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	var cb discordtest.Call
 	waitFor(t, "the note", func() bool {
-		cbs := w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
+		cbs := w.fake.CallsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
 		if len(cbs) == 1 {
 			cb = cbs[0]
 		}
@@ -217,17 +218,17 @@ func TestWhoIsAnswered(t *testing.T) {
 func TestDuplicateMessage(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	m := w.dm(alice, "What is the Wi-Fi password?")
-	w.fake.dispatch("MESSAGE_CREATE", m)
-	w.fake.dispatch("MESSAGE_CREATE", m)
-	w.waitMessage(t, "ExampleGuest")
+	m := w.fake.DM(alice, "What is the Wi-Fi password?")
+	w.fake.Dispatch("MESSAGE_CREATE", m)
+	w.fake.Dispatch("MESSAGE_CREATE", m)
+	w.fake.WaitMessage(t, "ExampleGuest")
 	// A later question proves the duplicate, had it been queued, was handled.
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	w.waitMessage(t, "Reset your password")
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
+	w.fake.WaitMessage(t, "Reset your password")
 	if n := len(w.simCalls("POST /v1/chat")); n != 2 {
 		t.Errorf("KM chat calls = %d, want 2 (the duplicate dropped)", n)
 	}
-	if n := len(w.messagesWith("ExampleGuest")); n != 1 {
+	if n := len(w.fake.MessagesWith("ExampleGuest")); n != 1 {
 		t.Errorf("Wi-Fi answers = %d, want 1", n)
 	}
 }
@@ -237,12 +238,12 @@ func TestDuplicateMessage(t *testing.T) {
 func TestGatewayReconnect(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dropGateway()
-	waitFor(t, "a second gateway connection", func() bool { return w.fake.connCount() == 2 })
-	w.fake.waitGateway(t)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	w.waitMessage(t, "ExampleGuest")
-	if n := len(w.fake.identifies()); n != 1 {
+	w.fake.DropGateway()
+	waitFor(t, "a second gateway connection", func() bool { return w.fake.ConnCount() == 2 })
+	w.fake.WaitGateway(t)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
+	w.fake.WaitMessage(t, "ExampleGuest")
+	if n := len(w.fake.Identifies()); n != 1 {
 		t.Errorf("identified %d times, want 1 (the reconnect resumes)", n)
 	}
 }
@@ -259,14 +260,14 @@ func TestGatewayRefusals(t *testing.T) {
 	} {
 		t.Run(strconv.Itoa(c.code), func(t *testing.T) {
 			w := newWorld(t, nil)
-			w.fake.set(func(f *fakeDiscord) { f.closeWith = c.code })
+			w.fake.CloseNextIdentify(c.code)
 			r := w.run(t, bridgetest.NewHost(), options{})
 			select {
 			case err := <-r.done:
 				if err == nil || !strings.Contains(err.Error(), c.want) {
 					t.Errorf("Run = %v, want %q", err, c.want)
 				}
-				if err != nil && strings.Contains(err.Error(), fakeToken) {
+				if err != nil && strings.Contains(err.Error(), discordtest.Token) {
 					t.Errorf("the token is in the error: %v", err)
 				}
 				r.done <- nil // for the cleanup
@@ -325,16 +326,16 @@ func (r *running) stop(t testing.TB) {
 // channel, the first message replying to the question; nothing is lost.
 func TestNoThreadPermission(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
-	w.fake.set(func(f *fakeDiscord) { f.noThreads = true })
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
+	w.fake.SetNoThreads(true)
 	w.boot(t, options{})
-	q := w.post(general, alice, "What is the Wi-Fi password?", true)
-	w.fake.dispatch("MESSAGE_CREATE", q)
-	ans := w.waitMessage(t, "ExampleGuest")
+	q := w.fake.Post(general, alice, "What is the Wi-Fi password?", true)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
+	ans := w.fake.WaitMessage(t, "ExampleGuest")
 	if ans.Channel != general {
 		t.Errorf("answered in %s, want the channel %s", ans.Channel, general)
 	}
-	first := w.fake.messages()[0]
+	first := w.fake.Messages()[0]
 	var body struct {
 		Ref *struct {
 			MessageID string `json:"message_id"`
@@ -344,7 +345,7 @@ func TestNoThreadPermission(t *testing.T) {
 	if body.Ref == nil || body.Ref.MessageID != q["id"] {
 		t.Errorf("first message does not reply to the question: %s", first.Body)
 	}
-	if n := len(w.fake.callsTo("POST", `/channels/\d+/messages/\d+/threads`)); n != 1 {
+	if n := len(w.fake.CallsTo("POST", `/channels/\d+/messages/\d+/threads`)); n != 1 {
 		t.Errorf("thread starts tried %d times, want once", n)
 	}
 }
@@ -355,14 +356,14 @@ func TestNoThreadPermission(t *testing.T) {
 // of its own, gets a note that only text is read.
 func TestAttachmentOnly(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	host := bridgetest.NewHost()
 	w.run(t, host, options{})
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 	const cdn = "https://cdn.discordapp.com/attachments/1/2/a.png?ex=1&is=2&hm=3"
-	m := w.dm(alice, "")
+	m := w.fake.DM(alice, "")
 	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": cdn, "size": 2048, "content_type": "image/png"}}
-	w.fake.dispatch("MESSAGE_CREATE", m)
+	w.fake.Dispatch("MESSAGE_CREATE", m)
 	got := host.WaitDeliveries(t, 1, 15*time.Second)[0]
 	msg, ok := got.Event.(bridge.Message)
 	if !ok || msg.Text != "" || len(msg.Files) != 1 {
@@ -371,10 +372,10 @@ func TestAttachmentOnly(t *testing.T) {
 	if f := msg.Files[0]; f.URL != cdn || f.Name != "a.png" || f.MIME != "image/png" || f.Size != 2048 {
 		t.Errorf("file = %+v", f)
 	}
-	p := w.post(general, alice, "", true)
+	p := w.fake.Post(general, alice, "", true)
 	p["attachments"] = m["attachments"]
-	w.fake.dispatch("MESSAGE_CREATE", p)
-	w.waitMessage(t, "I can only read text")
+	w.fake.Dispatch("MESSAGE_CREATE", p)
+	w.fake.WaitMessage(t, "I can only read text")
 	if n := len(host.Tries()); n != 1 {
 		t.Errorf("%d deliveries, want only the DM's", n)
 	}
@@ -384,11 +385,11 @@ func TestAttachmentOnly(t *testing.T) {
 func TestAttachmentOnlyNotAsked(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	m := w.dm(alice, "")
+	m := w.fake.DM(alice, "")
 	m["attachments"] = []any{map[string]any{"id": "1", "filename": "a.png", "url": "https://cdn.discordapp.com/attachments/1/2/a.png"}}
-	w.fake.dispatch("MESSAGE_CREATE", m)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "What is the Wi-Fi password?"))
-	w.waitMessage(t, "ExampleGuest")
+	w.fake.Dispatch("MESSAGE_CREATE", m)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "What is the Wi-Fi password?"))
+	w.fake.WaitMessage(t, "ExampleGuest")
 	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
 		t.Errorf("KM asked %d times, want only the text", n)
 	}
@@ -397,11 +398,11 @@ func TestAttachmentOnlyNotAsked(t *testing.T) {
 // Cancelling Run while the gateway handshake hangs returns at once.
 func TestStopDuringHandshake(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.set(func(f *fakeDiscord) { f.hangHello = true })
+	w.fake.HangHello()
 	r := w.run(t, bridgetest.NewHost(), options{})
 	waitFor(t, "the silent gateway connection", func() bool {
 		n := 0
-		w.fake.set(func(f *fakeDiscord) { n = f.hung })
+		n = w.fake.Hung()
 		return n > 0
 	})
 	start := time.Now()
@@ -416,19 +417,19 @@ func TestStopDuringHandshake(t *testing.T) {
 func TestStreamingEdits(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{core: func(c *bridge.Config) { c.Streaming = true; c.EditInterval = time.Millisecond }})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	w.waitMessage(t, "Was this answer helpful?")
-	if n := len(w.fake.callsTo("PATCH", `/channels/`+dmChannel(alice)+`/messages/\d+`)); n == 0 {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
+	w.fake.WaitMessage(t, "Was this answer helpful?")
+	if n := len(w.fake.CallsTo("PATCH", `/channels/`+discordtest.DMChannel(alice)+`/messages/\d+`)); n == 0 {
 		t.Errorf("no streaming edits in the DM")
 	}
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "How do I connect to the VPN?")
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	waitFor(t, "the second rating", func() bool { return len(w.messagesWith("Was this answer helpful?")) >= 2 })
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", "How do I connect to the VPN?")
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	waitFor(t, "the second rating", func() bool { return len(w.fake.MessagesWith("Was this answer helpful?")) >= 2 })
 	tok := ix["token"].(string)
-	if n := len(w.fake.callsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/.+`)); n < 2 {
+	if n := len(w.fake.CallsTo("PATCH", `/webhooks/\d+/`+tok+`/messages/.+`)); n < 2 {
 		t.Errorf("webhook edits = %d, want the replacement and streaming edits", n)
 	}
-	if n := len(w.fake.callsTo("PATCH", `/channels/.*`)); n != len(w.fake.callsTo("PATCH", `/channels/`+dmChannel(alice)+`/messages/\d+`)) {
+	if n := len(w.fake.CallsTo("PATCH", `/channels/.*`)); n != len(w.fake.CallsTo("PATCH", `/channels/`+discordtest.DMChannel(alice)+`/messages/\d+`)) {
 		t.Errorf("unexpected channel edits")
 	}
 }

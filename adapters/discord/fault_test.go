@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -107,14 +108,14 @@ func TestFaultKill9Discord(t *testing.T) {
 		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
 	}})
 	p1.Start(t, ad1)
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
-	w.waitMessage(t, questions[0].a)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q))
+	w.fake.WaitMessage(t, questions[0].a)
 
 	km1.armed.Store(true)
-	q := w.dm(alice, questions[1].q)
-	w.fake.dispatch("MESSAGE_CREATE", q)
+	q := w.fake.DM(alice, questions[1].q)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
 	waitFor(t, "the question to be accepted and KM asked", func() bool {
 		return p1.Store.InboxLen() == 1 && km1.holding.Load() == 1
 	})
@@ -125,7 +126,7 @@ func TestFaultKill9Discord(t *testing.T) {
 	dc1.kill() // the kill: nothing the first process does from here on reaches anyone
 	km1.kill()
 	p1.Kill()
-	if n := len(w.messagesWith(sendAgain)); n != 0 {
+	if n := len(w.fake.MessagesWith(sendAgain)); n != 0 {
 		t.Fatalf("the accepted question got %d notes asking to send it again", n)
 	}
 
@@ -146,11 +147,11 @@ func TestFaultKill9Discord(t *testing.T) {
 	if n, err := p2.Core.Replay(context.Background()); err != nil || n != 1 {
 		t.Fatalf("Replay = %d, %v; want the accepted question", n, err)
 	}
-	w.waitMessage(t, questions[1].a)
+	w.fake.WaitMessage(t, questions[1].a)
 
-	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.identifies()) == 2 })
-	w.fake.waitGateway(t)
-	w.fake.dispatch("MESSAGE_CREATE", q) // the same message again
+	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.Identifies()) == 2 })
+	w.fake.WaitGateway(t)
+	w.fake.Dispatch("MESSAGE_CREATE", q) // the same message again
 	waitFor(t, "the redelivery", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -159,14 +160,14 @@ func TestFaultKill9Discord(t *testing.T) {
 	if !errors.Is(answers[0], bridge.ErrDuplicate) {
 		t.Errorf("the redelivery after the restart: Deliver = %v, want ErrDuplicate", answers[0])
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q))
-	w.waitMessage(t, questions[2].a) // later than any answer to the redelivery
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[2].q))
+	w.fake.WaitMessage(t, questions[2].a) // later than any answer to the redelivery
 	for i, qa := range questions[:3] {
-		if n := len(w.messagesWith(qa.a)); n != 1 {
+		if n := len(w.fake.MessagesWith(qa.a)); n != 1 {
 			t.Errorf("question %d (%q) answered %d times, want once", i, qa.q, n)
 		}
 	}
-	if n := len(w.messagesWith(sendAgain)); n != 0 {
+	if n := len(w.fake.MessagesWith(sendAgain)); n != 0 {
 		t.Errorf("%d notes asking to send again", n)
 	}
 }
@@ -210,15 +211,15 @@ func TestFaultKill9DiscordInteraction(t *testing.T) {
 		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
 	}})
 	p1.Start(t, ad1)
-	w.fake.waitGateway(t)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
-	w.waitMessage(t, questions[0].a)
+	w.fake.WaitGateway(t)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q))
+	w.fake.WaitMessage(t, questions[0].a)
 
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", questions[1].q)
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", questions[1].q)
 	target.Store(ix["id"].(string))
-	w.fake.dispatch("INTERACTION_CREATE", ix)
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
 	waitFor(t, "the kill", func() bool { return dc1.killed() })
-	if cb := w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`); len(cb) != 0 {
+	if cb := w.fake.CallsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`); len(cb) != 0 {
 		t.Fatalf("a dead process answered the interaction: %v", cb)
 	}
 
@@ -228,15 +229,15 @@ func TestFaultKill9DiscordInteraction(t *testing.T) {
 	if n, err := p2.Core.Replay(context.Background()); err != nil || n != 1 {
 		t.Fatalf("Replay = %d, %v; want the accepted /ask", n, err)
 	}
-	ans := w.waitMessage(t, questions[1].a)
-	if ans.Method != "POST" || ans.Channel != dmChannel(alice) {
+	ans := w.fake.WaitMessage(t, questions[1].a)
+	if ans.Method != "POST" || ans.Channel != discordtest.DMChannel(alice) {
 		t.Errorf("the answer after the restart went by %s %s, want a message in the DM", ans.Method, ans.Path)
 	}
-	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.identifies()) == 2 })
-	w.fake.waitGateway(t)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q))
-	w.waitMessage(t, questions[2].a)
-	if n := len(w.messagesWith(questions[1].a)); n != 1 {
+	waitFor(t, "the restarted process's gateway", func() bool { return len(w.fake.Identifies()) == 2 })
+	w.fake.WaitGateway(t)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[2].q))
+	w.fake.WaitMessage(t, questions[2].a)
+	if n := len(w.fake.MessagesWith(questions[1].a)); n != 1 {
 		t.Errorf("the /ask was answered %d times, want once", n)
 	}
 }

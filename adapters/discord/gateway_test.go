@@ -8,6 +8,7 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 )
@@ -24,10 +25,10 @@ var questions = []struct{ q, a string }{
 func (w *world) answeredOnce(t *testing.T, qs ...int) {
 	t.Helper()
 	for _, i := range qs {
-		w.waitMessage(t, questions[i].a)
+		w.fake.WaitMessage(t, questions[i].a)
 	}
 	for _, i := range qs {
-		if n := len(w.messagesWith(questions[i].a)); n != 1 {
+		if n := len(w.fake.MessagesWith(questions[i].a)); n != 1 {
 			t.Errorf("%q answered %d times, want once", questions[i].q, n)
 		}
 	}
@@ -49,17 +50,17 @@ func (w *world) answeredOnce(t *testing.T, qs ...int) {
 func TestGatewayResumeReplaysMissedEvents(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatchThenDrop("MESSAGE_CREATE", w.dm(alice, questions[0].q), w.dm(alice, questions[1].q))
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q)) // queued: the bot is away
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[3].q))
+	w.fake.DispatchThenDrop("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q), w.fake.DM(alice, questions[1].q))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[2].q)) // queued: the bot is away
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[3].q))
 	w.answeredOnce(t, 0, 1, 2, 3)
-	if n := w.fake.resumed(); n < 1 {
+	if n := w.fake.Resumed(); n < 1 {
 		t.Errorf("RESUMEs = %d, want the session resumed", n)
 	}
-	if n := len(w.fake.identifies()); n != 1 {
+	if n := len(w.fake.Identifies()); n != 1 {
 		t.Errorf("identified %d times, want once (the session was resumed)", n)
 	}
-	if n := len(w.fake.callsTo("GET", `/channels/\d+/messages`)); n != 0 {
+	if n := len(w.fake.CallsTo("GET", `/channels/\d+/messages`)); n != 0 {
 		t.Errorf("%d channel reads after a resume: Discord replayed everything", n)
 	}
 }
@@ -72,32 +73,32 @@ func TestGatewayResumeReplaysMissedEvents(t *testing.T) {
 func TestGatewayInvalidSessionCatchesUp(t *testing.T) {
 	const helpdesk = "600000000000000002"
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: helpdesk, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: helpdesk, Type: 0, GuildID: discordtest.GuildID})
 	w.boot(t, options{dc: func(c *discordadapter.Config) { c.Channels = []string{helpdesk} }})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q))
-	w.waitMessage(t, questions[0].a)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q))
+	w.fake.WaitMessage(t, questions[0].a)
 
-	w.fake.invalidateSessions()
-	w.fake.dropGateway()
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[1].q)) // lost with the old session
-	q := w.post(helpdesk, bob, questions[2].q, false)
-	w.fake.dispatch("MESSAGE_CREATE", q)
+	w.fake.InvalidateSessions()
+	w.fake.DropGateway()
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[1].q)) // lost with the old session
+	q := w.fake.Post(helpdesk, bob, questions[2].q, false)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
 	w.answeredOnce(t, 0, 1, 2)
-	if got := w.waitMessage(t, questions[2].a); got.Channel != q["id"] {
+	if got := w.fake.WaitMessage(t, questions[2].a); got.Channel != q["id"] {
 		t.Errorf("the configured channel's question was answered in %s, want its thread", got.Channel)
 	}
-	if n := len(w.fake.identifies()); n != 2 {
+	if n := len(w.fake.Identifies()); n != 2 {
 		t.Errorf("identified %d times, want twice (a new session)", n)
 	}
-	for _, ch := range []string{dmChannel(alice), helpdesk} {
-		reads := w.fake.callsTo("GET", `/channels/`+ch+`/messages`)
+	for _, ch := range []string{discordtest.DMChannel(alice), helpdesk} {
+		reads := w.fake.CallsTo("GET", `/channels/`+ch+`/messages`)
 		if len(reads) != 1 || !strings.Contains(reads[0].Query, "after=") {
 			t.Errorf("channel %s read %d times (%v), want once, after a point in time", ch, len(reads), reads)
 		}
 	}
 	// Events flow on the new session.
-	w.fake.waitGateway(t)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[3].q))
+	w.fake.WaitGateway(t)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[3].q))
 	w.answeredOnce(t, 3)
 }
 
@@ -114,19 +115,19 @@ var (
 func TestTwoShards(t *testing.T) {
 	const ch0, ch1 = "600000000000000010", "600000000000000011"
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: ch0, Type: 0, GuildID: guildShard0})
-	w.fake.addChannel(fakeChannel{ID: ch1, Type: 0, GuildID: guildShard1})
+	w.fake.AddChannel(discordtest.Channel{ID: ch0, Type: 0, GuildID: guildShard0})
+	w.fake.AddChannel(discordtest.Channel{ID: ch1, Type: 0, GuildID: guildShard1})
 	hosts := []*bridgetest.Host{bridgetest.NewHost(), bridgetest.NewHost()}
 	for i, h := range hosts {
 		w.run(t, h, options{dc: func(c *discordadapter.Config) {
 			c.ShardID, c.ShardCount = i, 2
 			c.Channels = []string{ch0, ch1}
 		}})
-		w.fake.waitShard(t, i)
+		w.fake.WaitShard(t, i)
 	}
-	w.fake.dispatch("MESSAGE_CREATE", w.postIn(guildShard0, ch0, alice, questions[0].q, false))
-	w.fake.dispatch("MESSAGE_CREATE", w.postIn(guildShard1, ch1, bob, questions[1].q, false))
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[2].q))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.PostIn(guildShard0, ch0, alice, questions[0].q, false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.PostIn(guildShard1, ch1, bob, questions[1].q, false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[2].q))
 	got0 := hosts[0].WaitDeliveries(t, 2, 15*time.Second)
 	got1 := hosts[1].WaitDeliveries(t, 1, 15*time.Second)
 	texts := func(ds []bridge.Delivery) (out []string) {
@@ -143,7 +144,7 @@ func TestTwoShards(t *testing.T) {
 		t.Errorf("shard 1 got %q, want its server's message only", got)
 	}
 	var shards []string
-	for _, raw := range w.fake.identifies() {
+	for _, raw := range w.fake.Identifies() {
 		var id struct {
 			Shard [2]int `json:"shard"`
 		}
@@ -157,7 +158,7 @@ func TestTwoShards(t *testing.T) {
 	}
 	waitFor(t, "shard 0's commands", func() bool { return w.commandCalls() > 0 })
 	time.Sleep(100 * time.Millisecond)
-	if n := len(w.fake.callsTo("GET", `/applications/\d+/commands`)); n != 1 {
+	if n := len(w.fake.CallsTo("GET", `/applications/\d+/commands`)); n != 1 {
 		t.Errorf("commands read %d times, want once (shard 0 only)", n)
 	}
 }

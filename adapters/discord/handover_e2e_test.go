@@ -12,6 +12,7 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
 	"github.com/kmbridge/kmbridge/escalation"
@@ -28,7 +29,7 @@ const agentsChannel = "600000000000000070"
 func deskWorld(t *testing.T) *world {
 	t.Helper()
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: agentsChannel, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: agentsChannel, Type: 0, GuildID: discordtest.GuildID})
 	kmTr := &http.Transport{}
 	t.Cleanup(kmTr.CloseIdleConnections)
 	km, err := kmclient.New(kmclient.Config{BaseURL: w.e2e.KMURL, Email: kmsim.SampleEmail, Token: kmsim.SampleToken,
@@ -76,16 +77,16 @@ func deskWorld(t *testing.T) *world {
 			t.Logf("logs:\n%s", logs.String())
 		}
 	})
-	w.fake.waitGateway(t)
+	w.fake.WaitGateway(t)
 	return w
 }
 
 // waitIn waits for a message in channel showing s and returns the last one.
-func (w *world) waitIn(t *testing.T, channel, s string) apiCall {
+func (w *world) waitIn(t *testing.T, channel, s string) discordtest.Call {
 	t.Helper()
-	var got apiCall
+	var got discordtest.Call
 	waitFor(t, "“"+s+"” in "+channel, func() bool {
-		for _, c := range w.messagesWith(s) {
+		for _, c := range w.fake.MessagesWith(s) {
 			if c.Channel == channel {
 				got = c
 			}
@@ -98,7 +99,7 @@ func (w *world) waitIn(t *testing.T, channel, s string) apiCall {
 // countIn counts the messages created in channel showing s.
 func (w *world) countIn(channel, s string) int {
 	n := 0
-	for _, c := range w.messagesWith(s) {
+	for _, c := range w.fake.MessagesWith(s) {
 		if c.Channel == channel && c.Method == "POST" {
 			n++
 		}
@@ -114,28 +115,28 @@ func (w *world) countIn(channel, s string) int {
 // button works at once.
 func TestHandoverDiscordToDiscord(t *testing.T) {
 	w := deskWorld(t)
-	dm := dmChannel(alice)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
+	dm := discordtest.DMChannel(alice)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
 	w.waitIn(t, dm, "Reset your password")
-	w.fake.dispatch("INTERACTION_CREATE", w.slash(alice, dm, "", "en-US", "human"))
+	w.fake.Dispatch("INTERACTION_CREATE", w.fake.Slash(alice, dm, "", "en-US", "human"))
 
 	card := w.waitIn(t, agentsChannel, "User 101")
 	waitFor(t, "the case thread", func() bool {
-		return len(w.fake.callsTo("POST", `/channels/`+agentsChannel+`/messages/`+card.Ref+`/threads`)) == 1
+		return len(w.fake.CallsTo("POST", `/channels/`+agentsChannel+`/messages/`+card.Ref+`/threads`)) == 1
 	})
 	thread := card.Ref // Discord names a thread after the message it starts from
 
 	chats := len(w.simCalls("POST /v1/chat"))
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Still locked out"))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "Still locked out"))
 	relayed := w.waitIn(t, thread, "Still locked out")
 	if n := len(w.simCalls("POST /v1/chat")); n != chats {
 		t.Errorf("KM got %d chat calls for a handed-over message", n-chats)
 	}
-	echo := w.post(thread, bob, relayed.Msg.Content, false) // the gateway tells the bot of its own post
-	echo["author"] = map[string]any{"id": botID, "username": botName, "bot": true}
-	w.fake.dispatch("MESSAGE_CREATE", echo)
+	echo := w.fake.Post(thread, bob, relayed.Msg.Content, false) // the gateway tells the bot of its own post
+	echo["author"] = map[string]any{"id": discordtest.BotID, "username": discordtest.BotName, "bot": true}
+	w.fake.Dispatch("MESSAGE_CREATE", echo)
 
-	w.fake.dispatch("MESSAGE_CREATE", w.post(thread, bob, "Use the **new** [portal](https://portal.example.com)", false))
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.Post(thread, bob, "Use the **new** [portal](https://portal.example.com)", false))
 	got := w.waitIn(t, dm, "portal")
 	if !strings.Contains(got.Msg.Content, "Nick102") || !strings.Contains(got.Msg.Content, "**new**") ||
 		!strings.Contains(got.Msg.Content, "(https://portal.example.com)") {
@@ -143,13 +144,13 @@ func TestHandoverDiscordToDiscord(t *testing.T) {
 	}
 
 	card = w.waitIn(t, agentsChannel, "User 101")
-	claim := w.press(bob, guildID, card, buttonID(t, card, "Claim"))
-	w.fake.dispatch("INTERACTION_CREATE", claim)
+	claim := w.fake.Press(bob, discordtest.GuildID, card, discordtest.ButtonID(t, card, "Claim"))
+	w.fake.Dispatch("INTERACTION_CREATE", claim)
 	w.waitIn(t, dm, "Nick102")
-	waitFor(t, "the card redrawn", func() bool { return strings.Contains(w.fake.messageText(card.Ref), "Nick102") })
+	waitFor(t, "the card redrawn", func() bool { return strings.Contains(w.fake.MessageText(card.Ref), "Nick102") })
 	card = w.waitIn(t, agentsChannel, "User 101")
-	w.fake.dispatch("INTERACTION_CREATE", w.press(bob, guildID, card, buttonID(t, card, "Resolve")))
-	waitFor(t, "the card resolved", func() bool { return strings.Contains(w.fake.messageText(card.Ref), "Resolved") })
+	w.fake.Dispatch("INTERACTION_CREATE", w.fake.Press(bob, discordtest.GuildID, card, discordtest.ButtonID(t, card, "Resolve")))
+	waitFor(t, "the card resolved", func() bool { return strings.Contains(w.fake.MessageText(card.Ref), "Resolved") })
 
 	if n := w.countIn(thread, "Still locked out"); n != 1 {
 		t.Errorf("the user's message is in the case thread %d times", n)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 )
 
 // signer is the application's key pair (Discord holds the private half).
@@ -49,7 +51,7 @@ func (p *process) postInteraction(t testing.TB, ix map[string]any, key ed25519.P
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if tok, ok := ix["token"].(string); ok && resp.StatusCode == http.StatusOK {
-		p.w.fake.answered(ix["id"].(string), tok, b)
+		p.w.fake.Answered(ix["id"].(string), tok, b)
 	}
 	return resp.StatusCode, strings.TrimSpace(string(b))
 }
@@ -63,30 +65,30 @@ func httpOptions() options {
 func TestHTTPInteractions(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, httpOptions())
-	if code, body := p.postInteraction(t, map[string]any{"id": "1", "application_id": appID, "type": 1, "token": "t", "version": 1}, signerKey(), time.Now()); code != 200 || body != `{"type":1}` {
+	if code, body := p.postInteraction(t, map[string]any{"id": "1", "application_id": discordtest.AppID, "type": 1, "token": "t", "version": 1}, signerKey(), time.Now()); code != 200 || body != `{"type":1}` {
 		t.Errorf("PING = %d %s", code, body)
 	}
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "What is the Wi-Fi password?")
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", "What is the Wi-Fi password?")
 	code, body := p.postInteraction(t, ix, signerKey(), time.Now())
 	if code != 200 || body != `{"type":5}` {
 		t.Fatalf("/ask = %d %s, want the deferred response", code, body)
 	}
-	ans := w.waitMessage(t, "ExampleGuest")
+	ans := w.fake.WaitMessage(t, "ExampleGuest")
 	if !strings.Contains(ans.Path, ix["token"].(string)) {
 		t.Errorf("answer went by %s %s, not through the interaction", ans.Method, ans.Path)
 	}
-	if n := len(w.fake.callsTo("POST", `/interactions/.*`)); n != 0 {
+	if n := len(w.fake.CallsTo("POST", `/interactions/.*`)); n != 0 {
 		t.Errorf("%d callbacks posted for an HTTP interaction (the HTTP answer is the response)", n)
 	}
 	// A rating button of that answer, pressed over HTTP: deferred update in
 	// the HTTP answer, KM rated, the buttons retired through the interaction.
 	rating := w.waitButton(t, "👍 Helpful")
-	press := w.press(alice, "", rating, buttonID(t, rating, "👍 Helpful"))
+	press := w.fake.Press(alice, "", rating, discordtest.ButtonID(t, rating, "👍 Helpful"))
 	if code, body := p.postInteraction(t, press, signerKey(), time.Now()); code != 200 || body != `{"type":6}` {
 		t.Fatalf("button = %d %s, want the deferred update", code, body)
 	}
 	edit := w.retiredEdit(t, press["token"].(string))
-	for _, b := range buttons(edit) {
+	for _, b := range discordtest.Buttons(edit) {
 		if !b.Disabled {
 			t.Errorf("rating button %q still enabled", b.Label)
 		}
@@ -94,7 +96,7 @@ func TestHTTPInteractions(t *testing.T) {
 	if n := len(w.simCalls("POST /v1/surveyQuestion")); n != 1 {
 		t.Errorf("surveyQuestion calls = %d", n)
 	}
-	ac := w.autocomplete(alice, dmChannel(alice), "", "password")
+	ac := w.fake.Autocomplete(alice, discordtest.DMChannel(alice), "", "password")
 	code, body = p.postInteraction(t, ac, signerKey(), time.Now())
 	if code != 200 || !strings.HasPrefix(body, `{"type":8,"data":{"choices":[{"name":"How do I reset my password?"`) {
 		t.Errorf("autocomplete = %d %s", code, body)
@@ -113,10 +115,10 @@ func TestHTTPInteractions(t *testing.T) {
 func TestHTTPForged(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, httpOptions())
-	before := len(w.fake.all())
+	before := len(w.fake.All())
 	_, other, _ := ed25519.GenerateKey(nil)
 	ix := func() map[string]any {
-		return w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "What is the Wi-Fi password?")
+		return w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", "What is the Wi-Fi password?")
 	}
 	for name, c := range map[string]struct {
 		key ed25519.PrivateKey
@@ -150,11 +152,11 @@ func TestHTTPForged(t *testing.T) {
 	if code, _ := p.postInteraction(t, ix(), signerKey(), time.Now()); code != 200 {
 		t.Fatalf("valid interaction: %d", code)
 	}
-	w.waitMessage(t, "ExampleGuest")
+	w.fake.WaitMessage(t, "ExampleGuest")
 	if n := len(w.simCalls("POST /v1/chat")); n != 1 {
 		t.Errorf("KM chat calls = %d, want only the valid one", n)
 	}
-	for _, c := range w.fake.all()[before:] {
+	for _, c := range w.fake.All()[before:] {
 		if strings.Contains(c.Path, "ixtok-") && !strings.Contains(c.Path, w.lastToken()) {
 			t.Errorf("Discord call for a refused interaction: %s %s", c.Method, c.Path)
 		}
@@ -163,7 +165,7 @@ func TestHTTPForged(t *testing.T) {
 
 // lastToken is the token of the last interaction built.
 func (w *world) lastToken() string {
-	return "ixtok-" + strconv.FormatInt(ixSeq.Load(), 10) + "-"
+	return discordtest.LastTokenPrefix()
 }
 
 // Without a public key there is no HTTP route.

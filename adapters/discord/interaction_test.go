@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -44,13 +45,13 @@ func (w *world) robotLog(t testing.TB, session int64, text string) int64 {
 
 // waitButton waits for a message with a button labelled label and returns
 // the latest such message.
-func (w *world) waitButton(t testing.TB, label string) apiCall {
+func (w *world) waitButton(t testing.TB, label string) discordtest.Call {
 	t.Helper()
-	var got apiCall
+	var got discordtest.Call
 	waitFor(t, "a button "+label, func() bool {
 		found := false
-		for _, c := range w.fake.messages() {
-			for _, b := range buttons(c) {
+		for _, c := range w.fake.Messages() {
+			for _, b := range discordtest.Buttons(c) {
 				if b.Label == label {
 					got, found = c, true
 				}
@@ -63,11 +64,11 @@ func (w *world) waitButton(t testing.TB, label string) apiCall {
 
 // retiredEdit waits for the PATCH of an interaction's @original (the click's
 // message) and returns it.
-func (w *world) retiredEdit(t testing.TB, token string) apiCall {
+func (w *world) retiredEdit(t testing.TB, token string) discordtest.Call {
 	t.Helper()
-	var got apiCall
+	var got discordtest.Call
 	waitFor(t, "the clicked message to be updated", func() bool {
-		for _, c := range w.fake.callsTo("PATCH", `/webhooks/\d+/`+token+`/messages/@original`) {
+		for _, c := range w.fake.CallsTo("PATCH", `/webhooks/\d+/`+token+`/messages/@original`) {
 			got = c
 			return true
 		}
@@ -78,13 +79,13 @@ func (w *world) retiredEdit(t testing.TB, token string) apiCall {
 
 // waitChoice waits for a message with a select menu offering label and
 // returns the latest such message.
-func (w *world) waitChoice(t testing.TB, label string) apiCall {
+func (w *world) waitChoice(t testing.TB, label string) discordtest.Call {
 	t.Helper()
-	var got apiCall
+	var got discordtest.Call
 	waitFor(t, "a menu offering "+label, func() bool {
 		found := false
-		for _, c := range w.fake.messages() {
-			for _, b := range buttons(c) {
+		for _, c := range w.fake.Messages() {
+			for _, b := range discordtest.Buttons(c) {
 				for _, o := range b.Options {
 					if b.Type == 3 && o.Label == label {
 						got, found = c, true
@@ -106,16 +107,16 @@ func (w *world) waitChoice(t testing.TB, label string) apiCall {
 func TestRelatedQuestionThenRating(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	ans := w.waitMessage(t, "Reset your password")
-	if n := len(w.messagesWith("Reset your password")); n != 1 {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
+	ans := w.fake.WaitMessage(t, "Reset your password")
+	if n := len(w.fake.MessagesWith("Reset your password")); n != 1 {
 		t.Fatalf("answer took %d messages", n)
 	}
-	if !strings.Contains(ans.text(), "Was this answer helpful?") {
-		t.Errorf("the rating's title is not on the answer: %q", ans.text())
+	if !strings.Contains(ans.Text(), "Was this answer helpful?") {
+		t.Errorf("the rating's title is not on the answer: %q", ans.Text())
 	}
 	var menus, rating int
-	for _, b := range buttons(ans) {
+	for _, b := range discordtest.Buttons(ans) {
 		switch {
 		case b.Type == 3 && strings.HasPrefix(b.CustomID, "kmb:select"):
 			menus++
@@ -124,13 +125,13 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 		}
 	}
 	if menus != 1 || rating != 2 {
-		t.Fatalf("answer has %d menus and %d rating buttons, want 1 and 2: %s", menus, rating, cutBody(ans.Body))
+		t.Fatalf("answer has %d menus and %d rating buttons, want 1 and 2: %s", menus, rating, discordtest.CutBody(ans.Body))
 	}
 
-	menu, value := choice(t, ans, mfa)
-	ix := w.press(alice, "", ans, menu, value)
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	w.waitMessage(t, "Multi-factor authentication")
+	menu, value := discordtest.Choice(t, ans, mfa)
+	ix := w.fake.Press(alice, "", ans, menu, value)
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	w.fake.WaitMessage(t, "Multi-factor authentication")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 {
 		t.Fatalf("hit calls = %d", len(hits))
@@ -142,9 +143,9 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 		t.Errorf("hit = %v, want session %d, question 1002, queryType 7 and the answer's logId", h.Body, sess)
 	}
 	tok := ix["token"].(string)
-	var cbs []apiCall
+	var cbs []discordtest.Call
 	waitFor(t, "the deferred update", func() bool {
-		cbs = w.fake.callsTo("POST", `/interactions/\d+/`+tok+`/callback`)
+		cbs = w.fake.CallsTo("POST", `/interactions/\d+/`+tok+`/callback`)
 		return len(cbs) > 0
 	})
 	if len(cbs) != 1 || string(cbs[0].Body) != `{"type":6}` {
@@ -160,7 +161,7 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 	if got := strings.Join(shown(edit), "; "); got != "✓ "+mfa+" (chosen)" {
 		t.Errorf("after the choice the message shows %q", got)
 	}
-	for _, b := range buttons(edit) {
+	for _, b := range discordtest.Buttons(edit) {
 		switch {
 		case b.Type == 3:
 			t.Errorf("related questions menu still there")
@@ -172,18 +173,18 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 	}
 
 	// A stale client chooses again: answered, nothing else.
-	again := w.press(alice, "", ans, menu, value)
-	w.fake.dispatch("INTERACTION_CREATE", again)
+	again := w.fake.Press(alice, "", ans, menu, value)
+	w.fake.Dispatch("INTERACTION_CREATE", again)
 	waitFor(t, "the stale choice to be answered", func() bool {
-		return len(w.fake.callsTo("POST", `/interactions/\d+/`+again["token"].(string)+`/callback`)) == 1
+		return len(w.fake.CallsTo("POST", `/interactions/\d+/`+again["token"].(string)+`/callback`)) == 1
 	})
 
 	// The rating still works, and retires its own row.
-	up := w.press(alice, "", ans, buttonID(t, ans, "👍 Helpful"))
-	w.fake.dispatch("INTERACTION_CREATE", up)
+	up := w.fake.Press(alice, "", ans, discordtest.ButtonID(t, ans, "👍 Helpful"))
+	w.fake.Dispatch("INTERACTION_CREATE", up)
 	waitFor(t, "the rating", func() bool { return len(w.simCalls("POST /v1/surveyQuestion")) == 1 })
 	edit = w.retiredEdit(t, up["token"].(string))
-	for _, b := range buttons(edit) {
+	for _, b := range discordtest.Buttons(edit) {
 		if b.URL == "" && !b.Disabled {
 			t.Errorf("%q still enabled after both choices", b.Label)
 		}
@@ -201,22 +202,22 @@ func TestRelatedQuestionThenRating(t *testing.T) {
 // conversation and retires it.
 func TestThreadClick(t *testing.T) {
 	w := newWorld(t, nil)
-	w.fake.addChannel(fakeChannel{ID: general, Type: 0, GuildID: guildID})
+	w.fake.AddChannel(discordtest.Channel{ID: general, Type: 0, GuildID: discordtest.GuildID})
 	w.boot(t, options{})
-	q := w.post(general, alice, "How do I reset my password?", true)
-	w.fake.dispatch("MESSAGE_CREATE", q)
-	ans := w.waitMessage(t, "Reset your password")
-	menu, value := choice(t, ans, mfa)
-	foreign := w.press(bob, guildID, ans, menu, value)
-	w.fake.dispatch("INTERACTION_CREATE", foreign)
-	w.waitMessage(t, "someone else")
-	mine := w.press(alice, guildID, ans, menu, value)
-	w.fake.dispatch("INTERACTION_CREATE", mine)
-	if got := w.waitMessage(t, "Multi-factor authentication"); got.Channel != q["id"] {
+	q := w.fake.Post(general, alice, "How do I reset my password?", true)
+	w.fake.Dispatch("MESSAGE_CREATE", q)
+	ans := w.fake.WaitMessage(t, "Reset your password")
+	menu, value := discordtest.Choice(t, ans, mfa)
+	foreign := w.fake.Press(bob, discordtest.GuildID, ans, menu, value)
+	w.fake.Dispatch("INTERACTION_CREATE", foreign)
+	w.fake.WaitMessage(t, "someone else")
+	mine := w.fake.Press(alice, discordtest.GuildID, ans, menu, value)
+	w.fake.Dispatch("INTERACTION_CREATE", mine)
+	if got := w.fake.WaitMessage(t, "Multi-factor authentication"); got.Channel != q["id"] {
 		t.Errorf("click answered in %s, want the thread", got.Channel)
 	}
 	w.retiredEdit(t, mine["token"].(string))
-	if n := len(w.fake.callsTo("PATCH", `/webhooks/\d+/`+foreign["token"].(string)+`/messages/@original`)); n != 0 {
+	if n := len(w.fake.CallsTo("PATCH", `/webhooks/\d+/`+foreign["token"].(string)+`/messages/@original`)); n != 0 {
 		t.Errorf("a refused click retired the buttons")
 	}
 	if n := len(w.simCalls("POST /v1/initClient")); n != 1 {
@@ -259,12 +260,12 @@ func TestSelectChoice(t *testing.T) {
 	}
 	w := newWorld(t, kb)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Which office?"))
-	var menu apiCall
-	var sel buttonView
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "Which office?"))
+	var menu discordtest.Call
+	var sel discordtest.ButtonView
 	waitFor(t, "a select menu", func() bool {
-		for _, c := range w.fake.messages() {
-			for _, b := range buttons(c) {
+		for _, c := range w.fake.Messages() {
+			for _, b := range discordtest.Buttons(c) {
 				if b.Type == 3 && len(b.Options) > 0 {
 					menu, sel = c, b
 					return true
@@ -282,9 +283,9 @@ func TestSelectChoice(t *testing.T) {
 	if value == "" {
 		t.Fatalf("no option Office 7 in %+v", sel.Options)
 	}
-	ix := w.press(alice, "", menu, sel.CustomID, value)
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	w.waitMessage(t, "Office 7 is on floor 7")
+	ix := w.fake.Press(alice, "", menu, sel.CustomID, value)
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	w.fake.WaitMessage(t, "Office 7 is on floor 7")
 	hits := w.simCalls("POST /v1/hit")
 	if len(hits) != 1 || hits[0].Int("questionId") != 2007 {
 		t.Fatalf("hits = %+v, want question 2007", hits)

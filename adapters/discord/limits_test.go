@@ -9,6 +9,7 @@ import (
 	"time"
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -21,7 +22,7 @@ func TestRateLimitPerBucket(t *testing.T) {
 	const a, b = "600000000000000051", "600000000000000052"
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
-	w.fake.limit("POST", "/channels/"+a+"/messages", 1, 0.6)
+	w.fake.Limit("POST", "/channels/"+a+"/messages", 1, 0.6)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	errs := make(chan error, 1)
@@ -29,7 +30,7 @@ func TestRateLimitPerBucket(t *testing.T) {
 		_, err := p.ad.Send(ctx, bridge.ConvKey{Platform: "discord", Channel: a}, formatting.Plain("to a"))
 		errs <- err
 	}()
-	waitFor(t, "the 429", func() bool { return len(w.fake.callsTo("POST", "/channels/"+a+"/messages")) == 1 })
+	waitFor(t, "the 429", func() bool { return len(w.fake.CallsTo("POST", "/channels/"+a+"/messages")) == 1 })
 	start := time.Now()
 	if _, err := p.ad.Send(ctx, bridge.ConvKey{Platform: "discord", Channel: b}, formatting.Plain("to b")); err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestRateLimitPerBucket(t *testing.T) {
 	if err := <-errs; err != nil {
 		t.Errorf("the limited send: %v", err)
 	}
-	calls := w.fake.callsTo("POST", "/channels/"+a+"/messages")
+	calls := w.fake.CallsTo("POST", "/channels/"+a+"/messages")
 	if len(calls) != 2 || calls[1].At.Sub(calls[0].At) < 550*time.Millisecond {
 		t.Errorf("the limited route was retried %v after its 429, want retry_after (600ms)", calls[len(calls)-1].At.Sub(calls[0].At))
 	}
@@ -51,7 +52,7 @@ func TestGlobalRateLimitHoldsEveryRoute(t *testing.T) {
 	const a, b = "600000000000000053", "600000000000000054"
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
-	w.fake.limitAs("POST", "/channels/"+a+"/messages", 1, limit{retryAfter: 0.6, global: true})
+	w.fake.LimitAs("POST", "/channels/"+a+"/messages", 1, discordtest.Limit{RetryAfter: 0.6, Global: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	errs := make(chan error, 1)
@@ -59,8 +60,8 @@ func TestGlobalRateLimitHoldsEveryRoute(t *testing.T) {
 		_, err := p.ad.Send(ctx, bridge.ConvKey{Platform: "discord", Channel: a}, formatting.Plain("to a"))
 		errs <- err
 	}()
-	waitFor(t, "the global 429", func() bool { return len(w.fake.callsTo("POST", "/channels/"+a+"/messages")) == 1 })
-	limited := w.fake.callsTo("POST", "/channels/"+a+"/messages")[0].At
+	waitFor(t, "the global 429", func() bool { return len(w.fake.CallsTo("POST", "/channels/"+a+"/messages")) == 1 })
+	limited := w.fake.CallsTo("POST", "/channels/"+a+"/messages")[0].At
 	time.Sleep(50 * time.Millisecond) // the retry's verdict blocks the global key
 	if _, err := p.ad.Send(ctx, bridge.ConvKey{Platform: "discord", Channel: b}, formatting.Plain("to b")); err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestGlobalRateLimitHoldsEveryRoute(t *testing.T) {
 	if err := <-errs; err != nil {
 		t.Errorf("the limited send: %v", err)
 	}
-	other := w.fake.callsTo("POST", "/channels/"+b+"/messages")
+	other := w.fake.CallsTo("POST", "/channels/"+b+"/messages")
 	if len(other) != 1 || other[0].At.Sub(limited) < 550*time.Millisecond {
 		t.Errorf("another route went %v after a global 429 of 600ms", other[0].At.Sub(limited))
 	}
@@ -81,7 +82,7 @@ func TestGlobalLimitPaces(t *testing.T) {
 	p := w.boot(t, options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	before := len(w.fake.all())
+	before := len(w.fake.All())
 	errs := make(chan error, 60)
 	for i := range 60 {
 		go func() {
@@ -95,7 +96,7 @@ func TestGlobalLimitPaces(t *testing.T) {
 		}
 	}
 	var at []time.Time
-	for _, c := range w.fake.all()[before:] {
+	for _, c := range w.fake.All()[before:] {
 		if c.Method == "POST" && strings.HasSuffix(c.Path, "/messages") {
 			at = append(at, c.At)
 		}
@@ -132,12 +133,12 @@ func TestKMTextNeverPings(t *testing.T) {
 	w.boot(t, options{core: func(c *bridge.Config) {
 		c.RobotID, c.ChannelID, c.ModelKey = 83, 82, "helpdesk"
 	}})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Who is on call?"))
-	ans := w.waitMessage(t, "on call")
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", "Who is on call?")
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	waitFor(t, "the answer through the interaction", func() bool { return len(w.messagesWith("on call")) >= 2 })
-	for _, c := range w.fake.messages() {
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "Who is on call?"))
+	ans := w.fake.WaitMessage(t, "on call")
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", "Who is on call?")
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	waitFor(t, "the answer through the interaction", func() bool { return len(w.fake.MessagesWith("on call")) >= 2 })
+	for _, c := range w.fake.Messages() {
 		var body struct {
 			AM *struct {
 				Parse []string `json:"parse"`
@@ -161,21 +162,21 @@ func TestKMTextNeverPings(t *testing.T) {
 func TestSlashDeferredWhileKMIsSlow(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, questions[0].q)) // the session, at full speed
-	w.waitMessage(t, questions[0].a)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, questions[0].q)) // the session, at full speed
+	w.fake.WaitMessage(t, questions[0].a)
 	w.sim.SetLatency(3500*time.Millisecond, 0)
-	ix := w.slash(alice, dmChannel(alice), "", "en-US", "ask", "question", questions[1].q)
+	ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "ask", "question", questions[1].q)
 	start := time.Now()
-	w.fake.dispatch("INTERACTION_CREATE", ix)
-	var cb []apiCall
+	w.fake.Dispatch("INTERACTION_CREATE", ix)
+	var cb []discordtest.Call
 	waitFor(t, "the deferred response", func() bool {
-		cb = w.fake.callsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
+		cb = w.fake.CallsTo("POST", `/interactions/\d+/`+ix["token"].(string)+`/callback`)
 		return len(cb) == 1
 	})
 	if d := cb[0].At.Sub(start); d > time.Second || string(cb[0].Body) != `{"type":5}` {
 		t.Errorf("response %s after %s, want the deferral well within 3 s", cb[0].Body, d)
 	}
-	ans := w.waitMessage(t, questions[1].a)
+	ans := w.fake.WaitMessage(t, questions[1].a)
 	if ans.Method != "PATCH" || !strings.HasSuffix(ans.Path, "/@original") || ans.At.Sub(start) < 3*time.Second {
 		t.Errorf("the answer came by %s %s after %s", ans.Method, ans.Path, ans.At.Sub(start))
 	}
@@ -199,7 +200,7 @@ func TestHTTPSignatureWindow(t *testing.T) {
 		{-5*time.Minute - 2*time.Second, 401},
 		{5*time.Minute + 2*time.Second, 401},
 	} {
-		ix := w.slash(alice, dmChannel(alice), "", "en-US", "help")
+		ix := w.fake.Slash(alice, discordtest.DMChannel(alice), "", "en-US", "help")
 		if code, body := p.postInteraction(t, ix, signerKey(), now.Add(c.at)); code != c.want {
 			t.Errorf("signed %s from now: %d %s, want %d", c.at, code, body, c.want)
 		}
@@ -220,13 +221,13 @@ func TestCommandsRegisteredOnce(t *testing.T) {
 	}
 	p := w.boot(t, options{})
 	settled(p, `msg="discord: commands registered"`)
-	if n := len(w.fake.callsTo("PUT", `/applications/\d+/commands`)); n != 1 {
+	if n := len(w.fake.CallsTo("PUT", `/applications/\d+/commands`)); n != 1 {
 		t.Fatalf("first start wrote the commands %d times", n)
 	}
 	p.stop()
 	p = w.boot(t, options{})
 	settled(p, `msg="discord: commands already registered"`)
-	if n := len(w.fake.callsTo("PUT", `/applications/\d+/commands`)); n != 1 {
+	if n := len(w.fake.CallsTo("PUT", `/applications/\d+/commands`)); n != 1 {
 		t.Errorf("a restart wrote the commands again (%d writes)", n)
 	}
 	p.stop()
@@ -236,7 +237,7 @@ func TestCommandsRegisteredOnce(t *testing.T) {
 	}
 	p = w.boot(t, options{opts: []discordadapter.Option{discordadapter.WithCatalog(cat)}})
 	settled(p, `msg="discord: commands registered"`)
-	puts := w.fake.callsTo("PUT", `/applications/\d+/commands`)
+	puts := w.fake.CallsTo("PUT", `/applications/\d+/commands`)
 	if len(puts) != 2 || !strings.Contains(string(puts[1].Body), "What this bot does") {
 		t.Errorf("changed descriptions: %d writes", len(puts))
 	}
@@ -275,11 +276,11 @@ func TestLongAnswerWithinLimits(t *testing.T) {
 	}
 	w := newWorld(t, kb)
 	w.boot(t, options{core: func(c *bridge.Config) { c.RobotID, c.ChannelID, c.ModelKey = 83, 82, "helpdesk" }})
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "Tell me everything"))
-	waitFor(t, "the whole answer", func() bool { return len(w.messagesWith("printers")) >= 5 })
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "Tell me everything"))
+	waitFor(t, "the whole answer", func() bool { return len(w.fake.MessagesWith("printers")) >= 5 })
 	text := 0
-	for _, c := range w.messagesWith("printers") {
-		text += len([]rune(c.text()))
+	for _, c := range w.fake.MessagesWith("printers") {
+		text += len([]rune(c.Text()))
 		if n := len([]rune(c.Msg.Content)); n > 2000 {
 			t.Errorf("a message of %d characters", n)
 		}
@@ -288,8 +289,8 @@ func TestLongAnswerWithinLimits(t *testing.T) {
 		t.Errorf("%d characters arrived, want the whole answer", text)
 	}
 	related := 0
-	for _, c := range w.fake.messages() {
-		for _, b := range buttons(c) {
+	for _, c := range w.fake.Messages() {
+		for _, b := range discordtest.Buttons(c) {
 			for _, o := range b.Options {
 				if strings.HasPrefix(o.Label, "Related question number") {
 					related++

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 )
@@ -16,13 +17,13 @@ import (
 func TestRateLimitedSendRetriedInOrder(t *testing.T) {
 	w := newWorld(t, nil)
 	w.boot(t, options{})
-	path := "/channels/" + dmChannel(alice) + "/messages"
-	w.fake.limit("POST", path, 2, 0.2)
-	w.fake.dispatch("MESSAGE_CREATE", w.dm(alice, "How do I reset my password?"))
-	w.waitMessage(t, "Was this answer helpful?")
+	path := "/channels/" + discordtest.DMChannel(alice) + "/messages"
+	w.fake.Limit("POST", path, 2, 0.2)
+	w.fake.Dispatch("MESSAGE_CREATE", w.fake.DM(alice, "How do I reset my password?"))
+	w.fake.WaitMessage(t, "Was this answer helpful?")
 
-	var limited, sent []apiCall
-	for _, c := range w.fake.callsTo("POST", path) {
+	var limited, sent []discordtest.Call
+	for _, c := range w.fake.CallsTo("POST", path) {
 		if c.Status == 429 {
 			limited = append(limited, c)
 		} else {
@@ -37,7 +38,7 @@ func TestRateLimitedSendRetriedInOrder(t *testing.T) {
 	}
 	var order []string
 	for _, c := range sent {
-		switch txt := c.text(); {
+		switch txt := c.Text(); {
 		case strings.Contains(txt, "Example Corp helpdesk"):
 			order = append(order, "welcome")
 		case strings.Contains(txt, "Reset your password") && strings.Contains(txt, "Was this answer helpful?"):
@@ -52,7 +53,7 @@ func TestRateLimitedSendRetriedInOrder(t *testing.T) {
 		t.Errorf("order = %v", order)
 	}
 	// Every part of the welcome arrived once (none lost, none doubled).
-	if n := len(w.messagesWith("Example Corp helpdesk")); n != 1 {
+	if n := len(w.fake.MessagesWith("Example Corp helpdesk")); n != 1 {
 		t.Errorf("welcome sent %d times", n)
 	}
 }
@@ -63,7 +64,7 @@ func TestRateLimitBoundedByContext(t *testing.T) {
 	w := newWorld(t, nil)
 	p := w.boot(t, options{})
 	const ch = "600000000000000077"
-	w.fake.limit("POST", "/channels/"+ch+"/messages", 1, 30)
+	w.fake.Limit("POST", "/channels/"+ch+"/messages", 1, 30)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()

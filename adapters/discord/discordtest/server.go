@@ -1,4 +1,10 @@
-package discordadapter_test
+// Package discordtest is a fake Discord for tests, as net/http/httptest is a
+// fake network: the REST routes the bridge uses (with 429 injection) and a
+// gateway WebSocket with sessions, on loopback; every message it receives is
+// checked with discordfmt.Validate (a test fails on an invalid one); and
+// builders of what Discord sends (messages, slash commands, button presses).
+// Only tests import it.
+package discordtest
 
 import (
 	"encoding/json"
@@ -25,14 +31,14 @@ import (
 
 // The fake application's identity.
 const (
-	fakeToken = "MTIzNDU2.fake.token-XYZ"
-	appID     = "900000000000000001"
-	botID     = "900000000000000002"
-	botName   = "kmhelp"
+	Token   = "MTIzNDU2.fake.token-XYZ"
+	AppID   = "900000000000000001"
+	BotID   = "900000000000000002"
+	BotName = "kmhelp"
 )
 
-// apiCall is one REST request the fake received.
-type apiCall struct {
+// Call is one REST request the fake received.
+type Call struct {
 	Method string
 	Path   string // after /api/v9, without the query
 	Query  string
@@ -48,16 +54,16 @@ type apiCall struct {
 }
 
 // JSON decodes the body into v.
-func (c apiCall) JSON(t testing.TB, v any) {
+func (c Call) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(c.Body, v); err != nil {
 		t.Fatalf("%s %s body: %v: %s", c.Method, c.Path, err, c.Body)
 	}
 }
 
-// text is everything a user reads in a message call: content, embed titles,
+// Text is everything a user reads in a message call: content, embed titles,
 // descriptions and fields.
-func (c apiCall) text() string {
+func (c Call) Text() string {
 	if c.Msg == nil {
 		return ""
 	}
@@ -84,7 +90,7 @@ type storedMsg struct {
 	webhook     string                     // the interaction token that posted it
 }
 
-type fakeChannel struct {
+type Channel struct {
 	ID      string `json:"id"`
 	Type    int    `json:"type"`
 	GuildID string `json:"guild_id,omitempty"`
@@ -93,10 +99,10 @@ type fakeChannel struct {
 	Name    string `json:"name,omitempty"`
 }
 
-// limit is a 429 to serve.
-type limit struct {
-	retryAfter float64
-	global     bool
+// Limit is a 429 to serve.
+type Limit struct {
+	RetryAfter float64 // seconds
+	Global     bool    // the global limit, not the route's
 }
 
 // gwEvent is a dispatched gateway event, kept for RESUME.
@@ -118,26 +124,26 @@ type gwSession struct {
 	ready   chan struct{} // closed while connected
 }
 
-// fakeDiscord is Discord on loopback: the REST routes the adapter uses (with
+// Server is Discord on loopback: the REST routes the adapter uses (with
 // 429 injection) and a gateway websocket with sessions (Hello, Identify,
 // READY, dispatch, heartbeat ACKs, RESUME with replay, INVALID_SESSION,
 // shards routed by Discord's (guild_id >> 22) % shard_count rule). Every
-// message it receives — created, edited, as a followup or an interaction
+// Message it receives — created, edited, as a followup or an interaction
 // response — is checked with discordfmt.Validate as it stands after the call.
-type fakeDiscord struct {
+type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu        sync.Mutex
-	calls     []*apiCall
+	calls     []*Call
 	lastID    int64
 	msgs      map[string]*storedMsg
 	originals map[string]string // interaction token → @original message id
 	acked     map[string]bool   // interaction tokens answered
 	ixChannel map[string]string // interaction token → channel
-	channels  map[string]fakeChannel
-	limits    map[string][]limit // "METHOD path" → 429s to serve
-	fail429   []limit            // 429s for the next message posts and edits, wherever
+	channels  map[string]Channel
+	limits    map[string][]Limit // "METHOD path" → 429s to serve
+	fail429   []Limit            // 429s for the next message posts and edits, wherever
 	served429 int                // of fail429, served
 	commands  map[string][]map[string]any
 	history   map[string][]map[string]any // channel → users' messages dispatched
@@ -148,7 +154,7 @@ type fakeDiscord struct {
 	noThreads bool // thread starts are refused (Missing Permissions)
 	hangHello bool // the gateway never says Hello
 	hung      int  // connections left without Hello
-	onCall    func(apiCall)
+	onCall    func(Call)
 
 	gwMu     sync.Mutex // the gateway: sessions, writes to their connections
 	sessions map[string]*gwSession
@@ -157,11 +163,11 @@ type fakeDiscord struct {
 	conns    int                // connections that got READY or RESUMED
 }
 
-func newFakeDiscord(t testing.TB) *fakeDiscord {
-	f := &fakeDiscord{
+func NewServer(t testing.TB) *Server {
+	f := &Server{
 		t:    t,
 		msgs: map[string]*storedMsg{}, originals: map[string]string{}, ixChannel: map[string]string{}, acked: map[string]bool{},
-		channels: map[string]fakeChannel{}, limits: map[string][]limit{}, commands: map[string][]map[string]any{},
+		channels: map[string]Channel{}, limits: map[string][]Limit{}, commands: map[string][]map[string]any{},
 		history: map[string][]map[string]any{}, sessions: map[string]*gwSession{}, byShard: map[int]*gwSession{}, shards: 1,
 	}
 	mux := http.NewServeMux()
@@ -169,7 +175,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	mux.HandleFunc("/gw/", f.gateway)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
-		f.dropGateway()
+		f.DropGateway()
 		f.srv.Close()
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -180,11 +186,11 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	return f
 }
 
-// apiURL is the REST base the adapter is configured with.
-func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v9/" }
+// APIURL is the REST base the adapter is configured with.
+func (f *Server) APIURL() string { return f.srv.URL + "/api/v9/" }
 
 // id hands out a snowflake of now, as Discord does (time-ordered). f.mu is held.
-func (f *fakeDiscord) id() string {
+func (f *Server) id() string {
 	id := (time.Now().UnixMilli() - 1420070400000) << 22
 	if id <= f.lastID {
 		id = f.lastID + 1
@@ -193,27 +199,27 @@ func (f *fakeDiscord) id() string {
 	return strconv.FormatInt(id, 10)
 }
 
-// newID hands out a snowflake (tests use it for users' messages).
-func (f *fakeDiscord) newID() string {
+// NewID hands out a snowflake (tests use it for users' messages).
+func (f *Server) NewID() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.id()
 }
 
-// addChannel makes a channel known to GET /channels/{id}.
-func (f *fakeDiscord) addChannel(c fakeChannel) {
+// AddChannel makes a channel known to GET /channels/{id}.
+func (f *Server) AddChannel(c Channel) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.channels[c.ID] = c
 }
 
-// limit makes the next n requests of method to path answer 429.
-func (f *fakeDiscord) limit(method, path string, n int, retryAfter float64) {
-	f.limitAs(method, path, n, limit{retryAfter: retryAfter})
+// Limit makes the next n requests of method to path answer 429.
+func (f *Server) Limit(method, path string, n int, retryAfter float64) {
+	f.LimitAs(method, path, n, Limit{RetryAfter: retryAfter})
 }
 
-// limitAs makes the next n requests of method to path answer the 429 l.
-func (f *fakeDiscord) limitAs(method, path string, n int, l limit) {
+// LimitAs makes the next n requests of method to path answer the 429 l.
+func (f *Server) LimitAs(method, path string, n int, l Limit) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -221,14 +227,14 @@ func (f *fakeDiscord) limitAs(method, path string, n int, l limit) {
 	}
 }
 
-// failPosts makes the next n requests that post or edit a message, wherever,
+// FailPosts makes the next n requests that post or edit a message, wherever,
 // answer 429 with retryAfter; served tells how many it has served so far.
-func (f *fakeDiscord) failPosts(n int, retryAfter float64) (served func() int) {
+func (f *Server) FailPosts(n int, retryAfter float64) (served func() int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	base := f.served429
 	for range n {
-		f.fail429 = append(f.fail429, limit{retryAfter: retryAfter})
+		f.fail429 = append(f.fail429, Limit{RetryAfter: retryAfter})
 	}
 	return func() int {
 		f.mu.Lock()
@@ -237,22 +243,22 @@ func (f *fakeDiscord) failPosts(n int, retryAfter float64) (served func() int) {
 	}
 }
 
-// all returns a copy of every call so far.
-func (f *fakeDiscord) all() []apiCall {
+// All returns a copy of every call so far.
+func (f *Server) All() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]apiCall, 0, len(f.calls))
+	out := make([]Call, 0, len(f.calls))
 	for _, c := range f.calls {
 		out = append(out, *c)
 	}
 	return out
 }
 
-// callsTo returns the calls whose "METHOD path" matches the pattern.
-func (f *fakeDiscord) callsTo(method, pathRE string) []apiCall {
+// CallsTo returns the calls whose "METHOD path" matches the pattern.
+func (f *Server) CallsTo(method, pathRE string) []Call {
 	re := regexp.MustCompile("^" + pathRE + "$")
-	var out []apiCall
-	for _, c := range f.all() {
+	var out []Call
+	for _, c := range f.All() {
 		if c.Method == method && re.MatchString(c.Path) {
 			out = append(out, c)
 		}
@@ -260,10 +266,10 @@ func (f *fakeDiscord) callsTo(method, pathRE string) []apiCall {
 	return out
 }
 
-// messages returns the successful calls that created or changed a message.
-func (f *fakeDiscord) messages() []apiCall {
-	var out []apiCall
-	for _, c := range f.all() {
+// Messages returns the successful calls that created or changed a message.
+func (f *Server) Messages() []Call {
+	var out []Call
+	for _, c := range f.All() {
 		if c.Msg != nil && c.Status < 300 {
 			out = append(out, c)
 		}
@@ -271,16 +277,16 @@ func (f *fakeDiscord) messages() []apiCall {
 	return out
 }
 
-// dump lists the calls (for failing tests).
-func (f *fakeDiscord) dump() string {
+// Dump lists the calls (for failing tests).
+func (f *Server) Dump() string {
 	var b strings.Builder
-	for _, c := range f.all() {
-		fmt.Fprintf(&b, "%s %s → %d %s\n", c.Method, c.Path, c.Status, cutBody(c.Body))
+	for _, c := range f.All() {
+		fmt.Fprintf(&b, "%s %s → %d %s\n", c.Method, c.Path, c.Status, CutBody(c.Body))
 	}
 	return b.String()
 }
 
-func cutBody(b []byte) string {
+func CutBody(b []byte) string {
 	if len(b) > 300 {
 		return string(b[:300]) + "…"
 	}
@@ -301,10 +307,10 @@ var (
 	reWebhookID = regexp.MustCompile(`^/webhooks/(\d+)/([^/]+)/messages/([^/]+)$`)
 )
 
-func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
+func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
-	c := &apiCall{Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: body, At: time.Now()}
+	c := &Call{Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: body, At: time.Now()}
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
 	status, resp, hdr := f.serve(c, r)
@@ -328,7 +334,7 @@ func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve answers one call; f.mu is held.
-func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]string) {
+func (f *Server) serve(c *Call, r *http.Request) (int, any, map[string]string) {
 	key := c.Method + " " + c.Path
 	if ls := f.limits[key]; len(ls) > 0 {
 		f.limits[key] = ls[1:]
@@ -341,7 +347,7 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 		return tooMany(l)
 	}
 	webhook := strings.HasPrefix(c.Path, "/webhooks/") || strings.HasPrefix(c.Path, "/interactions/")
-	if !webhook && r.Header.Get("Authorization") != "Bot "+fakeToken {
+	if !webhook && r.Header.Get("Authorization") != "Bot "+Token {
 		return http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0}, nil
 	}
 	okHeaders := map[string]string{"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "1.000"}
@@ -357,7 +363,7 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 		for _, cmd := range cmds {
 			// What Discord adds to what it was given.
 			cmd["id"] = f.id()
-			cmd["application_id"] = appID
+			cmd["application_id"] = AppID
 			cmd["version"] = f.id()
 			cmd["default_member_permissions"] = nil
 			cmd["nsfw"] = false
@@ -421,9 +427,9 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 			Name string `json:"name"`
 		}
 		_ = json.Unmarshal(c.Body, &req)
-		th := fakeChannel{ID: msg, Type: 11, GuildID: f.channels[parent].GuildID, Parent: parent, Owner: botID, Name: req.Name}
+		th := Channel{ID: msg, Type: 11, GuildID: f.channels[parent].GuildID, Parent: parent, Owner: BotID, Name: req.Name}
 		f.channels[msg] = th
-		go f.dispatch("THREAD_CREATE", map[string]any{"id": th.ID, "type": th.Type, "guild_id": th.GuildID,
+		go f.Dispatch("THREAD_CREATE", map[string]any{"id": th.ID, "type": th.Type, "guild_id": th.GuildID,
 			"parent_id": th.Parent, "owner_id": th.Owner, "name": th.Name}) // as Discord announces it
 		return 201, th, nil
 	case c.Method == "POST" && reCallback.MatchString(m):
@@ -463,19 +469,19 @@ func (f *fakeDiscord) serve(c *apiCall, r *http.Request) (int, any, map[string]s
 }
 
 // tooMany is a 429 answer: per route, or of the global limit.
-func tooMany(l limit) (int, any, map[string]string) {
-	ra := strconv.FormatFloat(l.retryAfter, 'f', 3, 64)
+func tooMany(l Limit) (int, any, map[string]string) {
+	ra := strconv.FormatFloat(l.RetryAfter, 'f', 3, 64)
 	hdr := map[string]string{"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": ra, "X-RateLimit-Bucket": "fake", "Retry-After": ra}
-	if l.global {
+	if l.Global {
 		hdr = map[string]string{"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Retry-After": ra}
 	}
-	return http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": l.retryAfter, "global": l.global}, hdr
+	return http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": l.RetryAfter, "global": l.Global}, hdr
 }
 
-// posts returns the bot's messages as the fake holds them now (edits
+// Posts returns the bot's messages as the fake holds them now (edits
 // applied), in the order they were first posted, as the conformance suite
 // reads them.
-func (f *fakeDiscord) posts(t testing.TB) []bridgetest.Post {
+func (f *Server) Posts(t testing.TB) []bridgetest.Post {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -492,8 +498,8 @@ func (f *fakeDiscord) posts(t testing.TB) []bridgetest.Post {
 		if err != nil {
 			t.Fatalf("stored message %s: %v", id, err)
 		}
-		p := bridgetest.Post{ID: id, Text: (apiCall{Msg: ms}).text()}
-		for _, b := range buttons(apiCall{Msg: ms}) {
+		p := bridgetest.Post{ID: id, Text: (Call{Msg: ms}).Text()}
+		for _, b := range Buttons(Call{Msg: ms}) {
 			switch {
 			case b.Type == 3:
 				for _, o := range b.Options {
@@ -513,7 +519,7 @@ func (f *fakeDiscord) posts(t testing.TB) []bridgetest.Post {
 }
 
 // callback answers an interaction's initial response.
-func (f *fakeDiscord) callback(c *apiCall, token string) (int, any, map[string]string) {
+func (f *Server) callback(c *Call, token string) (int, any, map[string]string) {
 	var resp struct {
 		Type int             `json:"type"`
 		Data json.RawMessage `json:"data"`
@@ -542,12 +548,12 @@ func (f *fakeDiscord) callback(c *apiCall, token string) (int, any, map[string]s
 }
 
 // create stores a new message from the call's body and validates it.
-func (f *fakeDiscord) create(c *apiCall, channel, webhook string) map[string]any {
+func (f *Server) create(c *Call, channel, webhook string) map[string]any {
 	id := f.store(c, channel, webhook, c.Body)
 	return f.wire(f.msgs[id])
 }
 
-func (f *fakeDiscord) store(c *apiCall, channel, webhook string, body []byte) string {
+func (f *Server) store(c *Call, channel, webhook string, body []byte) string {
 	fields := map[string]json.RawMessage{}
 	if err := json.Unmarshal(body, &fields); err != nil {
 		f.invalid = append(f.invalid, fmt.Sprintf("%s %s: not a JSON object: %v", c.Method, c.Path, err))
@@ -561,7 +567,7 @@ func (f *fakeDiscord) store(c *apiCall, channel, webhook string, body []byte) st
 
 // edit applies a PATCH to a stored message (fields present replace the old
 // ones) and validates the result.
-func (f *fakeDiscord) edit(c *apiCall, id string) (map[string]any, bool) {
+func (f *Server) edit(c *Call, id string) (map[string]any, bool) {
 	sm, ok := f.msgs[id]
 	if !ok {
 		return nil, false
@@ -578,14 +584,14 @@ func (f *fakeDiscord) edit(c *apiCall, id string) (map[string]any, bool) {
 }
 
 // check validates a message as it now stands and records it on the call.
-func (f *fakeDiscord) check(c *apiCall, sm *storedMsg) {
+func (f *Server) check(c *Call, sm *storedMsg) {
 	ms, err := decodeMessage(sm.fields)
 	if err != nil {
 		f.invalid = append(f.invalid, fmt.Sprintf("%s %s: %v", c.Method, c.Path, err))
 		return
 	}
 	if err := discordfmt.Validate(ms); err != nil {
-		f.invalid = append(f.invalid, fmt.Sprintf("%s %s: %v\n%s", c.Method, c.Path, err, cutBody(c.Body)))
+		f.invalid = append(f.invalid, fmt.Sprintf("%s %s: %v\n%s", c.Method, c.Path, err, CutBody(c.Body)))
 	}
 	c.Msg, c.Ref, c.Channel = ms, sm.id, sm.channel
 }
@@ -631,10 +637,10 @@ func decodeMessage(fields map[string]json.RawMessage) (*discordgo.MessageSend, e
 }
 
 // wire is a stored message as Discord returns it.
-func (f *fakeDiscord) wire(sm *storedMsg) map[string]any {
+func (f *Server) wire(sm *storedMsg) map[string]any {
 	out := map[string]any{
 		"id": sm.id, "channel_id": sm.channel, "type": 0, "timestamp": time.Now().UTC().Format(time.RFC3339),
-		"author": map[string]any{"id": botID, "username": botName, "bot": true},
+		"author": map[string]any{"id": BotID, "username": BotName, "bot": true},
 	}
 	for k, v := range sm.fields {
 		if k == "content" || k == "embeds" || k == "components" {
@@ -642,13 +648,13 @@ func (f *fakeDiscord) wire(sm *storedMsg) map[string]any {
 		}
 	}
 	if sm.webhook != "" {
-		out["webhook_id"] = appID
+		out["webhook_id"] = AppID
 	}
 	return out
 }
 
-// message returns a stored message as an interaction carries it.
-func (f *fakeDiscord) message(id string) map[string]any {
+// Message returns a stored message as an interaction carries it.
+func (f *Server) Message(id string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	sm, ok := f.msgs[id]
@@ -658,8 +664,8 @@ func (f *fakeDiscord) message(id string) map[string]any {
 	return f.wire(sm)
 }
 
-// registerInteraction remembers where an interaction comes from.
-func (f *fakeDiscord) registerInteraction(token, channel, msgID string) {
+// RegisterInteraction remembers where an interaction comes from.
+func (f *Server) RegisterInteraction(token, channel, msgID string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ixChannel[token] = channel
@@ -670,21 +676,14 @@ func (f *fakeDiscord) registerInteraction(token, channel, msgID string) {
 	}
 }
 
-// answered records an interaction response that came as the HTTP answer to
+// Answered records an interaction response that came as the HTTP answer to
 // an interaction Discord posted (as Discord would, before the webhook works).
-func (f *fakeDiscord) answered(ixID, token string, body []byte) {
+func (f *Server) Answered(ixID, token string, body []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := &apiCall{Method: "HTTP-ANSWER", Path: "/interactions/" + ixID + "/" + token + "/callback", Body: body, At: time.Now()}
+	c := &Call{Method: "HTTP-ANSWER", Path: "/interactions/" + ixID + "/" + token + "/callback", Body: body, At: time.Now()}
 	f.calls = append(f.calls, c)
 	c.Status, _, _ = f.callback(c, token)
-}
-
-// set changes the fake's knobs under its lock.
-func (f *fakeDiscord) set(fn func(f *fakeDiscord)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fn(f)
 }
 
 // Gateway.
@@ -709,7 +708,7 @@ type gwOp struct {
 	D  json.RawMessage `json:"d"`
 }
 
-func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
+func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
@@ -773,7 +772,7 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 	closeWith := f.closeWith
 	f.closeWith = 0
 	f.mu.Unlock()
-	if id.Token != "Bot "+fakeToken {
+	if id.Token != "Bot "+Token {
 		closeWith = 4004
 	}
 	if closeWith != 0 {
@@ -795,8 +794,8 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	err = conn.WriteJSON(map[string]any{"op": 0, "t": "READY", "s": s.seq, "d": map[string]any{
 		"v": 9, "session_id": s.id, "shard": shard,
-		"user":        map[string]any{"id": botID, "username": botName, "bot": true},
-		"application": map[string]any{"id": appID}, "guilds": []any{},
+		"user":        map[string]any{"id": BotID, "username": BotName, "bot": true},
+		"application": map[string]any{"id": AppID}, "guilds": []any{},
 	}})
 	if err == nil {
 		s.conn = conn
@@ -813,7 +812,7 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 
 // resume replays what session id was sent after seq, then RESUMED, and
 // reports true; false when the session cannot be resumed.
-func (f *fakeDiscord) resume(conn *websocket.Conn, id string, seq int64) bool {
+func (f *Server) resume(conn *websocket.Conn, id string, seq int64) bool {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
 	s := f.sessions[id]
@@ -845,7 +844,7 @@ func (f *fakeDiscord) resume(conn *websocket.Conn, id string, seq int64) bool {
 }
 
 // listen answers heartbeats until the connection ends.
-func (f *fakeDiscord) listen(conn *websocket.Conn) {
+func (f *Server) listen(conn *websocket.Conn) {
 	for {
 		var in gwOp
 		if err := conn.ReadJSON(&in); err != nil {
@@ -868,17 +867,17 @@ func (f *fakeDiscord) listen(conn *websocket.Conn) {
 	}
 }
 
-func (f *fakeDiscord) connCount() int {
+func (f *Server) ConnCount() int {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
 	return f.conns
 }
 
-// waitGateway waits until shard 0 is connected.
-func (f *fakeDiscord) waitGateway(t testing.TB) { f.waitShard(t, 0) }
+// WaitGateway waits until shard 0 is connected.
+func (f *Server) WaitGateway(t testing.TB) { f.WaitShard(t, 0) }
 
-// waitShard waits until a session of the shard is connected.
-func (f *fakeDiscord) waitShard(t testing.TB, shard int) {
+// WaitShard waits until a session of the shard is connected.
+func (f *Server) WaitShard(t testing.TB, shard int) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -909,10 +908,10 @@ func (f *fakeDiscord) waitShard(t testing.TB, shard int) {
 	}
 }
 
-// dispatch sends a gateway event (op 0) to the session of its shard: on its
+// Dispatch sends a gateway event (op 0) to the session of its shard: on its
 // connection, or queued for a RESUME while it has none. A MESSAGE_CREATE is
 // kept in its channel's history too (GET /channels/{id}/messages).
-func (f *fakeDiscord) dispatch(event string, d any) {
+func (f *Server) Dispatch(event string, d any) {
 	if event == "MESSAGE_CREATE" {
 		if m, ok := d.(map[string]any); ok {
 			if ch, ok := m["channel_id"].(string); ok {
@@ -939,20 +938,20 @@ func (f *fakeDiscord) dispatch(event string, d any) {
 	}
 }
 
-// dispatchThenDrop writes the events and cuts the connection right after,
+// DispatchThenDrop writes the events and cuts the connection right after,
 // before the client can have read them all (as a network failure would in the
 // middle of a stream): what it did not read is replayed on RESUME.
-func (f *fakeDiscord) dispatchThenDrop(event string, ds ...any) {
+func (f *Server) DispatchThenDrop(event string, ds ...any) {
 	for _, d := range ds {
-		f.dispatch(event, d)
+		f.Dispatch(event, d)
 	}
-	f.dropGateway()
+	f.DropGateway()
 }
 
-// dropGateway cuts every gateway connection (as a network failure would);
+// DropGateway cuts every gateway connection (as a network failure would);
 // the sessions stay, for RESUME, and what is dispatched from now on queues
 // until then.
-func (f *fakeDiscord) dropGateway() {
+func (f *Server) DropGateway() {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
 	for _, s := range f.sessions {
@@ -964,10 +963,10 @@ func (f *fakeDiscord) dropGateway() {
 	}
 }
 
-// invalidateSessions makes every session impossible to resume: a RESUME gets
+// InvalidateSessions makes every session impossible to resume: a RESUME gets
 // INVALID_SESSION, and the client must identify anew (a new session, no
 // replay).
-func (f *fakeDiscord) invalidateSessions() {
+func (f *Server) InvalidateSessions() {
 	f.gwMu.Lock()
 	defer f.gwMu.Unlock()
 	for _, s := range f.sessions {
@@ -975,22 +974,22 @@ func (f *fakeDiscord) invalidateSessions() {
 	}
 }
 
-// identifies returns the Identify payloads received.
-func (f *fakeDiscord) identifies() []json.RawMessage {
+// Identifies returns the Identify payloads received.
+func (f *Server) Identifies() []json.RawMessage {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.identify)
 }
 
-// resumed is how many RESUMEs the gateway received.
-func (f *fakeDiscord) resumed() int {
+// Resumed is how many RESUMEs the gateway received.
+func (f *Server) Resumed() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.resumes
 }
 
-// messageText is the text a stored message shows now ("" when there is none).
-func (f *fakeDiscord) messageText(id string) string {
+// MessageText is the text a stored message shows now ("" when there is none).
+func (f *Server) MessageText(id string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	sm, ok := f.msgs[id]
@@ -1001,5 +1000,75 @@ func (f *fakeDiscord) messageText(id string) string {
 	if err != nil {
 		return ""
 	}
-	return apiCall{Msg: ms}.text()
+	return Call{Msg: ms}.Text()
+}
+
+// Component finds the button or menu option carrying token in message msg:
+// its channel, custom_id and, for an option, the values to send.
+func (f *Server) Component(t testing.TB, msg, token string) (channel, customID string, values []string) {
+	t.Helper()
+	f.mu.Lock()
+	sm, ok := f.msgs[msg]
+	f.mu.Unlock()
+	if !ok {
+		t.Fatalf("fake Discord: no message %s", msg)
+	}
+	f.mu.Lock()
+	ms, err := decodeMessage(sm.fields)
+	f.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range Buttons(Call{Msg: ms}) {
+		if b.Type == 3 {
+			for _, o := range b.Options {
+				if discordfmt.ClickToken(b.CustomID, []string{o.Value}) == token {
+					return sm.channel, b.CustomID, []string{o.Value}
+				}
+			}
+			continue
+		}
+		if b.URL == "" && discordfmt.ClickToken(b.CustomID, nil) == token {
+			return sm.channel, b.CustomID, nil
+		}
+	}
+	t.Fatalf("no component carries %s in message %s", token, msg)
+	return "", "", nil
+}
+
+// OnCall has fn called after each successful REST call (benchmarks).
+func (f *Server) OnCall(fn func(Call)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onCall = fn
+}
+
+// SetNoThreads has thread starts refused (Missing Permissions), or not.
+func (f *Server) SetNoThreads(refuse bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noThreads = refuse
+}
+
+// CloseNextIdentify has the gateway close the connection of the next
+// Identify with code instead of READY.
+func (f *Server) CloseNextIdentify(code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closeWith = code
+}
+
+// HangHello has the gateway never say Hello on new connections; Hung is how
+// many it left so.
+func (f *Server) HangHello() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hangHello = true
+}
+
+// Hung is how many gateway connections were left without Hello.
+func (f *Server) Hung() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hung
 }
