@@ -197,6 +197,17 @@ func (f *Server) Pending() []int {
 	return ids
 }
 
+// Calls returns every call so far, in the order they arrived.
+func (f *Server) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]Call, 0, len(f.calls))
+	for _, c := range f.calls {
+		out = append(out, *c)
+	}
+	return out
+}
+
 // CallsTo returns the calls of the methods, in the order they arrived.
 func (f *Server) CallsTo(methods ...string) []Call {
 	f.mu.Lock()

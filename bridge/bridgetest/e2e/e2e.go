@@ -98,6 +98,12 @@ type Options struct {
 	Clock func() time.Time
 	// Escalator is the hand-over; nil is bridge.NoAgents.
 	Escalator bridge.Escalator
+	// Desk, when set, builds the hand-over as cmd/kmbridge builds its desk:
+	// from the process's store and KM client, before the core exists (it
+	// replaces Escalator); the core's Outbox is bound to it once the core is
+	// built, and its reminders run until Stop, which ends them before the
+	// core shuts down.
+	Desk func(p *Process) Desk
 	// Metrics, when set, receives the core's metrics.
 	Metrics *bridge.Metrics
 	// KM adjusts the kmclient configuration (retries, timeout, signing).
@@ -114,6 +120,15 @@ type Options struct {
 	// replicas: each Boot is one, with its own core and adapters). It is
 	// closed by Stop, with the core. Process.Store is then nil.
 	Store bridge.Store
+}
+
+// Desk is a hand-over as cmd/kmbridge runs one (*escalation.Desk): an
+// Escalator bound to the core's Outbox once the core exists, with a reminder
+// loop that runs until its context ends.
+type Desk interface {
+	bridge.Escalator
+	Bind(bridge.Outbox)
+	Run(ctx context.Context) error
 }
 
 // TestConfig is the core configuration processes start from: the sample
@@ -141,6 +156,8 @@ type Process struct {
 	Store *memstore.Store
 	// Backend is the store the core uses: Store, or Options.Store.
 	Backend bridge.Store
+	// Desk is Options.Desk's hand-over, nil without one.
+	Desk Desk
 	// KM is the real kmclient talking to World.Sim.
 	KM *kmclient.Client
 	// Log is the process's logger; Logs what it wrote (empty when Quiet).
@@ -151,6 +168,8 @@ type Process struct {
 	kmTr   *http.Transport
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	deskDone chan struct{} // closed when the desk's Run returned
 
 	mu      sync.Mutex
 	running []running
@@ -194,6 +213,11 @@ func (w *World) Boot(t testing.TB, o Options) *Process {
 		}
 		p.Backend = p.Store
 	}
+	esc := o.Escalator
+	if o.Desk != nil {
+		p.Desk = o.Desk(p)
+		esc = p.Desk
+	}
 	cfg := TestConfig()
 	if o.Config != nil {
 		o.Config(&cfg)
@@ -205,7 +229,7 @@ func (w *World) Boot(t testing.TB, o Options) *Process {
 		}
 	}
 	p.Core, err = bridge.New(cfg, bridge.Deps{
-		KM: p.KM, Store: p.Backend, Catalog: cat, Escalator: o.Escalator,
+		KM: p.KM, Store: p.Backend, Catalog: cat, Escalator: esc,
 		Logger: p.Logger("core"), Metrics: o.Metrics, Clock: o.Clock,
 	})
 	if err != nil {
@@ -213,6 +237,14 @@ func (w *World) Boot(t testing.TB, o Options) *Process {
 		t.Fatalf("e2e: core: %v", err)
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	if p.Desk != nil {
+		p.Desk.Bind(p.Core.Outbox())
+		p.deskDone = make(chan struct{})
+		go func() {
+			defer close(p.deskDone)
+			_ = p.Desk.Run(p.ctx) // nil when the process stops
+		}()
+	}
 	p.Host = p.Core
 	if o.WrapHost != nil {
 		p.Host = o.WrapHost(p.Core, p.Kill)
@@ -271,7 +303,7 @@ func (p *Process) Kill() { p.cancel() }
 
 // Stop ends the process as a graceful shutdown does: the adapters' Run is
 // cancelled and must return (without an error other than the cancellation)
-// within StopTimeout, then the core drains its queues and closes the store,
+// within StopTimeout, the desk's reminders end, then the core drains its queues and closes the store,
 // writing the snapshot, then the HTTP servers and KM connections close.
 // Failures are reported to the test; calling Stop again does nothing.
 func (p *Process) Stop() {
@@ -294,6 +326,9 @@ func (p *Process) Stop() {
 		case <-time.After(StopTimeout):
 			p.t.Errorf("e2e: %s: Run did not return within %s of cancel", r.name, StopTimeout)
 		}
+	}
+	if p.deskDone != nil {
+		<-p.deskDone
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
 	defer cancel()
