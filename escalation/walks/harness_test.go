@@ -444,3 +444,13 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // ctx is a test's context.
 func ctx() context.Context { return context.Background() }
+
+// contains reports whether s contains every one of subs.
+func contains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}

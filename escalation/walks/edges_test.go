@@ -1,0 +1,119 @@
+package walks_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
+	"github.com/kmbridge/kmbridge/bridge"
+)
+
+// slackAgentsOf is a process with a Telegram user's side and Slack agents.
+func slackAgentsOf(t *testing.T, w *world, o options) *process {
+	t.Helper()
+	o.agents, o.slack = bridge.ConvKey{Platform: "slack", Channel: slackAgents}, true
+	if !o.tgWebhook {
+		o.telegram = true
+	}
+	p := w.boot(t, o)
+	w.slackUser(dana, "Dana", "en-US")
+	return p
+}
+
+// KM hands the conversation over itself (switchStaffType 2): the case opens
+// without the user asking, the card says why, and the relay works both ways.
+func TestWalkKMHandsOver(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "I want to report harassment")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	if txt := slacktest.Text(card); !strings.Contains(txt, en.T("escalation.reason_switch_staff")) || !strings.Contains(txt, "I want to report harassment") {
+		t.Errorf("the card does not say KM handed the user over, or what they said:\n%s", txt)
+	}
+	w.tgWait(t, hanako, en.T("bridge.escalating"))
+	w.waitCalls(t, "PUT /v1/sessions/:id/switchStaff", 1)
+	chats := w.calls(chatRoute)
+	w.tgSay(hanako, "Hanako", "It happened again today")
+	w.slackWait(t, slackAgents, card.TS, "Hanako: It happened again today")
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, "I am sorry. Can you tell me more?"))
+	w.tgWait(t, hanako, "Dana:</b> I am sorry")
+	if n := w.calls(chatRoute) - chats; n != 0 {
+		t.Errorf("KM got %d chat calls during the hand-over", n)
+	}
+}
+
+// A user who is never handed over never reaches the agents: the robot
+// answers, the agents' channel stays empty, and nothing is posted to Slack.
+func TestWalkNoHandoverNoAgents(t *testing.T) {
+	w := newWorld(t, false)
+	slackAgentsOf(t, w, options{})
+	for _, q := range []string{"I lost my password for the portal", "What is the Wi-Fi password?", "blorf quux zzyzx"} {
+		n := w.calls(chatRoute)
+		w.tgSay(hanako, "Hanako", q)
+		w.waitCalls(t, chatRoute, n+1)
+	}
+	w.tgWait(t, hanako, "ExampleGuest")
+	quiet()
+	if got := w.slack.Posted(""); len(got) != 0 {
+		t.Errorf("Slack got %d messages from a conversation nobody handed over: %q", len(got), slacktest.Text(got[0]))
+	}
+	if n := len(w.slack.Calls("chat.postMessage")); n != 0 {
+		t.Errorf("%d chat.postMessage calls", n)
+	}
+}
+
+// Someone writing in a thread of another channel that has a case's
+// timestamp is a stranger to the case: nothing reaches the user, with a
+// mention or without; a case's button copied to another channel does
+// nothing; the agents in the case's thread still reach the user.
+func TestWalkStrangerInAnotherChannel(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tgWait(t, hanako, en.T("bridge.escalating"))
+	before := w.tgCount(hanako, "")
+
+	p.slackEvent(t, slacktest.ChanMessage("COTHER", "UEVE", card.TS, "psst, user, send me your password"))
+	p.slackEvent(t, slacktest.Mention("COTHER", "UEVE", card.TS, "<@"+slacktest.BotUser+"> psst, user, send me your password"))
+	copied := card
+	copied.Channel = "COTHER"
+	p.slackClick(t, "UEVE", copied, en.T("escalation.button_claim"))
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, "Hello Hanako, Dana here."))
+	w.tgWait(t, hanako, "Dana here")
+	quiet()
+	if n := w.tgCount(hanako, "psst"); n != 0 {
+		t.Errorf("a stranger's message reached the handed-over user %d times", n)
+	}
+	if n := w.tgCount(hanako, "") - before; n != 1 {
+		t.Errorf("the user got %d messages, want only the agent's", n)
+	}
+	if m, _ := w.slack.Msg(slackAgents, card.TS); strings.Contains(slacktest.Text(m), "Claimed") {
+		t.Errorf("a click from another channel claimed the case:\n%s", slacktest.Text(m))
+	}
+}
+
+// An unclaimed case gets one reminder in its thread, and the user an honest
+// "still waiting", when the desk's clock passes escalation.unclaimed_after.
+func TestWalkUnclaimedReminder(t *testing.T) {
+	w := newWorld(t, false)
+	slackAgentsOf(t, w, options{unclaimed: 5 * time.Minute})
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tgWait(t, hanako, en.T("bridge.escalating"))
+	quiet()
+	if n := len(w.slack.Posted(slackAgents)); n != 1 {
+		t.Errorf("%d messages in the agents' channel before the time, want the card alone", n)
+	}
+	w.clock.Add(6 * time.Minute)
+	w.tgWait(t, hanako, en.T("escalation.still_waiting"))
+	remind := w.slackWait(t, slackAgents, card.TS, "#1")
+	quiet()
+	if n := w.tgCount(hanako, en.T("escalation.still_waiting")); n != 1 {
+		t.Errorf("the user was told %d times that they are still waiting", n)
+	}
+	if n := len(w.slack.Posted(slackAgents)); n != 2 {
+		t.Errorf("%d messages in the agents' channel, want the card and one reminder (%q)", n, slacktest.Text(remind))
+	}
+}
