@@ -1,11 +1,14 @@
 package walks_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
+	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
 )
 
@@ -116,4 +119,58 @@ func TestWalkUnclaimedReminder(t *testing.T) {
 	if n := len(w.slack.Posted(slackAgents)); n != 2 {
 		t.Errorf("%d messages in the agents' channel, want the card and one reminder (%q)", n, slacktest.Text(remind))
 	}
+}
+
+// What one side writes is text on the other side, never markup that acts:
+// a Telegram user's Slack mention syntax and markup reach the Slack thread
+// escaped, and a Slack agent's HTML reaches Telegram escaped.
+func TestWalkHostileTextStaysText(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tgSay(hanako, "Hanako", "<!channel> <@UDANA> <https://evil.example|click me> & *not bold*")
+	relayed := w.slackWait(t, slackAgents, card.TS, "click me")
+	if txt := slacktest.Text(relayed); strings.Contains(txt, "<!channel>") || strings.Contains(txt, "<@UDANA>") || strings.Contains(txt, "<https://evil.example") {
+		t.Errorf("the user's text became Slack markup in the thread: %q", txt)
+	}
+	// Slack escapes <, > and & in the text it sends.
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, `&lt;b&gt;bold?&lt;/b&gt; &lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; done`))
+	got := w.tgWait(t, hanako, "done").Params.Get("text")
+	if strings.Contains(got, "<b>bold?</b>") || strings.Contains(got, `<a href="https://evil.example">`) ||
+		!strings.Contains(got, "&lt;b&gt;bold?&lt;/b&gt;") || !strings.Contains(got, "&amp; done") {
+		t.Errorf("the agent's text did not reach Telegram as the text they wrote: %q", got)
+	}
+}
+
+// A file the user sends reaches the agents as a link through the bridge
+// (never Telegram's, which carries the bot token), and the link serves it.
+func TestWalkFilesGoAsLinks(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tg.AddFile("shot1", []byte("\x89PNG\r\n\x1a\nscreenshot"))
+	w.tg.Push(telegramtest.Message(telegramtest.PrivateChat(hanako), tgPerson(hanako, "Hanako"), "", map[string]any{
+		"caption":  "This is what I see",
+		"document": map[string]any{"file_id": "shot1", "file_unique_id": "u1", "file_name": "screen.png", "mime_type": "image/png", "file_size": 18},
+	}))
+	relayed := w.slackWait(t, slackAgents, card.TS, "This is what I see")
+	txt := slacktest.Text(relayed)
+	i := strings.Index(txt, publicURL+"/")
+	if i < 0 || !strings.Contains(txt, "screen.png") {
+		t.Fatalf("the file is not a link through the bridge: %q", txt)
+	}
+	link := txt[i:]
+	link = link[:strings.IndexAny(link, "|> \n")]
+	resp, err := p.in.Get(p.http.URL + strings.TrimPrefix(link, publicURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(string(body), "screenshot") {
+		t.Errorf("the link serves %d %q", resp.StatusCode, body)
+	}
+	w.noSecrets(t)
 }

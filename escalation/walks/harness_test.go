@@ -45,6 +45,9 @@ const (
 	webhookSecret = "walk-telegram-webhook-secret"
 )
 
+// publicURL is http.public_url: where the world reaches the bridge.
+const publicURL = "https://bridge.example.com"
+
 // The agents' channels.
 const (
 	slackAgents   = "CAGENTS"
@@ -183,6 +186,7 @@ func (w *world) boot(t *testing.T, o options) *process {
 		tc := telegramadapter.Config{
 			Token: telegramtest.Token, APIEndpoint: w.tg.Endpoint(),
 			PerChatInterval: time.Millisecond, GroupPerMinute: -1, GlobalPerSecond: -1, PollTimeout: 5 * time.Second,
+			PublicURL: publicURL,
 		}
 		if o.tgWebhook {
 			tc.WebhookURL, tc.WebhookSecret = "https://bridge.example.com/telegram", webhookSecret
