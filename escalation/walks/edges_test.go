@@ -174,3 +174,37 @@ func TestWalkFilesGoAsLinks(t *testing.T) {
 	}
 	w.noSecrets(t)
 }
+
+// Two cases at once: each thread reaches its own user only, a message at the
+// top of the agents' channel reaches no one, and /human again is answered
+// "already connected" without a second case.
+func TestWalkTwoCasesAtOnce(t *testing.T) {
+	const taro = int64(5550002)
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "/human")
+	c1 := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tgSay(taro, "Taro", "/human")
+	c2 := w.slackWait(t, slackAgents, "-", "Case #2")
+	if !strings.Contains(slacktest.Text(c2), "Taro") || !strings.Contains(slacktest.Text(c1), "Hanako") {
+		t.Fatalf("the cards do not name their users")
+	}
+	w.tgSay(taro, "Taro", "/human")
+	w.tgWait(t, taro, en.T("escalation.already_connected"))
+
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, c2.TS, "Taro, this is for you."))
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, "", "Team: lunch at noon?"))
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, c1.TS, "Hanako, this is for you."))
+	w.tgWait(t, hanako, "Hanako, this is for you.")
+	w.tgWait(t, taro, "Taro, this is for you.")
+	quiet()
+	if w.tgCount(hanako, "Taro,") != 0 || w.tgCount(taro, "Hanako,") != 0 {
+		t.Error("an agent's reply reached the other case's user")
+	}
+	if w.tgCount(hanako, "lunch")+w.tgCount(taro, "lunch") != 0 {
+		t.Error("a message at the top of the agents' channel reached a user")
+	}
+	if n := w.slackCount(slackAgents, "handed to a human"); n != 2 {
+		t.Errorf("%d cards, want 2", n)
+	}
+}

@@ -178,7 +178,8 @@ func TestWalkSlackUserTelegramForum(t *testing.T) {
 }
 
 // Agents in a Telegram group without topics: the case is the reply chain
-// under the card; an agent replying to the relayed message reaches the user.
+// under the card; an agent replying to the relayed message (or to the card)
+// reaches the user; Back to the robot ends the case.
 func TestWalkSlackUserTelegramReplyChain(t *testing.T) {
 	w := newWorld(t, false)
 	p := w.boot(t, options{agents: bridge.ConvKey{Platform: "telegram", Channel: itoa(tgAgents)}, slack: true, telegram: true})
@@ -202,9 +203,17 @@ func TestWalkSlackUserTelegramReplyChain(t *testing.T) {
 	// A reply to the card itself belongs to the case too.
 	tgAgentsCase{w: w, reply: card}.say(t, carol, "Carol", "I'll take this one.", nil)
 	w.slackWait(t, slackDM, "", "Carol")
-	w.tgClick(t, bob, "Bob", card, en.T("escalation.button_resolve"))
-	w.tgCardShows(t, card, "Resolved by Bob")
+	// Back to the robot ends the case too, and KM answers again.
+	w.tgClick(t, bob, "Bob", card, en.T("escalation.button_robot"))
+	w.tgCardShows(t, card, "Handed back to the robot by Bob")
+	w.slackWait(t, slackDM, "", en.T("escalation.user_robot", "Bob"))
 	w.slackWait(t, slackDM, "", en.T("escalation.rate_prompt"))
+	chats := w.calls(chatRoute)
+	p.slackEvent(t, slacktest.IMMessage(slackDM, slackUser, "What is the Wi-Fi password?"))
+	w.slackWait(t, slackDM, "", "ExampleGuest")
+	if n := w.calls(chatRoute) - chats; n != 1 {
+		t.Errorf("KM was asked %d times after the case, want 1", n)
+	}
 	w.noSecrets(t)
 }
 
