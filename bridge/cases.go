@@ -72,6 +72,10 @@ type Case struct {
 	SavedFAQ   int64  `json:"faq,omitempty"`
 	AddedToFAQ int64  `json:"sim,omitempty"`
 
+	// SentAnswers are the fingerprints of KM suggestions sent to the user
+	// ("Send this answer"): each goes once, however many agents click it.
+	SentAnswers []string `json:"sent,omitempty"`
+
 	Rating int `json:"rate,omitempty"` // the user's session rating, 2/3/4
 	// ClosedNoted: agents were told once that the thread no longer reaches the user.
 	ClosedNoted bool `json:"cn,omitempty"`

@@ -2,7 +2,10 @@ package escalation
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"slices"
 
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -15,6 +18,7 @@ var (
 	errClaimed = errors.New("escalation: case already claimed")
 	errClosed  = errors.New("escalation: case already ended")
 	errRated   = errors.New("escalation: session already rated")
+	errSent    = errors.New("escalation: suggestion already sent")
 )
 
 // Do implements bridge.Handover: it runs a clicked case button.
@@ -193,9 +197,36 @@ func (d *Desk) sendAnswer(ctx context.Context, c *bridge.Case, cc bridge.CaseCli
 		d.reply(ctx, cc.Key, d.agents.T("bridge.expired_button"))
 		return bridge.ClickExpired
 	}
+	// Two agents may click one suggestion (the second before its button is
+	// retired, or on another replica): the case, changed atomically, lets it
+	// go once.
+	sent := answerPrint(cc.Action)
+	_, err := d.update(ctx, c.ID, func(c *bridge.Case) error {
+		if slices.Contains(c.SentAnswers, sent) {
+			return errSent
+		}
+		c.SentAnswers = append(c.SentAnswers, sent)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errSent):
+		d.toThread(ctx, c, d.agents.T("escalation.answer_already_sent"))
+		return bridge.ClickDone
+	case err != nil:
+		d.log.Error("escalation: recording a sent answer failed", "case", c.ID, "err", err)
+		d.reply(ctx, cc.Key, d.agents.T("bridge.internal_error"))
+		return bridge.ClickFailed
+	}
 	msg := labelled(p.T("escalation.from_agent", agentName(cc.User.Name, p)), blocks)
 	if _, err := d.sendUser(ctx, c, msg); err != nil {
 		d.log.Error("escalation: a suggested answer could not reach the user", "case", c.ID, "err", err)
+		// Not sent: a later click may try again.
+		if _, err := d.update(ctx, c.ID, func(c *bridge.Case) error {
+			c.SentAnswers = slices.DeleteFunc(c.SentAnswers, func(s string) bool { return s == sent })
+			return nil
+		}); err != nil {
+			d.log.Warn("escalation: forgetting an unsent answer failed", "case", c.ID, "err", err)
+		}
 		d.toThread(ctx, c, d.agents.T("escalation.user_unreachable", caseRef(c.ID)))
 		return bridge.ClickFailed
 	}
@@ -208,6 +239,16 @@ func (d *Desk) sendAnswer(ctx context.Context, c *bridge.Case, cc bridge.CaseCli
 	}
 	d.toThread(ctx, c, d.agents.T("escalation.answer_sent", agentName(cc.User.Name, d.agents)))
 	return bridge.ClickDone
+}
+
+// answerPrint tells a suggestion from another: a hash of what its button
+// sends.
+func answerPrint(a formatting.Action) string {
+	h := sha256.New()
+	h.Write([]byte(a.MsgType))
+	h.Write([]byte{0})
+	h.Write(a.Content)
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // maxAnswerRunes bounds the agents' answer kept for "Save as FAQ".

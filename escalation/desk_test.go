@@ -446,3 +446,28 @@ func TestThreadShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestionSentOnce: two agents clicking one suggestion's "Send this
+// answer" (the second on the button as it still showed) send it once; the
+// second is told it went already.
+func TestSuggestionSentOnce(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	en := w.cat.Printer("en")
+	userKey, hanako := userOn("telegram")
+	th, _ := w.handOver(t, 1)
+	w.say(t, userKey, hanako, "How do I reset my password?")
+	sugg := waitFor(t, w.agents, th.Key, en.T("escalation.suggestion"))
+	send := button(t, sugg.Msg, en.T("escalation.button_send_answer"))
+	w.handle(t, bridge.Click{Key: th.Key, User: alice, Ref: sugg.Ref, Token: send.Token})
+	w.handle(t, bridge.Click{Key: th.Key, User: bob, Ref: sugg.Ref, Token: send.Token})
+	waitFor(t, w.agents, th.Key, en.T("escalation.answer_already_sent"))
+	n := 0
+	for _, m := range w.users.SentTo(userKey) {
+		if strings.Contains(m.Text(), "Reset your password") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the suggestion reached the user %d times, want 1", n)
+	}
+}

@@ -413,6 +413,11 @@ func escalationMessages() map[MsgID]Entry {
 			ZH: "%s 已将 KM 建议的回复发送给用户。",
 			JA: "%s が KM の回答候補をユーザーに送信しました。",
 		},
+		"escalation.answer_already_sent": {
+			EN: "This suggested reply has already been sent to the user.",
+			ZH: "此建议回复已发送给用户。",
+			JA: "この回答候補はすでにユーザーに送信されています。",
+		},
 		"escalation.capture_after_resolve": {
 			EN: "Resolve the case first, then save what it taught us.",
 			ZH: "请先将工单标记为已解决,再保存其中的知识。",

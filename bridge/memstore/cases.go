@@ -76,6 +76,7 @@ func (s *Store) UpdateCase(_ context.Context, id string, d time.Duration, fn fun
 // value behind the mutex's back.
 func clone(c bridge.Case) bridge.Case {
 	c.Transcript = slices.Clone(c.Transcript)
+	c.SentAnswers = slices.Clone(c.SentAnswers)
 	if c.KMServiceStatus != nil {
 		v := *c.KMServiceStatus
 		c.KMServiceStatus = &v
