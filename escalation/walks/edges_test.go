@@ -10,6 +10,7 @@ import (
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/kmclient"
 )
 
 // slackAgentsOf is a process with a Telegram user's side and Slack agents.
@@ -206,5 +207,60 @@ func TestWalkTwoCasesAtOnce(t *testing.T) {
 	}
 	if n := w.slackCount(slackAgents, "handed to a human"); n != 2 {
 		t.Errorf("%d cards, want 2", n)
+	}
+}
+
+// Every case button acts once, however often it is clicked and by whom:
+// a suggestion sent twice, Claim by two agents (the second on the card as it
+// was), the user's rating twice, Save as FAQ twice.
+func TestWalkButtonsActOnce(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.slackUser(ernesto, "Ernesto", "en-US")
+	w.tgSay(hanako, "Hanako", "I lost my password for the portal")
+	w.tgWait(t, hanako, "Reset your password")
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	w.tgSay(hanako, "Hanako", "I am still locked out")
+	sugg := w.slackWait(t, slackAgents, card.TS, en.T("escalation.suggestion"))
+
+	p.slackClick(t, dana, sugg, en.T("escalation.button_send_answer"))
+	p.slackClick(t, ernesto, sugg, en.T("escalation.button_send_answer"))
+	w.slackWait(t, slackAgents, card.TS, en.T("escalation.answer_sent", "Dana"))
+	p.slackClick(t, dana, card, en.T("escalation.button_claim"))
+	p.slackClick(t, ernesto, card, en.T("escalation.button_claim")) // the card as Ernesto still sees it
+	w.tgWait(t, hanako, en.T("escalation.user_claimed", "Dana"))
+	now := w.slackCardShows(t, card, "Claimed by Dana")
+	p.slackClick(t, dana, now, en.T("escalation.button_resolve"))
+	rating := w.tgWait(t, hanako, en.T("escalation.rate_prompt"))
+	w.tgClick(t, hanako, "Hanako", rating, en.T("escalation.rate_satisfied"))
+	w.tgClick(t, hanako, "Hanako", rating, en.T("escalation.rate_unsatisfied"))
+	w.tgWait(t, hanako, en.T("bridge.session_rated_thanks"))
+	resolved := w.slackCardShows(t, card, "Resolved by Dana")
+	p.slackClick(t, dana, resolved, en.T("escalation.button_save_faq"))
+	p.slackClick(t, ernesto, resolved, en.T("escalation.button_save_faq"))
+	w.slackWait(t, slackAgents, card.TS, "📚")
+	quiet()
+
+	if n := w.tgCount(hanako, "id.example.com/reset") - 1; n != 1 { // the first is KM's own answer
+		t.Errorf("the suggestion reached the user %d times", n)
+	}
+	if n := w.tgCount(hanako, "You're now talking with"); n != 1 {
+		t.Errorf("the user was told of %d claims", n)
+	}
+	if m, _ := w.slack.Msg(slackAgents, card.TS); strings.Contains(slacktest.Text(m), "Ernesto") {
+		t.Errorf("the second Claim took the case:\n%s", slacktest.Text(m))
+	}
+	if s := w.Sim.CallsTo(surveyRoute); len(s) != 1 || s[0].Int("sessionSurveyOptionId") != kmclient.SessionSatisfied {
+		t.Errorf("KM's surveySession calls: %+v", s)
+	}
+	if n := w.slackCount(slackAgents, "rated the conversation"); n != 1 {
+		t.Errorf("%d ratings in the thread", n)
+	}
+	if qs := w.Sim.CallsTo(questionsRoute); len(qs) != 1 {
+		t.Errorf("%d questions created in KM", len(qs))
+	}
+	if n := w.slackCount(slackAgents, "📚"); n != 1 {
+		t.Errorf("%d FAQ results in the thread", n)
 	}
 }
