@@ -1,6 +1,7 @@
 package walks_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -263,4 +264,70 @@ func TestWalkButtonsActOnce(t *testing.T) {
 	if n := w.slackCount(slackAgents, "📚"); n != 1 {
 		t.Errorf("%d FAQ results in the thread", n)
 	}
+}
+
+// Long messages cross between platforms whole, within each platform's
+// limits (the fakes validate every part): a Slack agent's 6,000 characters
+// of formatted text reach a Telegram user (4,096 a message), and a Telegram
+// user's 4,000 characters reach a Discord thread (2,000 a message).
+func TestWalkLongMessages(t *testing.T) {
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	w.tgSay(hanako, "Hanako", "/human")
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	var b strings.Builder
+	for i := 0; b.Len() < 6000; i++ {
+		fmt.Fprintf(&b, "Step %d: open *Settings* and choose <https://id.example.com/step%d|this link>, then wait.\n", i, i)
+	}
+	b.WriteString("END-OF-REPLY")
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, b.String()))
+	w.tgWait(t, hanako, "END-OF-REPLY")
+	all := ""
+	for _, c := range w.tgTo(hanako, "") {
+		all += c.Params.Get("text")
+	}
+	if !contains(all, "Step 0:", "Step 60:", "<b>Settings</b>", `<a href="https://id.example.com/step60">`) {
+		t.Errorf("the long reply lost parts on its way: %d characters arrived", len(all))
+	}
+
+	w2 := newWorld(t, false)
+	w2.boot(t, options{agents: bridge.ConvKey{Platform: "discord", Channel: discordAgents}, discord: true, telegram: true})
+	w2.tgSay(hanako, "Hanako", "/human")
+	dcard := w2.dcWait(t, discordAgents, dcCase1)
+	long := strings.Repeat("My screen flickers *again* and again. ", 105) + "END-OF-QUESTION"
+	w2.tgSay(hanako, "Hanako", long)
+	w2.dcWait(t, dcard.Ref, "END-OF-QUESTION")
+	n := 0
+	for _, c := range w2.dc.Messages() {
+		if c.Channel == dcard.Ref && strings.Contains(c.Text(), "flickers") {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Errorf("a 4,000-character message reached the thread in %d parts", n)
+	}
+}
+
+// Each side reads its own language: a Japanese Telegram user hears the
+// bridge in Japanese, the agents read the card and the thread in English.
+func TestWalkEachSideItsLanguage(t *testing.T) {
+	ja := w0Catalog.Printer("ja")
+	w := newWorld(t, false)
+	p := slackAgentsOf(t, w, options{})
+	say := func(text string) {
+		from := map[string]any{"id": hanako, "is_bot": false, "first_name": "花子", "language_code": "ja"}
+		w.tg.Push(telegramtest.Message(telegramtest.PrivateChat(hanako), from, text, telegramtest.CommandEntity(text)))
+	}
+	say("/human")
+	w.tgWait(t, hanako, ja.T("bridge.escalating"))
+	card := w.slackWait(t, slackAgents, "-", "Case #1")
+	if txt := slacktest.Text(card); !contains(txt, "花子", en.T("escalation.lang_ja"), en.T("escalation.button_claim")) {
+		t.Errorf("the card is not in the agents' language, or lacks the user's:\n%s", txt)
+	}
+	say("パスワードを忘れました")
+	w.slackWait(t, slackAgents, card.TS, "花子: パスワードを忘れました")
+	p.slackClick(t, dana, card, en.T("escalation.button_claim"))
+	w.tgWait(t, hanako, ja.T("escalation.user_claimed", "Dana"))
+	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, "Please use the *reset page*."))
+	w.tgWait(t, hanako, "<b>reset page</b>")
 }

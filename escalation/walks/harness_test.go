@@ -66,7 +66,10 @@ const (
 // sampleCategory is the sample knowledge base's "Accounts & passwords".
 const sampleCategory = 76
 
-var en = mustCatalog().Printer("en")
+var (
+	w0Catalog = mustCatalog()
+	en        = w0Catalog.Printer("en")
+)
 
 func mustCatalog() *i18n.Catalog {
 	c, err := i18n.New("en", nil)
