@@ -22,8 +22,10 @@ const dcCase1 = `Case \#1`
 
 // userSide is the user of a walk on their own platform.
 type userSide interface {
-	// name is the user's name as the agents see it.
+	// name is the user's name as the agents see it; rater as the thread
+	// names them when they rate.
 	name() string
+	rater() string
 	// say is a message the user writes.
 	say(t *testing.T, text string)
 	// human is the user asking for a person (/human).
@@ -49,6 +51,7 @@ type tgUser struct {
 }
 
 func (u tgUser) name() string                  { return u.nick }
+func (u tgUser) rater() string                 { return u.nick }
 func (u tgUser) say(t *testing.T, text string) { u.w.tgSay(u.id, u.nick, text) }
 func (u tgUser) human(t *testing.T)            { u.w.tgSay(u.id, u.nick, "/human") }
 func (u tgUser) count(s string) int            { return u.w.tgCount(u.id, s) }
@@ -155,7 +158,7 @@ func discordWalk(t *testing.T, w *world, u userSide, formatted func(text string)
 
 	// The rating reaches KM and the thread; KM answers again.
 	u.click(t, en.T("escalation.rate_prompt"), en.T("escalation.rate_neutral"))
-	w.dcWait(t, thread, en.T("escalation.rated", u.name(), en.T("escalation.rate_neutral")))
+	w.dcWait(t, thread, en.T("escalation.rated", u.rater(), en.T("escalation.rate_neutral")))
 	if s := w.Sim.CallsTo(surveyRoute); len(s) != 1 || s[0].Int("sessionSurveyOptionId") != kmclient.SessionNeutral || s[0].Code != 200 {
 		t.Errorf("KM's surveySession calls: %+v", s)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
+	webadapter "github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/escalation"
@@ -129,6 +130,7 @@ type options struct {
 	telegram  bool
 	tgWebhook bool // Telegram by webhook (replicas), not polling
 	discord   bool
+	web       bool          // the web chat
 	unclaimed time.Duration // escalation.unclaimed_after; 0: off
 	store     bridge.Store  // nil: a memstore (e2e.Options.Store)
 }
@@ -140,6 +142,7 @@ type process struct {
 	slack *slackadapter.Adapter
 	tg    *telegramadapter.Adapter
 	dc    *discordadapter.Adapter
+	web   *webadapter.Adapter
 	http  *httptest.Server // the one HTTP server: webhooks and the web chat
 	in    *http.Client     // the platforms' client to it
 }
@@ -208,6 +211,13 @@ func (w *world) boot(t *testing.T, o options) *process {
 			t.Fatal(err)
 		}
 		ads = append(ads, p.dc)
+	}
+	if o.web {
+		p.web, err = webadapter.New(webadapter.Config{}, ep.Host, webadapter.WithCatalog(w.cat), webadapter.WithLogger(ep.Logger("web")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ads = append(ads, p.web)
 	}
 	p.http = ep.Serve(t, ads...)
 	polls := len(w.tg.CallsTo("getUpdates"))
@@ -403,6 +413,9 @@ func (w *world) payloads() string {
 	}
 	for _, c := range w.tg.Calls() {
 		for k, vs := range c.Params {
+			if c.Method == "setWebhook" && k == "secret_token" {
+				continue // given to Telegram, to be sent back with each update
+			}
 			for _, v := range vs {
 				fmt.Fprintf(&b, "telegram %s %s=%s\n", c.Method, k, v)
 			}
