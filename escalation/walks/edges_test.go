@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
@@ -330,4 +331,78 @@ func TestWalkEachSideItsLanguage(t *testing.T) {
 	w.tgWait(t, hanako, ja.T("escalation.user_claimed", "Dana"))
 	p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, "Please use the *reset page*."))
 	w.tgWait(t, hanako, "<b>reset page</b>")
+}
+
+// An agent's edit or deletion of a message already relayed is not relayed
+// (README: correct a message by sending another), on Slack, Telegram and
+// Discord alike; the next message still is.
+func TestWalkEditsAreNotRelayed(t *testing.T) {
+	t.Run("slack", func(t *testing.T) {
+		w := newWorld(t, false)
+		p := slackAgentsOf(t, w, options{})
+		w.tgSay(hanako, "Hanako", "/human")
+		card := w.slackWait(t, slackAgents, "-", "Case #1")
+		orig := slacktest.ChanMessage(slackAgents, dana, card.TS, "Try the first option")
+		p.slackEvent(t, orig)
+		w.tgWait(t, hanako, "Try the first option")
+		ts := orig["ts"].(string)
+		p.slackEvent(t, map[string]any{"type": "message", "subtype": "message_changed", "channel": slackAgents, "channel_type": "channel",
+			"ts": slacktest.NewTS(), "event_ts": slacktest.NewTS(), "hidden": true,
+			"message": map[string]any{"type": "message", "user": dana, "text": "Try the second option", "ts": ts, "thread_ts": card.TS,
+				"edited": map[string]any{"user": dana, "ts": slacktest.NewTS()}},
+			"previous_message": map[string]any{"type": "message", "user": dana, "text": "Try the first option", "ts": ts, "thread_ts": card.TS}})
+		p.slackEvent(t, map[string]any{"type": "message", "subtype": "message_deleted", "channel": slackAgents, "channel_type": "channel",
+			"ts": slacktest.NewTS(), "event_ts": slacktest.NewTS(), "hidden": true, "deleted_ts": ts,
+			"previous_message": map[string]any{"type": "message", "user": dana, "text": "Try the first option", "ts": ts, "thread_ts": card.TS}})
+		p.slackEvent(t, slacktest.ChanMessage(slackAgents, dana, card.TS, "Next message"))
+		w.tgWait(t, hanako, "Next message")
+		if n := w.tgCount(hanako, "option"); n != 1 {
+			t.Errorf("the user got %d messages about the option, want the first alone", n)
+		}
+	})
+	t.Run("telegram", func(t *testing.T) {
+		w := newWorld(t, false)
+		w.tg.SetForum(tgAgents, true)
+		p := w.boot(t, options{agents: bridge.ConvKey{Platform: "telegram", Channel: itoa(tgAgents)}, slack: true, telegram: true})
+		p.slackCommand(t, slackDM, slackUser, "human")
+		card := w.tgWait(t, tgAgents, "Case #1")
+		topic := mustAtoi(card.Params.Get("message_thread_id"))
+		orig := telegramtest.Message(telegramtest.GroupChat(tgAgents), tgPerson(bob, "Bob"), "Try the first option",
+			map[string]any{"message_thread_id": topic, "is_topic_message": true})
+		w.tg.Push(orig)
+		w.slackWait(t, slackDM, "", "Try the first option")
+		edited := orig["message"].(map[string]any)
+		edited["text"], edited["edit_date"] = "Try the second option", 1
+		w.tg.Push(map[string]any{"edited_message": edited})
+		w.tg.Push(telegramtest.Message(telegramtest.GroupChat(tgAgents), tgPerson(bob, "Bob"), "Next message",
+			map[string]any{"message_thread_id": topic, "is_topic_message": true}))
+		w.slackWait(t, slackDM, "", "Next message")
+		if n := w.slackCount(slackDM, "option"); n != 1 {
+			t.Errorf("the user got %d messages about the option, want the first alone", n)
+		}
+	})
+	t.Run("discord", func(t *testing.T) {
+		w := newWorld(t, false)
+		w.boot(t, options{agents: bridge.ConvKey{Platform: "discord", Channel: discordAgents}, discord: true, telegram: true})
+		w.tgSay(hanako, "Hanako", "/human")
+		card := w.dcWait(t, discordAgents, dcCase1)
+		eventually(t, "the case's thread", func() bool {
+			return len(w.dc.CallsTo("POST", `/channels/`+discordAgents+`/messages/`+card.Ref+`/threads`)) == 1
+		})
+		orig := w.dc.Post(card.Ref, agentLee, "Try the first option", false)
+		w.dc.Dispatch("MESSAGE_CREATE", orig)
+		w.tgWait(t, hanako, "Try the first option")
+		edited := map[string]any{}
+		for k, v := range orig {
+			edited[k] = v
+		}
+		edited["content"], edited["edited_timestamp"] = "Try the second option", time.Now().UTC().Format(time.RFC3339)
+		w.dc.Dispatch("MESSAGE_UPDATE", edited)
+		w.dc.Dispatch("MESSAGE_DELETE", map[string]any{"id": orig["id"], "channel_id": card.Ref, "guild_id": discordtest.GuildID})
+		w.dcSay(agentLee, card.Ref, "Next message")
+		w.tgWait(t, hanako, "Next message")
+		if n := w.tgCount(hanako, "option"); n != 1 {
+			t.Errorf("the user got %d messages about the option, want the first alone", n)
+		}
+	})
 }
