@@ -35,8 +35,8 @@ type signalAdapter struct {
 	n    atomic.Int64
 }
 
-func (a *signalAdapter) Name() string                                    { return "bench" }
-func (a *signalAdapter) Run(ctx context.Context, h bridge.Handler) error { <-ctx.Done(); return nil }
+func (a *signalAdapter) Name() string                  { return "bench" }
+func (a *signalAdapter) Run(ctx context.Context) error { <-ctx.Done(); return nil }
 func (a *signalAdapter) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
 	a.n.Add(1)
 	a.sent[to] <- struct{}{}

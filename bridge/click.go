@@ -35,13 +35,12 @@ type ClickResult struct {
 	Action formatting.Action
 }
 
-// ClickNotifier is an optional Adapter ability, on its way out: adapters used
-// it to decide for themselves what became of a clicked message, and move to
-// Retirer, the one retirement policy (see retirementFor). Until they have,
-// the core calls both, Retire first, after it has handled a click (in the
-// conversation's order, after the click's own reply). Clicked runs on the
-// conversation's worker: it should be quick.
-type ClickNotifier interface {
+// ClickObserver is an optional Adapter ability for tests and tooling: after
+// the core has handled a click (and retired its group through Retirer) it
+// reports the outcome. It is not a policy: what a click does to the message
+// is Retirer's, decided by the core. Clicked runs on the conversation's
+// worker: it should be quick.
+type ClickObserver interface {
 	Clicked(ctx context.Context, r ClickResult)
 }
 
@@ -55,8 +54,7 @@ func (t *turn) onClick(ev Click) string {
 		status = t.dispatch(sa)
 	}
 	t.retire(ev, status, sa.Action)
-	// During the move to Retirer, an adapter may still have its own policy.
-	if n, ok := t.a.(ClickNotifier); ok {
+	if n, ok := t.a.(ClickObserver); ok {
 		ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
 		n.Clicked(ctx, ClickResult{Click: ev, Status: status, Action: sa.Action})
 		cancel()

@@ -205,7 +205,7 @@ func (c *Core) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := a.Run(ctx, c.Handle)
+			err := a.Run(ctx)
 			if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
 				return
 			}

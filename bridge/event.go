@@ -115,25 +115,21 @@ func (Message) isEvent() {}
 func (Click) isEvent()   {}
 func (Command) isEvent() {}
 
-// Handler is how an adapter hands an event to the core. It returns once the event is
-// accepted (queued in order behind its conversation's earlier events), not when it
-// has been answered. An error means the event was not accepted (ErrBusy, shutdown):
-// the adapter should not confirm it to the platform, or should tell the user.
-type Handler func(ctx context.Context, ev Event) error
-
 // MsgRef points at a message an adapter sent, so it can be edited later.
 type MsgRef struct {
 	Key ConvKey
 	ID  string // platform message id (Slack ts, Telegram message_id, …)
 }
 
-// Adapter connects one platform. It does I/O only: receive, verify, ack, dedupe,
-// translate to events, render and send, pace, retry.
+// Adapter connects one platform. It does I/O only: receive, verify, ack,
+// translate to events, render and send, pace, retry. It is built as
+// New(cfg, host, opts…) and hands what it receives to its Host (host.go).
 type Adapter interface {
 	// Name is the platform name, equal to ConvKey.Platform of its events.
 	Name() string
-	// Run receives events and hands them to h until ctx ends.
-	Run(ctx context.Context, h Handler) error
+	// Run receives events and delivers them to the adapter's Host until ctx
+	// ends.
+	Run(ctx context.Context) error
 	// Send renders m for the platform and sends it to the conversation. When the
 	// rendering takes several platform messages, the returned ref is the last one.
 	Send(ctx context.Context, to ConvKey, m formatting.Message) (MsgRef, error)

@@ -188,8 +188,8 @@ func (w *world) shutdown() {
 // noThreads is an agents' adapter that can send and edit but not start threads.
 type noThreads struct{ r *bridgetest.Recorder }
 
-func (n noThreads) Name() string                                    { return n.r.Name() }
-func (n noThreads) Run(ctx context.Context, h bridge.Handler) error { return n.r.Run(ctx, h) }
+func (n noThreads) Name() string                  { return n.r.Name() }
+func (n noThreads) Run(ctx context.Context) error { return n.r.Run(ctx) }
 func (n noThreads) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
 	return n.r.Send(ctx, to, m)
 }

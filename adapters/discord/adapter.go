@@ -180,9 +180,8 @@ func (a *Adapter) Name() string { return Platform }
 // Discord cannot be reached), registers the application commands (shard 0),
 // and delivers what arrives to the host until ctx ends. It returns an error
 // only when it cannot connect at all: the token or the intents were refused,
-// or the shard settings are wrong. The handler is not used: events go to the
-// host given to New.
-func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+// or the shard settings are wrong. Events go to the host given to New.
+func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.life.start(ctx); err != nil {
 		return err
 	}

@@ -294,7 +294,7 @@ func (w *world) run(t testing.TB, host bridge.Host, o options) *running {
 	r := &running{ad: w.adapter(t, host, log, o), host: host, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	go func() { r.done <- r.ad.Run(ctx, nil) }()
+	go func() { r.done <- r.ad.Run(ctx) }()
 	t.Cleanup(func() {
 		r.stop(t)
 		if t.Failed() {

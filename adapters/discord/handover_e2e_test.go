@@ -64,7 +64,7 @@ func deskWorld(t *testing.T) *world {
 	core.Register(ad)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ad.Run(ctx, nil) }()
+	go func() { done <- ad.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done

@@ -128,9 +128,8 @@ func (a *Adapter) CommandPrefix() string { return a.cfg.Command + " " }
 // (Routes) and Run only holds intake open until ctx ends. Events that arrive
 // before Run, or after it returned, are refused with 503, so Slack delivers
 // them again. When Run returns, background work (Home publishes, idle
-// streams) is stopped. Events go to the host New was given; the handler is
-// not used.
-func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+// streams) is stopped. Events go to the host New was given.
+func (a *Adapter) Run(ctx context.Context) error {
 	a.in.running.Store(true)
 	defer func() {
 		// Intake stops first: from now on HTTP deliveries get 503.

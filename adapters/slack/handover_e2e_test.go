@@ -76,7 +76,7 @@ func deskEnv(t *testing.T) *env {
 	e.client = &http.Client{Transport: inTr, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.ad.Run(ctx, nil) }()
+	go func() { done <- e.ad.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done

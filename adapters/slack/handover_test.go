@@ -34,7 +34,7 @@ func newRig(t *testing.T, cfg func(*Config)) *rig {
 	ad := r.Boot(t, r.host)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ad.Run(ctx, nil) }()
+	go func() { done <- ad.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	r.Ready(t)
 	return r

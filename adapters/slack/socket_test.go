@@ -90,7 +90,7 @@ func TestSocketModeRefusedToken(t *testing.T) {
 	e := newEnv(t, envOpts{noRun: true, cfg: func(c *Config) { c.AppToken, c.SigningSecret = "xapp-wrong", "" }})
 	ctx, cancel := contextWithCancel()
 	defer cancel()
-	err := e.ad.Run(ctx, nil)
+	err := e.ad.Run(ctx)
 	if err == nil || !strings.Contains(err.Error(), "socket mode") {
 		t.Errorf("Run = %v, want a socket mode error", err)
 	}

@@ -122,10 +122,10 @@ func (a *Adapter) Webhook() bool { return a.cfg.WebhookURL != "" }
 // Run implements bridge.Adapter: it checks the token (getMe), registers the
 // commands, then receives until ctx ends: by long polling (after deleteWebhook)
 // or, with a webhook URL, by setWebhook and the route mounted by Routes. It
-// delivers through the host New was given; the handler is not used. It returns
+// delivers through the host New was given. It returns
 // an error only when it cannot start (bad token, setWebhook refused), and
 // returns once the work it started is done.
-func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+func (a *Adapter) Run(ctx context.Context) error {
 	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("telegram: run: already running")
 	}

@@ -136,9 +136,8 @@ func (a *Adapter) Greets() bool { return true }
 
 // Run takes what the tabs send until ctx ends, then stops intake (a frame is
 // answered "send again"), closes every socket (the pages reconnect to
-// whoever serves next) and returns nil. Tabs are delivered through the host;
-// the handler is not used.
-func (a *Adapter) Run(ctx context.Context, _ bridge.Handler) error {
+// whoever serves next) and returns nil. Tabs are delivered through the host.
+func (a *Adapter) Run(ctx context.Context) error {
 	a.live.reopen()
 	a.in.intake.Store(true)
 	<-ctx.Done()

@@ -730,7 +730,7 @@ func TestRunEndClosesSockets(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, nil) }()
+	go func() { done <- a.Run(ctx) }()
 	waitFor(t, func() bool { return a.in.intake.Load() })
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", http.Header{"Origin": {srv.URL}})
 	if err != nil {

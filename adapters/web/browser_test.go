@@ -82,7 +82,7 @@ func serveChat(t *testing.T, chat *webadapter.Adapter) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	srvDone, chatDone := make(chan error, 1), make(chan error, 1)
 	go func() { srvDone <- srv.Run(ctx) }()
-	go func() { chatDone <- chat.Run(ctx, nil) }()
+	go func() { chatDone <- chat.Run(ctx) }()
 	<-srv.Started()
 	t.Cleanup(func() {
 		cancel()

@@ -53,7 +53,7 @@ func TestBrowserWidget(t *testing.T) {
 	errs := make(chan error, 3)
 	go func() { errs <- srv.Run(ctx) }()
 	go func() { errs <- host.Run(ctx) }()
-	go func() { errs <- chat.Run(ctx, nil) }()
+	go func() { errs <- chat.Run(ctx) }()
 	<-srv.Started()
 	<-host.Started()
 	t.Cleanup(func() {

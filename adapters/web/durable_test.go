@@ -244,7 +244,7 @@ func bootReplica(t *testing.T, w *e2e.World, addr, prefix string, o replicaOptio
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := chat.Run(ctx, nil); err != nil {
+		if err := chat.Run(ctx); err != nil {
 			t.Errorf("web: Run = %v", err)
 		}
 	}()

@@ -75,7 +75,7 @@ func start(t *testing.T, cfg Config, opts ...Option) *harness {
 	srv := httptest.NewServer(mux)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, nil) }()
+	go func() { done <- a.Run(ctx) }()
 	waitFor(t, func() bool { return a.in.intake.Load() })
 	t.Cleanup(func() {
 		cancel()

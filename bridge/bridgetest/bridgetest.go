@@ -36,7 +36,7 @@ type Edited struct {
 func (e Edited) Text() string { return bridge.Summary(e.Msg, 1<<30) }
 
 // Recorder is a bridge.Adapter with every optional ability (Typer, Editor,
-// Retirer, ClickNotifier, ThreadStarter). Wrap it with Basic to get an adapter
+// Retirer, ClickObserver, ThreadStarter). Wrap it with Basic to get an adapter
 // with none.
 type Recorder struct {
 	name string
@@ -71,7 +71,7 @@ func New(name string) *Recorder { return &Recorder{name: name} }
 func (r *Recorder) Name() string { return r.name }
 
 // Run implements bridge.Adapter: it receives nothing and returns when ctx ends.
-func (r *Recorder) Run(ctx context.Context, h bridge.Handler) error {
+func (r *Recorder) Run(ctx context.Context) error {
 	<-ctx.Done()
 	return nil
 }
@@ -137,7 +137,7 @@ func (r *Recorder) Edit(ctx context.Context, ref bridge.MsgRef, m formatting.Mes
 	return nil
 }
 
-// Clicked implements bridge.ClickNotifier.
+// Clicked implements bridge.ClickObserver.
 func (r *Recorder) Clicked(ctx context.Context, res bridge.ClickResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -269,8 +269,8 @@ func Basic(a bridge.Adapter) bridge.Adapter { return basic{a} }
 
 type basic struct{ a bridge.Adapter }
 
-func (b basic) Name() string                                    { return b.a.Name() }
-func (b basic) Run(ctx context.Context, h bridge.Handler) error { return b.a.Run(ctx, h) }
+func (b basic) Name() string                  { return b.a.Name() }
+func (b basic) Run(ctx context.Context) error { return b.a.Run(ctx) }
 func (b basic) Send(ctx context.Context, to bridge.ConvKey, m formatting.Message) (bridge.MsgRef, error) {
 	return b.a.Send(ctx, to, m)
 }

@@ -173,8 +173,7 @@ type rig struct {
 }
 
 // boot checks for leaks once everything is torn down, boots an adapter on a
-// new Host, runs it and waits until it is ready. Run's handler is not the
-// contract: adapters deliver through Host.Deliver.
+// new Host, runs it and waits until it is ready.
 func boot(t *testing.T, d Driver) *rig {
 	t.Helper()
 	leaks := goleak.IgnoreCurrent()
@@ -189,11 +188,7 @@ func boot(t *testing.T, d Driver) *rig {
 	r.ad = d.Boot(t, r.host)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	handler := func(ctx context.Context, ev bridge.Event) error {
-		t.Errorf("the adapter handed a %T to Run's handler: adapters deliver through Host.Deliver", ev)
-		return bridge.ErrClosed
-	}
-	go func() { done <- r.ad.Run(ctx, handler) }()
+	go func() { done <- r.ad.Run(ctx) }()
 	var once sync.Once
 	var runErr error
 	r.stop = func() error {

@@ -273,7 +273,7 @@ func (p *Process) Start(t testing.TB, ads ...bridge.Adapter) {
 	for _, ad := range ads {
 		p.Core.Register(ad)
 		r := running{name: ad.Name(), done: make(chan error, 1)}
-		go func() { r.done <- ad.Run(p.ctx, p.Core.Handle) }()
+		go func() { r.done <- ad.Run(p.ctx) }()
 		p.running = append(p.running, r)
 	}
 }
