@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -20,29 +21,17 @@ import (
 // Platform is the adapter's name and the Platform of its conversations.
 const Platform = "discord"
 
-// Option tunes New.
-type Option func(*options)
+// Option configures New; see package adapters/option (Logger, Catalog,
+// HTTPClient, Clock).
+type Option = option.Option
 
+// options are New's choices, after option.Apply's defaults.
 type options struct {
 	log   *slog.Logger
 	cat   *i18n.Catalog
 	http  *http.Client
 	clock func() time.Time
 }
-
-// WithLogger sets the logger (default: discard).
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
-
-// WithCatalog sets the message catalogue (default: the built-in one, English).
-func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
-
-// WithHTTPClient carries every REST call (default: a client with
-// Config.HTTPTimeout). A client without a timeout gets Config.HTTPTimeout.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
-
-// WithClock sets the clock of the adapter's memory and of the signed
-// timestamps of HTTP interactions (default: time.Now).
-func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
 // base is what every part of the adapter shares: its configuration, logger,
 // catalogue and clock.
@@ -108,12 +97,11 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
+	chosen, err := option.Apply(opts)
+	if err != nil {
+		return nil, fmt.Errorf("discord: new: %w", err)
 	}
+	o := options{log: chosen.Logger, cat: chosen.Catalog, http: chosen.HTTPClient, clock: chosen.Clock}
 	b := &base{cfg: cfg, log: o.log, cat: o.cat, now: o.clock}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

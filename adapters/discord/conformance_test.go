@@ -12,6 +12,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/internal/testlog"
@@ -64,7 +65,7 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 		}
 	})
 	ad, err := discordadapter.New(testConfig(d.w), recording,
-		discordadapter.WithLogger(log), discordadapter.WithHTTPClient(&http.Client{Transport: tr}))
+		option.Logger(log), option.HTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -105,7 +106,7 @@ func TestFaultKill9Discord(t *testing.T) {
 	t.Cleanup(tr1.CloseIdleConnections)
 	dc1 := newKillSwitch(tr1)
 	ad1 := w.adapter(t, p1.Host, p1.Logger("discord"), options{opts: []discordadapter.Option{
-		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
+		option.HTTPClient(&http.Client{Transport: dc1}),
 	}})
 	p1.Start(t, ad1)
 	w.fake.WaitGateway(t)
@@ -208,7 +209,7 @@ func TestFaultKill9DiscordInteraction(t *testing.T) {
 		},
 	})
 	ad1 := w.adapter(t, p1.Host, p1.Logger("discord"), options{opts: []discordadapter.Option{
-		discordadapter.WithHTTPClient(&http.Client{Transport: dc1}),
+		option.HTTPClient(&http.Client{Transport: dc1}),
 	}})
 	p1.Start(t, ad1)
 	w.fake.WaitGateway(t)

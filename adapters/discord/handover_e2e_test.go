@@ -13,6 +13,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
 	"github.com/kmbridge/kmbridge/escalation"
@@ -60,7 +61,7 @@ func deskWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	desk.Bind(core.Outbox())
-	ad := w.adapter(t, core, log.With("c", "discord"), options{opts: []discordadapter.Option{discordadapter.WithCatalog(cat)}})
+	ad := w.adapter(t, core, log.With("c", "discord"), options{opts: []discordadapter.Option{option.Catalog(cat)}})
 	core.Register(ad)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -11,6 +11,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
@@ -105,7 +106,7 @@ func (w *world) adapter(t testing.TB, host bridge.Host, log *slog.Logger, o opti
 	if o.dc != nil {
 		o.dc(&dc)
 	}
-	opts := append([]discordadapter.Option{discordadapter.WithLogger(log)}, o.opts...)
+	opts := append([]discordadapter.Option{option.Logger(log)}, o.opts...)
 	ad, err := discordadapter.New(dc, host, opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -189,7 +190,7 @@ func TestHTTPSignatureWindow(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	w := newWorld(t, nil)
 	o := httpOptions()
-	o.opts = []discordadapter.Option{discordadapter.WithClock(func() time.Time { return now })}
+	o.opts = []discordadapter.Option{option.Clock(func() time.Time { return now })}
 	p := w.boot(t, o)
 	for _, c := range []struct {
 		at   time.Duration
@@ -235,7 +236,7 @@ func TestCommandsRegisteredOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = w.boot(t, options{opts: []discordadapter.Option{discordadapter.WithCatalog(cat)}})
+	p = w.boot(t, options{opts: []discordadapter.Option{option.Catalog(cat)}})
 	settled(p, `msg="discord: commands registered"`)
 	puts := w.fake.CallsTo("PUT", `/applications/\d+/commands`)
 	if len(puts) != 2 || !strings.Contains(string(puts[1].Body), "What this bot does") {

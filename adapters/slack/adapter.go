@@ -3,11 +3,13 @@ package slackadapter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -44,29 +46,17 @@ var (
 	_ bridge.CommandPrefixer = (*Adapter)(nil)
 )
 
-// Option configures New.
-type Option func(*options)
+// Option configures New; see package adapters/option (Logger, Catalog,
+// HTTPClient, Clock).
+type Option = option.Option
 
+// options are New's choices, after option.Apply's defaults.
 type options struct {
 	log *slog.Logger
 	cat *i18n.Catalog
 	hc  *http.Client
 	now func() time.Time
 }
-
-// WithLogger sets the logger; without it nothing is logged.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
-
-// WithCatalog sets the catalogue of the adapter's words; without it the
-// built-in one, English by default.
-func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
-
-// WithHTTPClient sets the client of the calls to Slack; without it one with a
-// 30 s timeout.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.hc = c } }
-
-// WithClock sets the clock of caches and pacing; without it time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // New builds the adapter on host, the bridge core. It does no network I/O.
 func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
@@ -77,10 +67,11 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		return nil, errors.New("slack: new: no host")
 	}
 	cfg = cfg.withDefaults()
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
+	set, err := option.Apply(opts)
+	if err != nil {
+		return nil, fmt.Errorf("slack: new: %w", err)
 	}
+	o := options{log: set.Logger, cat: set.Catalog, hc: set.HTTPClient, now: set.Clock}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
@@ -49,7 +50,7 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 		d.cfg(&cfg)
 	}
 	var err error
-	d.ad, err = New(cfg, host, WithLogger(log), WithHTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
+	d.ad, err = New(cfg, host, option.Logger(log), option.HTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +201,7 @@ func (d *socketDriver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 	})
 	var err error
 	d.ad, err = New(Config{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: d.fake.URL(), RatePerSecond: 1000, Burst: 10},
-		host, WithLogger(log), WithHTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
+		host, option.Logger(log), option.HTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}

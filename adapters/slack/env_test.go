@@ -19,6 +19,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -102,7 +103,7 @@ func bootEnv(t testing.TB, w *e2e.World, fake *slacktest.Server, o envOpts) *env
 	}
 	e.slackC = &http.Client{Transport: rt, Timeout: 10 * time.Second}
 	var err error
-	e.ad, err = New(cfg, e.p.Host, WithLogger(e.p.Logger("slack")), WithHTTPClient(e.slackC))
+	e.ad, err = New(cfg, e.p.Host, option.Logger(e.p.Logger("slack")), option.HTTPClient(e.slackC))
 	if err != nil {
 		t.Fatal(err)
 	}

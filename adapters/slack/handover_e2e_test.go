@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/memstore"
@@ -65,7 +66,7 @@ func deskEnv(t *testing.T) *env {
 	}
 	desk.Bind(e.core.Outbox())
 	e.ad, err = New(Config{BotToken: slacktest.BotToken, SigningSecret: secret, APIURL: e.slack.URL(), RatePerSecond: 1000, Burst: 10},
-		e.core, WithCatalog(cat), WithHTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
+		e.core, option.Catalog(cat), option.HTTPClient(&http.Client{Transport: slackTr, Timeout: 10 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func (e *extras) options(ctx context.Context, ic *slack.InteractionCallback) sla
 	if err := save(ctx); err != nil {
 		e.log.Warn("slack: typeahead: cannot store the ask option", "err", err)
 	} else {
-		resp.Options = append(resp.Options, option(p.T("slack.ask_option", query), tok))
+		resp.Options = append(resp.Options, selectOption(p.T("slack.ask_option", query), tok))
 	}
 	buttons, err := e.host.Suggest(ctx, key, user, query)
 	if err != nil {
@@ -60,13 +60,13 @@ func (e *extras) options(ctx context.Context, ic *slack.InteractionCallback) sla
 			continue
 		}
 		seen[b.Token] = true
-		resp.Options = append(resp.Options, option(b.Label, b.Token))
+		resp.Options = append(resp.Options, selectOption(b.Label, b.Token))
 	}
 	return resp
 }
 
-// option is one select option: a one-line label of at most 75 characters.
-func option(label, value string) *slack.OptionBlockObject {
+// selectOption is one select option: a one-line label of at most 75 characters.
+func selectOption(label, value string) *slack.OptionBlockObject {
 	label = strings.Join(strings.Fields(label), " ")
 	label = truncU(label, maxOptionText)
 	if label == "" {

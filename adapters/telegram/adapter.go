@@ -3,11 +3,13 @@ package telegramadapter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -40,30 +42,17 @@ var (
 	_ bridge.RouteMounter  = (*Adapter)(nil)
 )
 
-// Option tunes New.
-type Option func(*options)
+// Option configures New; see package adapters/option (Logger, Catalog,
+// HTTPClient, Clock).
+type Option = option.Option
 
+// options are New's choices, after option.Apply's defaults.
 type options struct {
 	log   *slog.Logger
 	cat   *i18n.Catalog
 	httpc *http.Client
 	now   func() time.Time
 }
-
-// WithLogger sets the logger; the default discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
-
-// WithCatalog sets the catalogue of the adapter's own words; the default
-// prints built-in English.
-func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
-
-// WithHTTPClient sets the client of every Bot API call and file download; the
-// default has Config.HTTPTimeout. A client without a timeout is refused.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpc = c } }
-
-// WithClock sets the clock of the adapter's memory and of file links' expiry;
-// pacing keeps the wall clock. The default is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // New builds the adapter on host. It does no network I/O: Run talks to
 // Telegram.
@@ -75,10 +64,11 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
+	set, err := option.Apply(opts)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: new: %w", err)
 	}
+	o := options{log: set.Logger, cat: set.Catalog, httpc: set.HTTPClient, now: set.Clock}
 	if o.httpc == nil {
 		// Its own transport: the long poll holds one connection while answers
 		// to many chats go out at once, and the default pool keeps only two

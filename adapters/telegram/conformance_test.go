@@ -14,6 +14,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
@@ -68,8 +69,8 @@ func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 			t.Logf("logs:\n%s", logs.String())
 		}
 	})
-	ad, err := telegramadapter.New(cfg, host, telegramadapter.WithLogger(log),
-		telegramadapter.WithHTTPClient(&http.Client{Timeout: time.Minute, Transport: tr}))
+	ad, err := telegramadapter.New(cfg, host, option.Logger(log),
+		option.HTTPClient(&http.Client{Timeout: time.Minute, Transport: tr}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
@@ -256,7 +257,7 @@ func TestFileLinkExpires(t *testing.T) {
 	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	ep := w.Boot(t, e2e.Options{})
 	ad, err := telegramadapter.New(telegramadapter.Config{Token: telegramtest.Token, APIEndpoint: w.fake.Endpoint(),
-		PublicURL: "https://b.example", FileLinkTTL: time.Hour}, ep.Host, telegramadapter.WithClock(clock))
+		PublicURL: "https://b.example", FileLinkTTL: time.Hour}, ep.Host, option.Clock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

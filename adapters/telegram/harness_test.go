@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/bridge"
@@ -81,7 +82,7 @@ func (w *world) boot(t testing.TB, o options) *process {
 	if o.tg != nil {
 		o.tg(&tc)
 	}
-	ad, err := telegramadapter.New(tc, ep.Host, telegramadapter.WithLogger(ep.Logger("telegram")))
+	ad, err := telegramadapter.New(tc, ep.Host, option.Logger(ep.Logger("telegram")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
 	"github.com/kmbridge/kmbridge/adapters/internal/outbound/outboundtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
 )
@@ -197,7 +198,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestNewRefusesClientWithoutTimeout(t *testing.T) {
-	if _, err := New(Config{Token: "1:x"}, bridgetest.NewHost(), WithHTTPClient(&httpClientNoTimeout)); err == nil {
+	if _, err := New(Config{Token: "1:x"}, bridgetest.NewHost(), option.HTTPClient(&httpClientNoTimeout)); err == nil {
 		t.Error("a client without timeout was accepted")
 	}
 	if _, err := New(Config{Token: "1:x"}, nil); err == nil {

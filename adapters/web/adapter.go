@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
@@ -49,29 +50,17 @@ var (
 	_ bridge.RouteMounter = (*Adapter)(nil)
 )
 
-// Option tunes New.
-type Option func(*options)
+// Option configures New; see package adapters/option (Logger, Catalog,
+// HTTPClient, Clock).
+type Option = option.Option
 
+// options are New's choices, after option.Apply's defaults.
 type options struct {
 	log    *slog.Logger
 	cat    *i18n.Catalog
 	now    func() time.Time
 	render func(formatting.Message) (json.RawMessage, error)
 }
-
-// WithLogger sets the logger (default: discard).
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
-
-// WithCatalog sets the message catalogue (default: the built-in English).
-func WithCatalog(c *i18n.Catalog) Option { return func(o *options) { o.cat = c } }
-
-// WithHTTPClient is accepted for the one constructor shape every adapter
-// has; the web chat calls no platform, so it is not used.
-func WithHTTPClient(*http.Client) Option { return func(*options) {} }
-
-// WithClock sets the clock of the rate limits and the welcome's renewal
-// (default time.Now).
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // New builds the web chat on host, which must also keep histories and
 // secrets (bridge.HistoryHost, bridge.SecretHost: *bridge.Core does). It does
@@ -92,9 +81,13 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("web: new: %w", err)
 	}
 	cfg = cfg.withDefaults()
-	o := options{now: time.Now, render: renderWeb}
-	for _, opt := range opts {
-		opt(&o)
+	set, err := option.Apply(opts)
+	if err != nil {
+		return nil, fmt.Errorf("web: new: %w", err)
+	}
+	o := options{log: set.Logger, cat: set.Catalog, now: set.Clock, render: cfg.render}
+	if o.render == nil {
+		o.render = renderWeb
 	}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)

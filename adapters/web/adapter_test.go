@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/net/html"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/formatting"
@@ -501,7 +502,7 @@ func TestRateLimit(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Unix(1_700_000_000, 0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	h := start(t, Config{RatePerMinute: 20, RateBurst: 5}, WithClock(clock))
+	h := start(t, Config{RatePerMinute: 20, RateBurst: 5}, option.Clock(clock))
 	c, _, _ := h.connected(t)
 	for i := range 5 {
 		send(t, c, inFrame{Type: "text", Text: fmt.Sprint("q", i)})
@@ -841,7 +842,7 @@ func TestSlowTabIsDisconnectedNotBlocking(t *testing.T) {
 // history; retiring it again, in a message no longer held or in the user's
 // own turn changes nothing and is no error.
 func TestRetire(t *testing.T) {
-	h := start(t, Config{}, withRender(renderWeb))
+	h := start(t, withRender(Config{}, renderWeb))
 	c, cookie, cid := h.connected(t)
 	key := keyFor(cid)
 	ref, err := h.a.Send(context.Background(), key, formatting.Message{Blocks: []formatting.Block{

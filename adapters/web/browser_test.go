@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	webadapter "github.com/kmbridge/kmbridge/adapters/web"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
@@ -45,7 +46,7 @@ func startStack(t *testing.T) *stack {
 	}
 	w := e2e.NewWorld(t, e2e.WorldOptions{})
 	p := w.Boot(t, e2e.Options{Catalog: cat})
-	chat, err := webadapter.New(webadapter.Config{}, p.Host, webadapter.WithCatalog(cat), webadapter.WithLogger(p.Logger("web")))
+	chat, err := webadapter.New(webadapter.Config{}, p.Host, option.Catalog(cat), option.Logger(p.Logger("web")))
 	if err != nil {
 		t.Fatal(err)
 	}

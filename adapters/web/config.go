@@ -1,13 +1,20 @@
 package webadapter
 
 import (
+	"encoding/json"
 	"net/netip"
 	"time"
+
+	"github.com/kmbridge/kmbridge/formatting"
 )
 
 // Config tunes the web chat. Zero fields take the defaults below, except the
 // per-IP limits, where 0 is "no limit" as in the configuration file.
 type Config struct {
+	// render turns a message into the page's JSON; nil is webfmt's. Tests
+	// swap it to see what the adapter does with what the core sends.
+	render func(formatting.Message) (json.RawMessage, error)
+
 	// AllowedOrigins are other sites ("https://shop.example") whose pages may
 	// frame the chat page (the widget) and open its WebSocket directly. The
 	// chat's own host is always allowed.

@@ -37,7 +37,7 @@ func (d *driver) Skips() map[string]string {
 
 func (d *driver) Boot(t *testing.T, host bridge.Host) bridge.Adapter {
 	d.host = host.(*bridgetest.Host)
-	d.a = newAdapter(t, Config{RatePerMinute: 600, RateBurst: 100}, host, withRender(renderWeb))
+	d.a = newAdapter(t, withRender(Config{RatePerMinute: 600, RateBurst: 100}, renderWeb), host)
 	mux := http.NewServeMux()
 	d.a.Routes(muxRouter{mux})
 	srv := httptest.NewServer(mux)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/bridge/redisstore"
@@ -41,7 +42,7 @@ var catalog = func() *i18n.Catalog {
 // chatOn starts the web chat on an e2e process and serves it.
 func chatOn(t *testing.T, p *e2e.Process) (*Adapter, string) {
 	t.Helper()
-	chat, err := New(Config{}, p.Host, WithCatalog(catalog), WithLogger(p.Logger("web")))
+	chat, err := New(Config{}, p.Host, option.Catalog(catalog), option.Logger(p.Logger("web")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func bootReplica(t *testing.T, w *e2e.World, addr, prefix string, o replicaOptio
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat, err := New(Config{}, core, WithCatalog(catalog), WithLogger(log.With("c", "web")))
+	chat, err := New(Config{}, core, option.Catalog(catalog), option.Logger(log.With("c", "web")))
 	if err != nil {
 		t.Fatal(err)
 	}

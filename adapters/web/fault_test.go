@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -33,7 +34,7 @@ func TestFaultOneIP100Cookies5Messages(t *testing.T) {
 	w := e2e.NewWorld(t, e2e.WorldOptions{})
 	p := w.Boot(t, e2e.Options{Catalog: catalog, Quiet: true})
 	chat, err := New(Config{MaxNewPerIPPerMin: newPerMin, MessagesPerMinPerIP: msgsPerMin}, p.Host,
-		WithCatalog(catalog), WithClock(func() time.Time { return now }))
+		option.Catalog(catalog), option.Clock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 	"github.com/kmbridge/kmbridge/formatting/webfmt"
 )
@@ -45,7 +46,7 @@ func TestWelcomeButtonsShared(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	w := e2e.NewWorld(t, e2e.WorldOptions{})
 	p := w.Boot(t, e2e.Options{Catalog: catalog})
-	chat, err := New(Config{}, p.Host, WithCatalog(catalog), WithClock(clock))
+	chat, err := New(Config{}, p.Host, option.Catalog(catalog), option.Clock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,10 @@ import (
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
-// withRender renders with fn instead of webfmt.
-func withRender(fn func(formatting.Message) (json.RawMessage, error)) Option {
-	return func(o *options) { o.render = fn }
+// withRender renders with fn instead of the test default, fakeRender.
+func withRender(cfg Config, fn func(formatting.Message) (json.RawMessage, error)) Config {
+	cfg.render = fn
+	return cfg
 }
 
 // fakeRender stands in for webfmt: the message's plain text as {"text": …}.
@@ -48,10 +49,13 @@ type muxRouter struct{ *http.ServeMux }
 
 func (m muxRouter) HandleLimit(p string, h http.Handler, _ int64) { m.Handle(p, h) }
 
-// newAdapter builds an adapter on host with fakeRender.
+// newAdapter builds an adapter on host, with fakeRender unless cfg chose.
 func newAdapter(t testing.TB, cfg Config, host bridge.Host, opts ...Option) *Adapter {
 	t.Helper()
-	a, err := New(cfg, host, append([]Option{withRender(fakeRender)}, opts...)...)
+	if cfg.render == nil {
+		cfg.render = fakeRender
+	}
+	a, err := New(cfg, host, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
 )
 
@@ -49,7 +50,7 @@ func TestFault20kSocketsCostNothing(t *testing.T) {
 	)
 	w := e2e.NewWorld(t, e2e.WorldOptions{})
 	p := w.Boot(t, e2e.Options{Catalog: catalog, Quiet: true})
-	chat, err := New(Config{}, p.Host, WithCatalog(catalog))
+	chat, err := New(Config{}, p.Host, option.Catalog(catalog))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,7 +158,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		// answer them.
 		Ready: core.Ready,
 	})
-	names, err := mountAdapters(cfg, core, store, srv, catalog, log)
+	names, err := mountAdapters(cfg, core, srv, catalog, log)
 	if err != nil {
 		core.Shutdown(context.WithoutCancel(ctx))
 		return err

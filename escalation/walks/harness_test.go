@@ -23,6 +23,7 @@ import (
 
 	discordadapter "github.com/kmbridge/kmbridge/adapters/discord"
 	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
+	"github.com/kmbridge/kmbridge/adapters/option"
 	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	telegramadapter "github.com/kmbridge/kmbridge/adapters/telegram"
@@ -181,7 +182,7 @@ func (w *world) boot(t *testing.T, o options) *process {
 		p.slack, err = slackadapter.New(slackadapter.Config{
 			BotToken: slacktest.BotToken, SigningSecret: slackSecret, APIURL: w.slack.URL(),
 			RatePerSecond: 1000, Burst: 100,
-		}, ep.Host, slackadapter.WithCatalog(w.cat), slackadapter.WithLogger(ep.Logger("slack")))
+		}, ep.Host, option.Catalog(w.cat), option.Logger(ep.Logger("slack")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +198,7 @@ func (w *world) boot(t *testing.T, o options) *process {
 		if o.tgWebhook {
 			tc.WebhookURL, tc.WebhookSecret = "https://bridge.example.com/telegram", webhookSecret
 		}
-		p.tg, err = telegramadapter.New(tc, ep.Host, telegramadapter.WithCatalog(w.cat), telegramadapter.WithLogger(ep.Logger("telegram")))
+		p.tg, err = telegramadapter.New(tc, ep.Host, option.Catalog(w.cat), option.Logger(ep.Logger("telegram")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,14 +207,14 @@ func (w *world) boot(t *testing.T, o options) *process {
 	if o.discord {
 		p.dc, err = discordadapter.New(discordadapter.Config{
 			Token: discordtest.Token, ApplicationID: discordtest.AppID, APIURL: w.dc.APIURL(),
-		}, ep.Host, discordadapter.WithCatalog(w.cat), discordadapter.WithLogger(ep.Logger("discord")))
+		}, ep.Host, option.Catalog(w.cat), option.Logger(ep.Logger("discord")))
 		if err != nil {
 			t.Fatal(err)
 		}
 		ads = append(ads, p.dc)
 	}
 	if o.web {
-		p.web, err = webadapter.New(webadapter.Config{}, ep.Host, webadapter.WithCatalog(w.cat), webadapter.WithLogger(ep.Logger("web")))
+		p.web, err = webadapter.New(webadapter.Config{}, ep.Host, option.Catalog(w.cat), option.Logger(ep.Logger("web")))
 		if err != nil {
 			t.Fatal(err)
 		}
