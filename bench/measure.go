@@ -82,10 +82,12 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 			if _, err := measure(pl, t, 1); err != nil {
 				return rep, fmt.Errorf("%s: profiled run: %w", pl, err)
 			}
-			for _, f := range []string{t.CPUProfile, t.MemProfile} {
-				if f != "" {
-					rep.Notes = append(rep.Notes, fmt.Sprintf("%s: profile of an extra kmbridge run (not in the table) written to %s; read it with go tool pprof -top %s", pl, f, f))
-				}
+			if f := t.CPUProfile; f != "" {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: CPU profile of the measured phase of an extra kmbridge run (not in the table): go tool pprof -top %s", pl, f))
+			}
+			if f := t.MemProfile; f != "" {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: heap at the end of that run: go tool pprof -top -sample_index=inuse_space %s; "+
+					"allocations of the measured phase alone: go tool pprof -top -sample_index=alloc_space -diff_base %s.warmup %s", pl, f, f, f))
 			}
 		}
 		if pl == "telegram" {

@@ -164,7 +164,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		calls0, calls      map[string]int64
 		kmCalls            []kmsim.Call
 		cpu                time.Duration
-		rss                int64
+		rss, rssEnd        int64
 		kmDials, pDials    int64
 		endErr             error
 		recorderOverflowed bool
@@ -173,6 +173,9 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		progress("measuring")
 		sim.Reset()
 		calls0, kmDials0, pDials0 = p.Calls(), kmLn.Accepted(), p.Dials()
+		if prof != nil && t.MemProfile != "" { // heap profiles count allocations since the start: this one is the base to subtract
+			endErr = errors.Join(endErr, prof.WriteHeap(ctx, t.MemProfile+".warmup"))
+		}
 		if prof != nil && t.CPUProfile != "" {
 			endErr = errors.Join(endErr, prof.StartCPU(ctx, t.CPUProfile))
 		}
@@ -181,10 +184,11 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		endErr = errors.Join(endErr, err)
 	}
 	end := func() {
-		var err1, err2 error
+		var err1, err2, err3 error
 		cpu, err1 = pr.CPU()
 		rss, err2 = pr.PeakRSS()
-		endErr = errors.Join(endErr, err1, err2)
+		rssEnd, err3 = pr.RSS()
+		endErr = errors.Join(endErr, err1, err2, err3)
 		calls, kmDials, pDials = p.Calls(), kmLn.Accepted(), p.Dials()
 		kmCalls = sim.Calls()
 		recorderOverflowed = len(kmCalls) >= l.Users*l.Messages*8+1000
@@ -210,7 +214,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	if endErr != nil {
 		return s, endErr
 	}
-	s = sample(res, cpu-cpu0, rss, kmCalls, report.Diff(calls, calls0), kmDials-kmDials0, pDials-pDials0)
+	s = sample(res, cpu-cpu0, rss, rssEnd, kmCalls, report.Diff(calls, calls0), kmDials-kmDials0, pDials-pDials0)
 	if recorderOverflowed {
 		s.ErrorSamples = append(s.ErrorSamples, "the KM simulator's call recorder overflowed: KM calls are undercounted")
 	}
@@ -218,7 +222,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 }
 
 // sample works out the per-answer figures.
-func sample(res load.Result, cpu time.Duration, rss int64, km []kmsim.Call, calls map[string]int64, kmDials, pDials int64) report.Sample {
+func sample(res load.Result, cpu time.Duration, rss, rssEnd int64, km []kmsim.Call, calls map[string]int64, kmDials, pDials int64) report.Sample {
 	n := res.Answered
 	per := func(v float64) float64 {
 		if n == 0 {
@@ -241,6 +245,7 @@ func sample(res load.Result, cpu time.Duration, rss int64, km []kmsim.Call, call
 		P50ms:   report.Percentile(res.Latencies, 50), P95ms: report.Percentile(res.Latencies, 95), P99ms: report.Percentile(res.Latencies, 99),
 		CPUus:     per(float64(cpu.Microseconds())),
 		PeakRSSMB: float64(rss) / (1 << 20),
+		EndRSSMB:  float64(rssEnd) / (1 << 20),
 		Posts:     per(float64(res.Posts)),
 		KMDials:   per(float64(kmDials)), PlatformDials: per(float64(pDials)), Dials: per(float64(kmDials + pDials)),
 		KMByKind:         report.PerAnswer(byKind, n),

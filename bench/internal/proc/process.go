@@ -136,6 +136,15 @@ func (p *Process) PeakRSS() (int64, error) {
 	return parseStatusKB(b, "VmHWM")
 }
 
+// RSS returns the process's resident set size now (VmRSS), in bytes.
+func (p *Process) RSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
+	if err != nil {
+		return 0, fmt.Errorf("proc: rss: %w", err)
+	}
+	return parseStatusKB(b, "VmRSS")
+}
+
 // Stop asks the process to end (SIGTERM), waits up to grace, then kills it.
 // It returns an error when the process had to be killed or exited with a
 // failure status.

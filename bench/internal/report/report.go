@@ -20,6 +20,7 @@ type Sample struct {
 	P99ms         float64 `json:"latency_p99_ms"`
 	CPUus         float64 `json:"cpu_us_per_answer"`
 	PeakRSSMB     float64 `json:"peak_rss_mb"`
+	EndRSSMB      float64 `json:"end_rss_mb"`
 	KMCalls       float64 `json:"km_calls_per_answer"`
 	PlatformCalls float64 `json:"platform_calls_per_answer"`
 	Posts         float64 `json:"posts_per_answer"`
@@ -96,6 +97,7 @@ var Metrics = []Metric{
 	{"latency_p99_ms", "latency p99 ms", func(s Sample) float64 { return s.P99ms }, true, 1},
 	{"cpu_us_per_answer", "CPU µs/answer", func(s Sample) float64 { return s.CPUus }, true, 0},
 	{"peak_rss_mb", "peak RSS MB", func(s Sample) float64 { return s.PeakRSSMB }, true, 1},
+	{"end_rss_mb", "RSS at end MB", func(s Sample) float64 { return s.EndRSSMB }, true, 1},
 	{"km_calls_per_answer", "KM calls/answer", func(s Sample) float64 { return s.KMCalls }, false, 2},
 	{"platform_calls_per_answer", "platform calls/answer", func(s Sample) float64 { return s.PlatformCalls }, false, 2},
 	{"posts_per_answer", "answer posts/answer", func(s Sample) float64 { return s.Posts }, false, 2},
