@@ -79,13 +79,17 @@ func Run(ctx context.Context, d Driver, inbox *platforms.Inbox, o Options, begin
 // learn how many answers a first contact gets (a welcome may precede the
 // answer); the others then go C at a time, each until it has that many.
 func warmUp(ctx context.Context, d Driver, inbox *platforms.Inbox, o Options, r *Result) (int, error) {
+	t0 := time.Now()
 	if err := d.WarmUp(ctx, 0, o.Text); err != nil {
 		return 0, fmt.Errorf("load: first contact: %w", err)
 	}
-	if _, ok := next(ctx, inbox, 0, o.Timeout); !ok {
+	at, ok := next(ctx, inbox, 0, o.Timeout)
+	if !ok {
 		return 0, fmt.Errorf("load: first contact: no answer within %s", o.Timeout)
 	}
-	settle(ctx, inbox, o.Quiet)
+	// A slow machine spaces the answers out: wait at least three times as
+	// long as the first one took before deciding there are no more.
+	settle(ctx, inbox, max(o.Quiet, 3*at.Sub(t0)))
 	w := inbox.Count(0)
 	var mu sync.Mutex
 	pool(ctx, inbox.Users()-1, o.Concurrency, func(i int) {
