@@ -35,9 +35,19 @@ func newWeb(o Options) (*webPlatform, error) {
 
 func (p *webPlatform) Name() string { return "web" }
 
+// Config turns the web chat on and trusts the load generator as a reverse
+// proxy: each user's browser comes from an address of its own
+// (X-Forwarded-For), as real users do, so the per-IP limits stay on without
+// binding all users together.
 func (p *webPlatform) Config() map[string]any {
-	return map[string]any{"web": map[string]any{"enabled": true}}
+	return map[string]any{
+		"web":  map[string]any{"enabled": true},
+		"http": map[string]any{"trusted_proxies": []string{"127.0.0.1"}},
+	}
 }
+
+// webAddr is user u's address: one of 10.0.0.0/8.
+func webAddr(u int) string { return fmt.Sprintf("10.%d.%d.%d", u>>16&255, u>>8&255, u&255) }
 
 func (p *webPlatform) BaselineArgs() []string { return nil }
 
@@ -51,7 +61,7 @@ func (p *webPlatform) WarmUp(ctx context.Context, u int, _ string) error {
 
 func (p *webPlatform) open(ctx context.Context, u int) error {
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
-	hdr := http.Header{"Origin": {"http://" + p.o.Target}, "Accept-Language": {"en"}}
+	hdr := http.Header{"Origin": {"http://" + p.o.Target}, "Accept-Language": {"en"}, "X-Forwarded-For": {webAddr(u)}}
 	conn, resp, err := d.DialContext(ctx, "ws://"+p.o.Target+"/ws", hdr)
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {

@@ -24,8 +24,8 @@ type KM struct {
 
 // KMBridgeConfig returns kmbridge's configuration: KM, the HTTP listen
 // address, the memory store's snapshot file, the web chat off unless the
-// platform sections turn it on, the platform's sections, and then the
-// overrides ("key.path=YAML value"), which win.
+// platform sections turn it on, the platform's keys (merged into the
+// sections), and then the overrides ("key.path=YAML value"), which win.
 func KMBridgeConfig(km KM, listen, snapshot string, platform map[string]any, sets []string) (map[string]any, error) {
 	cfg := map[string]any{
 		"km": map[string]any{
@@ -38,7 +38,15 @@ func KMBridgeConfig(km KM, listen, snapshot string, platform map[string]any, set
 		"log":   map[string]any{"level": "info", "format": "text"},
 	}
 	for section, v := range platform {
-		cfg[section] = v
+		add, ok := v.(map[string]any)
+		have, merge := cfg[section].(map[string]any)
+		if !ok || !merge {
+			cfg[section] = v
+			continue
+		}
+		for k, kv := range add {
+			have[k] = kv
+		}
 	}
 	for _, kv := range sets {
 		if err := Set(cfg, kv); err != nil {

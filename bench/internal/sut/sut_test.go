@@ -10,7 +10,7 @@ import (
 func TestKMBridgeConfig(t *testing.T) {
 	km := KM{URL: "http://127.0.0.1:1/api", Email: "e@x", Token: "t", RobotID: 83, ChannelID: 82, ModelKey: "m"}
 	cfg, err := KMBridgeConfig(km, "127.0.0.1:2", "/tmp/s.json",
-		map[string]any{"slack": map[string]any{"bot_token": "xoxb"}},
+		map[string]any{"slack": map[string]any{"bot_token": "xoxb"}, "http": map[string]any{"trusted_proxies": []string{"127.0.0.1"}}},
 		[]string{"bridge.workers=1024", "km.timeout=5s", "web.enabled=true", "discord.guild_ids=[a, b]"})
 	if err != nil {
 		t.Fatal(err)
@@ -20,6 +20,10 @@ func TestKMBridgeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back struct {
+		HTTP struct {
+			Listen  string   `yaml:"listen"`
+			Proxies []string `yaml:"trusted_proxies"`
+		} `yaml:"http"`
 		KM struct {
 			BaseURL string `yaml:"base_url"`
 			RobotID int64  `yaml:"robot_id"`
@@ -41,7 +45,7 @@ func TestKMBridgeConfig(t *testing.T) {
 	if err := yaml.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.KM.BaseURL != km.URL || back.KM.RobotID != 83 || back.KM.Timeout != "5s" || back.Bridge.Workers != 1024 ||
+	if back.HTTP.Listen != "127.0.0.1:2" || len(back.HTTP.Proxies) != 1 || back.KM.BaseURL != km.URL || back.KM.RobotID != 83 || back.KM.Timeout != "5s" || back.Bridge.Workers != 1024 ||
 		!back.Web.Enabled || back.Slack.BotToken != "xoxb" || strings.Join(back.Discord.GuildIDs, ",") != "a,b" {
 		t.Errorf("config round trip:\n%s", b)
 	}
