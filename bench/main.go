@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -92,7 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-users, -messages, -concurrency and -runs must be at least 1")
 	case o.rate < 0, o.kmLatency < 0, o.quiet < 0, o.timeout <= 0:
 		return o, fmt.Errorf("-rate, -km-latency and -quiet must not be negative, -timeout must be positive")
-	case o.platform != "all" && !contains(platforms.Names, o.platform):
+	case o.platform != "all" && !slices.Contains(platforms.Names, o.platform):
 		return o, fmt.Errorf("-platform %q: want one of %s or all", o.platform, strings.Join(platforms.Names, ", "))
 	}
 	for _, s := range o.sets {
@@ -104,15 +105,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.quiet = 500*time.Millisecond + 2*o.kmLatency
 	}
 	return o, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

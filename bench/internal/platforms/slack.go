@@ -121,12 +121,12 @@ func (p *slackPlatform) Send(ctx context.Context, u int, text string) error {
 	stamp := strconv.FormatInt(now.Unix(), 10)
 	return post(ctx, p.o.Client, "http://"+p.o.Target+"/slack/events", body, map[string]string{
 		"X-Slack-Request-Timestamp": stamp,
-		"X-Slack-Signature":         SlackSignature(slackSecret, stamp, body),
+		"X-Slack-Signature":         slackSignature(slackSecret, stamp, body),
 	})
 }
 
-// SlackSignature is Slack's v0 request signature.
-func SlackSignature(secret, timestamp string, body []byte) string {
+// slackSignature is Slack's v0 request signature.
+func slackSignature(secret, timestamp string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("v0:" + timestamp + ":"))
 	m.Write(body)
