@@ -90,12 +90,16 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 					"allocations of the measured phase alone: go tool pprof -top -sample_index=alloc_space -diff_base %s.warmup %s", pl, f, f, f))
 			}
 		}
-		if pl == "telegram" {
-			rep.Notes = append(rep.Notes, "telegram: kmbridge paces all sends to 30/s (Telegram's global bot limit, not configurable), so its answers/s cannot pass 30 and its latency grows with the queue; compare CPU per answer, or use -rate below 30")
+		if limit, ok := globalLimits[pl]; ok {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: kmbridge paces all its calls to %d/s (the platform's global bot limit, not configurable), so its answers/s cannot pass that and, past it, latency is the queue; compare CPU per answer, or use -rate below it", pl, limit))
 		}
 	}
 	return rep, nil
 }
+
+// globalLimits are the platforms' global rates (calls per second) that
+// kmbridge's adapters keep to.
+var globalLimits = map[string]int{"telegram": 30, "discord": 50}
 
 // profilePath returns file, with the platform's name before the extension
 // when several platforms are profiled.
