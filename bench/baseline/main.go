@@ -473,12 +473,14 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool {
 
 type webFrame struct {
 	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
 	From string `json:"from,omitempty"`
 	Text string `json:"text,omitempty"`
 }
 
-// webSocket is one browser: a KM session and a welcome when it connects, then
-// one answer per text frame, in order.
+// webSocket is one browser: an (empty) history when it connects, then per
+// text frame an ack, the KM call (a session at the first) and the answer, in
+// order.
 func (s *server) webSocket(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -497,11 +499,7 @@ func (s *server) webSocket(w http.ResponseWriter, r *http.Request) {
 	}()
 	user := fmt.Sprintf("%p", conn)
 	ctx := context.WithoutCancel(r.Context())
-	if _, err := s.session(ctx, user); err != nil {
-		s.fail("web session", err)
-		return
-	}
-	if conn.WriteJSON(webFrame{Type: "msg", From: "bot", Text: "welcome"}) != nil {
+	if conn.WriteJSON(webFrame{Type: "history"}) != nil {
 		return
 	}
 	for {
@@ -511,6 +509,9 @@ func (s *server) webSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.Type != "text" || in.Text == "" {
 			continue
+		}
+		if in.ID != "" && conn.WriteJSON(webFrame{Type: "ack", ID: in.ID}) != nil {
+			return
 		}
 		content, err := s.ask(ctx, user, in.Text)
 		if err != nil {
