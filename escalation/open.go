@@ -60,17 +60,20 @@ func (d *Desk) Escalate(ctx context.Context, e bridge.Escalation) error {
 		}
 		return fmt.Errorf("escalation: post the card of case %s to %s channel %s: %w", c.ID, d.o.Agents.Platform, d.o.Agents.Channel, err)
 	}
+	// The thread first: agents can answer as soon as they see the card, and
+	// until the link exists their messages there are not the bridge's
+	// (Host.Joined). Take knows a linked thread before the case records it.
+	if !threadless {
+		if err := st.LinkCase(ctx, thread, c.ID, d.o.CaseTTL); err != nil {
+			return fmt.Errorf("escalation: open case: link thread: %w", err)
+		}
+	}
 	c, err = d.update(ctx, c.ID, func(c *bridge.Case) error {
 		c.Thread, c.Card, c.Threadless = thread, root, threadless
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("escalation: open case: %w", err)
-	}
-	if !threadless {
-		if err := st.LinkCase(ctx, thread, c.ID, d.o.CaseTTL); err != nil {
-			return fmt.Errorf("escalation: open case: link thread: %w", err)
-		}
 	}
 	d.linkPost(ctx, root, c.ID)
 	if err := st.LinkCase(ctx, c.User, c.ID, d.o.CaseTTL); err != nil {

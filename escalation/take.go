@@ -51,8 +51,11 @@ func (d *Desk) Take(ctx context.Context, ev bridge.Event) bool {
 		}
 		return false
 	}
+	// A thread linked to the case whose opening has not yet recorded it
+	// (Escalate links first) is the case's thread too.
+	opening := c.Thread == (bridge.ConvKey{}) && !c.Threadless && key.Thread != "" && d.inAgents(key) && c.User != key
 	switch {
-	case viaReply || (sameThread(c.Thread, key) && !c.Threadless):
+	case viaReply || (sameThread(c.Thread, key) && !c.Threadless) || opening:
 		return d.takeAgents(ctx, &c, ev)
 	case c.User == key && c.State != bridge.CaseResolved:
 		return d.takeUser(ctx, &c, ev)

@@ -342,6 +342,7 @@ func TestWalkEditsAreNotRelayed(t *testing.T) {
 		p := slackAgentsOf(t, w, options{})
 		w.tgSay(hanako, "Hanako", "/human")
 		card := w.slackWait(t, slackAgents, "-", "Case #1")
+		p.caseOpened(t, "1")
 		orig := slacktest.ChanMessage(slackAgents, dana, card.TS, "Try the first option")
 		p.slackEvent(t, orig)
 		w.tgWait(t, hanako, "Try the first option")
@@ -366,6 +367,7 @@ func TestWalkEditsAreNotRelayed(t *testing.T) {
 		p := w.boot(t, options{agents: bridge.ConvKey{Platform: "telegram", Channel: itoa(tgAgents)}, slack: true, telegram: true})
 		p.slackCommand(t, slackDM, slackUser, "human")
 		card := w.tgWait(t, tgAgents, "Case #1")
+		p.caseOpened(t, "1")
 		topic := mustAtoi(card.Params.Get("message_thread_id"))
 		orig := telegramtest.Message(telegramtest.GroupChat(tgAgents), tgPerson(bob, "Bob"), "Try the first option",
 			map[string]any{"message_thread_id": topic, "is_topic_message": true})
@@ -383,12 +385,13 @@ func TestWalkEditsAreNotRelayed(t *testing.T) {
 	})
 	t.Run("discord", func(t *testing.T) {
 		w := newWorld(t, false)
-		w.boot(t, options{agents: bridge.ConvKey{Platform: "discord", Channel: discordAgents}, discord: true, telegram: true})
+		p := w.boot(t, options{agents: bridge.ConvKey{Platform: "discord", Channel: discordAgents}, discord: true, telegram: true})
 		w.tgSay(hanako, "Hanako", "/human")
 		card := w.dcWait(t, discordAgents, dcCase1)
 		eventually(t, "the case's thread", func() bool {
 			return len(w.dc.CallsTo("POST", `/channels/`+discordAgents+`/messages/`+card.Ref+`/threads`)) == 1
 		})
+		p.caseOpened(t, "1")
 		orig := w.dc.Post(card.Ref, agentLee, "Try the first option", false)
 		w.dc.Dispatch("MESSAGE_CREATE", orig)
 		w.tgWait(t, hanako, "Try the first option")

@@ -475,3 +475,14 @@ func contains(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// caseOpened waits until case id's opening is complete (its card and thread
+// recorded): agents' messages sent at once after seeing the card then go
+// through the desk rather than racing the opening's last store writes.
+func (p *process) caseOpened(t testing.TB, id string) {
+	t.Helper()
+	eventually(t, "case "+id+" opened", func() bool {
+		c, ok, err := p.Backend.Case(ctx(), id)
+		return err == nil && ok && (c.Thread != bridge.ConvKey{} || c.Threadless)
+	})
+}
