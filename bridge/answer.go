@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/kmclient"
@@ -106,6 +107,7 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 		out = formatting.Plain(t.p.T("bridge.no_answer"))
 	}
 	if !out.IsEmpty() {
+		at := t.c.now() // the transcript's time is the answer's, not the end of its send
 		if ed, ok := t.a.(Editor); ok && ref != nil && ref.ID != "" {
 			if err := t.edit(ed, *ref, out); err != nil {
 				t.log.Warn("bridge: final edit failed; sending the answer anew", "err", redact(err))
@@ -114,7 +116,7 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 		} else {
 			_, _ = t.send(out)
 		}
-		t.recordAnswer(ans, Summary(out, t.c.cfg.SummaryRunes))
+		t.recordAnswer(ans, Summary(out, t.c.cfg.SummaryRunes), at)
 	}
 	if reason != "" {
 		t.escalateWith(reason, kmHints(ans))
@@ -128,11 +130,11 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 
 // recordAnswer appends a bot turn with what the hand-over needs of the answer:
 // its ansType (unknown answers in a row) and the FAQ question KM matched.
-func (t *turn) recordAnswer(ans *kmclient.Answer, summary string) {
+func (t *turn) recordAnswer(ans *kmclient.Answer, summary string, at time.Time) {
 	if summary == "" {
 		return
 	}
-	tr := Turn{At: t.c.now(), Role: RoleBot, Text: truncateRunes(summary, t.c.cfg.SummaryRunes),
+	tr := Turn{At: at, Role: RoleBot, Text: truncateRunes(summary, t.c.cfg.SummaryRunes),
 		AnsType: ans.AnsType, Hit: truncateRunes(ans.HitQuestion, t.c.cfg.SummaryRunes)}
 	if err := t.c.store.AppendTurn(t.ctx, t.key, tr, t.c.cfg.TranscriptTurns, t.c.cfg.SessionRetention); err != nil {
 		t.log.Warn("bridge: transcript append failed", "err", err)

@@ -107,8 +107,9 @@ func (t *turn) welcome(resp *kmclient.InitClientResponse) {
 		m = formatting.Plain(t.p.T("bridge.welcome"))
 	}
 	replied := t.replied
+	at := t.c.now()
 	if _, err := t.send(m); err == nil {
-		t.record(RoleBot, Summary(m, t.c.cfg.SummaryRunes))
+		t.recordAt(RoleBot, Summary(m, t.c.cfg.SummaryRunes), at)
 	}
 	t.replied = replied // a welcome is no reply to the user's event
 }

@@ -195,11 +195,15 @@ func (t *turn) say(id i18n.MsgID, args ...any) { t.sendPlain(t.p.T(id, args...))
 // record appends a turn to the transcript; a store failure is logged, not fatal.
 // Every turn is cut to SummaryRunes: the transcript lives for SessionRetention,
 // and a user's text is as long as the user makes it.
-func (t *turn) record(role, text string) {
+func (t *turn) record(role, text string) { t.recordAt(role, text, t.c.now()) }
+
+// recordAt is record with the turn's time given: a bot's turn is timed when
+// its message was ready, not when its send returned.
+func (t *turn) recordAt(role, text string, at time.Time) {
 	if text == "" {
 		return
 	}
-	tr := Turn{At: t.c.now(), Role: role, Text: truncateRunes(text, t.c.cfg.SummaryRunes)}
+	tr := Turn{At: at, Role: role, Text: truncateRunes(text, t.c.cfg.SummaryRunes)}
 	if role == RoleUser || role == RoleClick {
 		tr.User = t.user.ID
 	}

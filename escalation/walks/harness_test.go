@@ -111,6 +111,9 @@ type world struct {
 	slack *slacktest.Server
 	tg    *telegramtest.Server
 	dc    *discordtest.Server
+	// backend is the store of the process booted last (tests that wait for
+	// the desk's links).
+	backend bridge.Store
 }
 
 func newWorld(t *testing.T, persist bool) *world {
@@ -176,6 +179,7 @@ func (w *world) boot(t *testing.T, o options) *process {
 		},
 	})
 	p := &process{Process: ep, w: w, in: &http.Client{Transport: inTr, Timeout: 10 * time.Second}}
+	w.backend = ep.Backend
 	var ads []bridge.Adapter
 	var err error
 	if o.slack {
@@ -221,10 +225,15 @@ func (w *world) boot(t *testing.T, o options) *process {
 		ads = append(ads, p.web)
 	}
 	p.http = ep.Serve(t, ads...)
-	polls := len(w.tg.CallsTo("getUpdates"))
+	polls, hooks := len(w.tg.CallsTo("getUpdates")), len(w.tg.CallsTo("setWebhook"))
 	ep.Start(t, ads...)
 	if o.telegram && !o.tgWebhook {
 		eventually(t, "Telegram's first poll", func() bool { return len(w.tg.CallsTo("getUpdates")) > polls })
+	}
+	if o.tgWebhook {
+		// The webhook answers 503 until the adapter runs (Telegram retries);
+		// a test's first update must not meet that.
+		eventually(t, "Telegram's webhook set", func() bool { return len(w.tg.CallsTo("setWebhook")) > hooks })
 	}
 	if o.discord {
 		w.dc.WaitGateway(t)

@@ -36,6 +36,13 @@ func (c tgAgentsCase) say(t testing.TB, from int64, name, text string, extra map
 		n, _ := strconv.Atoi(c.topic)
 		e["message_thread_id"], e["is_topic_message"] = n, true
 	} else {
+		// The desk records a post's id once the platform has answered the
+		// post; an agent replying faster than that is not a person.
+		id := strconv.Itoa(c.reply.MsgID)
+		eventually(t, "the desk recorded message "+id, func() bool {
+			_, ok, err := c.w.backend.CaseOfMessage(ctx(), bridge.ConvKey{Platform: "telegram", Channel: itoa(tgAgents)}, id)
+			return err == nil && ok
+		})
 		e["reply_to_message"] = c.w.tg.BotMessage(t, c.reply)
 	}
 	for k, v := range extra {
