@@ -20,6 +20,7 @@ type histories struct {
 	seq     map[bridge.ConvKey]uint64
 	entries map[bridge.ConvKey][]bridge.HistoryEntry
 	err     error
+	watch   watchers // bridge.HistoryWatcher (historyfeed.go)
 }
 
 func newHistories() histories {

@@ -19,6 +19,8 @@ import (
 // "seq" is the last id given, and each entry is the field of its decimal id.
 // Ids follow one another, so an append drops the one entry that falls out of
 // the newest keep. Secrets are plain keys, <prefix>secret:<name>, set once.
+// Each append and replace is also published to the other replicas, in the
+// same script (historyfeed.go).
 
 const (
 	kindHistory = "history"
@@ -32,11 +34,13 @@ var (
 )
 
 // appendHistoryScript gives the next id (KEYS[1]'s seq + 1), stores ARGV[1]
-// under it, drops the entry keep (ARGV[2]) ids back, and sets the expiry
-// (ARGV[3] ms; 0 keeps none).
+// under it, drops the entry keep (ARGV[2]) ids back, sets the expiry (ARGV[3]
+// ms; 0 keeps none), and publishes the append on channel ARGV[4] with the
+// header ARGV[5] (see feedMessage).
 var appendHistoryScript = redis.NewScript(`
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], tostring(id), ARGV[1])
+redis.call('PUBLISH', ARGV[4], 'a' .. id .. '\n' .. ARGV[5] .. '\n' .. ARGV[1])
 local keep = tonumber(ARGV[2])
 if id > keep then
   redis.call('HDEL', KEYS[1], tostring(id - keep))
@@ -50,10 +54,12 @@ end
 return id
 `)
 
-// replaceHistoryScript sets entry ARGV[1] to ARGV[2] only if it is there.
+// replaceHistoryScript sets entry ARGV[1] to ARGV[2] only if it is there,
+// and publishes the replacement on channel ARGV[3] with the header ARGV[4].
 var replaceHistoryScript = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('PUBLISH', ARGV[3], 'r' .. ARGV[1] .. '\n' .. ARGV[4] .. '\n' .. ARGV[2])
   return 1
 end
 return 0
@@ -62,7 +68,7 @@ return 0
 // AppendHistory implements bridge.HistoryStore with one script run.
 func (s *Store) AppendHistory(ctx context.Context, key bridge.ConvKey, data []byte, keep int, ttl time.Duration) (uint64, error) {
 	id, err := appendHistoryScript.Run(ctx, s.rdb, []string{s.key(kindHistory, key.String())},
-		data, max(keep, 1), expiry(ttl).Milliseconds()).Int64()
+		data, max(keep, 1), expiry(ttl).Milliseconds(), s.feedChannel(), s.feedHeader(key)).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("redisstore: append history: %w", err)
 	}
@@ -72,7 +78,7 @@ func (s *Store) AppendHistory(ctx context.Context, key bridge.ConvKey, data []by
 // ReplaceHistory implements bridge.HistoryStore.
 func (s *Store) ReplaceHistory(ctx context.Context, key bridge.ConvKey, id uint64, data []byte) (bool, error) {
 	n, err := replaceHistoryScript.Run(ctx, s.rdb, []string{s.key(kindHistory, key.String())},
-		strconv.FormatUint(id, 10), data).Int64()
+		strconv.FormatUint(id, 10), data, s.feedChannel(), s.feedHeader(key)).Int64()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: replace history: %w", err)
 	}

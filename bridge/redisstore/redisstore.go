@@ -47,6 +47,9 @@ type Store struct {
 	rdb    redis.UniversalClient
 	owned  bool // rdb was dialled by Open, so Close closes it
 	prefix string
+	// origin names this Store value in what it publishes (historyfeed.go),
+	// so its own changes are not told back to it.
+	origin string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -60,7 +63,7 @@ var _ bridge.Store = (*Store)(nil)
 // reported at start than at the first message. The error never contains the URL's
 // password.
 func Open(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{rdb: opts.Client, prefix: opts.Prefix}
+	s := &Store{rdb: opts.Client, prefix: opts.Prefix, origin: newOrigin()}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
 	}
