@@ -39,6 +39,10 @@ type Adapter struct {
 	greet    *greeter
 	page     *pages
 	upgrader websocket.Upgrader
+	// Other replicas' changes to the histories (relay.go); nil watcher: one
+	// process, nothing to watch.
+	watcher bridge.HistoryWatcher
+	relay   *relay
 }
 
 var (
@@ -63,8 +67,10 @@ type options struct {
 }
 
 // New builds the web chat on host, which must also keep histories and
-// secrets (bridge.HistoryHost, bridge.SecretHost: *bridge.Core does). It does
-// no I/O: the cookie secret is read from the store at the first request.
+// secrets (bridge.HistoryHost, bridge.SecretHost: *bridge.Core does). When
+// the host also tells other replicas' changes to the histories
+// (bridge.HistoryWatcher), the tabs open here show them as they happen. It
+// does no I/O: the cookie secret is read from the store at the first request.
 func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 	if host == nil {
 		return nil, errors.New("web: new: no host")
@@ -108,6 +114,8 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 	a.in = &receiver{host: host, hist: a.hist, live: a.live, limits: newLimits(cfg, o.now), log: o.log, cfg: cfg,
 		echoClicks: true, taken: memo.New[string, struct{}](takenSize, takenTTL, o.now)}
 	a.out = &sender{hist: a.hist, live: a.live, render: o.render}
+	a.watcher, _ = host.(bridge.HistoryWatcher)
+	a.relay = newRelay(a.hist, a.live, o.log)
 	a.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		CheckOrigin:      func(*http.Request) bool { return true }, // serveWS has checked
@@ -130,13 +138,38 @@ func (a *Adapter) Greets() bool { return true }
 // Run takes what the tabs send until ctx ends, then stops intake (a frame is
 // answered "send again"), closes every socket (the pages reconnect to
 // whoever serves next) and returns nil. Tabs are delivered through the host.
+// Meanwhile it shows the tabs here what other replicas write to their
+// conversations' histories.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.live.reopen()
 	a.in.intake.Store(true)
+	stopWatch := a.watch(ctx)
 	<-ctx.Done()
 	a.in.intake.Store(false)
+	stopWatch()
 	a.live.closeAll()
 	return nil
+}
+
+// watch feeds the relay from the host's watcher until the returned stop.
+func (a *Adapter) watch(ctx context.Context) (stop func()) {
+	if a.watcher == nil {
+		return func() {}
+	}
+	a.relay.open()
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.watcher.WatchHistory(wctx, a.relay.push); err != nil && wctx.Err() == nil {
+			a.log.Error("web: other replicas' messages will show in open tabs only after a reload", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		a.relay.close()
+	}
 }
 
 // Send implements bridge.Adapter: the message joins the conversation's

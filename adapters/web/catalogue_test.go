@@ -36,7 +36,7 @@ func TestCatalogue(t *testing.T) {
 			switch m[1] {
 			case "web.allowed_origins", "web.frame_ancestors": // config keys named in errors
 				continue
-			case "web.origin", "web.full": // keys of throttled log lines
+			case "web.origin", "web.full", "web.relay": // keys of throttled log lines
 				continue
 			case "web.cookie": // the store's secret's name
 				continue

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/kmbridge/kmbridge/adapters/option"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/bridge/bridgetest/e2e"
@@ -315,4 +317,59 @@ func TestRedisReplicasShareHistory(t *testing.T) {
 	if maxID(more) <= maxID(after) || more[0].ID != fmt.Sprint(maxID(after)+1) {
 		t.Fatalf("ids after the restart: %v, want them to go on from %d", ids(more), maxID(after))
 	}
+}
+
+// Live across replicas: a visitor's tabs on two replicas on one Redis each
+// show every message of the conversation as it happens, whichever replica
+// wrote it (the answer to a message sent on A is written by A, and shows on
+// B's tab at once, and the other way round): once each, in id order, the
+// same on both.
+func TestRedisReplicasLiveTabs(t *testing.T) {
+	addr := testredis.Start(t)
+	w := e2e.NewWorld(t, e2e.WorldOptions{})
+	prefix := newPrefix()
+	a := bootReplica(t, w, addr, prefix, replicaOptions{})
+	b := bootReplica(t, w, addr, prefix, replicaOptions{})
+	// Both replicas hear the feed before anything is written.
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	waitFor(t, func() bool {
+		n, err := rdb.PubSubNumSub(context.Background(), prefix+"history-feed").Result()
+		return err == nil && n[prefix+"history-feed"] == 2
+	})
+
+	tA, _ := openTab(t, a.base, "")
+	tB, _ := openTab(t, b.base, tA.cookie)
+	onA := ask(t, tA, "How do I reset my password?", "Helpful")
+	onB := shownUntil(t, tB, "Helpful")
+	more := ask(t, tB, "What is the Wi-Fi password?", "Helpful")
+	onB = append(onB, more...)
+	onA = append(onA, shownUntil(t, tA, "Helpful")...)
+	if !slices.EqualFunc(onA, onB, sameTurn) {
+		t.Fatalf("tab on A was shown %v\ntab on B was shown %v\nwant the same", ids(onA), ids(onB))
+	}
+	for i, tr := range onA {
+		if tr.ID != fmt.Sprint(i+1) {
+			t.Fatalf("shown %v, want ids 1.. in order, each once", ids(onA))
+		}
+	}
+	// And the history agrees.
+	checkResumed(t, a.base, tA.cookie, onA)
+}
+
+// shownUntil reads tb's messages up to a bot message holding want.
+func shownUntil(t *testing.T, tb *tab, want string) []turn {
+	t.Helper()
+	var got []turn
+	for {
+		m := tb.await("msg", nil)
+		got = append(got, turn{ID: m.ID, From: m.From, Text: m.Text, Msg: m.Msg})
+		if m.From == fromBot && strings.Contains(string(m.Msg), want) {
+			return got
+		}
+	}
+}
+
+func sameTurn(a, b turn) bool {
+	return a.ID == b.ID && a.From == b.From && a.Text == b.Text && string(a.Msg) == string(b.Msg)
 }

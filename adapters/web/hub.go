@@ -79,9 +79,11 @@ func (h *hub) ready(c *client, history []byte, last uint64, started bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c.enqueue(history)
+	c.last = last
 	for _, f := range c.early {
-		if f.msg == 0 || f.msg > last {
+		if f.msg == 0 || f.msg > c.last {
 			c.enqueue(f.b)
+			c.last = max(c.last, f.msg)
 		}
 	}
 	c.early, c.loading = nil, false
@@ -120,19 +122,88 @@ func (h *hub) detach(c *client) {
 }
 
 // broadcast sends a frame to the conversation's open tabs; msg is the id of
-// the message it carries (0: none).
+// the message it carries (0: none). A tab is sent each message once, in id
+// order: one it was shown already (in its history, or by catchUp) is not
+// sent again.
 func (h *hub) broadcast(cid string, frame []byte, msg uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if cv := h.convs[cid]; cv != nil {
-		for _, c := range cv.sockets {
-			if c.loading {
-				c.early = append(c.early, early{msg: msg, b: frame})
+	h.broadcastLocked(cid, frame, msg)
+}
+
+func (h *hub) broadcastLocked(cid string, frame []byte, msg uint64) {
+	cv := h.convs[cid]
+	if cv == nil {
+		return
+	}
+	for _, c := range cv.sockets {
+		if c.loading {
+			c.early = append(c.early, early{msg: msg, b: frame})
+			continue
+		}
+		if msg > 0 {
+			if msg <= c.last {
 				continue
 			}
-			c.enqueue(frame)
+			c.last = msg
+		}
+		c.enqueue(frame)
+	}
+}
+
+// broadcastNew is broadcast for a message just appended to the history by
+// this replica (under the conversation's lock, so no tab can have been shown
+// it): a tab that was shown an id as high already saw a history that has
+// since expired and started again, and is shown the new one.
+func (h *hub) broadcastNew(cid string, frame []byte, msg uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cv := h.convs[cid]; cv != nil && msg > 0 {
+		for _, c := range cv.sockets {
+			if !c.loading && c.last >= msg {
+				c.last = msg - 1
+			}
 		}
 	}
+	h.broadcastLocked(cid, frame, msg)
+}
+
+// behind returns the first message id before upTo that an open tab of the
+// conversation has not been shown (it was written by another replica, and
+// its news has not come yet or was lost); 0 when every tab is up to date.
+// Tabs still loading their history are left out: they read it after.
+func (h *hub) behind(cid string, upTo uint64) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cv := h.convs[cid]
+	if cv == nil {
+		return 0
+	}
+	var from uint64
+	for _, c := range cv.sockets {
+		if !c.loading && c.last+1 < upTo && (from == 0 || c.last+1 < from) {
+			from = c.last + 1
+		}
+	}
+	return from
+}
+
+// has reports whether the conversation has open tabs here.
+func (h *hub) has(cid string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.convs[cid] != nil
+}
+
+// cids lists the conversations with open tabs.
+func (h *hub) cids() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.convs))
+	for cid := range h.convs {
+		out = append(out, cid)
+	}
+	return out
 }
 
 // started reports whether the conversation has begun (see liveConv.started).

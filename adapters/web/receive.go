@@ -204,7 +204,8 @@ func (rc *receiver) echo(ctx context.Context, c *client, e entry) {
 		rc.log.Warn("web: the user's turn is shown but not kept", "conv", c.cid, "err", err)
 	}
 	n, _ := strconv.ParseUint(msgID, 10, 64)
-	rc.live.broadcast(c.cid, encode(outFrame{Type: "msg", ID: msgID, From: e.From, Text: e.Text}), n)
+	catchUp(ctx, rc.hist, rc.live, c.key(), c.cid, n)
+	rc.live.broadcastNew(c.cid, encode(outFrame{Type: "msg", ID: msgID, From: e.From, Text: e.Text}), n)
 }
 
 func (rc *receiver) ack(c *client, id string) {

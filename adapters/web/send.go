@@ -40,7 +40,8 @@ func (s *sender) send(ctx context.Context, to bridge.ConvKey, m formatting.Messa
 	}
 	n, _ := parseID(id)
 	s.live.start(cid)
-	s.live.broadcast(cid, encode(outFrame{Type: "msg", ID: id, From: fromBot, Msg: msg}), n)
+	catchUp(ctx, s.hist, s.live, to, cid, n)
+	s.live.broadcastNew(cid, encode(outFrame{Type: "msg", ID: id, From: fromBot, Msg: msg}), n)
 	return bridge.MsgRef{Key: to, ID: id}, nil
 }
 

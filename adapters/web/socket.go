@@ -35,9 +35,11 @@ type client struct {
 	once   sync.Once
 
 	// Guarded by the hub's lock: frames held back until the history frame
-	// has been queued (hub.attach, hub.ready).
+	// has been queued (hub.attach, hub.ready), and the highest message id
+	// the tab has been sent (hub.broadcast).
 	loading bool
 	early   []early
+	last    uint64
 }
 
 // early is a frame held back for a loading tab; msg is the id of the message
@@ -138,6 +140,10 @@ func (a *Adapter) load(c *client, newCookie bool) bool {
 		a.live.ready(c, g.frame, 0, false)
 		return true
 	}
+	// Under the conversation's lock, as every message is shown: none is
+	// written between the read and the tab's start.
+	unlock := a.hist.locks.lock(c.cid)
+	defer unlock()
 	es, err := a.hist.list(ctx, c.key())
 	if err != nil {
 		a.log.Warn("web: history unavailable; the tab will reconnect", "conv", c.cid, "err", err)
