@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -98,6 +99,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		recv: &receiver{
 			cfg: cfg, host: host, api: api, log: o.log, send: send, clicks: cl, files: fl,
 			inline: newInline(api, host, o.cat, o.log, cfg, o.now),
+			state:  newReadiness(),
 		},
 	}
 	return a, nil
@@ -138,8 +140,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 			return err
 		}
-		setCommands(ctx, a.recv.api, a.cat, a.log)
-		a.recv.poll(ctx)
+		a.registerCommands(ctx, me.ID)
+		a.recv.state.set(nil)
+		a.receivePolling(ctx, me.ID)
 		return nil
 	}
 
@@ -152,9 +155,65 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	setCommands(ctx, a.recv.api, a.cat, a.log)
+	a.recv.state.set(nil)
+	a.registerCommands(ctx, me.ID)
 	<-ctx.Done()
 	return nil
+}
+
+// receivePolling long-polls getUpdates until ctx ends. Under a host that
+// coordinates replicas (bridge.Coordinator), one replica polls, the leader of
+// PollLeadName; the others stand by and one of them polls when the leader
+// dies (its lease expires) or stops. A leader that loses its lease stops
+// polling at once: its getUpdates is cancelled, and the updates it had not
+// confirmed (not yet accepted) are fetched again by the next leader.
+func (a *Adapter) receivePolling(ctx context.Context, botID int64) {
+	co, ok := a.recv.host.(bridge.Coordinator)
+	if !ok {
+		a.recv.poll(ctx)
+		return
+	}
+	err := co.Lead(ctx, PollLeadName(botID), func(lctx context.Context) error {
+		a.log.Info("telegram: polling for updates; the other replicas stand by")
+		a.recv.poll(lctx)
+		a.recv.state.set(nil) // standing by, or stopping: not a failing poll
+		return nil
+	})
+	if err != nil && ctx.Err() == nil && !errors.Is(err, bridge.ErrClosed) {
+		a.log.Error("telegram: long polling stopped", "err", err)
+	}
+}
+
+// PollLeadName is the name of the leadership (bridge.Coordinator.Lead) whose
+// holder long-polls for the bot botID.
+func PollLeadName(botID int64) string { return "telegram:poll:" + strconv.FormatInt(botID, 10) }
+
+// commandsOnce is how long a registration of the command menus stands for
+// every replica: a rollout registers once, and a replica starting a day later
+// registers again (harmless; Telegram keeps one menu).
+const commandsOnce = 24 * time.Hour
+
+// registerCommands registers the command menus, once across the replicas
+// (bridge.Coordinator.Once, keyed by the menus' hash, so a changed menu is
+// registered at once).
+func (a *Adapter) registerCommands(ctx context.Context, botID int64) {
+	ms, err := menus(a.cat)
+	if err != nil {
+		a.log.Error("telegram: commands not registered", "err", err)
+		return
+	}
+	if co, ok := a.recv.host.(bridge.Coordinator); ok {
+		name := "telegram:commands:" + strconv.FormatInt(botID, 10) + ":" + menusHash(ms)
+		first, err := co.Once(ctx, name, commandsOnce)
+		switch {
+		case err != nil:
+			a.log.Info("telegram: cannot tell whether another replica registered the commands; registering them", "err", err)
+		case !first:
+			a.log.Debug("telegram: commands already registered by a replica")
+			return
+		}
+	}
+	setCommands(ctx, a.recv.api, ms, a.log)
 }
 
 func (a *Adapter) mode() string {

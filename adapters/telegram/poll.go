@@ -40,6 +40,7 @@ func (r *receiver) poll(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			r.state.pollFailed(err)
 			d := back.next(err)
 			if fatalAuth(err) {
 				r.log.Error("telegram: the bot token was refused while polling; retrying", "err", err, "in", d)
@@ -53,6 +54,7 @@ func (r *receiver) poll(ctx context.Context) {
 		}
 		asked = offset
 		back.reset()
+		r.state.set(nil)
 		refused := false
 		for _, u := range ups {
 			// One confirmed already comes only when the confirmation was

@@ -35,6 +35,8 @@ type receiver struct {
 
 	wg sync.WaitGroup // background work and webhook requests; Run waits for it
 
+	state *readiness // what Ready reports
+
 	mu      sync.Mutex
 	serving bool // webhook mode: requests are taken
 }

@@ -87,6 +87,10 @@ type Server struct {
 	fail      map[string][]failure
 	invalid   []string
 	pollDown  bool
+	// polling is the getUpdates being answered now; a new one ends it with
+	// 409, as Telegram ends the older of two (conflicts counts them).
+	polling   chan struct{}
+	conflicts []time.Time
 	closing   chan struct{} // closed at cleanup: long polls return
 	onSend    func(Call)    // called after each successful send (benchmarks)
 	order     []string      // keys of msgs in the order they were sent
@@ -184,6 +188,23 @@ func (f *Server) SetPollDown(down bool) {
 	f.mu.Lock()
 	f.pollDown = down
 	f.mu.Unlock()
+}
+
+// Conflicts returns when a getUpdates arrived while another was being
+// answered (two bot instances polling at once, or one that cancelled its
+// long poll just before: the fake cannot tell these apart at once). Telegram
+// ends the older one with 409 Conflict, and so does the fake.
+func (f *Server) Conflicts() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.conflicts)
+}
+
+// Polling reports whether a getUpdates is being answered now.
+func (f *Server) Polling() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.polling != nil
 }
 
 // Pending returns the ids of the updates not yet confirmed.
@@ -432,6 +453,21 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 		limit = 100
 	}
 	deadline := time.After(time.Duration(timeout) * time.Second)
+	ended := make(chan struct{}) // closed by the next getUpdates
+	f.mu.Lock()
+	if f.polling != nil {
+		close(f.polling)
+		f.conflicts = append(f.conflicts, time.Now())
+	}
+	f.polling = ended
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		if f.polling == ended {
+			f.polling = nil
+		}
+		f.mu.Unlock()
+	}()
 	for {
 		f.mu.Lock()
 		if f.pollDown {
@@ -474,6 +510,9 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 			return
 		case <-r.Context().Done():
 			call.Status = 0
+			return
+		case <-ended:
+			f.bad(w, call, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
 			return
 		case <-f.closing:
 			f.ok(w, call, []json.RawMessage{})
