@@ -276,7 +276,10 @@ func (g *gateway) connect(ctx context.Context) error {
 }
 
 // open runs discordgo's Open, which takes no context: when ctx ends first, the
-// connection is cut so that Open returns.
+// connection is cut so that Open returns, and the dialer refuses new ones (an
+// Open that has not dialled yet would otherwise connect after the cut, and
+// wait for a Hello forever). ctx is Run's: the dialer opens again at the next
+// Run.
 func (g *gateway) open(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- g.s.Open() }()
@@ -284,7 +287,7 @@ func (g *gateway) open(ctx context.Context) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		g.conns.abort()
+		g.conns.close()
 		if err := <-done; err == nil {
 			_ = g.s.Close()
 		}
