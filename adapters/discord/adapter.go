@@ -146,6 +146,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 	}
 	gw.s.AddHandler(gw.onReady)
 	gw.s.AddHandler(gw.onDisconnect)
+	gw.s.AddHandler(gw.onResumed)
 	gw.s.AddHandler(in.onMessageCreate)
 	gw.s.AddHandler(in.onEvent)
 	gw.onNewSession = in.catchUp
@@ -173,6 +174,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.life.start(ctx); err != nil {
 		return err
 	}
+	a.gw.state.set(errGatewayConnecting)
 	a.gw.conns.reopen()
 	defer a.stop()
 

@@ -2,9 +2,14 @@ package discordadapter
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -77,6 +82,9 @@ func (a *Adapter) registerCommands(ctx context.Context) {
 	if len(guilds) == 0 {
 		guilds = []string{""}
 	}
+	if !a.firstToRegister(ctx, guilds) {
+		return
+	}
 	for _, g := range guilds {
 		if ctx.Err() != nil {
 			return // shutting down
@@ -96,6 +104,39 @@ func (a *Adapter) registerCommands(ctx context.Context) {
 			a.log.Debug("discord: commands already registered", "guild", g)
 		}
 	}
+}
+
+// commandsOnce is how long a registration of the commands stands for every
+// replica (bridge.Coordinator.Once): a rollout registers once.
+const commandsOnce = 24 * time.Hour
+
+// firstToRegister reports whether this replica registers the commands: true
+// without a host that coordinates replicas, and for the first replica to ask
+// for these commands in these servers (a changed command list, or another
+// server, is registered at once).
+func (a *Adapter) firstToRegister(ctx context.Context, guilds []string) bool {
+	co, ok := a.in.host.(bridge.Coordinator)
+	if !ok {
+		return true
+	}
+	h := sha256.New()
+	for _, g := range guilds {
+		b, err := json.Marshal(a.commandDefs(g == ""))
+		if err != nil {
+			return true
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", g, b)
+	}
+	name := "discord:commands:" + a.cfg.ApplicationID + ":" + hex.EncodeToString(h.Sum(nil)[:8])
+	first, err := co.Once(ctx, name, commandsOnce)
+	switch {
+	case err != nil:
+		a.log.Info("discord: cannot tell whether another replica registered the commands; registering them", "err", err)
+		return true
+	case !first:
+		a.log.Debug("discord: commands already registered by a replica")
+	}
+	return first
 }
 
 // syncCommands registers the commands in guild ("": globally) unless Discord

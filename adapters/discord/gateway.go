@@ -36,10 +36,11 @@ type gateway struct {
 	readies      atomic.Int64
 	sessionAt    atomic.Int64 // when the current session began (Unix nanoseconds)
 	onNewSession func(oldSession time.Time)
+	state        *gatewayState // what Ready reports (ready.go)
 }
 
 func newGateway(b *base, hc *http.Client) *gateway {
-	g := &gateway{base: b, conns: newConns(), disc: make(chan struct{}, 1)}
+	g := &gateway{base: b, conns: newConns(), disc: make(chan struct{}, 1), state: newGatewayState()}
 	g.s = newSession(b.cfg, hc, newDialer(g.conns))
 	return g
 }
@@ -265,8 +266,10 @@ func (g *gateway) connect(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if fatal := fatalOpen(err); fatal != nil {
+			g.state.failed(scrub(fatal.Error(), g.cfg.bareToken()))
 			return fatal
 		}
+		g.state.failed(scrub(err.Error(), g.cfg.bareToken()))
 		g.log.Warn("discord: cannot connect to the gateway; retrying", "err", scrub(err.Error(), g.cfg.bareToken()), "in", back)
 		if err := outbound.Sleep(ctx, back); err != nil {
 			return err
@@ -302,6 +305,7 @@ func (g *gateway) close() {
 		g.log.Debug("discord: closing the gateway", "err", err)
 	}
 	g.conns.close()
+	g.state.set(errGatewayStopped) // after Close's own Disconnect event
 	select {
 	case <-g.disc:
 	default:
@@ -344,6 +348,7 @@ func (g *gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	}
 	id := r.User.ID
 	g.botID.Store(&id)
+	g.state.set(nil)
 	n := g.readies.Add(1)
 	old := time.Unix(0, g.sessionAt.Swap(g.now().UnixNano()))
 	g.log.Info("discord: ready", "bot", r.User.Username, "guilds", len(r.Guilds), "session", n)
@@ -353,6 +358,7 @@ func (g *gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 }
 
 func (g *gateway) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
+	g.state.set(errGatewayLost)
 	select {
 	case g.disc <- struct{}{}:
 	default:
