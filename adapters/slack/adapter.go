@@ -103,7 +103,8 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		retired: memo.NewLRU[string, struct{}](10000, cfg.ActionTTL, o.now)}
 	a.extras = &extras{cfg: cfg, host: host, log: o.log, cat: o.cat, api: a.api, people: people, convs: convs,
 		out: a.out, bg: a.bg, homes: memo.NewLRU[string, struct{}](10000, cfg.HomeRefresh, o.now)}
-	a.in = &receiver{cfg: cfg, host: host, log: o.log, people: people, convs: convs, clicks: a.clicks, extras: a.extras}
+	a.in = &receiver{cfg: cfg, host: host, log: o.log, people: people, convs: convs, clicks: a.clicks, extras: a.extras,
+		socket: newSocketState()}
 	return a, nil
 }
 

@@ -24,7 +24,8 @@ type receiver struct {
 	convs   *convs
 	clicks  *clicks
 	extras  *extras
-	running atomic.Bool // between Run's start and its return: intake is open
+	running atomic.Bool  // between Run's start and its return: intake is open
+	socket  *socketState // Socket Mode's connection, for Ready
 }
 
 // deliver hands one event to the host under Slack's delivery id and returns

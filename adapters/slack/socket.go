@@ -29,6 +29,8 @@ func (r *receiver) runSocket(ctx context.Context, api *slack.Client, bg *backgro
 	smc := socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0)))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.socket.set(errSocketConnecting)
+	defer r.socket.set(errSocketStopped)
 	errc := make(chan error, 1)
 	go func() { errc <- smc.RunContext(ctx) }()
 	for {
@@ -51,11 +53,20 @@ func (r *receiver) runSocket(ctx context.Context, api *slack.Client, bg *backgro
 func (r *receiver) onSocketEvent(ctx context.Context, smc *socketmode.Client, bg *background, evt socketmode.Event) {
 	ack := func(payload any) { r.ack(ctx, smc, evt.Request, payload) }
 	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		if r.socket.get() == nil {
+			r.socket.set(errors.New("socket mode: reconnecting"))
+		}
 	case socketmode.EventTypeConnected:
+		r.socket.set(nil)
 		r.log.Info("slack: socket mode connected")
+	case socketmode.EventTypeDisconnect:
+		r.socket.set(errors.New("socket mode: Slack asked to reconnect; reconnecting"))
 	case socketmode.EventTypeConnectionError:
+		r.socket.failed("cannot connect: %v", errOf(evt.Data))
 		r.log.Warn("slack: socket mode connection failed; retrying", "err", errOf(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
+		r.socket.set(errors.New("socket mode: Slack refused the app token (slack.app_token)"))
 		r.log.Error("slack: socket mode: Slack refused the app token (slack.app_token)")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
 		r.log.Warn("slack: socket mode: unreadable message", "type", string(evt.Type))

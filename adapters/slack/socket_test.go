@@ -95,3 +95,27 @@ func TestSocketModeRefusedToken(t *testing.T) {
 		t.Errorf("Run = %v, want a socket mode error", err)
 	}
 }
+
+// Ready follows the Socket Mode connection: ready once connected, not ready
+// (saying why) while it reconnects and Slack refuses to open a connection;
+// over HTTP, ready while running.
+func TestSocketModeReady(t *testing.T) {
+	e := socketEnv(t)
+	eventually(t, "ready", func() bool { return e.ad.Ready() == nil })
+	e.slack.Limit("apps.connections.open", 30) // the reconnection waits 30 s
+	_, env := envelope("disconnect", nil, 0)
+	env["reason"] = "refresh_requested"
+	if !e.slack.Push(env) {
+		t.Fatal("no socket")
+	}
+	eventually(t, "unready while reconnecting", func() bool {
+		err := e.ad.Ready()
+		return err != nil && strings.Contains(err.Error(), "socket mode")
+	})
+	if err := e.ad.Ready(); strings.Contains(err.Error(), slacktest.AppToken) || strings.Contains(err.Error(), slacktest.BotToken) {
+		t.Errorf("Ready names a token: %v", err)
+	}
+
+	h := newEnv(t, envOpts{})
+	eventually(t, "ready over HTTP", func() bool { return h.ad.Ready() == nil })
+}
