@@ -315,24 +315,42 @@ func (c *Core) startShared() {
 	go c.keep()
 }
 
-// keep renews this replica's leases and sweeps for conversations without an
-// owner, every quarter of the lease's time (jittered, so replicas spread out).
+// keep renews this replica's leases every quarter of the lease's time
+// (jittered, so replicas spread out), and sweeps for conversations without an
+// owner in what is left of each quarter: a slow sweep never holds a renewal
+// back, and a renewal that failed is tried again soon, while the leases'
+// local deadlines are still ahead.
 func (c *Core) keep() {
 	defer close(c.keeperDone)
 	every := c.cfg.LeaseTTL / 4
 	t := time.NewTimer(jitter(every))
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-c.keepCtx.Done():
 			return
 		case <-t.C:
 		}
-		c.renewLeases()
-		if !c.isClosing() {
-			c.sweep(c.keepCtx)
+		start := time.Now()
+		next := jitter(every)
+		err := c.renewLeases()
+		switch {
+		case err != nil:
+			if !failing && c.keepCtx.Err() == nil {
+				c.log.Warn("bridge: renewing leases failed; trying again, and work stops when they run out", "err", redact(err))
+			}
+			failing, next = true, every/4
+		case failing:
+			failing = false
+			c.log.Info("bridge: leases renewed again")
 		}
-		t.Reset(jitter(every))
+		if left := next - time.Since(start); left > every/10 && !c.isClosing() {
+			sctx, cancel := context.WithTimeout(c.keepCtx, left)
+			c.sweep(sctx)
+			cancel()
+		}
+		t.Reset(max(next-time.Since(start), 0))
 	}
 }
 
@@ -341,22 +359,24 @@ func jitter(d time.Duration) time.Duration {
 	return d - d/10 + rand.N(d/5+1)
 }
 
-func (c *Core) renewLeases() {
-	ctx, cancel := context.WithTimeout(c.keepCtx, c.cfg.LeaseTTL/4)
+// renewLeases renews every held lease in one store call. It may take up to
+// half the lease's time: a renewal extends the leases from its start, so a
+// slow one that succeeds still keeps them.
+func (c *Core) renewLeases() error {
+	ctx, cancel := context.WithTimeout(c.keepCtx, c.cfg.LeaseTTL/2)
 	defer cancel()
 	lost, err := c.leases.renew(ctx)
-	if err != nil && c.keepCtx.Err() == nil {
-		c.log.Warn("bridge: renewing leases failed; work stops when they run out", "err", redact(err))
-	}
 	for _, l := range lost {
 		c.log.Warn("bridge: a lease was taken by another replica", "lease", l.name)
 	}
+	return err
 }
 
 // sweep kicks a worker for every conversation that has entries and no owner,
 // and reports how many entries wait in all.
 func (c *Core) sweep(ctx context.Context) int {
-	// Bounded like a renewal: the keeper's next renewal waits for it.
+	// Bounded by a quarter of the lease (and by the keeper, by what is left
+	// before its next renewal).
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.LeaseTTL/4)
 	defer cancel()
 	keys, pending, err := c.sh.Orphans(ctx)

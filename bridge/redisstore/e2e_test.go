@@ -61,6 +61,7 @@ type replicaOpts struct {
 	config  func(*bridge.Config)
 	metrics *bridge.Metrics
 	rec     *bridgetest.Recorder // the platform, shared by replicas; nil: one of its own
+	store   func(*redisstore.Store) bridge.Store // wraps the store the core gets (faults)
 }
 
 func startReplica(t testing.TB, kmURL, redisAddr, prefix string, o replicaOpts) *replica {
@@ -90,7 +91,11 @@ func startReplica(t testing.TB, kmURL, redisAddr, prefix string, o replicaOpts) 
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	core, err := bridge.New(cfg, bridge.Deps{KM: kmi, Store: st, Metrics: o.metrics})
+	var bst bridge.Store = st
+	if o.store != nil {
+		bst = o.store(st)
+	}
+	core, err := bridge.New(cfg, bridge.Deps{KM: kmi, Store: bst, Metrics: o.metrics})
 	if err != nil {
 		_ = st.Close(ctx)
 		t.Fatal(err)
