@@ -150,19 +150,27 @@ func (f *Server) NextUpdateID() int {
 }
 
 // Push queues an update (without update_id) and returns its id.
-func (f *Server) Push(u map[string]any) int {
+func (f *Server) Push(u map[string]any) int { return f.PushAll(u)[0] }
+
+// PushAll queues updates at once (a getUpdates gets them all, or none) and
+// returns their ids.
+func (f *Server) PushAll(us ...map[string]any) []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.nextID++
-	u["update_id"] = f.nextID
-	raw, err := json.Marshal(u)
-	if err != nil {
-		panic(err)
+	ids := make([]int, 0, len(us))
+	for _, u := range us {
+		f.nextID++
+		u["update_id"] = f.nextID
+		raw, err := json.Marshal(u)
+		if err != nil {
+			panic(err)
+		}
+		f.queue = append(f.queue, queuedUpdate{id: f.nextID, raw: raw})
+		ids = append(ids, f.nextID)
 	}
-	f.queue = append(f.queue, queuedUpdate{id: f.nextID, raw: raw})
 	close(f.wake)
 	f.wake = make(chan struct{})
-	return f.nextID
+	return ids
 }
 
 // FailNext makes the next n calls of method fail with status (429: retry_after).
