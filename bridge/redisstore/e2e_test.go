@@ -60,7 +60,7 @@ type replicaOpts struct {
 	wrap    []func(bridge.KM) bridge.KM
 	config  func(*bridge.Config)
 	metrics *bridge.Metrics
-	rec     *bridgetest.Recorder // the platform, shared by replicas; nil: one of its own
+	rec     *bridgetest.Recorder                 // the platform, shared by replicas; nil: one of its own
 	store   func(*redisstore.Store) bridge.Store // wraps the store the core gets (faults)
 }
 
