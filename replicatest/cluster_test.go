@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmbridge/kmbridge/adapters/discord/discordtest"
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
 	"github.com/kmbridge/kmbridge/internal/testredis"
@@ -74,14 +75,15 @@ type world struct {
 	kmURL string
 	slack *slacktest.Server    // nil unless asked for
 	tg    *telegramtest.Server // nil unless asked for
+	dc    *discordtest.Server  // nil unless asked for
 	web   bool
 	dir   string
 	lease time.Duration
 }
 
 type worldOptions struct {
-	slack, telegram, web bool
-	lease                time.Duration // bridge.lease_ttl; 0: leaseTTL
+	slack, telegram, discord, web bool
+	lease                         time.Duration // bridge.lease_ttl; 0: leaseTTL
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -103,6 +105,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	if o.telegram {
 		w.tg = telegramtest.NewServer(t)
+	}
+	if o.discord {
+		w.dc = discordtest.NewServer(t)
 	}
 	return w
 }
@@ -137,6 +142,9 @@ log:
 	if w.tg != nil {
 		fmt.Fprintf(&b, "telegram:\n  token: %s\n  api_endpoint: %s\n", telegramtest.Token, w.tg.Endpoint())
 	}
+	if w.dc != nil {
+		fmt.Fprintf(&b, "discord:\n  token: %s\n  application_id: %q\n  api_url: %s\n", discordtest.Token, discordtest.AppID, w.dc.APIURL())
+	}
 	return b.String()
 }
 
@@ -153,8 +161,8 @@ type replica struct {
 var listening = regexp.MustCompile(`"msg":"kmbridge listening","addr":"([^"]+)"`)
 
 // start starts a replica named name and returns once it serves and is
-// ready (GET /readyz 200).
-func (w *world) start(t *testing.T, name string) *replica {
+// ready (GET /readyz 200). env is the replica's own KMBRIDGE_ variables.
+func (w *world) start(t *testing.T, name string, env ...string) *replica {
 	t.Helper()
 	path := filepath.Join(w.dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(w.config()), 0o600); err != nil {
@@ -169,6 +177,7 @@ func (w *world) start(t *testing.T, name string) *replica {
 		"KMBRIDGE_BRIDGE_REPLICA_ID="+name,
 		"GORACE=halt_on_error=0",
 	)
+	r.cmd.Env = append(r.cmd.Env, env...)
 	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
 	started := make(chan error, 1)
 	go func() {
