@@ -1,8 +1,8 @@
 // Package replicatest runs real kmbridge processes side by side: two, or
 // three for takeovers, `kmbridge serve` processes sharing one real
 // redis-server (internal/testredis), with one fake platform per platform in
-// the test process (slacktest, telegramtest) and one KM simulator (kmsim)
-// behind real HTTP. It is what README's "Several replicas" promises, proven
+// the test process (slacktest, telegramtest, discordtest) and one KM
+// simulator (kmsim) behind real HTTP. It is what README's "Several replicas" promises, proven
 // with processes rather than stores: events sprayed over the replicas are
 // answered once each and in order, a replica killed with SIGKILL hands its
 // conversations and its Telegram polling to another, and a web visitor sees
