@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kmbridge/kmbridge/internal/httpx"
 )
 
 // Defaults applied by New.
@@ -29,7 +31,7 @@ type Config struct {
 	Token       string        // the API token; never logged
 	SignVersion string        // "v1" (default) or "v2"
 	Timeout     time.Duration // per call; default 10s (streaming: 60s, KM's model bound)
-	HTTPClient  *http.Client  // optional
+	HTTPClient  *http.Client  // optional; default: httpx.Client, a pool of 256 connections
 	Logger      *slog.Logger  // optional
 	Signer      Signer        // optional; overrides SignVersion
 	MaxRetries  int           // retries of safe failures; default 2 (0 = default, <0 = none)
@@ -90,7 +92,9 @@ func New(cfg Config) (*Client, error) {
 		now:           time.Now,
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{}
+		// Every turn makes its KM call at once: keep a connection for each
+		// (per-call timeouts come from ctx).
+		c.hc = httpx.Client(0, 0)
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -119,7 +119,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 	n := cfg.MemoSize
 	life := newLifecycle()
 	global := &globalLimit{}
-	gw := newGateway(b, httpClient(cfg, o.http, global))
+	gw := newGateway(b, httpClient(cfg, o.http, chosen.IdleConns, global))
 	api := newRest(gw.s, global, cfg, b.log)
 	chans := &channels{base: b, api: api, state: gw.s.State, bot: gw.botUserID,
 		info:   memo.New[string, chanInfo](n, chanTTL, b.now),

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
+	"github.com/kmbridge/kmbridge/internal/httpx"
 )
 
 // gateway is the connection to Discord's gateway: discordgo's session (which
@@ -107,16 +108,16 @@ func (r rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // httpClient is the client of every REST call: the given one (or one with
-// Config.HTTPTimeout), watched for global rate limits, with requests
-// rewritten to Config.APIURL when that is not Discord's.
-func httpClient(cfg Config, given *http.Client, limits *globalLimit) *http.Client {
+// Config.HTTPTimeout keeping idlePerHost idle connections), watched for global
+// rate limits, with requests rewritten to Config.APIURL when that is not
+// Discord's.
+func httpClient(cfg Config, given *http.Client, idlePerHost int, limits *globalLimit) *http.Client {
 	var hc http.Client
 	if given != nil {
 		hc = *given
 	} else {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32 // answers to many channels go out at once
-		hc = http.Client{Transport: tr}
+		// Answers to many channels go out at once: keep a connection for each.
+		hc = http.Client{Transport: httpx.Transport(idlePerHost)}
 	}
 	if hc.Timeout <= 0 {
 		hc.Timeout = cfg.HTTPTimeout

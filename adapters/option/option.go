@@ -21,6 +21,11 @@ type Set struct {
 	// HTTPClient carries the adapter's calls to its platform; nil lets the
 	// adapter choose (each sizes its own pool and timeout for its platform).
 	HTTPClient *http.Client
+	// IdleConns is how many idle connections to the platform an adapter
+	// that builds its own HTTPClient keeps per host: as many as the calls it
+	// may have in flight at once (the bridge's workers), so that none is
+	// dialled twice under load. ≤ 0: httpx.DefaultIdlePerHost.
+	IdleConns int
 	// Clock of the adapter's memory, expiries and signed timestamps; default:
 	// time.Now.
 	Clock func() time.Time
@@ -37,6 +42,10 @@ func Catalog(c *i18n.Catalog) Option { return func(s *Set) { s.Catalog = c } }
 
 // HTTPClient sets the client of the adapter's platform calls.
 func HTTPClient(c *http.Client) Option { return func(s *Set) { s.HTTPClient = c } }
+
+// IdleConns sets how many idle connections per host an adapter's own HTTP
+// client keeps (see Set.IdleConns).
+func IdleConns(n int) Option { return func(s *Set) { s.IdleConns = n } }
 
 // Clock sets the adapter's clock.
 func Clock(now func() time.Time) Option { return func(s *Set) { s.Clock = now } }

@@ -14,6 +14,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/httpx"
 )
 
 // Platform is the adapter's name and the Platform of its conversations.
@@ -75,9 +76,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		// to many chats go out at once, and the default pool keeps only two
 		// idle connections per host, so each burst would dial (and handshake)
 		// anew.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32
-		o.httpc = &http.Client{Timeout: cfg.HTTPTimeout, Transport: tr}
+		o.httpc = httpx.Client(cfg.HTTPTimeout, set.IdleConns)
 	}
 	if o.httpc.Timeout <= 0 {
 		return nil, errors.New("telegram: WithHTTPClient: the client has no Timeout; a stuck Bot API call would hang the adapter")

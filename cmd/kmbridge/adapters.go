@@ -88,7 +88,10 @@ func mountAdapters(cfg *config.Config, core *bridge.Core, srv bridge.Router, cat
 		if !p.on(cfg) {
 			continue
 		}
-		a, err := p.build(cfg, core, option.Catalog(catalog), option.Logger(log.With("adapter", p.name)))
+		// Each worker may have a call to the platform in flight: the
+		// adapter keeps a connection for each.
+		a, err := p.build(cfg, core, option.Catalog(catalog), option.Logger(log.With("adapter", p.name)),
+			option.IdleConns(cfg.Bridge.Workers))
 		if err != nil {
 			return nil, err
 		}

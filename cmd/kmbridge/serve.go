@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +26,7 @@ import (
 	"github.com/kmbridge/kmbridge/escalation"
 	"github.com/kmbridge/kmbridge/httpserver"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/httpx"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -76,6 +80,9 @@ func connectKM(cfg *config.Config, log *slog.Logger) (*kmTarget, error) {
 		SignVersion: cfg.KM.SignVersion,
 		Timeout:     cfg.KM.Timeout.D(),
 		Logger:      log,
+		// As many KM calls can be in flight as conversations are answered
+		// at once: one pooled connection each, none dialled twice.
+		HTTPClient: httpx.Client(0, cfg.Bridge.Workers),
 	}
 	t := &kmTarget{robotID: cfg.KM.RobotID, channelID: cfg.KM.ChannelID, modelKey: cfg.KM.ModelKey, stop: func() {}}
 	if cfg.Demo() {
@@ -250,6 +257,24 @@ func newDesk(cfg *config.Config, store bridge.Store, km *kmTarget, catalog *i18n
 	})
 }
 
+// redisPoolURL sizes go-redis's connection pool for the bridge's workers
+// (each may have a store call in flight) unless the URL sets pool_size
+// itself. go-redis's default, 10 per CPU, would make workers queue for a
+// connection under load. The pool opens connections as they are needed.
+func redisPoolURL(raw string, workers int) string {
+	u, err := url.Parse(raw)
+	if err != nil || workers <= 0 {
+		return raw // redisstore.Open explains a bad URL
+	}
+	q := u.Query()
+	if q.Has("pool_size") {
+		return raw
+	}
+	q.Set("pool_size", strconv.Itoa(max(workers, 10*runtime.GOMAXPROCS(0))))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // snapshotInterval bounds what a crash (no graceful shutdown) can lose.
 const snapshotInterval = time.Minute
 
@@ -300,7 +325,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 	if cfg.Store.RedisURL != "" {
 		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		rs, err := redisstore.Open(octx, redisstore.Options{URL: cfg.Store.RedisURL})
+		rs, err := redisstore.Open(octx, redisstore.Options{URL: redisPoolURL(cfg.Store.RedisURL, cfg.Bridge.Workers)})
 		if err != nil {
 			return nil, nil, err
 		}

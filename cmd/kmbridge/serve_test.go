@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,5 +201,25 @@ func TestServePortTakenSaysWhatToDo(t *testing.T) {
 	err = serve(context.Background(), &cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err == nil || !strings.Contains(err.Error(), "KMBRIDGE_HTTP_METRICS_LISTEN") {
 		t.Fatalf("want an error naming http.metrics_listen, got %v", err)
+	}
+}
+
+// TestRedisPoolURL: the Redis pool is sized for the workers unless the URL
+// sizes it itself.
+func TestRedisPoolURL(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		workers int
+		want    string
+	}{
+		{"redis://localhost:6379/0", 1024, "redis://localhost:6379/0?pool_size=1024"},
+		{"redis://u:p@localhost:6379/2?dial_timeout=3s", 4096, "redis://u:p@localhost:6379/2?dial_timeout=3s&pool_size=4096"},
+		{"redis://localhost:6379?pool_size=8", 1024, "redis://localhost:6379?pool_size=8"},
+		{"rediss://redis.example:6380", 1, "rediss://redis.example:6380?pool_size=" + strconv.Itoa(10*runtime.GOMAXPROCS(0))},
+		{"::not a url", 64, "::not a url"},
+	} {
+		if got := redisPoolURL(c.in, c.workers); got != c.want {
+			t.Errorf("redisPoolURL(%q, %d) = %q, want %q", c.in, c.workers, got, c.want)
+		}
 	}
 }
