@@ -13,6 +13,7 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/i18n"
+	"github.com/kmbridge/kmbridge/internal/httpx"
 	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
@@ -79,7 +80,7 @@ func New(cfg Config, host bridge.Host, opts ...Option) (*Adapter, error) {
 		o.now = time.Now
 	}
 	if o.hc == nil {
-		o.hc = &http.Client{Timeout: 30 * time.Second}
+		o.hc = httpx.Client(30*time.Second, set.IdleConns)
 	}
 	if o.cat == nil {
 		cat, err := i18n.New("", nil)

@@ -28,7 +28,7 @@ type api struct {
 }
 
 func newAPI(cfg Config, hc *http.Client, now func() time.Time, log *slog.Logger) *api {
-	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(hc)}
+	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(withEchoTrimmed(hc))}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}

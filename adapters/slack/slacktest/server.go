@@ -249,6 +249,18 @@ func writeOK(w http.ResponseWriter, v map[string]any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// echoOf is the message object Slack sends back for a posted or updated
+// message.
+func echoOf(ts, text string, blocks json.RawMessage) map[string]any {
+	m := map[string]any{"type": "message", "subtype": "bot_message", "text": text, "user": BotUser,
+		"bot_id": "BBOT", "ts": ts, "team": "T1",
+		"bot_profile": map[string]any{"id": "BBOT", "name": "kmbridge", "team_id": "T1", "deleted": false}}
+	if json.Valid(blocks) {
+		m["blocks"] = blocks
+	}
+	return m
+}
+
 func writeErr(w http.ResponseWriter, e string) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": e})
@@ -331,7 +343,9 @@ func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 			writeOK(w, map[string]any{"message_ts": m.TS})
 			return
 		}
-		writeOK(w, map[string]any{"channel": m.Channel, "ts": m.TS})
+		// Slack echoes the message it stored; the adapter's client reads
+		// past it (echo.go).
+		writeOK(w, map[string]any{"channel": m.Channel, "ts": m.TS, "message": echoOf(m.TS, m.Text, m.Blocks)})
 	case "chat.update", "chat.appendStream", "chat.stopStream":
 		f.mu.Lock()
 		m, ok := f.msgs[form.Get("channel")+"|"+form.Get("ts")]
@@ -349,7 +363,8 @@ func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, "message_not_found")
 			return
 		}
-		writeOK(w, map[string]any{"channel": form.Get("channel"), "ts": form.Get("ts")})
+		writeOK(w, map[string]any{"channel": form.Get("channel"), "ts": form.Get("ts"),
+			"message": echoOf(form.Get("ts"), form.Get("text"), json.RawMessage(form.Get("blocks")))})
 	case "views.publish":
 		f.checkView(c.JSON)
 		writeOK(w, map[string]any{"view": map[string]any{"id": "V1"}})
