@@ -122,3 +122,21 @@ func (e *Error) Unwrap() []error {
 	}
 	return []error{e.Reason, e.Last}
 }
+
+// Detached is a context for a request that must run to its end once sent: it
+// has ctx's values and deadline (at most d from now; d when ctx has none)
+// but not its cancellation. An advisory call (a typing indicator) is
+// cancelled when the answer is ready; cancelling its request in flight would
+// close the pooled connection it runs on, and because net/http hands a
+// connection back to the pool before it hands a bodiless answer (a 204) to
+// its caller, that close can land on the next request to take the
+// connection: another conversation's answer then fails with "context
+// canceled". Waiting for a slot stays under ctx; only the request is
+// detached.
+func Detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	dl := time.Now().Add(d)
+	if cdl, ok := ctx.Deadline(); ok && cdl.Before(dl) {
+		dl = cdl
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), dl)
+}

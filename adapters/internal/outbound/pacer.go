@@ -35,15 +35,17 @@ type Key struct {
 	ID    string
 }
 
-// Pacer paces calls on keys. Each key is reserved under one lock, in call
-// order, at the earliest time its own limit and blocks allow, so calls that
-// wait on one key go in the order they asked. A call on several keys reserves
-// them one after the other, each once the wait for the one before is over: a
-// key shared by many (a group, the global limit) is then never booked ahead
-// on behalf of a call that is still waiting out its own channel's 429, which
-// would hold every other channel back. Lane holds a key for a call and its
-// retries, which keeps order even through waits on shared keys. Idle keys
-// are forgotten. Safe for concurrent use.
+// Pacer paces calls on keys. The callers waiting for a key queue in the
+// order they asked, and each takes its slot when its turn comes, at the
+// earliest time the key's limit and blocks allow: calls that wait on one key
+// go in the order they asked, and a caller that gives up (its ctx ended)
+// leaves the queue without taking a slot, so the callers behind it move up.
+// A call on several keys waits for them one after the other, each once the
+// wait for the one before is over: a key shared by many (a group, the global
+// limit) is then never held on behalf of a call that is still waiting out
+// its own channel's 429, which would hold every other channel back. Lane
+// holds a key for a call and its retries, which keeps order even through
+// waits on shared keys. Idle keys are forgotten. Safe for concurrent use.
 type Pacer struct {
 	clock  Clock
 	limits map[string]gcra
@@ -67,6 +69,22 @@ type gcra struct {
 type keyState struct {
 	tat     time.Time // GCRA: the theoretical arrival time of the next call
 	blocked time.Time // nothing goes before this (a 429's Retry-After)
+	// queue holds the callers waiting for the key, in the order they came.
+	// Only the first books a slot, when the key allows it: a slot is taken
+	// only by a call that goes, never by one that gave up while waiting.
+	queue []*waiter
+}
+
+// waiter is a caller in a key's queue.
+type waiter struct {
+	asked time.Time     // when it asked: its arrival, in GCRA's terms
+	turn  chan struct{} // closed when it is first in the queue
+}
+
+// booking is a slot taken on a key, for giving it back (unbook).
+type booking struct {
+	k             Key
+	before, after time.Time // the key's tat before and after
 }
 
 // minSweep is how many keys may be known before idle ones are swept.
@@ -90,20 +108,34 @@ func NewPacer(limits map[string]Limit, clock Clock) *Pacer {
 func (p *Pacer) Clock() Clock { return p.clock }
 
 // Wait waits for a slot on each of keys in turn (the zero Key and repeats are
-// skipped), reserving each when its turn comes: put the call's own key (its
+// skipped), taking each when its turn comes: put the call's own key (its
 // channel, chat or route) first and shared ones (a group, the global limit)
-// after it. A slot that would come after ctx's deadline is not reserved: Wait
-// fails at once with an *Error wrapping ErrDeadline. A wait cut short by ctx
-// leaves its slot used. Calls that wait only on one key go in the order they
-// asked; when order matters through waits on shared keys, hold the key's Lane
-// (Pacer.Do does).
+// after it. A slot that would come after ctx's deadline is not waited for:
+// Wait fails at once with an *Error wrapping ErrDeadline. A wait cut short by
+// ctx takes no slot, and gives back the slots of the call's keys taken
+// before it when nothing was booked on them since. Calls that wait only on
+// one key go in the order they asked; when order matters through waits on
+// shared keys, hold the key's Lane (Pacer.Do does).
 func (p *Pacer) Wait(ctx context.Context, keys ...Key) error {
 	return p.wait(ctx, Key{}, keys)
 }
 
 func (p *Pacer) wait(ctx context.Context, lane Key, keys []Key) error {
+	var (
+		buf    [4]booking
+		booked = buf[:0]
+	)
+	take := func(k Key) error {
+		b, err := p.waitOne(ctx, k)
+		if err != nil {
+			p.unbook(booked)
+			return err
+		}
+		booked = append(booked, b)
+		return nil
+	}
 	if lane != (Key{}) {
-		if err := p.waitOne(ctx, lane); err != nil {
+		if err := take(lane); err != nil {
 			return err
 		}
 	}
@@ -111,39 +143,141 @@ func (p *Pacer) wait(ctx context.Context, lane Key, keys []Key) error {
 		if k == (Key{}) || k == lane || slices.Contains(keys[:i], k) {
 			continue
 		}
-		if err := p.waitOne(ctx, k); err != nil {
+		if err := take(k); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Pacer) waitOne(ctx context.Context, k Key) error {
+// waitOne waits for k's slot: at once when nobody waits for k and k is free,
+// else in k's queue.
+func (p *Pacer) waitOne(ctx context.Context, k Key) (booking, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return booking{}, err
 	}
-	dl, hasDL := ctx.Deadline()
 	p.mu.Lock()
 	now := p.clock.Now()
-	at := p.earliest(now, k)
-	if hasDL && at.After(dl) {
-		p.mu.Unlock()
-		return &Error{Reason: ErrDeadline, Wait: at.Sub(now), Left: max(dl.Sub(now), 0)}
+	st := p.keys[k]
+	if st == nil || len(st.queue) == 0 {
+		if at := p.earliest(now, k); !at.After(now) {
+			b := p.book(now, now, k)
+			p.mu.Unlock()
+			return b, p.clock.Sleep(ctx, 0) // no wait (a fake clock sees each turn)
+		}
 	}
-	p.book(now, at, k)
+	if dl, ok := ctx.Deadline(); ok {
+		if at := p.projected(now, k); at.After(dl) {
+			p.mu.Unlock()
+			return booking{}, &Error{Reason: ErrDeadline, Wait: at.Sub(now), Left: max(dl.Sub(now), 0)}
+		}
+	}
+	st = p.state(k, now)
+	w := &waiter{asked: now, turn: make(chan struct{})}
+	st.queue = append(st.queue, w)
+	first := len(st.queue) == 1
 	p.mu.Unlock()
-	return p.clock.Sleep(ctx, at.Sub(now))
+	if !first {
+		select {
+		case <-w.turn:
+		case <-ctx.Done():
+			p.leave(k, w)
+			return booking{}, ctx.Err()
+		}
+	}
+	// First in the queue: take the slot as soon as the key allows.
+	for {
+		p.mu.Lock()
+		now := p.clock.Now()
+		due := p.due(k)
+		if !due.After(now) {
+			// Booked at the time the slot was due (or asked for, when
+			// later), not at the moment this goroutine woke: a queue
+			// drains at the key's exact rate.
+			b := p.book(now, latest(w.asked, due), k)
+			p.leaveLocked(k, w)
+			p.mu.Unlock()
+			return b, nil
+		}
+		p.mu.Unlock()
+		if err := p.clock.Sleep(ctx, due.Sub(now)); err != nil {
+			p.leave(k, w)
+			return booking{}, err
+		}
+	}
 }
 
-// Allow reserves a slot on every one of keys if all of them are free now, and
-// reports whether it did: for limits that refuse rather than wait (the web
-// chat's messages per user).
-func (p *Pacer) Allow(keys ...Key) bool {
+// leave takes w out of k's queue, handing the turn on when it was first.
+func (p *Pacer) leave(k Key, w *waiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.leaveLocked(k, w)
+}
+
+func (p *Pacer) leaveLocked(k Key, w *waiter) {
+	st := p.keys[k]
+	if st == nil {
+		return
+	}
+	i := slices.Index(st.queue, w)
+	if i < 0 {
+		return
+	}
+	st.queue = slices.Delete(st.queue, i, i+1)
+	if i == 0 && len(st.queue) > 0 {
+		close(st.queue[0].turn)
+	}
+	if len(st.queue) == 0 {
+		st.queue = nil
+	}
+}
+
+// unbook gives back the slots of bs, each when nothing was booked on its key
+// since (a later booking was made on the strength of it, and stays).
+func (p *Pacer) unbook(bs []booking) {
+	if len(bs) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := len(bs) - 1; i >= 0; i-- {
+		b := bs[i]
+		if st := p.keys[b.k]; st != nil && b.after != (time.Time{}) && st.tat.Equal(b.after) {
+			st.tat = b.before
+		}
+	}
+}
+
+// Allow reserves a slot on every one of keys if all of them are free now
+// (and nobody waits for them), and reports whether it did: for limits that
+// refuse rather than wait (the web chat's messages per user).
+func (p *Pacer) Allow(keys ...Key) bool { return p.AllowSpare(0, keys...) }
+
+// AllowSpare is Allow for calls that may be dropped (typing indicators): it
+// reserves a slot on every one of keys only if each would still have spare
+// slots free now after it, so such calls take only what the calls that must
+// go leave unused and never make one of them wait. A class whose Burst is
+// not above spare never has room to spare.
+func (p *Pacer) AllowSpare(spare int, keys ...Key) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clock.Now()
 	for _, k := range keys {
-		if k != (Key{}) && p.earliest(now, k).After(now) {
+		if k == (Key{}) {
+			continue
+		}
+		if st := p.keys[k]; st != nil && len(st.queue) > 0 {
+			return false
+		}
+		at := p.earliest(now, k)
+		if g, ok := p.limits[k.Class]; ok && spare > 0 {
+			tat := now
+			if st := p.keys[k]; st != nil {
+				tat = latest(tat, st.tat)
+			}
+			at = latest(at, tat.Add(time.Duration(spare)*g.every-g.tau))
+		}
+		if at.After(now) {
 			return false
 		}
 	}
@@ -180,25 +314,52 @@ func (p *Pacer) Blocked(k Key) bool {
 // earliest is when a call on k may go: no earlier than now, k's block, and,
 // when k's class has a limit, k's GCRA conformance time. Caller holds p.mu.
 func (p *Pacer) earliest(now time.Time, k Key) time.Time {
+	return latest(now, p.due(k))
+}
+
+// due is when k's block and limit let its next call go, however long ago
+// that is. Caller holds p.mu.
+func (p *Pacer) due(k Key) time.Time {
 	st := p.keys[k]
 	if st == nil {
-		return now // never seen, or forgotten when idle: free
+		return time.Time{} // never seen, or forgotten when idle: free
 	}
-	at := latest(now, st.blocked)
+	at := st.blocked
 	if g, ok := p.limits[k.Class]; ok {
 		at = latest(at, st.tat.Add(-g.tau))
 	}
 	return at
 }
 
-// book records a call on k at at. Caller holds p.mu.
-func (p *Pacer) book(now, at time.Time, k Key) {
+// projected is when a caller asking for k now would get its slot if everyone
+// queued before it goes in turn (an upper bound: they asked earlier). Caller
+// holds p.mu.
+func (p *Pacer) projected(now time.Time, k Key) time.Time {
+	st := p.keys[k]
+	if st == nil {
+		return now
+	}
+	base := latest(now, st.blocked)
 	g, ok := p.limits[k.Class]
 	if !ok {
-		return // nothing to remember: only blocks hold such a key back
+		return base
+	}
+	// GCRA over the queue: after the first, each goes Every after the one
+	// before, once the burst is used.
+	return latest(base, latest(st.tat, base).Add(time.Duration(len(st.queue))*g.every-g.tau))
+}
+
+// book records a call on k at at. Caller holds p.mu.
+func (p *Pacer) book(now, at time.Time, k Key) booking {
+	g, ok := p.limits[k.Class]
+	if !ok {
+		return booking{} // nothing to remember: only blocks hold such a key back
 	}
 	st := p.state(k, now)
+	b := booking{k: k, before: st.tat}
 	st.tat = latest(st.tat, at).Add(g.every)
+	b.after = st.tat
+	return b
 }
 
 // state returns k's state, adding it; when many keys are known, idle ones
@@ -210,7 +371,7 @@ func (p *Pacer) state(k Key, now time.Time) *keyState {
 	}
 	if len(p.keys) >= p.sweepAt {
 		for id, st := range p.keys {
-			if !st.tat.After(now) && !st.blocked.After(now) {
+			if !st.tat.After(now) && !st.blocked.After(now) && len(st.queue) == 0 {
 				delete(p.keys, id)
 			}
 		}
