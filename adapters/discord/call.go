@@ -100,6 +100,40 @@ func (r *rest) call(ctx context.Context, rt route, what string, fn func(opts ...
 	return nil
 }
 
+// globalSpare is how many slots of the global limit (50 a second) an
+// advisory call leaves free.
+const globalSpare = 25
+
+// advisoryTimeout bounds an advisory request once sent.
+const advisoryTimeout = 5 * time.Second
+
+// advisory makes a call that may be dropped (a typing indicator). It goes
+// only when its route is not held back (a 429, discordgo's bucket) and the
+// global limit has room to spare (globalSpare slots left after it), so it
+// never waits for a slot nor takes one a message would need: under load
+// answers have every slot, where a typing call waiting for one used to cost
+// each answer a second slot. It holds its route's lane like call, is never
+// retried (a 429 still holds the route back for the calls after it), and
+// once sent its request runs to its end even when ctx is cancelled (the
+// answer is ready): see outbound.Detached for the answers that cancelling
+// it in flight lost.
+func (r *rest) advisory(ctx context.Context, rt route, what string, fn func(opts ...discordgo.RequestOption) error) error {
+	lane := outbound.Key{Class: classRoute, ID: rt.bucket}
+	if r.pacer.Blocked(lane) || r.global.holds() || r.bucketWait(rt.bucket) > 0 ||
+		!r.pacer.AllowSpare(globalSpare, globalKey) {
+		return nil
+	}
+	err := r.pacer.Do(ctx, outbound.Call{Lane: lane}, outbound.Policy{Classify: r.classify}, func(ctx context.Context) error {
+		sctx, cancel := outbound.Detached(ctx, advisoryTimeout)
+		defer cancel()
+		return fn(discordgo.WithContext(sctx))
+	})
+	if err != nil {
+		return fmt.Errorf("discord: %s: %w", what, &scrubbed{msg: scrub(describe(err), r.token), err: err})
+	}
+	return nil
+}
+
 // classify is Discord's outbound.Classifier: a 429 waits its retry_after
 // (every key of the call when Discord says the limit is global); 5xx answers
 // are retried with a growing pause.

@@ -299,8 +299,9 @@ func (s *sender) patchIn(ctx context.Context, channel, id string, e *discordgo.M
 }
 
 // typing shows "… is typing" in the conversation's channel for about ten
-// seconds (the core renews it). While a slash command's "is thinking…"
-// shows, that is indicator enough.
+// seconds (the core renews it), as an advisory call (rest.advisory): it
+// never delays a message nor takes one's slot of the global limit. While a
+// slash command's "is thinking…" shows, that is indicator enough.
 func (s *sender) typing(ctx context.Context, to bridge.ConvKey) error {
 	if p := s.pendingFor(to); p != nil && !p.replaced.Load() {
 		return nil
@@ -310,7 +311,7 @@ func (s *sender) typing(ctx context.Context, to bridge.ConvKey) error {
 		return errors.New("discord: typing: no channel")
 	}
 	ep := discordgo.EndpointChannelTyping(d.channel)
-	return s.api.call(ctx, bucket(ep), "show typing", func(opts ...discordgo.RequestOption) error {
+	return s.api.advisory(ctx, bucket(ep), "show typing", func(opts ...discordgo.RequestOption) error {
 		return s.api.s.ChannelTyping(d.channel, opts...)
 	})
 }

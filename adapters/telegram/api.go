@@ -27,6 +27,9 @@ type api struct {
 	pace  *outbound.Pacer
 	pol   outbound.Policy
 	log   *slog.Logger
+	// typingSpare is how many global slots a typing indicator leaves free:
+	// half the global limit.
+	typingSpare int
 }
 
 // Pacing keys. A chat's calls are paced on its "chat" key (which is also the
@@ -84,7 +87,7 @@ func newAPI(cfg Config, httpc *http.Client, log *slog.Logger) *api {
 	// Built by hand rather than with NewBotAPI…, which calls getMe.
 	bot := &tgbotapi.BotAPI{Token: cfg.Token, Client: httpc, Buffer: 100}
 	bot.SetAPIEndpoint(cfg.APIEndpoint)
-	p := &api{bot: bot, token: cfg.Token, pace: newPacer(cfg, nil), log: log}
+	p := &api{bot: bot, token: cfg.Token, pace: newPacer(cfg, nil), log: log, typingSpare: cfg.GlobalPerSecond / 2}
 	p.pol = outbound.Policy{
 		Classify:    classify,
 		RateLimited: 1 << 20,

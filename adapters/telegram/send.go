@@ -12,6 +12,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/kmbridge/kmbridge/adapters/internal/outbound"
 	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
 	"github.com/kmbridge/kmbridge/formatting/tgfmt"
@@ -341,26 +342,33 @@ func (s *sender) sayNonText(ctx context.Context, in inbound) {
 }
 
 // Typing shows "typing" (sendChatAction), which Telegram shows for up to 5
-// seconds (the core renews it every 4). It is advisory: paced only globally,
-// never retried, and skipped for a chat waiting out a 429.
+// seconds (the core renews it every 4). It is advisory: it never waits and
+// never delays a message. It goes only when the global limit has room to
+// spare (typingSpare slots left after it), else it is skipped: under load
+// every slot of the 30 a second carries an answer, where waiting for a slot
+// used to cost each answer a second one. Not paced per chat, never retried,
+// and skipped for a chat waiting out a 429. Once sent, the request runs to
+// its end even when the answer is ready first (outbound.Detached).
 func (s *sender) Typing(ctx context.Context, to bridge.ConvKey) error {
 	d, err := s.target(to)
 	if err != nil {
 		return err
 	}
-	if s.api.pace.Blocked(chatKey(d.chat)) {
+	if s.api.pace.Blocked(chatKey(d.chat)) || !s.api.pace.AllowSpare(s.api.typingSpare, globalKey) {
 		return nil
-	}
-	if err := s.api.pace.Wait(ctx, globalKey); err != nil {
-		return fmt.Errorf("telegram: typing: %w", err)
 	}
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(d.chat, 10), "action": "typing"}
 	if d.thread != 0 {
 		p["message_thread_id"] = strconv.Itoa(d.thread)
 	}
-	_, err = s.api.request(ctx, "sendChatAction", p)
+	rctx, cancel := outbound.Detached(ctx, typingTimeout)
+	defer cancel()
+	_, err = s.api.request(rctx, "sendChatAction", p)
 	return err
 }
+
+// typingTimeout bounds a typing request: Telegram shows it for 5 seconds.
+const typingTimeout = 5 * time.Second
 
 // errNotEditable: the new content does not start with text, so the message
 // cannot be edited into it; the core then sends it anew.
