@@ -42,10 +42,12 @@ func bursts(t *testing.T, hc *http.Client, n, rounds int) int64 {
 	var mu sync.Mutex
 	gate := make(chan struct{})
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived.Done()
+		// The gate is taken before saying it arrived: once all have, the
+		// round's gate is closed and replaced by the next round's.
 		mu.Lock()
 		g := gate
 		mu.Unlock()
+		arrived.Done()
 		<-g
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	}))
