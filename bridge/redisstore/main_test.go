@@ -2,8 +2,8 @@ package redisstore_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kmbridge/kmbridge/bridge/redisstore"
+	"github.com/kmbridge/kmbridge/internal/testredis"
 )
 
 var (
@@ -20,7 +21,7 @@ var (
 
 	// server is the package's redis-server; nil when it could not be started,
 	// serverErr says why.
-	server    *redisServer
+	server    *testredis.Server
 	serverErr error
 
 	prefixes atomic.Int64
@@ -31,7 +32,7 @@ var (
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
-	server, serverErr = startRedis()
+	server, serverErr = testredis.StartServer()
 	code := m.Run()
 	if server != nil {
 		server.Stop()
@@ -50,14 +51,7 @@ func run(m *testing.M) int {
 // is but would not start.
 func needRedis(t testing.TB) string {
 	t.Helper()
-	switch {
-	case errors.Is(serverErr, errNoRedis) && os.Getenv("CI") != "":
-		t.Fatalf("CI is set, so Redis tests must run: %v", serverErr)
-	case errors.Is(serverErr, errNoRedis):
-		t.Skip(serverErr)
-	case serverErr != nil:
-		t.Fatalf("redis-server is installed but did not start: %v", serverErr)
-	}
+	testredis.Need(t, serverErr)
 	return server.Addr
 }
 
@@ -106,3 +100,13 @@ func eventually(t testing.TB, cond func() error) {
 
 // wait bounds every poll: generous, for a busy 2-core machine.
 const wait = 10 * time.Second
+
+// freePort returns a loopback port nothing listens on (once it returns).
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}

@@ -21,59 +21,93 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Start starts a redis-server for t and returns its address. Without the
-// redis-server binary it skips t, and fails it when the environment variable
-// CI is set: there the Redis tests must run.
+// ErrNotFound: the redis-server binary is not installed.
+var ErrNotFound = errors.New("redis-server not found: install the Debian package redis-server " +
+	"(apt-get install redis-server, or run scripts/test as root, which installs it)")
+
+// Start starts a redis-server for t and returns its address; it is stopped
+// when t ends. Without the redis-server binary it skips t, and fails it when
+// the environment variable CI is set: there the Redis tests must run.
 func Start(t testing.TB) string {
 	t.Helper()
+	s, err := StartServer()
+	if err != nil {
+		Need(t, err)
+	}
+	t.Cleanup(s.Stop)
+	return s.Addr
+}
+
+// Need handles err, StartServer's error, for a test that needs the server:
+// ErrNotFound skips t (fails it when CI is set), any other error fails it.
+// A package sharing one server (started in TestMain) calls it in each test.
+func Need(t testing.TB, err error) {
+	t.Helper()
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotFound) && os.Getenv("CI") != "":
+		t.Fatalf("CI is set, so Redis tests must run: %v", err)
+	case errors.Is(err, ErrNotFound):
+		t.Skip(err)
+	default:
+		t.Fatalf("redis-server is installed but did not start: %v", err)
+	}
+}
+
+// Server is a running redis-server.
+type Server struct {
+	Addr   string // host:port on loopback
+	cmd    *exec.Cmd
+	dir    string
+	log    string
+	exited chan struct{} // closed when the process has exited
+}
+
+// StartServer starts a redis-server on a free loopback port, in a temp
+// directory of its own, and waits until it answers PING; Stop stops it. The
+// error is ErrNotFound without the binary.
+func StartServer() (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if _, serr := os.Stat("/usr/bin/redis-server"); serr != nil {
-			msg := "redis-server not found: install the Debian package redis-server"
-			if os.Getenv("CI") != "" {
-				t.Fatalf("CI is set, so Redis tests must run: %s", msg)
-			}
-			t.Skip(msg)
+			return nil, ErrNotFound
 		}
 		bin = "/usr/bin/redis-server"
 	}
 	var last error
 	for range 3 { // a port taken between choosing and binding: try another
-		s, err := start(bin, t.TempDir())
+		s, err := start(bin)
 		if err == nil {
-			t.Cleanup(s.stop)
-			return s.addr
+			return s, nil
 		}
 		last = err
 	}
-	t.Fatalf("redis-server did not start: %v", last)
-	return ""
+	return nil, fmt.Errorf("redis-server did not start: %w", last)
 }
 
-type server struct {
-	addr   string
-	cmd    *exec.Cmd
-	log    string
-	exited chan struct{}
-}
-
-func start(bin, dir string) (*server, error) {
+func start(bin string) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &server{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), log: filepath.Join(dir, "redis.log"), exited: make(chan struct{})}
+	dir, err := os.MkdirTemp("", "kmbridge-redis-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir,
+		log: filepath.Join(dir, "redis.log"), exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "--save", "", "--appendonly", "no", "--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1", "--dir", dir, "--logfile", s.log, "--daemonize", "no")
 	started := make(chan error, 1)
 	go s.run(started)
 	if err := <-started; err != nil {
-		return nil, err
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	if err := s.ready(15 * time.Second); err != nil {
-		s.stop()
+		s.Stop()
 		return nil, err
 	}
 	return s, nil
@@ -81,7 +115,7 @@ func start(bin, dir string) (*server, error) {
 
 // run starts the process and waits for it on one locked OS thread: the
 // parent-death signal fires when the thread that forked the child exits.
-func (s *server) run(started chan<- error) {
+func (s *Server) run(started chan<- error) {
 	lockThread()
 	defer close(s.exited)
 	setParentDeathSignal(s.cmd)
@@ -93,8 +127,8 @@ func (s *server) run(started chan<- error) {
 	_ = s.cmd.Wait()
 }
 
-func (s *server) ready(timeout time.Duration) error {
-	c := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1, DialTimeout: time.Second})
+func (s *Server) ready(timeout time.Duration) error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -110,13 +144,13 @@ func (s *server) ready(timeout time.Duration) error {
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server on %s not ready after %s: %v; log: %s", s.addr, timeout, err, s.logTail())
+			return fmt.Errorf("redis-server on %s not ready after %s: %v; log: %s", s.Addr, timeout, err, s.logTail())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func (s *server) logTail() string {
+func (s *Server) logTail() string {
 	b, _ := os.ReadFile(s.log)
 	b = bytes.TrimSpace(b)
 	if len(b) > 600 {
@@ -125,8 +159,9 @@ func (s *server) logTail() string {
 	return string(b)
 }
 
-// stop terminates the server: SIGTERM, then SIGKILL after 5 s.
-func (s *server) stop() {
+// Stop terminates the server (SIGTERM, then SIGKILL after 5 s) and removes
+// its directory.
+func (s *Server) Stop() {
 	if s.cmd.Process != nil {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -136,4 +171,5 @@ func (s *server) stop() {
 			<-s.exited
 		}
 	}
+	os.RemoveAll(s.dir)
 }
