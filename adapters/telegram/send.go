@@ -181,6 +181,11 @@ func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo in
 	if err != nil {
 		return 0, err
 	}
+	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
+		// Before the call: Telegram shows the keyboard before its answer
+		// reaches us, and a press read first would be an ordinary message.
+		s.rememberReplyKeyboard(key, msg.ReplyTokens)
+	}
 	resp, err := s.api.call(ctx, chatCall(d.chat), msg.Method, p)
 	if to, ok := migratedTo(err); ok {
 		s.log.Info("telegram: group became a supergroup; following it", "to", to)
@@ -206,8 +211,9 @@ func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo in
 }
 
 // sent records what a sent part carries: its reply keyboard's labels (a
-// pressed button comes back as a message with its label) and its inline
-// keyboard with the neutral message behind it (for retirement).
+// pressed button comes back as a message with its label; sendOne remembered
+// them already) and its inline keyboard with the neutral message behind it
+// (for retirement).
 func (s *sender) sent(key bridge.ConvKey, id int, msg tgfmt.Msg, src formatting.Message) {
 	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
 		s.rememberReplyKeyboard(key, msg.ReplyTokens)
