@@ -95,7 +95,7 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 		reason = ReasonSwitchStaff
 	}
 	if msg.IsEmpty() && err != nil && out.IsEmpty() {
-		t.pending = t.pending[:0]
+		t.unmint()
 		if reason != "" {
 			t.escalateWith(reason, kmHints(ans))
 			return "escalated"

@@ -84,7 +84,7 @@ func benchCoreOn(b *testing.B, km bridge.KM, convs int, opts memstore.Options) (
 	return core, a, keys
 }
 
-func inProcessSim(b *testing.B) *kmclient.Client {
+func inProcessSim(b testing.TB) *kmclient.Client {
 	sim := kmsim.New(kmsim.SampleKB(), kmsim.Options{MaxCalls: -1})
 	km, err := kmclient.New(kmclient.Config{
 		BaseURL: "http://kmsim.invalid/api", Email: kmsim.SampleEmail, Token: kmsim.SampleToken,

@@ -182,7 +182,7 @@ func (t *turn) dispatch(sa StoredAction) ClickStatus {
 		m, err := formatting.Page(a, t.opts())
 		if err != nil && m.IsEmpty() {
 			t.log.Warn("bridge: page cannot be rendered", "err", err)
-			t.pending = t.pending[:0]
+			t.unmint()
 			t.say("bridge.internal_error")
 			return ClickFailed
 		}
@@ -202,6 +202,9 @@ func (t *turn) dispatch(sa StoredAction) ClickStatus {
 // logFor returns the clicked thing's logId when it belongs to the session in use:
 // a logId from an earlier session means nothing to KM in the current one.
 func (t *turn) logFor(sa StoredAction) kmclient.ID {
+	if sa.Action.LogID == LogOfWelcome {
+		return kmclient.ID(t.sess.WelcomeLog)
+	}
 	if sa.SessionID != 0 && sa.SessionID == t.sess.ID {
 		return kmclient.ID(sa.Action.LogID)
 	}

@@ -90,9 +90,9 @@ func (t *turn) faq() string {
 	if err := t.loadSession(); err != nil {
 		t.log.Warn("bridge: faq: session lookup failed", "err", err)
 	}
-	m := formatting.Categories(t.p.T("bridge.faq_title"), cats, t.opts())
+	m := formatting.Categories(t.p.T("bridge.faq_title"), cats, t.sharedOpts())
 	if m.IsEmpty() {
-		t.pending = t.pending[:0]
+		t.unmint()
 		t.say("bridge.faq_empty")
 		return "faq_empty"
 	}
@@ -108,9 +108,9 @@ func (t *turn) hot() string {
 	if err := t.loadSession(); err != nil {
 		t.log.Warn("bridge: hot: session lookup failed", "err", err)
 	}
-	m := formatting.Questions(t.p.T("bridge.hot_title"), qs, kmclient.QueryFAQ, t.opts())
+	m := formatting.Questions(t.p.T("bridge.hot_title"), qs, kmclient.QueryFAQ, t.sharedOpts())
 	if m.IsEmpty() {
-		t.pending = t.pending[:0]
+		t.unmint()
 		t.say("bridge.hot_empty")
 		return "hot_empty"
 	}

@@ -31,6 +31,9 @@ type Config struct {
 
 	// ActionTTL is how long a button stays clickable.
 	ActionTTL time.Duration // default 7 days
+	// ButtonGroups is how many of a conversation's latest messages keep
+	// working buttons; an older message's buttons answer "expired".
+	ButtonGroups int // bridge.button_groups, default 8
 	// SuggestTTL is how long a typeahead suggestion stays clickable.
 	SuggestTTL time.Duration // default 15m
 	// DedupeTTL is how long Seen remembers a delivery id.
@@ -109,6 +112,7 @@ func DefaultConfig() Config {
 		HotCount:         10,
 		TranscriptTurns:  50,
 		SummaryRunes:     500,
+		ButtonGroups:     8,
 	}
 }
 
@@ -132,7 +136,7 @@ func (c Config) withDefaults() Config {
 	ints := []struct{ v, d *int }{
 		{&c.Workers, &d.Workers}, {&c.QueueSize, &d.QueueSize}, {&c.HotDays, &d.HotDays},
 		{&c.HotCount, &d.HotCount}, {&c.TranscriptTurns, &d.TranscriptTurns},
-		{&c.SummaryRunes, &d.SummaryRunes},
+		{&c.SummaryRunes, &d.SummaryRunes}, {&c.ButtonGroups, &d.ButtonGroups},
 	}
 	for _, x := range ints {
 		if *x.v == 0 {
@@ -193,6 +197,9 @@ func (c Config) Validate() error {
 	}
 	if c.TranscriptTurns < 1 {
 		bad("transcript turns: must be at least 1, got %d", c.TranscriptTurns)
+	}
+	if c.ButtonGroups < 1 {
+		bad("bridge.button_groups: must be at least 1, got %d", c.ButtonGroups)
 	}
 	if c.SummaryRunes < 1 {
 		bad("summary runes: must be at least 1, got %d", c.SummaryRunes)

@@ -20,6 +20,7 @@ import (
 const (
 	joinedMemoSize = 50000
 	joinedMemoTTL  = 24 * time.Hour
+	sharedMemoSize = 20000
 )
 
 // Errors returned by Handle.
@@ -58,6 +59,9 @@ type Core struct {
 	// joined are threads with events since start: a thread is joined before
 	// its first answer creates the KM session that proves it after a restart.
 	joined *memo.Memo[string, struct{}]
+	// sharedSaved are the shared actions stored lately (mint.go): not
+	// stored again for every visitor who sees them.
+	sharedSaved *memo.Memo[SharedID, struct{}]
 
 	// base is the context every event is processed under: not the adapter's
 	// request context, which usually ends once the event is acknowledged.
@@ -112,20 +116,22 @@ func New(cfg Config, deps Deps) (*Core, error) {
 		return nil, errors.New("bridge: Deps.Store is required")
 	}
 	c := &Core{
-		cfg:       cfg,
-		km:        deps.KM,
-		store:     deps.Store,
-		cat:       deps.Catalog,
-		esc:       deps.Escalator,
-		log:       deps.Logger,
-		met:       deps.Metrics,
-		now:       deps.Clock,
-		lists:     cache.New(cfg.ListCacheTTL, 0), // no janitor goroutine: two keys, read-expired
-		joined:    memo.NewLRU[string, struct{}](joinedMemoSize, joinedMemoTTL, deps.Clock),
-		adapters:  map[string]Adapter{},
-		convs:     map[string]*conv{},
-		sem:       make(chan struct{}, cfg.Workers),
-		leftConvs: map[string]struct{}{},
+		cfg:    cfg,
+		km:     deps.KM,
+		store:  deps.Store,
+		cat:    deps.Catalog,
+		esc:    deps.Escalator,
+		log:    deps.Logger,
+		met:    deps.Metrics,
+		now:    deps.Clock,
+		lists:  cache.New(cfg.ListCacheTTL, 0), // no janitor goroutine: two keys, read-expired
+		joined: memo.NewLRU[string, struct{}](joinedMemoSize, joinedMemoTTL, deps.Clock),
+		// Real time: it follows the store's expiry, not the core's clock.
+		sharedSaved: memo.New[SharedID, struct{}](sharedMemoSize, sharedRefreshMax, time.Now),
+		adapters:    map[string]Adapter{},
+		convs:       map[string]*conv{},
+		sem:         make(chan struct{}, cfg.Workers),
+		leftConvs:   map[string]struct{}{},
 	}
 	if c.cat == nil {
 		cat, err := i18n.New("", nil)

@@ -64,20 +64,12 @@ func (c *Core) isClosing() bool {
 	return c.closing
 }
 
-// Mint implements Host.
-func (c *Core) Mint(key ConvKey, owner string, life TokenLife) (formatting.Tokens, func(context.Context) error) {
-	ttl := c.cfg.ActionTTL
-	if life == LifeSuggestion {
-		ttl = c.cfg.SuggestTTL
-	}
-	m := &minter{store: c.store, key: key, owner: owner, ttl: ttl}
-	return m.token, m.save
-}
-
 // Home implements Host.
 func (c *Core) Home(ctx context.Context, key ConvKey, user UserInfo) (HomeContent, error) {
 	p := c.cat.Printer(user.Locale)
-	tokens, save := c.Mint(key, user.ID, LifeButton)
+	// The FAQ and hot questions are the same for everyone: shared buttons.
+	m := c.sharedMinter(key.Platform)
+	tokens, save := m.token, m.save
 	opts := formatting.Options{P: p, Tokens: tokens}
 	var (
 		home HomeContent

@@ -99,7 +99,8 @@ func TestHomeMintsStoredButtons(t *testing.T) {
 	if strings.Join(home.Prompts, "|") != "Where is my order?" {
 		t.Errorf("prompts = %q", home.Prompts)
 	}
-	// Every button of the home is stored and clickable in key.
+	// Every button of the home is stored, shared: clickable in any
+	// conversation of the platform, stored once for everyone.
 	for _, m := range []formatting.Message{home.FAQ, home.Hot} {
 		for _, b := range m.Blocks {
 			bs, ok := b.(*formatting.Buttons)
@@ -108,7 +109,7 @@ func TestHomeMintsStoredButtons(t *testing.T) {
 			}
 			for _, btn := range bs.Items {
 				sa, ok, err := e.store.Action(ctx, btn.Token)
-				if err != nil || !ok || sa.Key != annDM || sa.Owner != ann.ID {
+				if err != nil || !ok || sa.Key != (bridge.ConvKey{Platform: annDM.Platform}) || sa.Owner != "" {
 					t.Errorf("button %q: stored %+v %v %v", btn.Label, sa, ok, err)
 				}
 			}

@@ -49,6 +49,28 @@ func (k ConvKey) String() string {
 	return b.String()
 }
 
+// ParseConvKey reads a ConvKey's String back; ok is false when s is not one.
+func ParseConvKey(s string) (k ConvKey, ok bool) {
+	var fields [5]string
+	for i := range fields {
+		f := s
+		if i < 4 {
+			j := strings.IndexByte(s, '|')
+			if j < 0 {
+				return ConvKey{}, false
+			}
+			f, s = s[:j], s[j+1:]
+		} else if strings.IndexByte(s, '|') >= 0 {
+			return ConvKey{}, false
+		}
+		if strings.IndexByte(f, '%') >= 0 {
+			f = strings.ReplaceAll(strings.ReplaceAll(f, "%7C", "|"), "%25", "%")
+		}
+		fields[i] = f
+	}
+	return ConvKey{Platform: fields[0], Workspace: fields[1], Channel: fields[2], Thread: fields[3], User: fields[4]}, true
+}
+
 // UserInfo is what the platform tells us about the person behind an event.
 type UserInfo struct {
 	ID     string // platform user id

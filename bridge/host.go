@@ -56,8 +56,8 @@ type Host interface {
 	Suggest(ctx context.Context, key ConvKey, user UserInfo, query string) ([]formatting.Button, error)
 
 	// Home is what a home screen shows the user (Slack App Home, assistant
-	// prompts): the FAQ categories and hot questions as buttons minted for key
-	// and user and already stored. Parts KM could not give are empty; err is
+	// prompts): the FAQ categories and hot questions as shared buttons (the
+	// same for everyone of key's platform), already stored. Parts KM could not give are empty; err is
 	// set only when nothing at all could be built.
 	Home(ctx context.Context, key ConvKey, user UserInfo) (HomeContent, error)
 

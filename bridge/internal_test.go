@@ -19,20 +19,67 @@ import (
 	"github.com/kmbridge/kmbridge/kmclient"
 )
 
-func TestNewToken(t *testing.T) {
+func TestTokenRoundTrip(t *testing.T) {
 	seen := map[string]bool{}
-	for range 1000 {
-		tok := newToken()
-		if len(tok) != 22 {
-			t.Fatalf("token %q: %d chars", tok, len(tok))
+	for i := range 1000 {
+		refs := []TokenRef{
+			{Ring: RingOf(fmt.Sprint("conv", i)), Lane: Lane(i % int(NumLanes)), Group: newGroupID(), Index: i % 300},
+			{Shared: true, ID: sharedIDOf("slack", formatting.Action{Kind: formatting.ActHit, QuestionID: int64(i)})},
 		}
-		if b, err := base64.RawURLEncoding.DecodeString(tok); err != nil || len(b) != 16 {
-			t.Fatalf("token %q is not 16 bytes of base64url: %v", tok, err)
+		for _, ref := range refs {
+			tok := ref.String()
+			if len(tok) != 22 {
+				t.Fatalf("token %q: %d chars", tok, len(tok))
+			}
+			if b, err := base64.RawURLEncoding.DecodeString(tok); err != nil || len(b) != 16 {
+				t.Fatalf("token %q is not 16 bytes of base64url: %v", tok, err)
+			}
+			if seen[tok] {
+				t.Fatalf("duplicate token %q", tok)
+			}
+			seen[tok] = true
+			got, ok := ParseToken(tok)
+			if !ok || got != ref {
+				t.Fatalf("ParseToken(%q) = %+v %v, want %+v", tok, got, ok, ref)
+			}
 		}
-		if seen[tok] {
-			t.Fatalf("duplicate token %q", tok)
+	}
+	for _, bad := range []string{"", "tok-1", "AAAAAAAAAAAAAAAAAAAAAA", "!!!!!!!!!!!!!!!!!!!!!!"} {
+		if _, ok := ParseToken(bad); ok {
+			t.Errorf("ParseToken(%q) ok", bad)
 		}
-		seen[tok] = true
+	}
+}
+
+func TestParseConvKey(t *testing.T) {
+	for _, k := range []ConvKey{
+		{}, {Platform: "slack"}, {Platform: "slack", Workspace: "T1", Channel: "C|1", Thread: "1%7C2", User: "U%"},
+	} {
+		if got, ok := ParseConvKey(k.String()); !ok || got != k {
+			t.Errorf("ParseConvKey(%q) = %+v %v", k.String(), got, ok)
+		}
+	}
+	if _, ok := ParseConvKey("case|1"); ok {
+		t.Error("a case ring's name parsed as a conversation")
+	}
+}
+
+func TestGroupRoundTrip(t *testing.T) {
+	g := ButtonGroup{Lane: LaneCase, ID: 77, Key: ConvKey{Platform: "slack", Channel: "C1"}, Owner: "U1", SessionID: 9,
+		Expires: time.UnixMilli(1_700_000_000_000), Actions: []formatting.Action{
+			{Kind: formatting.ActHit, QuestionID: 3, QuestionContent: "Q", Label: "Q", LogID: 5},
+			{Kind: formatting.ActRateAnswer, LogID: 5, Option: 1},
+			{Kind: formatting.ActCaseClaim, Case: "12", Content: []byte("x")},
+		}}
+	got, err := DecodeGroup(AppendGroup(nil, g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(g) || !got.Expires.Equal(g.Expires) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, g)
+	}
+	if h, ok := ReadGroupHead(AppendGroup(nil, g)); !ok || h.ID != 77 || h.Lane != LaneCase || h.Expires != g.Expires.UnixMilli() {
+		t.Errorf("ReadGroupHead = %+v %v", h, ok)
 	}
 }
 

@@ -16,28 +16,48 @@ import (
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
 
-// ttlStore records the TTL of every stored action and can fail PutAction.
+// ttlStore records the lifetime of every stored button group and shared
+// action, and can fail storing them.
 type ttlStore struct {
 	bridge.Store
-	mu   sync.Mutex
-	ttls map[string]time.Duration
-	fail error
+	mu     sync.Mutex
+	groups map[uint64]time.Duration
+	shared map[bridge.SharedID]time.Duration
+	fail   error
 }
 
-func (s *ttlStore) PutAction(ctx context.Context, tok string, a bridge.StoredAction, ttl time.Duration) error {
+func (s *ttlStore) PutButtons(ctx context.Context, ring bridge.RingID, name string, g bridge.ButtonGroup, keep int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
 	}
-	s.ttls[tok] = ttl
-	return s.Store.PutAction(ctx, tok, a, ttl)
+	s.groups[g.ID] = time.Until(g.Expires).Round(time.Minute)
+	return s.Store.PutButtons(ctx, ring, name, g, keep)
 }
 
+func (s *ttlStore) PutShared(ctx context.Context, id bridge.SharedID, sa bridge.StoredAction, ttl time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.shared[id] = ttl
+	return s.Store.PutShared(ctx, id, sa, ttl)
+}
+
+// ttl is the lifetime tok's action was stored with; 0 when it was not.
 func (s *ttlStore) ttl(tok string) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ttls[tok]
+	ref, ok := bridge.ParseToken(tok)
+	switch {
+	case !ok:
+		return 0
+	case ref.Shared:
+		return s.shared[ref.ID]
+	}
+	return s.groups[ref.Group]
 }
 
 // newTTLEnv is a core on a ttlStore, with a recorder adapter.
@@ -47,7 +67,7 @@ func newTTLEnv(t *testing.T, km bridge.KM) (*bridge.Core, *ttlStore, *bridgetest
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &ttlStore{Store: ms, ttls: map[string]time.Duration{}}
+	st := &ttlStore{Store: ms, groups: map[uint64]time.Duration{}, shared: map[bridge.SharedID]time.Duration{}}
 	cfg := testConfig()
 	cfg.ActionTTL, cfg.SuggestTTL = 48*time.Hour, 7*time.Minute
 	core, err := bridge.New(cfg, bridge.Deps{KM: km, Store: st})

@@ -75,7 +75,7 @@ func (t *turn) initSession() (*kmclient.InitClientResponse, error) {
 		return nil, fmt.Errorf("bridge: initClient: no sessionId: %w", errMalformed)
 	}
 	now := t.c.now()
-	t.sess = KMSession{ID: int64(resp.SessionID), Started: now, LastUsed: now}
+	t.sess = KMSession{ID: int64(resp.SessionID), Started: now, LastUsed: now, WelcomeLog: int64(resp.LogID)}
 	t.loaded = true
 	if err := t.c.store.PutSession(t.ctx, t.key, t.sess, t.c.cfg.SessionRetention); err != nil {
 		return nil, fmt.Errorf("bridge: store session: %w: %w", errStore, err)
@@ -101,9 +101,11 @@ func (t *turn) customer() *kmclient.Customer {
 
 // welcome sends KM's welcome (or the catalogue's when KM has none).
 func (t *turn) welcome(resp *kmclient.InitClientResponse) {
-	m := formatting.Welcome(resp, t.opts())
+	// The welcome's buttons (FAQ categories, common questions, shortcuts)
+	// are the same for everyone: shared, without the welcome's log.
+	m := formatting.Welcome(resp, t.sharedOpts())
 	if m.IsEmpty() {
-		t.pending = t.pending[:0]
+		t.unmint()
 		m = formatting.Plain(t.p.T("bridge.welcome"))
 	}
 	replied := t.replied

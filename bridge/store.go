@@ -8,7 +8,8 @@ import (
 )
 
 // Store keeps the core's state across events and restarts: KM sessions per
-// conversation, the actions behind button tokens, delivery ids seen (adapters'
+// conversation, the actions behind button tokens (a bounded ring per
+// conversation, and shared actions once for everyone), delivery ids seen (adapters'
 // redelivery dedupe), rated answers and transcripts. Every entry has a TTL chosen
 // by the caller. Implementations: bridge/memstore (memory, snapshot file) and
 // bridge/redisstore (shared by replicas). Hand-over cases (conversation ↔ agents'
@@ -25,10 +26,8 @@ type Store interface {
 	// PutSession stores the conversation's KM session for ttl.
 	PutSession(ctx context.Context, key ConvKey, s KMSession, ttl time.Duration) error
 
-	// PutAction stores the action behind a button token for ttl.
-	PutAction(ctx context.Context, token string, a StoredAction, ttl time.Duration) error
-	// Action returns the action behind a token; ok is false when it is unknown or expired.
-	Action(ctx context.Context, token string) (a StoredAction, ok bool, err error)
+	// ButtonStore keeps the actions behind button tokens (buttons.go).
+	ButtonStore
 
 	// Seen records a delivery id and reports whether it had been recorded already
 	// (within ttl). It is atomic: of two concurrent calls with one id, one sees false.
@@ -62,6 +61,9 @@ type KMSession struct {
 	ID       int64     `json:"id"`
 	Started  time.Time `json:"st"`
 	LastUsed time.Time `json:"lu"`
+	// WelcomeLog is the logId of the session's welcome (initClient): the log
+	// of the welcome's shared buttons (see LogOfWelcome).
+	WelcomeLog int64 `json:"wl,omitempty"`
 }
 
 // StoredAction is what a button token stands for.

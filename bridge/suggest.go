@@ -45,20 +45,20 @@ func (c *Core) Suggest(ctx context.Context, key ConvKey, user UserInfo, query st
 		c.log.Warn("bridge: smartHint failed", "conv", key.String(), "err", redact(err))
 		return nil, fmt.Errorf("bridge: suggest: %w", err)
 	}
-	var pending pendingActions
+	m := c.newMinter(key, user.ID, LaneSuggest)
 	buttons := make([]formatting.Button, 0, len(qs))
 	for _, q := range qs {
 		label := strings.TrimSpace(string(q.Content))
 		if label == "" {
 			continue
 		}
-		tok := pending.mint(StoredAction{Action: formatting.Action{
+		tok := m.tokenIn(formatting.Action{
 			Kind: formatting.ActHit, QueryType: kmclient.QuerySmartHint,
 			QuestionID: int64(q.ID), QuestionContent: label, Label: label,
-		}, Key: key, Owner: user.ID, SessionID: s.ID})
+		}, s.ID)
 		buttons = append(buttons, formatting.Button{Label: label, Token: tok})
 	}
-	if err := pending.save(ctx, c.store, c.cfg.SuggestTTL); err != nil {
+	if err := m.save(ctx); err != nil {
 		return nil, fmt.Errorf("bridge: suggest: %w", err)
 	}
 	return buttons, nil

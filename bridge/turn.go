@@ -22,10 +22,12 @@ type turn struct {
 	p    i18n.Printer
 	log  *slog.Logger
 
-	sess    KMSession // ID 0 until loaded or created
-	loaded  bool      // sess was looked up in the store
-	pending pendingActions
-	ttl     time.Duration // lifetime of the actions minted by this turn
+	sess   KMSession // ID 0 until loaded or created
+	loaded bool      // sess was looked up in the store
+	// The buttons minted while rendering replies, stored just before a reply
+	// leaves: the conversation's own, and shared ones (the welcome, the faq
+	// and hot lists) that are the same for everyone.
+	own, shared *minter
 	// replied: the user has been sent something in reply (the welcome of a
 	// first contact does not count). A turn cut short by shutdown before it
 	// replied stays in the inbox, to be answered after the restart.
@@ -51,7 +53,7 @@ func (c *Core) process(ctx context.Context, ev Event, stale bool) (finished bool
 		c: c, ctx: ctx, a: a, key: key, user: user,
 		p:   c.cat.Printer(user.Locale),
 		log: c.log.With("conv", key.String()),
-		ttl: c.cfg.ActionTTL,
+		own: c.newMinter(key, user.ID, LaneMessage), shared: c.sharedMinter(key.Platform),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -98,18 +100,33 @@ func (t *turn) opts() formatting.Options {
 	return formatting.Options{Tokens: t.mint, P: t.p}
 }
 
-// mint gives an action a fresh token. The action is stored by send, before the
-// message that carries it leaves, so rendering itself stays pure.
+// sharedOpts are opts for what is the same for everyone (the welcome, the
+// faq and hot lists): their buttons are shared.
+func (t *turn) sharedOpts() formatting.Options {
+	return formatting.Options{Tokens: t.shared.token, P: t.p}
+}
+
+// mint gives an action a token of the conversation, in the session in use.
+// The action is stored by send, before the message that carries it leaves, so
+// rendering itself stays pure.
 func (t *turn) mint(a formatting.Action) string {
-	return t.pending.mint(StoredAction{Action: a, Key: t.key, Owner: t.user.ID, SessionID: t.sess.ID})
+	return t.own.tokenIn(a, t.sess.ID)
 }
 
 // flush stores the actions minted so far.
 func (t *turn) flush() error {
-	if err := t.pending.save(t.ctx, t.c.store, t.ttl); err != nil {
-		return fmt.Errorf("bridge: %w", err)
+	if err := t.own.save(t.ctx); err != nil {
+		t.shared.reset()
+		return err
 	}
-	return nil
+	return t.shared.save(t.ctx)
+}
+
+// unmint forgets the actions minted since the last flush: the message that
+// would have carried them is not sent.
+func (t *turn) unmint() {
+	t.own.reset()
+	t.shared.reset()
 }
 
 // errCutShort refuses sends once shutdown (or a lost lease) has cancelled the
@@ -135,7 +152,7 @@ func (t *turn) send(m formatting.Message) (MsgRef, error) {
 	}
 	if err := t.flush(); err != nil {
 		t.log.Error("bridge: cannot store button actions; reply not sent", "err", err)
-		t.pending = t.pending[:0]
+		t.unmint()
 		t.sendPlain(t.p.T("bridge.internal_error"))
 		return MsgRef{}, err
 	}
@@ -158,7 +175,7 @@ func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
 		return t.cut()
 	}
 	if err := t.flush(); err != nil {
-		t.pending = t.pending[:0]
+		t.unmint()
 		return err
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -166,29 +167,40 @@ func (s *Store) DueCases(_ context.Context, now time.Time, max int) ([]string, e
 	return out, nil
 }
 
-// caseSnapshot is the cases' part of the snapshot file.
+// caseSnapshot is the cases' part of a version 1 snapshot.
 type caseSnapshot struct {
 	Seq   int64                `json:"seq"`
 	Cases []entry[bridge.Case] `json:"cases"`
 	Links []entry[string]      `json:"links"`
 }
 
-func (t *caseTable) snapshot(now int64) *caseSnapshot {
+// stream writes the cases' snapshot lines.
+func (t *caseTable) stream(enc *json.Encoder, now int64) error {
 	t.mu.Lock()
 	seq := t.seq
 	t.mu.Unlock()
-	return &caseSnapshot{Seq: seq, Cases: items[bridge.Case](t.cases, now), Links: items[string](t.links, now)}
-}
-
-func (t *caseTable) restore(cs *caseSnapshot, now int64) {
-	if cs == nil {
-		return
+	if err := enc.Encode(line{T: lineCaseSeq, N: seq}); err != nil {
+		return err
 	}
-	t.mu.Lock()
-	t.seq = max(t.seq, cs.Seq)
-	t.mu.Unlock()
-	restore(t.cases, cs.Cases, now)
-	restore(t.links, cs.Links, now)
+	for id, it := range t.cases.Items() {
+		c, ok := it.Object.(bridge.Case)
+		if !ok || (it.Expiration > 0 && it.Expiration <= now) {
+			continue
+		}
+		if err := enc.Encode(line{T: lineCase, K: id, E: it.Expiration, Case: &c}); err != nil {
+			return err
+		}
+	}
+	for k, it := range t.links.Items() {
+		v, ok := it.Object.(string)
+		if !ok || (it.Expiration > 0 && it.Expiration <= now) {
+			continue
+		}
+		if err := enc.Encode(line{T: lineLink, K: k, E: it.Expiration, S: v}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *caseTable) deleteExpired() {

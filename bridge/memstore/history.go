@@ -17,9 +17,8 @@ var (
 	_ bridge.SecretStore  = (*Store)(nil)
 )
 
-// history is one conversation's history as the histories cache holds it. It
-// is never changed in place (a snapshot may be encoding it): every change
-// stores a new one.
+// history is one conversation's history, in its record (convs.go), changed
+// in place under the record's shard lock.
 type history struct {
 	Seq     uint64         `json:"seq"` // the last id given
 	Entries []historyEntry `json:"e"`   // oldest first
@@ -30,63 +29,72 @@ type historyEntry struct {
 	Data []byte `json:"d"`
 }
 
-func (s *Store) getHistory(k string) history {
-	if v, ok := s.histories.Get(k); ok {
-		return v.(history)
+// liveHist is r's history, nil when it has none or it has expired.
+func (r *convRec) liveHist(now int64) *history {
+	if r == nil || r.hist == nil || !alive(r.histExp, now) {
+		return nil
 	}
-	return history{}
+	return r.hist
 }
 
 // AppendHistory implements bridge.HistoryStore.
-func (s *Store) AppendHistory(_ context.Context, key bridge.ConvKey, data []byte, keep int, d time.Duration) (uint64, error) {
+func (s *Store) AppendHistory(_ context.Context, key bridge.ConvKey, data []byte, keep int, d time.Duration) (id uint64, _ error) {
 	keep = max(keep, 1)
-	k := key.String()
-	s.hmu.Lock()
-	defer s.hmu.Unlock()
-	old := s.getHistory(k)
-	h := history{Seq: old.Seq + 1}
-	from := max(len(old.Entries)-keep+1, 0)
-	h.Entries = make([]historyEntry, 0, len(old.Entries)-from+1)
-	h.Entries = append(h.Entries, old.Entries[from:]...)
-	h.Entries = append(h.Entries, historyEntry{ID: h.Seq, Data: slices.Clone(data)})
-	s.histories.Set(k, h, ttl(d))
-	return h.Seq, nil
+	now := time.Now().UnixNano()
+	s.convs.with(key.String(), true, func(r *convRec) {
+		h := r.liveHist(now)
+		if h == nil {
+			h = &history{}
+			r.hist = h
+		}
+		h.Seq++
+		if drop := len(h.Entries) - keep + 1; drop > 0 {
+			n := copy(h.Entries, h.Entries[drop:])
+			clear(h.Entries[n:])
+			h.Entries = h.Entries[:n]
+		}
+		h.Entries = append(h.Entries, historyEntry{ID: h.Seq, Data: slices.Clone(data)})
+		r.histExp = expAt(now, d)
+		id = h.Seq
+	})
+	return id, nil
 }
 
 // ReplaceHistory implements bridge.HistoryStore. The history's expiry stays
 // as its last append set it.
-func (s *Store) ReplaceHistory(_ context.Context, key bridge.ConvKey, id uint64, data []byte) (bool, error) {
-	k := key.String()
-	s.hmu.Lock()
-	defer s.hmu.Unlock()
-	v, exp, ok := s.histories.GetWithExpiration(k)
-	if !ok {
-		return false, nil
-	}
-	old := v.(history)
-	i := slices.IndexFunc(old.Entries, func(e historyEntry) bool { return e.ID == id })
-	if i < 0 {
-		return false, nil
-	}
-	h := history{Seq: old.Seq, Entries: slices.Clone(old.Entries)}
-	h.Entries[i].Data = slices.Clone(data)
-	d := cache.NoExpiration
-	if !exp.IsZero() {
-		if d = time.Until(exp); d <= 0 {
-			return false, nil
+func (s *Store) ReplaceHistory(_ context.Context, key bridge.ConvKey, id uint64, data []byte) (ok bool, _ error) {
+	now := time.Now().UnixNano()
+	s.convs.with(key.String(), false, func(r *convRec) {
+		h := r.liveHist(now)
+		if h == nil {
+			return
 		}
-	}
-	s.histories.Set(k, h, d)
-	return true, nil
+		i := slices.IndexFunc(h.Entries, func(e historyEntry) bool { return e.ID == id })
+		if i < 0 {
+			return
+		}
+		h.Entries[i].Data = slices.Clone(data)
+		ok = true
+	})
+	return ok, nil
 }
 
 // History implements bridge.HistoryStore.
-func (s *Store) History(_ context.Context, key bridge.ConvKey, keep int) ([]bridge.HistoryEntry, error) {
-	h := s.getHistory(key.String())
-	es := h.Entries[max(len(h.Entries)-max(keep, 1), 0):]
-	out := make([]bridge.HistoryEntry, len(es))
-	for i, e := range es {
-		out[i] = bridge.HistoryEntry{ID: e.ID, Data: slices.Clone(e.Data)}
+func (s *Store) History(_ context.Context, key bridge.ConvKey, keep int) (out []bridge.HistoryEntry, _ error) {
+	now := time.Now().UnixNano()
+	s.convs.with(key.String(), false, func(r *convRec) {
+		h := r.liveHist(now)
+		if h == nil {
+			return
+		}
+		es := h.Entries[max(len(h.Entries)-max(keep, 1), 0):]
+		out = make([]bridge.HistoryEntry, len(es))
+		for i, e := range es {
+			out[i] = bridge.HistoryEntry{ID: e.ID, Data: slices.Clone(e.Data)}
+		}
+	})
+	if out == nil {
+		out = []bridge.HistoryEntry{}
 	}
 	return out, nil
 }
@@ -104,4 +112,7 @@ func (s *Store) Secret(_ context.Context, name string) ([]byte, error) {
 }
 
 // HistoryLen reports the number of conversations with a history (for tests).
-func (s *Store) HistoryLen() int { return s.histories.ItemCount() }
+func (s *Store) HistoryLen() int {
+	_, _, _, n := s.convs.counts(time.Now().UnixNano())
+	return n
+}

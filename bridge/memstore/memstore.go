@@ -1,7 +1,9 @@
-// Package memstore is the in-memory bridge.Store: go-cache maps with TTL eviction,
-// written to a snapshot file on Close (temp file + rename, so a crash mid-write
-// never leaves a half file) and read back by Open, so a restart keeps every
-// conversation's KM session and every live button. The inbox of accepted
+// Package memstore is the in-memory bridge.Store: one compact record per
+// conversation (its KM session, transcript, button ring and history, see
+// convs.go), shared buttons, and go-cache maps for the rest, with TTL
+// eviction, streamed to a snapshot file (temp file + rename, so a crash
+// mid-write never leaves a half file) and read back by Open, so a restart
+// keeps every conversation's KM session and every live button. The inbox of accepted
 // events is kept apart, in a journal fsynced on every write (inbox.go), since
 // it must survive a crash, not only a restart. Expired entries are dropped
 // on load. A snapshot that cannot be read is moved aside and reported, and the
@@ -36,17 +38,13 @@ type Options struct {
 type Store struct {
 	path string
 
-	sessions    *cache.Cache // ConvKey.String() → bridge.KMSession
-	actions     *cache.Cache // token → bridge.StoredAction
-	seen        *cache.Cache // delivery id → struct{}
-	rated       *cache.Cache // logId → struct{}
-	transcripts *cache.Cache // ConvKey.String() → []bridge.Turn
-	cases       *caseTable   // hand-over cases (cases.go)
-	histories   *cache.Cache // ConvKey.String() → history (history.go)
-	secrets     *cache.Cache // name → []byte, never expiring
-
-	tmu sync.Mutex // serialises transcript read-modify-write
-	hmu sync.Mutex // serialises history read-modify-write
+	convs   *convTable   // per conversation: session, transcript, buttons, history
+	shared  *sharedTable // shared button actions
+	legacy  *cache.Cache // token → bridge.StoredAction, tokens of before rings (PutAction)
+	seen    *cache.Cache // delivery id → struct{}
+	rated   *cache.Cache // logId → struct{}
+	cases   *caseTable   // hand-over cases (cases.go)
+	secrets *cache.Cache // name → []byte, never expiring
 
 	inbox *inbox // bridge.Inbox, in its journal <path>.inbox (inbox.go)
 
@@ -82,17 +80,16 @@ func Open(opts Options) (*Store, error) {
 		path: opts.Path,
 		// No go-cache janitors: theirs stop only when the cache is garbage
 		// collected. One janitor of our own stops on Close.
-		sessions:    cache.New(cache.NoExpiration, 0),
-		actions:     cache.New(cache.NoExpiration, 0),
-		seen:        cache.New(cache.NoExpiration, 0),
-		rated:       cache.New(cache.NoExpiration, 0),
-		transcripts: cache.New(cache.NoExpiration, 0),
-		histories:   cache.New(cache.NoExpiration, 0),
-		secrets:     cache.New(cache.NoExpiration, 0),
-		inbox:       newInbox(journal, opts.Logger),
-		cases:       newCaseTable(),
-		stop:        make(chan struct{}),
-		done:        make(chan struct{}),
+		convs:   newConvTable(),
+		shared:  &sharedTable{m: map[bridge.SharedID]sharedRec{}},
+		legacy:  cache.New(cache.NoExpiration, 0),
+		seen:    cache.New(cache.NoExpiration, 0),
+		rated:   cache.New(cache.NoExpiration, 0),
+		secrets: cache.New(cache.NoExpiration, 0),
+		inbox:   newInbox(journal, opts.Logger),
+		cases:   newCaseTable(),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	var loadErr error
 	if s.path != "" {
@@ -117,7 +114,7 @@ func Open(opts Options) (*Store, error) {
 }
 
 func (s *Store) caches() []*cache.Cache {
-	return []*cache.Cache{s.sessions, s.actions, s.seen, s.rated, s.transcripts, s.histories}
+	return []*cache.Cache{s.legacy, s.seen, s.rated}
 }
 
 func (s *Store) janitor(every time.Duration) {
@@ -133,6 +130,9 @@ func (s *Store) janitor(every time.Duration) {
 				c.DeleteExpired()
 			}
 			s.cases.deleteExpired()
+			now := time.Now().UnixNano()
+			s.convs.deleteExpired(now)
+			s.shared.deleteExpired(now)
 		}
 	}
 }
@@ -143,39 +143,6 @@ func ttl(d time.Duration) time.Duration {
 		return cache.NoExpiration
 	}
 	return d
-}
-
-// Session implements bridge.Store.
-func (s *Store) Session(_ context.Context, key bridge.ConvKey) (bridge.KMSession, bool, error) {
-	v, ok := s.sessions.Get(key.String())
-	if !ok {
-		return bridge.KMSession{}, false, nil
-	}
-	return v.(bridge.KMSession), true, nil
-}
-
-// PutSession implements bridge.Store.
-func (s *Store) PutSession(_ context.Context, key bridge.ConvKey, sess bridge.KMSession, d time.Duration) error {
-	s.sessions.Set(key.String(), sess, ttl(d))
-	return nil
-}
-
-// PutAction implements bridge.Store.
-func (s *Store) PutAction(_ context.Context, token string, a bridge.StoredAction, d time.Duration) error {
-	if token == "" {
-		return errors.New("memstore: put action: empty token")
-	}
-	s.actions.Set(token, a, ttl(d))
-	return nil
-}
-
-// Action implements bridge.Store.
-func (s *Store) Action(_ context.Context, token string) (bridge.StoredAction, bool, error) {
-	v, ok := s.actions.Get(token)
-	if !ok {
-		return bridge.StoredAction{}, false, nil
-	}
-	return v.(bridge.StoredAction), true, nil
 }
 
 // Seen implements bridge.Store; go-cache's Add makes it atomic. A new claim
@@ -211,42 +178,18 @@ func (s *Store) MarkRated(_ context.Context, logID int64, d time.Duration) error
 	return nil
 }
 
-// AppendTurn implements bridge.Store.
-func (s *Store) AppendTurn(_ context.Context, key bridge.ConvKey, t bridge.Turn, max int, d time.Duration) error {
-	if max < 1 {
-		max = 1
-	}
-	k := key.String()
-	s.tmu.Lock()
-	defer s.tmu.Unlock()
-	var old []bridge.Turn
-	if v, ok := s.transcripts.Get(k); ok {
-		old = v.([]bridge.Turn)
-	}
-	if len(old) >= max {
-		old = old[len(old)-max+1:]
-	}
-	// A new slice each time: readers may hold the old one.
-	turns := make([]bridge.Turn, 0, len(old)+1)
-	turns = append(append(turns, old...), t)
-	s.transcripts.Set(k, turns, ttl(d))
-	return nil
-}
-
-// Transcript implements bridge.Store.
-func (s *Store) Transcript(_ context.Context, key bridge.ConvKey) ([]bridge.Turn, error) {
-	v, ok := s.transcripts.Get(key.String())
-	if !ok {
-		return nil, nil
-	}
-	turns := v.([]bridge.Turn)
-	return append([]bridge.Turn(nil), turns...), nil
-}
-
 // Len reports the number of live entries per kind (for tests and metrics).
 func (s *Store) Len() (sessions, actions, seen, rated, transcripts int) {
-	return s.sessions.ItemCount(), s.actions.ItemCount(), s.seen.ItemCount(),
-		s.rated.ItemCount(), s.transcripts.ItemCount()
+	now := time.Now().UnixNano()
+	sessions, actions, transcripts, _ = s.convs.counts(now)
+	s.shared.mu.Lock()
+	for _, r := range s.shared.m {
+		if alive(r.exp, now) {
+			actions++
+		}
+	}
+	s.shared.mu.Unlock()
+	return sessions, actions + s.legacy.ItemCount(), s.seen.ItemCount(), s.rated.ItemCount(), transcripts
 }
 
 // Close stops the janitor, writes the snapshot and compacts and closes the

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,41 +17,55 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 )
 
-// snapshotVersion is bumped when the file layout changes incompatibly.
-const snapshotVersion = 1
+// The snapshot file is a stream of JSON values, one per line: a header, then
+// one line per conversation record, shared action, dedupe claim, rated
+// answer, secret, case and case link. It is written as it is read from the
+// store, a shard or a cache at a time, so saving costs no copy of the state
+// and no whole-file buffer (a single JSON document of 10,000 conversations
+// took 256 MB). Version 1 was that single document; Open still reads it.
+const (
+	snapshotVersion   = 2
+	snapshotVersionV1 = 1
+)
 
-// snapshot is the file layout: one list per kind, each entry with its key, value
-// and expiry (unix nanoseconds, 0 = none).
-type snapshot struct {
-	Version     int                          `json:"version"`
-	SavedAt     time.Time                    `json:"saved_at"`
-	Sessions    []entry[bridge.KMSession]    `json:"sessions"`
-	Actions     []entry[bridge.StoredAction] `json:"actions"`
-	Seen        []entry[struct{}]            `json:"seen"`
-	Rated       []entry[struct{}]            `json:"rated"`
-	Transcripts []entry[[]bridge.Turn]       `json:"transcripts"`
-	Cases       *caseSnapshot                `json:"cases,omitempty"`
-	Histories   []entry[history]             `json:"histories,omitempty"`
-	Secrets     []entry[[]byte]              `json:"secrets,omitempty"`
+// Snapshot line kinds.
+const (
+	lineHeader  = "header"
+	lineConv    = "conv"
+	lineShared  = "shared"
+	lineLegacy  = "action"
+	lineSeen    = "seen"
+	lineRated   = "rated"
+	lineSecret  = "secret"
+	lineCaseSeq = "case_seq"
+	lineCase    = "case"
+	lineLink    = "link"
+)
+
+// line is one value of the snapshot stream: T says which fields it uses.
+type line struct {
+	T       string               `json:"t"`
+	Version int                  `json:"version,omitempty"` // header
+	SavedAt *time.Time           `json:"saved_at,omitempty"`
+	K       string               `json:"k,omitempty"` // the entry's key
+	E       int64                `json:"e,omitempty"` // its expiry, Unix ns; 0: none
+	Conv    *convLine            `json:"c,omitempty"`
+	Action  *bridge.StoredAction `json:"a,omitempty"`
+	Case    *bridge.Case         `json:"case,omitempty"`
+	S       string               `json:"s,omitempty"` // a link's case id
+	B       []byte               `json:"b,omitempty"` // a secret, a shared action's id
+	N       int64                `json:"n,omitempty"` // the case sequence
 }
 
-type entry[T any] struct {
-	K string `json:"k"`
-	V T      `json:"v"`
-	E int64  `json:"e,omitempty"`
-}
-
-func items[T any](c *cache.Cache, now int64) []entry[T] {
-	m := c.Items() // a copy without expired entries
-	out := make([]entry[T], 0, len(m))
-	for k, it := range m {
-		v, ok := it.Object.(T)
-		if !ok || (it.Expiration > 0 && it.Expiration <= now) {
-			continue
-		}
-		out = append(out, entry[T]{K: k, V: v, E: it.Expiration})
-	}
-	return out
+// convLine is a conversation record (convs.go) in the snapshot.
+type convLine struct {
+	Sess   *bridge.KMSession `json:"s,omitempty"`
+	SessE  int64             `json:"se,omitempty"`
+	Turns  []bridge.Turn     `json:"t,omitempty"`
+	TurnE  int64             `json:"te,omitempty"`
+	Groups [][]byte          `json:"g,omitempty"` // bridge.AppendGroup
+	Hist   *history          `json:"h,omitempty"`
+	HistE  int64             `json:"he,omitempty"`
 }
 
 // Snapshot writes every live entry to the snapshot file atomically: a temp file
@@ -74,20 +89,6 @@ func (s *Store) Snapshot(ctx context.Context) error {
 }
 
 func (s *Store) writeSnapshot(ctx context.Context) error {
-	now := time.Now()
-	n := now.UnixNano()
-	snap := snapshot{
-		Version:     snapshotVersion,
-		SavedAt:     now.UTC(),
-		Sessions:    items[bridge.KMSession](s.sessions, n),
-		Actions:     items[bridge.StoredAction](s.actions, n),
-		Seen:        items[struct{}](s.seen, n),
-		Rated:       items[struct{}](s.rated, n),
-		Transcripts: items[[]bridge.Turn](s.transcripts, n),
-		Cases:       s.cases.snapshot(n),
-		Histories:   items[history](s.histories, n),
-		Secrets:     items[[]byte](s.secrets, n),
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: snapshot: %w", err)
 	}
@@ -106,7 +107,7 @@ func (s *Store) writeSnapshot(ctx context.Context) error {
 		return fmt.Errorf("memstore: snapshot %s: %w", s.path, err)
 	}
 	w := bufio.NewWriterSize(f, 1<<16)
-	if err := json.NewEncoder(w).Encode(&snap); err != nil {
+	if err := s.streamSnapshot(ctx, w); err != nil {
 		return fail(err)
 	}
 	if err := w.Flush(); err != nil {
@@ -130,6 +131,158 @@ func (s *Store) writeSnapshot(ctx context.Context) error {
 	return nil
 }
 
+// streamSnapshot writes the snapshot's lines to w.
+func (s *Store) streamSnapshot(ctx context.Context, w io.Writer) error {
+	now := time.Now()
+	n := now.UnixNano()
+	enc := json.NewEncoder(w)
+	saved := now.UTC()
+	if err := enc.Encode(line{T: lineHeader, Version: snapshotVersion, SavedAt: &saved}); err != nil {
+		return err
+	}
+	// A shard's records are encoded under its lock into buf (a shard is a
+	// 64th of the conversations), then written without it.
+	var buf bytes.Buffer
+	benc := json.NewEncoder(&buf)
+	for i := range s.convs.shards {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sh := &s.convs.shards[i]
+		buf.Reset()
+		var err error
+		sh.mu.Lock()
+		for _, r := range sh.m {
+			if l, ok := r.snapshotLine(n); ok {
+				if err = benc.Encode(l); err != nil {
+					break
+				}
+			}
+		}
+		sh.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	buf = bytes.Buffer{}
+	s.shared.mu.Lock()
+	var err error
+	for id, r := range s.shared.m {
+		if alive(r.exp, n) {
+			sa := r.sa
+			if err = enc.Encode(line{T: lineShared, B: id[:], E: r.exp, Action: &sa}); err != nil {
+				break
+			}
+		}
+	}
+	s.shared.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	cs := []struct {
+		kind string
+		c    *cache.Cache
+	}{{lineLegacy, s.legacy}, {lineSeen, s.seen}, {lineRated, s.rated}, {lineSecret, s.secrets}}
+	for _, c := range cs {
+		if err := encodeCache(enc, c.kind, c.c, n); err != nil {
+			return err
+		}
+	}
+	return s.cases.stream(enc, n)
+}
+
+// encodeCache writes a go-cache's live entries. Items copies the map (keys
+// and boxed values, not the values' contents): these caches hold small
+// entries (delivery ids, logIds, secrets, older tokens).
+func encodeCache(enc *json.Encoder, kind string, c *cache.Cache, now int64) error {
+	for k, it := range c.Items() {
+		if it.Expiration > 0 && it.Expiration <= now {
+			continue
+		}
+		l := line{T: kind, K: k, E: it.Expiration}
+		switch v := it.Object.(type) {
+		case bridge.StoredAction:
+			l.Action = &v
+		case []byte:
+			l.B = v
+		}
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshotLine is r's snapshot line; ok is false when nothing of it is alive.
+func (r *convRec) snapshotLine(now int64) (line, bool) {
+	key, _ := bridge.ParseConvKey(r.name)
+	var c convLine
+	live := false
+	if r.sess.set && alive(r.sess.exp, now) {
+		k := r.sess.kmSession()
+		c.Sess, c.SessE, live = &k, r.sess.exp, true
+	}
+	if r.turns != nil && alive(r.turnExp, now) {
+		c.Turns = make([]bridge.Turn, len(r.turns))
+		for i, tr := range r.turns {
+			c.Turns[i] = tr.turn(key)
+		}
+		c.TurnE, live = r.turnExp, true
+	}
+	for _, gr := range r.ring {
+		if !alive(gr.exp, now) {
+			continue
+		}
+		g, err := gr.buttonGroup(r.name)
+		if err != nil {
+			continue // cannot be clicked either
+		}
+		c.Groups, live = append(c.Groups, bridge.AppendGroup(nil, g)), true
+	}
+	if h := r.liveHist(now); h != nil {
+		c.Hist, c.HistE, live = h, r.histExp, true
+	}
+	return line{T: lineConv, K: r.name, Conv: &c}, live
+}
+
+// restoreConv adds a conversation record read from a snapshot.
+func (s *Store) restoreConv(name string, c *convLine, now int64) error {
+	var groups []bridge.ButtonGroup
+	for _, b := range c.Groups {
+		g, err := bridge.DecodeGroup(b)
+		if err != nil {
+			return fmt.Errorf("conversation %q: %w", name, err)
+		}
+		if !g.Expires.IsZero() && g.Expires.UnixNano() <= now {
+			continue
+		}
+		groups = append(groups, g)
+	}
+	key, isConv := bridge.ParseConvKey(name)
+	s.convs.with(name, true, func(r *convRec) {
+		if c.Sess != nil && alive(c.SessE, now) {
+			r.sess = sessionOf(*c.Sess, c.SessE)
+		}
+		if len(c.Turns) > 0 && alive(c.TurnE, now) && isConv {
+			r.turns = make([]turnRec, len(c.Turns))
+			for i, t := range c.Turns {
+				r.turns[i] = turnOf(key, t)
+			}
+			r.turnExp = c.TurnE
+		}
+		for _, g := range groups {
+			r.ring = append(r.ring, groupOf(r.name, g))
+		}
+		if c.Hist != nil && alive(c.HistE, now) {
+			r.hist, r.histExp = c.Hist, c.HistE
+		}
+	})
+	return nil
+}
+
 // load reads the snapshot. A missing file is fine; an unreadable one is moved
 // aside and reported as ErrCorruptSnapshot.
 func (s *Store) load(now time.Time) error {
@@ -144,18 +297,7 @@ func (s *Store) load(now time.Time) error {
 		f.Close()
 		return fmt.Errorf("memstore: snapshot %s is not a regular file (store.snapshot_path must name a file)", s.path)
 	}
-	var snap snapshot
-	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<16))
-	err = dec.Decode(&snap)
-	if err == nil {
-		// Anything after the one JSON value means the file is not ours.
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("trailing data after the snapshot")
-		}
-	}
-	if err == nil && snap.Version != snapshotVersion {
-		err = fmt.Errorf("snapshot version %d, want %d", snap.Version, snapshotVersion)
-	}
+	err = s.read(bufio.NewReaderSize(f, 1<<16), now.UnixNano())
 	f.Close()
 	if err != nil {
 		aside := s.path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
@@ -164,27 +306,171 @@ func (s *Store) load(now time.Time) error {
 		}
 		return fmt.Errorf("%w: %s: %v (moved to %s; starting empty)", ErrCorruptSnapshot, s.path, err, aside)
 	}
-	n := now.UnixNano()
-	restore(s.sessions, snap.Sessions, n)
-	restore(s.actions, snap.Actions, n)
-	restore(s.seen, snap.Seen, n)
-	restore(s.rated, snap.Rated, n)
-	restore(s.transcripts, snap.Transcripts, n)
-	s.cases.restore(snap.Cases, n)
-	restore(s.histories, snap.Histories, n)
-	restore(s.secrets, snap.Secrets, n)
 	return nil
 }
 
-func restore[T any](c *cache.Cache, es []entry[T], now int64) {
-	for _, e := range es {
-		d := cache.NoExpiration
-		if e.E > 0 {
-			if e.E <= now {
-				continue
-			}
-			d = time.Duration(e.E - now)
-		}
-		c.Set(e.K, e.V, d)
+// read restores a snapshot stream of either version.
+func (s *Store) read(r io.Reader, now int64) error {
+	dec := json.NewDecoder(r)
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return err
 	}
+	var head struct {
+		T       string `json:"t"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(first, &head); err != nil {
+		return err
+	}
+	switch {
+	case head.T == "" && head.Version == snapshotVersionV1:
+		if _, terr := dec.Token(); terr != io.EOF {
+			return errors.New("trailing data after the snapshot")
+		}
+		return s.readV1(first, now)
+	case head.T == lineHeader && head.Version == snapshotVersion:
+	default:
+		return fmt.Errorf("snapshot version %d, want %d", head.Version, snapshotVersion)
+	}
+	for {
+		var l line
+		err := dec.Decode(&l)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.restoreLine(&l, now); err != nil {
+			return err
+		}
+	}
+}
+
+// setCache puts a snapshot entry with expiry e into c, unless it has expired.
+func setCache(c *cache.Cache, k string, v any, e, now int64) {
+	d := cache.NoExpiration
+	if e > 0 {
+		if e <= now {
+			return
+		}
+		d = time.Duration(e - now)
+	}
+	c.Set(k, v, d)
+}
+
+func (s *Store) restoreLine(l *line, now int64) error {
+	switch l.T {
+	case lineConv:
+		if l.Conv == nil {
+			return errors.New("conversation line without a record")
+		}
+		return s.restoreConv(l.K, l.Conv, now)
+	case lineShared:
+		var id bridge.SharedID
+		if len(l.B) != len(id) || l.Action == nil {
+			return errors.New("bad shared action line")
+		}
+		copy(id[:], l.B)
+		if alive(l.E, now) {
+			s.shared.m[id] = sharedRec{sa: *l.Action, exp: l.E}
+		}
+	case lineLegacy:
+		if l.Action == nil {
+			return errors.New("action line without an action")
+		}
+		setCache(s.legacy, l.K, *l.Action, l.E, now)
+	case lineSeen:
+		setCache(s.seen, l.K, struct{}{}, l.E, now)
+	case lineRated:
+		setCache(s.rated, l.K, struct{}{}, l.E, now)
+	case lineSecret:
+		setCache(s.secrets, l.K, l.B, l.E, now)
+	case lineCaseSeq:
+		s.cases.mu.Lock()
+		s.cases.seq = max(s.cases.seq, l.N)
+		s.cases.mu.Unlock()
+	case lineCase:
+		if l.Case == nil {
+			return errors.New("case line without a case")
+		}
+		setCache(s.cases.cases, l.K, *l.Case, l.E, now)
+	case lineLink:
+		setCache(s.cases.links, l.K, l.S, l.E, now)
+	default:
+		return fmt.Errorf("unknown snapshot line %q", l.T)
+	}
+	return nil
+}
+
+// snapshotV1 is the layout of version 1: one document, a list per kind.
+type snapshotV1 struct {
+	Version     int                          `json:"version"`
+	Sessions    []entry[bridge.KMSession]    `json:"sessions"`
+	Actions     []entry[bridge.StoredAction] `json:"actions"`
+	Seen        []entry[struct{}]            `json:"seen"`
+	Rated       []entry[struct{}]            `json:"rated"`
+	Transcripts []entry[[]bridge.Turn]       `json:"transcripts"`
+	Cases       *caseSnapshot                `json:"cases,omitempty"`
+	Histories   []entry[history]             `json:"histories,omitempty"`
+	Secrets     []entry[[]byte]              `json:"secrets,omitempty"`
+}
+
+type entry[T any] struct {
+	K string `json:"k"`
+	V T      `json:"v"`
+	E int64  `json:"e,omitempty"`
+}
+
+// readV1 restores a version 1 snapshot: its buttons' random tokens go on
+// working (PutAction) until they expire.
+func (s *Store) readV1(raw json.RawMessage, now int64) error {
+	var snap snapshotV1
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		return err
+	}
+	for _, e := range snap.Sessions {
+		if alive(e.E, now) {
+			v := e.V
+			s.convs.with(e.K, true, func(r *convRec) { r.sess = sessionOf(v, e.E) })
+		}
+	}
+	for _, e := range snap.Transcripts {
+		if alive(e.E, now) && len(e.V) > 0 {
+			if err := s.restoreConv(e.K, &convLine{Turns: e.V, TurnE: e.E}, now); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range snap.Histories {
+		if alive(e.E, now) {
+			h := e.V
+			s.convs.with(e.K, true, func(r *convRec) { r.hist, r.histExp = &h, e.E })
+		}
+	}
+	for _, e := range snap.Actions {
+		setCache(s.legacy, e.K, e.V, e.E, now)
+	}
+	for _, e := range snap.Seen {
+		setCache(s.seen, e.K, struct{}{}, e.E, now)
+	}
+	for _, e := range snap.Rated {
+		setCache(s.rated, e.K, struct{}{}, e.E, now)
+	}
+	for _, e := range snap.Secrets {
+		setCache(s.secrets, e.K, e.V, e.E, now)
+	}
+	if cs := snap.Cases; cs != nil {
+		s.cases.mu.Lock()
+		s.cases.seq = max(s.cases.seq, cs.Seq)
+		s.cases.mu.Unlock()
+		for _, e := range cs.Cases {
+			setCache(s.cases.cases, e.K, e.V, e.E, now)
+		}
+		for _, e := range cs.Links {
+			setCache(s.cases.links, e.K, e.V, e.E, now)
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,7 +88,7 @@ var behaviours = []behaviour{
 				Content: []byte(`{"a":[1,"x"]}`), LogID: 9_007_199_254_740_993, Label: "Next ▶"},
 			Key: key, Owner: "U1", SessionID: 450_001,
 		}
-		must(t, a.PutAction(ctx, "tok-1", act, time.Hour))
+		must(t, putAction(a, ctx, "tok-1", act, time.Hour))
 		got, ok, err := b.Action(ctx, "tok-1")
 		if !ok || err != nil || !sameAction(got, act) {
 			t.Errorf("Action on b = %+v %v %v, want %+v", got, ok, err, act)
@@ -98,7 +99,7 @@ var behaviours = []behaviour{
 		if _, ok, err := b.Action(ctx, ""); ok || err != nil {
 			t.Errorf("empty token: %v %v", ok, err)
 		}
-		if err := a.PutAction(ctx, "", act, time.Hour); err == nil {
+		if err := putAction(a, ctx, "", act, time.Hour); err == nil {
 			t.Error("empty token accepted")
 		}
 	}},
@@ -192,11 +193,11 @@ var behaviours = []behaviour{
 	}},
 	{"entries expire after their TTL; TTL 0 never", func(t *testing.T, a, b bridge.Store) {
 		must(t, a.PutSession(ctx, key, bridge.KMSession{ID: 1}, short))
-		must(t, a.PutAction(ctx, "short", bridge.StoredAction{Key: key}, short))
+		must(t, putAction(a, ctx, "short", bridge.StoredAction{Key: key}, short))
 		must(t, a.MarkRated(ctx, 1, short))
 		must(t, a.AppendTurn(ctx, key, bridge.Turn{Text: "x"}, 5, short))
 		must(t, a.PutSession(ctx, other, bridge.KMSession{ID: 2}, 0))
-		must(t, a.PutAction(ctx, "forever", bridge.StoredAction{Key: other}, 0))
+		must(t, putAction(a, ctx, "forever", bridge.StoredAction{Key: other}, 0))
 		must(t, a.MarkRated(ctx, 2, 0))
 		must(t, a.AppendTurn(ctx, other, bridge.Turn{Text: "y"}, 5, 0))
 		eventually(t, func() error {
@@ -246,8 +247,8 @@ var behaviours = []behaviour{
 		// Written with a short TTL, then again without one / with a long one.
 		must(t, a.PutSession(ctx, key, bridge.KMSession{ID: 1}, short))
 		must(t, b.PutSession(ctx, key, bridge.KMSession{ID: 1}, 0))
-		must(t, a.PutAction(ctx, "t", bridge.StoredAction{}, short))
-		must(t, b.PutAction(ctx, "t", bridge.StoredAction{}, time.Hour))
+		must(t, putAction(a, ctx, "t", bridge.StoredAction{}, short))
+		must(t, putAction(b, ctx, "t", bridge.StoredAction{}, time.Hour))
 		must(t, a.MarkRated(ctx, 5, short))
 		must(t, b.MarkRated(ctx, 5, time.Hour))
 		must(t, a.AppendTurn(ctx, key, bridge.Turn{Text: "1"}, 5, short))
@@ -257,7 +258,7 @@ var behaviours = []behaviour{
 		must(t, b.AppendTurn(ctx, other, bridge.Turn{Text: "2"}, 5, short))
 		// A sentinel written last with the short TTL: once it is gone, so would
 		// the others be, had their TTL not been replaced.
-		must(t, a.PutAction(ctx, "sentinel", bridge.StoredAction{}, short))
+		must(t, putAction(a, ctx, "sentinel", bridge.StoredAction{}, short))
 		eventually(t, func() error {
 			tr, err := b.Transcript(ctx, other)
 			_, ok, err2 := b.Action(ctx, "sentinel")
@@ -283,7 +284,7 @@ var behaviours = []behaviour{
 		}
 	}},
 	{"sub-millisecond TTL still expires", func(t *testing.T, a, b bridge.Store) {
-		must(t, a.PutAction(ctx, "tiny", bridge.StoredAction{}, time.Microsecond))
+		must(t, putAction(a, ctx, "tiny", bridge.StoredAction{}, time.Microsecond))
 		eventually(t, func() error {
 			if _, ok, err := b.Action(ctx, "tiny"); ok || err != nil {
 				return fmt.Errorf("still live: %v %v", ok, err)
@@ -297,7 +298,7 @@ var behaviours = []behaviour{
 func TestBehaviour(t *testing.T) {
 	for _, im := range impls {
 		t.Run(im.name, func(t *testing.T) {
-			for _, bh := range behaviours {
+			for _, bh := range slices.Concat(behaviours, buttonBehaviours) {
 				t.Run(bh.name, func(t *testing.T) {
 					a, b := im.open(t)
 					bh.run(t, a, b)

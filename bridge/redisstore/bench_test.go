@@ -47,7 +47,7 @@ func BenchmarkStore(b *testing.B) {
 			return s.PutSession(ctx, bridge.DMKey("telegram", "", strconv.Itoa(i), strconv.Itoa(i)), sess, time.Hour)
 		}},
 		{"Action", func(s bridge.Store, i int) error {
-			_, ok, err := s.Action(ctx, "tok-"+strconv.Itoa(i%1000))
+			_, ok, err := s.Action(ctx, benchToken(i%1000))
 			if err == nil && !ok {
 				err = fmt.Errorf("action %d missing", i%1000)
 			}
@@ -62,7 +62,10 @@ func BenchmarkStore(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			s := st.open(b)
 			for i := range 1000 {
-				if err := s.PutAction(ctx, "tok-"+strconv.Itoa(i), act, time.Hour); err != nil {
+				k := bridge.DMKey("slack", "T1", "D"+strconv.Itoa(i), "U"+strconv.Itoa(i))
+				g := bridge.ButtonGroup{ID: uint64(i + 1), Key: k, Owner: act.Owner, SessionID: act.SessionID,
+					Expires: time.Now().Add(time.Hour), Actions: []formatting.Action{act.Action}}
+				if err := s.PutButtons(ctx, bridge.RingOf(k.String()), k.String(), g, 8); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -196,4 +199,10 @@ func deleteKeys(t testing.TB, c *redis.Client, prefix string) {
 	if err := iter.Err(); err != nil {
 		t.Error(err)
 	}
+}
+
+// benchToken is the token of the button stored for the i-th conversation.
+func benchToken(i int) string {
+	k := bridge.DMKey("slack", "T1", "D"+strconv.Itoa(i), "U"+strconv.Itoa(i))
+	return bridge.TokenRef{Ring: bridge.RingOf(k.String()), Group: uint64(i + 1)}.String()
 }

@@ -50,20 +50,14 @@ func (s *Store) PutSession(ctx context.Context, key bridge.ConvKey, sess bridge.
 	return put(ctx, s, "put session", s.key(kindSession, key.String()), sess, ttl)
 }
 
-// PutAction implements bridge.Store.
+// PutAction stores the action behind a token of no ring for ttl: how buttons
+// were stored before rings (bridge.ButtonStore). Action still finds such
+// tokens, which replicas of an older version write.
 func (s *Store) PutAction(ctx context.Context, token string, a bridge.StoredAction, ttl time.Duration) error {
 	if token == "" {
 		return errors.New("redisstore: put action: empty token")
 	}
 	return put(ctx, s, "put action", s.key(kindAction, token), a, ttl)
-}
-
-// Action implements bridge.Store.
-func (s *Store) Action(ctx context.Context, token string) (bridge.StoredAction, bool, error) {
-	if token == "" {
-		return bridge.StoredAction{}, false, nil // PutAction never stores one
-	}
-	return get[bridge.StoredAction](ctx, s, "get action", s.key(kindAction, token))
 }
 
 // Seen implements bridge.Store with SET NX PX: of any number of concurrent

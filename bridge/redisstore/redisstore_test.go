@@ -235,7 +235,7 @@ func allOps(s bridge.Store) func(yield func(string, error) bool) {
 		if !yield("PutSession", s.PutSession(ctx, key, bridge.KMSession{ID: 1}, time.Hour)) {
 			return
 		}
-		if !yield("PutAction", s.PutAction(ctx, "tok", bridge.StoredAction{Key: key}, time.Hour)) {
+		if !yield("PutButtons", s.PutButtons(ctx, bridge.RingOf(key.String()), key.String(), bridge.ButtonGroup{ID: 1, Key: key}, 8)) {
 			return
 		}
 		_, _, err = s.Action(ctx, "tok")
