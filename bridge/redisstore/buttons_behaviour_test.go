@@ -135,4 +135,3 @@ var buttonBehaviours = []behaviour{
 		}
 	}},
 }
-
