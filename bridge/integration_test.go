@@ -634,3 +634,45 @@ func TestSimOtherClicks(t *testing.T) {
 		t.Errorf("%d clicks in the transcript, want 5: %+v", clicks, tr)
 	}
 }
+
+// A conversation keeps the buttons of its last Config.ButtonGroups messages:
+// a button of an older answer gets the polite "expired" reply, and the store
+// holds a bounded number of actions however long the conversation goes on.
+func TestSimButtonBeyondTheBound(t *testing.T) {
+	const groups = 3
+	e := newSimEnv(t, kmsim.Options{}, envOpt{cfg: func(c *bridge.Config) { c.ButtonGroups = groups }})
+	mustHandle(t, e.core, msg(annDM, ann, qPassword))
+	e.rec.WaitSent(t, annDM, 2, wait) // the welcome and the answer
+	old := clickable(t, e.rec, annDM, "How do I set up multi-factor authentication?")
+	var stored []int
+	for i := range groups + 3 {
+		mustHandle(t, e.core, msg(annDM, ann, qPassword))
+		e.rec.WaitSent(t, annDM, 3+i, wait)
+		_, n, _, _, _ := e.store.Len()
+		stored = append(stored, n)
+	}
+	if stored[len(stored)-1] != stored[groups-1] {
+		t.Errorf("actions stored after each answer %v: not bounded once %d answers keep buttons", stored, groups)
+	}
+	sent := e.rec.SentTo(annDM)
+	newest, ok := bridgetest.Button(sent[len(sent)-1:], "How do I set up multi-factor authentication?")
+	if !ok {
+		t.Fatal("the newest answer has no suggestion")
+	}
+	if _, ok, _ := e.store.Action(context.Background(), newest.Token); !ok {
+		t.Fatal("the newest answer's button is not stored")
+	}
+	n := len(sent)
+	mustHandle(t, e.core, bridge.Click{Key: annDM, User: ann, Token: old})
+	got := e.rec.WaitSent(t, annDM, n+1, wait)
+	if got[n].Text() != en.T("bridge.expired_button") || len(e.sim.CallsTo("POST /v1/hit")) != 0 {
+		t.Errorf("reply %q, hits %d", got[n].Text(), len(e.sim.CallsTo("POST /v1/hit")))
+	}
+	if res := e.rec.WaitClicks(t, 1, wait); res[0].Status != bridge.ClickExpired {
+		t.Errorf("status %s", res[0].Status)
+	}
+	mustHandle(t, e.core, bridge.Click{Key: annDM, User: ann, Token: newest.Token})
+	if res := e.rec.WaitClicks(t, 2, wait); res[1].Status != bridge.ClickDone {
+		t.Errorf("the newest answer's button: status %s", res[1].Status)
+	}
+}

@@ -326,3 +326,39 @@ func TestSimHomeScreenButtons(t *testing.T) {
 		t.Errorf("hit calls %+v", hits)
 	}
 }
+
+// A hand-over case's buttons live in a ring of their case: however many
+// messages with buttons the agents' channel gets, the case's card stays
+// clickable; the channel's own buttons are bounded as any conversation's.
+func TestCaseButtonsOutliveABusyChannel(t *testing.T) {
+	core, st, _ := newTTLEnv(t, newFakeKM())
+	ctx := context.Background()
+	desk := bridge.ConvKey{Platform: "test", Workspace: "T1", Channel: "CDESK"}
+	tokens, save := core.Mint(desk, "", bridge.LifeButton)
+	claim := tokens(formatting.Action{Kind: formatting.ActCaseClaim, Case: "42", Label: "Claim"})
+	robot := tokens(formatting.Action{Kind: formatting.ActCaseRobot, Case: "42", Label: "Back to the robot"})
+	first := tokens(formatting.Action{Kind: formatting.ActSendText, Text: "hello"})
+	if err := save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var last string
+	for i := range bridge.DefaultConfig().ButtonGroups + 20 {
+		tokens, save := core.Mint(desk, "", bridge.LifeButton)
+		last = tokens(formatting.Action{Kind: formatting.ActSendText, Text: strings.Repeat("x", i+1)})
+		if err := save(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []string{claim, robot, last} {
+		sa, ok, err := st.Action(ctx, tok)
+		if err != nil || !ok || sa.Key != desk {
+			t.Errorf("token %s after a busy channel: %+v %v %v", tok, sa, ok, err)
+		}
+	}
+	if _, ok, _ := st.Action(ctx, first); ok {
+		t.Error("the channel's oldest message buttons are still stored: its ring is not bounded")
+	}
+	if ref, _ := bridge.ParseToken(claim); ref.Ring != bridge.RingOf("case|42") || ref.Lane != bridge.LaneCase {
+		t.Errorf("a case button's token names ring %x lane %d, want the case's", ref.Ring, ref.Lane)
+	}
+}

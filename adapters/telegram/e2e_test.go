@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kmbridge/kmbridge/adapters/telegram/telegramtest"
+	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/kmclient"
 	"github.com/kmbridge/kmbridge/kmclient/kmsim"
 )
@@ -162,11 +163,16 @@ func TestButtonHitAndRetire(t *testing.T) {
 	// says so, and the rating's group gives way to the expired words.
 	ctx := context.Background()
 	up := telegramtest.CallbackData(t, ans, "👍 Helpful")
-	sa, ok, err := p.Store.Action(ctx, up)
-	if err != nil || !ok {
+	if _, ok, err := p.Store.Action(ctx, up); err != nil || !ok {
 		t.Fatalf("the 👍 action is not stored: %v %v", ok, err)
 	}
-	if err := p.Store.PutAction(ctx, up, sa, time.Nanosecond); err != nil {
+	ref, _ := bridge.ParseToken(up)
+	g, ok, err := p.Store.Buttons(ctx, ref.Ring, ref.Lane, ref.Group)
+	if err != nil || !ok {
+		t.Fatalf("the 👍 group is not stored: %v %v", ok, err)
+	}
+	g.Expires = time.Now().Add(-time.Second)
+	if err := p.Store.PutButtons(ctx, ref.Ring, g.Key.String(), g, 8); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Millisecond)
