@@ -2,9 +2,11 @@ package memstore
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unique"
@@ -73,32 +75,42 @@ type session struct {
 	set                            bool
 }
 
-// turnRec is a transcript turn. A user's own words are kept as they are;
-// other texts (answers, notes, clicked labels) recur across conversations and
-// are interned.
+// turnRec is a transcript turn. Its texts are interned: answers, notes and
+// clicked labels recur across conversations, and so do many users' words
+// (greetings, the popular questions); a text of one conversation costs an
+// entry in unique's map besides itself, and is dropped with the turn.
 type turnRec struct {
-	at      int64
-	text    string                // RoleUser
-	h       unique.Handle[string] // other roles
-	hit     unique.Handle[string]
-	user    unique.Handle[string] // when userSet: the key's own user otherwise
-	other   unique.Handle[string] // the role when role is 0
+	at   int64
+	text unique.Handle[string]
+	hit  unique.Handle[string]
+	// user is the turn's user when userSet; the key's own user otherwise. A
+	// role of code 0 is kept in its place (roles other than bridge's).
+	user    unique.Handle[string]
 	ans     int32
 	role    uint8
 	userSet bool
 }
 
-// group is a ButtonGroup as the ring holds it.
+// group is a ButtonGroup as the ring holds it. Its actions are one interned
+// string, each action's length and bridge.AppendAction(…, log): the buttons
+// of one answer are the same for everyone who got it but for the log, so
+// their actions are kept once.
 type group struct {
 	id      uint64 // the group id
-	lane    bridge.Lane
-	owner   uint8 // ownerNone, ownerKeyUser or ownerOther
 	exp     int64
 	session int64
-	log     int64                   // the log the actions share (bridge.GroupLog)
-	key     string                  // the ConvKey's String when it is not the record's name
-	other   string                  // the owner when ownerOther
-	acts    []unique.Handle[string] // bridge.AppendAction(…, log), interned
+	log     int64 // the log the actions share (bridge.GroupLog)
+	acts    unique.Handle[string]
+	extra   *groupExtra // nil when the key is the record's and the owner its user or none
+	n       uint16      // the number of actions
+	lane    bridge.Lane
+	owner   uint8 // ownerNone, ownerKeyUser or ownerOther
+}
+
+// groupExtra is what few groups have: a case ring's, or another owner.
+type groupExtra struct {
+	key   string // the ConvKey's String when it is not the record's name
+	other string // the owner when ownerOther
 }
 
 // Group owners.
@@ -205,7 +217,7 @@ func (t *convTable) counts(now int64) (sessions, actions, transcripts, histories
 			}
 			for _, g := range r.ring {
 				if alive(g.exp, now) {
-					actions += len(g.acts)
+					actions += int(g.n)
 				}
 			}
 		}
@@ -319,24 +331,22 @@ func (s *Store) Transcript(_ context.Context, key bridge.ConvKey) (out []bridge.
 	return out, nil
 }
 
-// Codes of turnRec.role; 0 is another role, kept in turnRec.other.
+// Codes of turnRec.role; 0 is another role (see turnRec.user).
 var roleCodes = map[string]uint8{bridge.RoleUser: 1, bridge.RoleBot: 2, bridge.RoleClick: 3, bridge.RoleNote: 4}
 
 var roleNames = [...]string{"", bridge.RoleUser, bridge.RoleBot, bridge.RoleClick, bridge.RoleNote}
 
 func turnOf(key bridge.ConvKey, t bridge.Turn) turnRec {
 	tr := turnRec{at: toNano(t.At), hit: intern(t.Hit), ans: int32(t.AnsType)}
-	if c, ok := roleCodes[t.Role]; ok {
-		tr.role = c
-	} else {
-		tr.other = intern(t.Role)
-	}
-	if t.Role == bridge.RoleUser {
-		tr.text = t.Text
-	} else {
-		tr.h = intern(t.Text)
-	}
-	if t.User != key.User {
+	tr.text = intern(t.Text)
+	c, known := roleCodes[t.Role]
+	tr.role = c
+	switch {
+	case !known:
+		// Rare: kept whole in a line of its own.
+		tr.user = intern(t.Role + "\x00" + t.User)
+		tr.userSet = true
+	case t.User != key.User:
 		tr.user = intern(t.User)
 		tr.userSet = true
 	}
@@ -345,18 +355,15 @@ func turnOf(key bridge.ConvKey, t bridge.Turn) turnRec {
 
 func (tr turnRec) turn(key bridge.ConvKey) bridge.Turn {
 	t := bridge.Turn{At: fromNano(tr.at), Hit: str(tr.hit), AnsType: int(tr.ans), User: key.User}
-	if tr.role != 0 && int(tr.role) < len(roleNames) {
+	t.Text = str(tr.text)
+	if int(tr.role) < len(roleNames) {
 		t.Role = roleNames[tr.role]
-	} else {
-		t.Role = str(tr.other)
-	}
-	if tr.text != "" {
-		t.Text = tr.text
-	} else {
-		t.Text = str(tr.h)
 	}
 	if tr.userSet {
 		t.User = str(tr.user)
+		if tr.role == 0 {
+			t.Role, t.User, _ = strings.Cut(t.User, "\x00")
+		}
 	}
 	return t
 }
@@ -405,9 +412,10 @@ func (s *Store) PutButtons(_ context.Context, ring bridge.RingID, name string, g
 // groupOf is g as the ring of name holds it.
 func groupOf(name string, g bridge.ButtonGroup) group {
 	log := bridge.GroupLog(g.Actions)
-	gr := group{id: g.ID, lane: g.Lane, exp: toNano(g.Expires), session: g.SessionID, log: log}
+	gr := group{id: g.ID, lane: g.Lane, exp: toNano(g.Expires), session: g.SessionID, log: log, n: uint16(len(g.Actions))}
+	var ex groupExtra
 	if k := g.Key.String(); k != name {
-		gr.key = k
+		ex.key = k
 	}
 	switch g.Owner {
 	case "":
@@ -415,22 +423,26 @@ func groupOf(name string, g bridge.ButtonGroup) group {
 	case g.Key.User:
 		gr.owner = ownerKeyUser
 	default:
-		gr.owner, gr.other = ownerOther, g.Owner
+		gr.owner, ex.other = ownerOther, g.Owner
 	}
-	gr.acts = make([]unique.Handle[string], len(g.Actions))
-	var buf []byte
-	for i, a := range g.Actions {
-		buf = bridge.AppendAction(buf[:0], a, log)
-		gr.acts[i] = intern(string(buf))
+	if ex != (groupExtra{}) {
+		gr.extra = &ex
 	}
+	var buf, act []byte
+	for _, a := range g.Actions {
+		act = bridge.AppendAction(act[:0], a, log)
+		buf = binary.AppendUvarint(buf, uint64(len(act)))
+		buf = append(buf, act...)
+	}
+	gr.acts = intern(string(buf))
 	return gr
 }
 
 // buttonGroup is gr of the ring of name as a bridge.ButtonGroup.
 func (gr group) buttonGroup(name string) (bridge.ButtonGroup, error) {
 	k := name
-	if gr.key != "" {
-		k = gr.key
+	if gr.extra != nil && gr.extra.key != "" {
+		k = gr.extra.key
 	}
 	key, ok := bridge.ParseConvKey(k)
 	if !ok {
@@ -441,15 +453,21 @@ func (gr group) buttonGroup(name string) (bridge.ButtonGroup, error) {
 	case ownerKeyUser:
 		g.Owner = key.User
 	case ownerOther:
-		g.Owner = gr.other
+		g.Owner = gr.extra.other
 	}
-	g.Actions = make([]formatting.Action, len(gr.acts))
-	for i, h := range gr.acts {
-		a, err := bridge.DecodeAction([]byte(str(h)), gr.log)
+	g.Actions = make([]formatting.Action, 0, gr.n)
+	b := []byte(str(gr.acts))
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return bridge.ButtonGroup{}, errors.New("memstore: buttons: bad actions")
+		}
+		a, err := bridge.DecodeAction(b[k:k+int(n)], gr.log)
 		if err != nil {
 			return bridge.ButtonGroup{}, fmt.Errorf("memstore: buttons: %w", err)
 		}
-		g.Actions[i] = a
+		g.Actions = append(g.Actions, a)
+		b = b[k+int(n):]
 	}
 	return g, nil
 }

@@ -172,6 +172,9 @@ func TestTwoReplicasShareConversations(t *testing.T) {
 	a.rec.WaitSent(t, annDM, 2, wait) // welcome, answer
 	mfa := token(t, a, qMFA)
 	up, down := token(t, a, en.T("formatting.rate_up")), token(t, a, en.T("formatting.rate_down"))
+	if ref, ok := bridge.ParseToken(mfa); !ok || ref.Shared || ref.Ring != bridge.RingOf(annDM.String()) {
+		t.Fatalf("the answer's button %q is no token of the conversation's ring: %+v", mfa, ref)
+	}
 	sa, ok, err := b.store.Action(ctx, mfa)
 	if !ok || err != nil || sa.Action.LogID == 0 {
 		t.Fatalf("replica B does not know A's button: %+v %v %v", sa, ok, err)
