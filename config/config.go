@@ -133,9 +133,12 @@ type Bridge struct {
 	QueueSize       int      `yaml:"queue_size"`
 	ActionTTL       Duration `yaml:"action_ttl"`
 	TranscriptTurns int      `yaml:"transcript_turns"`
-	HotDays         int      `yaml:"hot_days"`
-	HotCount        int      `yaml:"hot_count"`
-	CacheTTL        Duration `yaml:"cache_ttl"`
+	// ButtonGroups: how many of a conversation's latest messages keep working
+	// buttons; an older message's buttons answer "expired".
+	ButtonGroups int      `yaml:"button_groups"`
+	HotDays      int      `yaml:"hot_days"`
+	HotCount     int      `yaml:"hot_count"`
+	CacheTTL     Duration `yaml:"cache_ttl"`
 	// InboxMaxAge: an accepted event still unanswered this long after delivery
 	// (it waited out a restart) gets an apology instead of a stale answer.
 	InboxMaxAge Duration `yaml:"inbox_max_age"`
@@ -234,6 +237,7 @@ func Defaults() Config {
 			QueueSize:       16,
 			ActionTTL:       Duration(7 * 24 * time.Hour),
 			TranscriptTurns: 20,
+			ButtonGroups:    8,
 			HotDays:         30,
 			HotCount:        10,
 			CacheTTL:        Duration(5 * time.Minute),

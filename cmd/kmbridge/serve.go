@@ -312,6 +312,7 @@ func bridgeConfig(cfg *config.Config, km *kmTarget) bridge.Config {
 		HotDays:         cfg.Bridge.HotDays,
 		HotCount:        cfg.Bridge.HotCount,
 		TranscriptTurns: cfg.Bridge.TranscriptTurns,
+		ButtonGroups:    cfg.Bridge.ButtonGroups,
 		InboxMaxAge:     cfg.Bridge.InboxMaxAge.D(),
 		LeaseTTL:        cfg.Bridge.LeaseTTL.D(),
 		ReplicaID:       cfg.Bridge.ReplicaID,
