@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,13 +16,17 @@ import (
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
-// Button rings: a list per ring and lane, "ring:<ring id, 16 hex>:<lane>",
-// newest group first, each element the group's 8-byte id then its binary form
-// (bridge.AppendGroup). A put pushes, trims the list to keep and extends its
-// expiry, in one script, so two replicas putting at once neither lose a group
-// nor leave the list longer than keep. Any replica finds a group from the
-// token alone: it carries the ring id. Shared actions are "shared:<id>", the
-// action as a one-action group.
+// Button rings: a ring's lanes are fields of its conversation's hash
+// (conv.go), "g<lane>:<n>", each group its 8-byte id then its binary form
+// (codec.go). A put adds the group, drops the lane's groups beyond keep and
+// extends the hash's expiry in one script, so two replicas putting at once
+// neither lose a group nor leave the lane longer than keep. Any replica
+// finds a group from the token alone: it carries the ring id. A group's
+// actions, the same in every conversation that got the same answer (its log
+// is the group's), are a blob when they are long. Shared actions are
+// "shared:<id>", the action as a one-action group (bridge.AppendGroup).
+// Rings an older version wrote, a list per lane "ring:<id>:<lane>", are
+// still read until they expire.
 
 // Key kinds of buttons.
 const (
@@ -37,46 +42,29 @@ func (s *Store) sharedKey(id bridge.SharedID) string {
 	return s.key(kindShared, base64.RawURLEncoding.EncodeToString(id[:]))
 }
 
-// putButtons: KEYS[1] the ring's lane; ARGV[1] the element, ARGV[2] its
-// 8-byte id, ARGV[3] keep, ARGV[4] its lifetime in ms (0: none). A group of
-// the same id is replaced in place; the list's expiry only grows.
-var putButtons = redis.NewScript(`
-local k, el, id, keep, ttl = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local items = redis.call('LRANGE', k, 0, -1)
-for i, v in ipairs(items) do
-  if string.sub(v, 1, 8) == id then
-    redis.call('LSET', k, i - 1, el)
-    return 0
-  end
-end
-local existed = #items > 0
-redis.call('LPUSH', k, el)
-redis.call('LTRIM', k, 0, keep - 1)
-if ttl == 0 then
-  redis.call('PERSIST', k)
-else
-  local cur = redis.call('PTTL', k)
-  if not existed or (cur >= 0 and cur < ttl) then
-    redis.call('PEXPIRE', k, ttl)
-  end
-end
-return 1
-`)
-
 // PutButtons implements bridge.ButtonStore.
-func (s *Store) PutButtons(ctx context.Context, ring bridge.RingID, _ string, g bridge.ButtonGroup, keep int) error {
+func (s *Store) PutButtons(ctx context.Context, ring bridge.RingID, name string, g bridge.ButtonGroup, keep int) error {
 	if g.ID == 0 {
 		return errors.New("redisstore: put buttons: group id 0")
 	}
-	var id [8]byte
-	binary.BigEndian.PutUint64(id[:], g.ID)
-	el := bridge.AppendGroup(append(make([]byte, 0, 256), id[:]...), g)
-	var ms int64
+	var ttl time.Duration
 	if !g.Expires.IsZero() {
-		ms = max(time.Until(g.Expires).Milliseconds(), 1)
+		ttl = max(time.Until(g.Expires), time.Millisecond)
 	}
-	err := putButtons.Run(ctx, s.rdb, []string{s.ringKey(ring, g.Lane)}, el, id[:], max(keep, 1), ms).Err()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	ringKey, ringIsKey := bridge.ParseConvKey(name)
+	log := bridge.GroupLog(g.Actions)
+	el := appendGroupHead(make([]byte, 0, 64), g, ringKey, ringIsKey, log)
+	acts := appendActions(nil, g, log)
+	var calls []scriptCall
+	if len(acts) >= internMin {
+		c, r := s.blobCall(acts, ttl)
+		calls = append(calls, c)
+		el = append(append(el, actsBlob), r[:]...)
+	} else {
+		el = append(append(el, actsInline), acts...)
+	}
+	calls = append(calls, scriptCall{putGroupScript, []string{s.convKey(ring)}, []any{name, int(g.Lane), el, max(keep, 1), ttlArg(ttl)}})
+	if _, err := s.runScripts(ctx, calls...); err != nil {
 		return fmt.Errorf("redisstore: put buttons: %w", err)
 	}
 	return nil
@@ -84,20 +72,49 @@ func (s *Store) PutButtons(ctx context.Context, ring bridge.RingID, _ string, g 
 
 // Buttons implements bridge.ButtonStore.
 func (s *Store) Buttons(ctx context.Context, ring bridge.RingID, lane bridge.Lane, gid uint64) (bridge.ButtonGroup, bool, error) {
-	k := s.ringKey(ring, lane)
-	items, err := s.rdb.LRange(ctx, k, 0, -1).Result()
+	k, oldKey := s.convKey(ring), s.ringKey(ring, lane)
+	r, err := s.readConv(ctx, k, func(p redis.Pipeliner) *redis.Cmd { return p.Do(ctx, "LRANGE", oldKey, 0, -1) })
 	if err != nil {
 		return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: %w", err)
 	}
 	var id [8]byte
 	binary.BigEndian.PutUint64(id[:], gid)
-	for _, v := range items {
+	pre := "g" + strconv.Itoa(int(lane)) + ":"
+	ringKey, ringIsKey := bridge.ParseConvKey(r.fields["n"])
+	for f, v := range r.fields {
+		if !strings.HasPrefix(f, pre) || len(v) < 8 || v[:8] != string(id[:]) {
+			continue
+		}
+		g, acts, ref, log, err := decodeGroup([]byte(v), lane, ringKey, ringIsKey)
+		if err != nil {
+			return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: key %q, field %q holds no valid group: %w", k, f, err)
+		}
+		if !g.Expires.IsZero() && !time.Now().Before(g.Expires) {
+			return bridge.ButtonGroup{}, false, nil
+		}
+		if ref != nil {
+			b, ok, err := s.blob(ctx, *ref)
+			if err != nil {
+				return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: %w", err)
+			}
+			if !ok {
+				return bridge.ButtonGroup{}, false, nil // cannot be: it lives as long as the group
+			}
+			acts = b
+		}
+		if err := decodeActions(acts, &g, log); err != nil {
+			return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: key %q, field %q holds no valid actions: %w", k, f, err)
+		}
+		return g, true, nil
+	}
+	old, _ := r.old.StringSlice()
+	for _, v := range old {
 		if len(v) < 8 || v[:8] != string(id[:]) {
 			continue
 		}
 		g, err := bridge.DecodeGroup([]byte(v[8:]))
 		if err != nil {
-			return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: key %q holds no valid group: %w", k, err)
+			return bridge.ButtonGroup{}, false, fmt.Errorf("redisstore: buttons: key %q holds no valid group: %w", oldKey, err)
 		}
 		if !g.Expires.IsZero() && !time.Now().Before(g.Expires) {
 			return bridge.ButtonGroup{}, false, nil

@@ -40,14 +40,51 @@ func get[T any](ctx context.Context, s *Store, op, key string) (v T, ok bool, er
 	return v, true, nil
 }
 
-// Session implements bridge.Store.
+// Session implements bridge.Store: the conversation hash's session, or one
+// an older version wrote under session:<ConvKey> (JSON).
 func (s *Store) Session(ctx context.Context, key bridge.ConvKey) (bridge.KMSession, bool, error) {
-	return get[bridge.KMSession](ctx, s, "get session", s.key(kindSession, key.String()))
+	k, name := s.convKeyOf(key)
+	oldKey := s.key(kindSession, key.String())
+	r, err := s.readConv(ctx, k, func(p redis.Pipeliner) *redis.Cmd { return p.Do(ctx, "GET", oldKey) })
+	if err != nil {
+		return bridge.KMSession{}, false, fmt.Errorf("redisstore: get session: %w", err)
+	}
+	if n, ok := r.fields["n"]; ok && n != name {
+		return bridge.KMSession{}, false, nil // another conversation's, of the same id
+	}
+	if v, ok := r.fields["s"]; ok {
+		sess, deadline, err := decodeSession([]byte(v))
+		if err != nil {
+			return bridge.KMSession{}, false, fmt.Errorf("redisstore: get session: key %q holds no valid session: %w", k, err)
+		}
+		if deadline != 0 && time.Now().UnixMilli() >= deadline {
+			return bridge.KMSession{}, false, nil
+		}
+		return sess, true, nil
+	}
+	old, err := r.old.Text()
+	if err != nil {
+		return bridge.KMSession{}, false, nil
+	}
+	var sess bridge.KMSession
+	if err := json.Unmarshal([]byte(old), &sess); err != nil {
+		return sess, false, fmt.Errorf("redisstore: get session: key %q holds no valid value: %w", oldKey, err)
+	}
+	return sess, true, nil
 }
 
 // PutSession implements bridge.Store.
 func (s *Store) PutSession(ctx context.Context, key bridge.ConvKey, sess bridge.KMSession, ttl time.Duration) error {
-	return put(ctx, s, "put session", s.key(kindSession, key.String()), sess, ttl)
+	k, name := s.convKeyOf(key)
+	var deadline int64
+	if ttl > 0 {
+		deadline = time.Now().Add(expiry(ttl)).UnixMilli()
+	}
+	v := appendSession(make([]byte, 0, 48), sess, deadline)
+	if err := putSessionScript.Run(ctx, s.rdb, []string{k}, name, v, ttlArg(ttl)).Err(); err != nil {
+		return fmt.Errorf("redisstore: put session: %w", err)
+	}
+	return nil
 }
 
 // PutAction stores the action behind a token of no ring for ttl: how buttons

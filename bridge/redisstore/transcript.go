@@ -1,9 +1,13 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -11,51 +15,104 @@ import (
 	"github.com/kmbridge/kmbridge/bridge"
 )
 
-// AppendTurn implements bridge.Store. The transcript is a list of JSON turns;
-// RPUSH, LTRIM to the last max and PEXPIRE (PERSIST for ttl ≤ 0) run in one
-// MULTI, so appends from several replicas at once neither lose a turn to a
-// read-modify-write nor leave the list longer than max, even for a moment.
+// AppendTurn implements bridge.Store. The turn is a field of the
+// conversation's hash (conv.go); adding it, dropping the turns beyond the
+// last max and extending the transcript's deadline run in one script, so
+// appends from several replicas at once neither lose a turn nor leave more
+// than max, even for a moment. A long text with its hit (an answer's summary,
+// the same for everyone asking) is a blob, written first in the same round
+// trip and kept at least ttl.
 func (s *Store) AppendTurn(ctx context.Context, key bridge.ConvKey, t bridge.Turn, max int, ttl time.Duration) error {
 	if max < 1 {
 		max = 1
 	}
-	b, err := json.Marshal(t)
-	if err != nil {
-		return fmt.Errorf("redisstore: append turn: encode: %w", err)
+	k, name := s.convKeyOf(key)
+	var calls []scriptCall
+	var ref *blobRef
+	if t.Role != bridge.RoleUser && len(t.Text)+len(t.Hit) >= internMin {
+		c, r := s.blobCall(appendTurnText(nil, t), ttl)
+		calls, ref = append(calls, c), &r
 	}
-	k := s.key(kindTranscript, key.String())
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.RPush(ctx, k, b)
-		p.LTrim(ctx, k, -int64(max), -1)
-		if d := expiry(ttl); d > 0 {
-			p.PExpire(ctx, k, d)
-		} else {
-			p.Persist(ctx, k)
-		}
-		return nil
-	})
-	if err != nil {
+	v := appendTurn(make([]byte, 0, 64), t, key, ref)
+	calls = append(calls, scriptCall{appendTurnScript, []string{k}, []any{name, v, max, ttlArg(ttl), time.Now().UnixMilli()}})
+	if _, err := s.runScripts(ctx, calls...); err != nil {
 		return fmt.Errorf("redisstore: append turn: %w", err)
 	}
 	return nil
 }
 
 // Transcript implements bridge.Store. Like memstore it returns nil when the
-// conversation has no transcript.
+// conversation has no transcript. Turns an older version wrote (a list of
+// JSON turns under transcript:<ConvKey>) come first while they last.
 func (s *Store) Transcript(ctx context.Context, key bridge.ConvKey) ([]bridge.Turn, error) {
-	k := s.key(kindTranscript, key.String())
-	raw, err := s.rdb.LRange(ctx, k, 0, -1).Result()
+	k, name := s.convKeyOf(key)
+	oldKey := s.key(kindTranscript, key.String())
+	r, err := s.readConv(ctx, k, func(p redis.Pipeliner) *redis.Cmd { return p.Do(ctx, "LRANGE", oldKey, 0, -1) })
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: transcript: %w", err)
 	}
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	turns := make([]bridge.Turn, len(raw))
-	for i, r := range raw {
-		if err := json.Unmarshal([]byte(r), &turns[i]); err != nil {
-			return nil, fmt.Errorf("redisstore: transcript: key %q, turn %d holds no valid value: %w", k, i, err)
+	var turns []bridge.Turn
+	if old, err := r.old.StringSlice(); err == nil {
+		for i, o := range old {
+			var t bridge.Turn
+			if err := json.Unmarshal([]byte(o), &t); err != nil {
+				return nil, fmt.Errorf("redisstore: transcript: key %q, turn %d holds no valid value: %w", oldKey, i, err)
+			}
+			turns = append(turns, t)
 		}
 	}
-	return turns, nil
+	if n, ok := r.fields["n"]; ok && n != name {
+		return turns, nil // another conversation's, of the same id
+	}
+	if te, _ := strconv.ParseInt(r.fields["te"], 10, 64); te > 0 && time.Now().UnixMilli() >= te {
+		return nilIfEmpty(turns), nil
+	}
+	type numbered struct {
+		n int64
+		v string
+	}
+	var fs []numbered
+	for f, v := range r.fields {
+		if n, err := strconv.ParseInt(strings.TrimPrefix(f, "t"), 10, 64); err == nil && strings.HasPrefix(f, "t") {
+			fs = append(fs, numbered{n, v})
+		}
+	}
+	slices.SortFunc(fs, func(a, b numbered) int { return cmp.Compare(a.n, b.n) })
+	var refs []blobRef
+	var at []int
+	for _, f := range fs {
+		t, ref, err := decodeTurn([]byte(f.v), key)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: transcript: key %q, turn %d holds no valid value: %w", k, f.n, err)
+		}
+		if ref != nil {
+			refs, at = append(refs, *ref), append(at, len(turns))
+		}
+		turns = append(turns, t)
+	}
+	texts, err := s.blobs(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: transcript: %w", err)
+	}
+	for i, b := range texts {
+		// A blob outlives every transcript that referred to it when it was
+		// written; one gone (a transcript extended past it) leaves the turn
+		// without its text rather than failing the transcript.
+		if b == nil {
+			continue
+		}
+		text, hit, err := decodeTurnText(b)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: transcript: blob %q holds no valid text: %w", s.blobKey(refs[i]), err)
+		}
+		turns[at[i]].Text, turns[at[i]].Hit = text, hit
+	}
+	return nilIfEmpty(turns), nil
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
