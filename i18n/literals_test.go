@@ -79,9 +79,8 @@ func literalAllowlist() []allowedLiteral {
 		{"bridge/redisstore/inbox.go", "*", "a Lua script run by Redis"},
 		{"bridge/redisstore/lease.go", "*", "the leases' Lua scripts, run by Redis"},
 		{"bridge/redisstore/history.go", "*", "Lua scripts run by Redis"},
-		{"bridge/redisstore/buttons.go", "*", "the button rings' Lua script and operation names in wrapped store errors"},
-		// Operation names wrapped into redisstore's errors ("redisstore: get session: …").
-		{"bridge/redisstore/entries.go", "get session", "operation name in a wrapped store error"},
+		{"bridge/redisstore/buttons.go", "*", "the button rings' operation names in wrapped store errors"},
+		{"bridge/redisstore/conv.go", "*", "the conversation hash's Lua scripts, run by Redis"},
 		// Duration names in Config.Validate's error messages, for operators' logs.
 		{"bridge/config.go", "stream timeout", "name in an operator-facing config error"},
 		{"bridge/config.go", "session retention", "name in an operator-facing config error"},

@@ -98,7 +98,7 @@ func BenchmarkStore(b *testing.B) {
 }
 
 // TestRedisMemoryPerIdleConversation measures what one idle conversation costs in
-// Redis: its session key (the core keeps nothing else for an idle conversation),
+// Redis: its hash holding only a session,
 // as the growth of INFO memory used_memory over 100,000 PutSession calls. Run
 // with -v to see the figure; skipped with -short.
 func TestRedisMemoryPerIdleConversation(t *testing.T) {
@@ -150,13 +150,14 @@ func TestRedisMemoryPerIdleConversation(t *testing.T) {
 		}
 	}
 	after := usedMemory(t, raw)
-	if got := raw.Exists(ctx, prefix+"session:"+key(n-1).String()).Val(); got != 1 {
+	conv := func(i int) string { return fmt.Sprintf("%sconv:%016x", prefix, uint64(bridge.RingOf(key(i).String()))) }
+	if got := raw.Exists(ctx, conv(n-1)).Val(); got != 1 {
 		t.Fatal("last session missing")
 	}
-	val := raw.Get(ctx, prefix+"session:"+key(0).String()).Val()
+	val := raw.HGet(ctx, conv(0), "s").Val()
 	per := float64(after-before) / n
-	t.Logf("redis: %d idle conversations: %.1f MB used_memory, %.0f bytes per conversation (key %q, %d bytes; value %d bytes; TTL set)",
-		n, float64(after-before)/(1<<20), per, prefix+"session:"+key(0).String(), len(prefix+"session:"+key(0).String()), len(val))
+	t.Logf("redis: %d idle conversations: %.1f MB used_memory, %.0f bytes per conversation (key %q, %d bytes; session %d bytes; TTL set)",
+		n, float64(after-before)/(1<<20), per, conv(0), len(conv(0)), len(val))
 	if per > 1024 {
 		t.Errorf("%.0f bytes per idle conversation; want under 1 KiB", per)
 	}

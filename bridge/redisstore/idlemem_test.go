@@ -9,10 +9,11 @@ import (
 
 // TestIdleConversationRedisMemory measures, on a real redis-server, what an
 // idle conversation (its welcome and two answers) keeps in Redis: MEMORY
-// USAGE of its keys (session, transcript, button ring), by part. It reports:
-// issue #14's 512 bytes per idle conversation in Redis is not met yet (the
-// ring keeps each group's conversation key and full actions, the transcript
-// JSON turns with the bot's summaries; see the perfstate report).
+// USAGE of its one key, the conversation's hash (session, transcript, button
+// ring), and asserts issue #14's ≤ 512 bytes. The content-addressed blobs
+// (the answers' summaries and buttons) and shared actions (the welcome's
+// buttons) are counted apart: they are the same for every conversation that
+// got the same answers, so they do not grow from 10 conversations to 20.
 //
 //	go test -run TestIdleConversationRedisMemory -v ./bridge/redisstore/
 func TestIdleConversationRedisMemory(t *testing.T) {
@@ -21,30 +22,56 @@ func TestIdleConversationRedisMemory(t *testing.T) {
 	prefix := newPrefix()
 	a := newReplica(t, kmURL, addr, prefix)
 	raw := rawClient(t, addr)
-	const n = 20
-	keys := make([]bridge.ConvKey, n)
-	for i := range keys {
-		keys[i] = bridge.DMKey("test", "T1", fmt.Sprintf("D%04d", i), fmt.Sprintf("U%04d", i))
-		for j := range 2 {
-			a.handle(t, bridge.Message{Key: keys[i], User: bridge.UserInfo{ID: keys[i].User}, Text: qPassword})
-			a.rec.WaitSent(t, keys[i], 2+j, wait)
+	usage := func(pattern string) (total int64, keys int) {
+		t.Helper()
+		ks, err := raw.Keys(ctx, prefix+pattern).Result()
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	parts := map[string]int64{}
-	for _, k := range keys {
-		for part, key := range map[string]string{
-			"session":    prefix + "session:" + k.String(),
-			"transcript": prefix + "transcript:" + k.String(),
-			"ring":       fmt.Sprintf("%sring:%016x:%d", prefix, uint64(bridge.RingOf(k.String())), bridge.LaneMessage),
-		} {
-			b, err := raw.MemoryUsage(ctx, key, 0).Result()
+		for _, k := range ks {
+			b, err := raw.MemoryUsage(ctx, k, 0).Result()
 			if err != nil {
-				t.Fatalf("MEMORY USAGE %s: %v", key, err)
+				t.Fatalf("MEMORY USAGE %s: %v", k, err)
 			}
-			parts[part] += b
+			total += b
+		}
+		return total, len(ks)
+	}
+	const n = 20
+	var sharedAt10 int64
+	for i := range n {
+		key := bridge.DMKey("test", "T1", fmt.Sprintf("D%04d", i), fmt.Sprintf("U%04d", i))
+		for j := range 2 {
+			a.handle(t, bridge.Message{Key: key, User: bridge.UserInfo{ID: key.User}, Text: qPassword})
+			a.rec.WaitSent(t, key, 2+j, wait)
+		}
+		if enc := raw.ObjectEncoding(ctx, prefix+"conv:"+fmt.Sprintf("%016x", uint64(bridge.RingOf(key.String())))).Val(); enc != "listpack" {
+			t.Errorf("conversation %d's hash is encoded %q, want listpack", i, enc)
+		}
+		if i == 9 {
+			b, _ := usage("blob:*")
+			s, _ := usage("shared:*")
+			sharedAt10 = b + s
 		}
 	}
-	per := func(p string) int64 { return parts[p] / n }
-	t.Logf("per idle conversation in Redis: session %d B, button ring %d B, transcript %d B; total %d B",
-		per("session"), per("ring"), per("transcript"), per("session")+per("ring")+per("transcript"))
+	convs, nconv := usage("conv:*")
+	if nconv != n {
+		t.Fatalf("%d conversation hashes, want %d", nconv, n)
+	}
+	for _, old := range []string{"session:*", "transcript:*", "ring:*"} {
+		if _, k := usage(old); k != 0 {
+			t.Errorf("%d keys %s written: a conversation should be its hash only", k, old)
+		}
+	}
+	blobs, nblobs := usage("blob:*")
+	shared, nshared := usage("shared:*")
+	per := convs / n
+	t.Logf("per idle conversation in Redis: %d B (one hash: session, transcript, button ring); shared by all %d: %d blobs %d B, %d shared actions %d B (%d B after 10 conversations)",
+		per, n, nblobs, blobs, nshared, shared, sharedAt10)
+	if per > 512 {
+		t.Errorf("%d B per idle conversation in Redis, want ≤ 512 (issue #14)", per)
+	}
+	if blobs+shared != sharedAt10 {
+		t.Errorf("shared keys grew with conversations: %d B after 10, %d B after %d", sharedAt10, blobs+shared, n)
+	}
 }

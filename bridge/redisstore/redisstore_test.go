@@ -5,7 +5,6 @@ package redisstore_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -83,15 +82,15 @@ func TestKeyLayoutAndTTLs(t *testing.T) {
 	must(t, s.MarkRated(ctx, logID, 0))
 	must(t, s.AppendTurn(ctx, k, bridge.Turn{Text: "hi"}, 5, time.Hour))
 
+	conv := fmt.Sprintf("kmbridge:conv:%016x", uint64(bridge.RingOf(k.String())))
 	want := []struct {
 		key, typ string
 		ttl      time.Duration // -1: none
 	}{
-		{"kmbridge:session:slack|T1|C%7C" + run + "|171.1|", "string", time.Hour},
+		{conv, "hash", time.Hour},
 		{"kmbridge:action:" + tok, "string", 90 * time.Second},
 		{"kmbridge:seen:slack:" + run, "string", 1500 * time.Millisecond},
 		{"kmbridge:rated:" + strconv.FormatInt(logID, 10), "string", -1},
-		{"kmbridge:transcript:slack|T1|C%7C" + run + "|171.1|", "list", time.Hour},
 	}
 	keys := make([]string, len(want))
 	for i, w := range want {
@@ -113,14 +112,15 @@ func TestKeyLayoutAndTTLs(t *testing.T) {
 	}
 	t.Cleanup(func() { raw.Del(ctx, keys...) })
 
-	var v map[string]any
-	if b, err := raw.Get(ctx, keys[0]).Bytes(); err != nil || json.Unmarshal(b, &v) != nil || v["id"] != 42.0 {
-		t.Errorf("session value %s is not the session's JSON (%v)", b, err)
+	// The hash names its conversation, holds the session and the turn.
+	fields := raw.HGetAll(ctx, conv).Val()
+	if fields["n"] != k.String() || fields["s"] == "" || fields["tn"] != "1" || fields["t1"] == "" {
+		t.Errorf("conversation hash %q: fields %q", conv, fields)
 	}
-	// An append without TTL makes the transcript permanent.
+	// An append without TTL makes the conversation permanent.
 	must(t, s.AppendTurn(ctx, k, bridge.Turn{Text: "again"}, 5, 0))
-	if ttl := raw.PTTL(ctx, keys[4]).Val(); ttl != -1 {
-		t.Errorf("transcript TTL after an append without one: %s", ttl)
+	if ttl := raw.PTTL(ctx, conv).Val(); ttl != -1 {
+		t.Errorf("conversation TTL after an append without one: %s", ttl)
 	}
 }
 
