@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -225,8 +224,6 @@ func ttlArg(d time.Duration) int64 {
 	}
 	return max(d.Milliseconds(), 1)
 }
-
-func turnField(n int64) string { return "t" + strconv.FormatInt(n, 10) }
 
 // convRead is a conversation's hash, read with the keys an older version
 // kept its parts under (session:, transcript:, ring:<id>:<lane>), in one

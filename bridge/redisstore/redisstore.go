@@ -3,12 +3,17 @@
 // and transcripts: a button sent by one replica can be clicked on another. It has
 // the semantics of bridge/memstore (TTL ≤ 0 means no expiry; Seen is atomic;
 // transcripts keep the last max turns and expire ttl after their last append),
-// with Redis doing the expiry: every key is written with its TTL. Values are JSON.
+// with Redis doing the expiry: every key is written with its TTL.
 //
-// Keys are Options.Prefix + kind + ":" + id, kind one of session, action, seen,
-// rated, transcript, and id the ConvKey.String(), token, delivery id or logId.
-// Every operation touches one key, except the inbox's (inbox.go), whose keys
-// share a hash tag, so the store also works on Redis Cluster.
+// A conversation is one small hash, conv:<ring id> (conv.go): its KM session,
+// transcript turns and button ring, in compact binary (codec.go), each part
+// with its own deadline; texts and action lists shared across conversations
+// are content-addressed blobs, blob:<hash>. Other keys are Options.Prefix +
+// kind + ":" + id, kind one of action, shared, seen, rated, history, and id
+// the token, content address, delivery id, logId or ConvKey.String(), with
+// JSON or binary values. Every operation's script touches one key, except
+// the inbox's (inbox.go), whose keys share a hash tag, so the store also
+// works on Redis Cluster.
 package redisstore
 
 import (
