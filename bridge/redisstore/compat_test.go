@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +153,31 @@ func TestConversationPartsExpireApart(t *testing.T) {
 	}
 	if _, ok, err := s.Session(ctx, other); ok || err != nil {
 		t.Errorf("another conversation's session read: %v %v", ok, err)
+	}
+}
+
+// TestLongTurnsStayCompact: a turn longer than a listpack value is kept in
+// pieces, so the conversation stays a listpack; it reads back whole, and a
+// turn trimmed away takes its pieces with it.
+func TestLongTurnsStayCompact(t *testing.T) {
+	addr := needRedis(t)
+	prefix := newPrefix()
+	s, raw := openRedis(t, addr, prefix), rawClient(t, addr)
+	k := bridge.DMKey("slack", "T1", "D4", "U4")
+	conv := fmt.Sprintf("%sconv:%016x", prefix, uint64(bridge.RingOf(k.String())))
+	long := strings.Repeat("とても長い質問です。", 20) // 600 bytes
+	for i := range 4 {
+		must(t, s.AppendTurn(ctx, k, bridge.Turn{Role: bridge.RoleUser, User: "U4", Text: fmt.Sprint(i, long)}, 2, time.Hour))
+	}
+	if enc := raw.ObjectEncoding(ctx, conv).Val(); enc != "listpack" {
+		t.Errorf("conversation with long turns encoded %q, want listpack", enc)
+	}
+	if tr, err := s.Transcript(ctx, k); err != nil || len(tr) != 2 || tr[0].Text != fmt.Sprint(2, long) || tr[1].Text != fmt.Sprint(3, long) {
+		t.Errorf("long turns read back: %d turns %v", len(tr), err)
+	}
+	for f := range raw.HGetAll(ctx, conv).Val() {
+		if strings.HasPrefix(f, "t1") || strings.HasPrefix(f, "t2") {
+			t.Errorf("field %q of a trimmed turn left", f)
+		}
 	}
 }

@@ -104,17 +104,31 @@ growTTL(tonumber(ARGV[3]))
 return 1
 `)
 
-// appendTurnScript: ARGV name, turn, max, ttl ms (0: none), now ms. A
-// transcript past its deadline is dropped before the turn is added.
+// appendTurnScript: ARGV name, max, ttl ms (0: none), now ms, then the
+// turn's pieces (pieceLen): field t<n> holds the first, t<n>.<j> the j-th
+// after it. A transcript past its deadline is dropped before the turn is
+// added.
 var appendTurnScript = redis.NewScript(convPrelude + `
-local max, ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local max, ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local function dropTurns(i)
+  while i > 0 and redis.call('HDEL', k, 't' .. i) == 1 do
+    local j = 1
+    while redis.call('HDEL', k, 't' .. i .. '.' .. j) == 1 do
+      j = j + 1
+    end
+    i = i - 1
+  end
+end
 local te = tonumber(redis.call('HGET', k, 'te') or '0')
 if te > 0 and te <= now then
-  dropFrom('t', tonumber(redis.call('HGET', k, 'tn') or '0'))
+  dropTurns(tonumber(redis.call('HGET', k, 'tn') or '0'))
 end
 local n = redis.call('HINCRBY', k, 'tn', 1)
-redis.call('HSET', k, 't' .. n, ARGV[2])
-dropFrom('t', n - max)
+redis.call('HSET', k, 't' .. n, ARGV[5])
+for j = 6, #ARGV do
+  redis.call('HSET', k, 't' .. n .. '.' .. (j - 5), ARGV[j])
+end
+dropTurns(n - max)
 if ttl == 0 then
   redis.call('HSET', k, 'te', '0')
 else
@@ -123,6 +137,22 @@ end
 growTTL(ttl)
 return n
 `)
+
+// pieceLen bounds a field's value: Redis keeps a hash as one compact
+// listpack only while every value is at most hash-max-listpack-value (64 by
+// default) bytes; one longer value (a user's long question) would turn the
+// conversation into a hash table of about twice the size.
+const pieceLen = 64
+
+// pieces splits v into values of at most pieceLen bytes.
+func pieces(v []byte) []any {
+	out := make([]any, 0, len(v)/pieceLen+1)
+	for len(v) > pieceLen {
+		out = append(out, v[:pieceLen])
+		v = v[pieceLen:]
+	}
+	return append(out, v)
+}
 
 // putGroupScript: ARGV name, lane, element (8-byte id first), keep, ttl ms
 // (0: none). A group of the same id in the lane is replaced in place.

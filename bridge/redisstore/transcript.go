@@ -34,7 +34,8 @@ func (s *Store) AppendTurn(ctx context.Context, key bridge.ConvKey, t bridge.Tur
 		calls, ref = append(calls, c), &r
 	}
 	v := appendTurn(make([]byte, 0, 64), t, key, ref)
-	calls = append(calls, scriptCall{appendTurnScript, []string{k}, []any{name, v, max, ttlArg(ttl), time.Now().UnixMilli()}})
+	args := append([]any{name, max, ttlArg(ttl), time.Now().UnixMilli()}, pieces(v)...)
+	calls = append(calls, scriptCall{appendTurnScript, []string{k}, args})
 	if _, err := s.runScripts(ctx, calls...); err != nil {
 		return fmt.Errorf("redisstore: append turn: %w", err)
 	}
@@ -67,17 +68,39 @@ func (s *Store) Transcript(ctx context.Context, key bridge.ConvKey) ([]bridge.Tu
 	if te, _ := strconv.ParseInt(r.fields["te"], 10, 64); te > 0 && time.Now().UnixMilli() >= te {
 		return nilIfEmpty(turns), nil
 	}
+	// Turn n is field t<n>, continued in t<n>.1, t<n>.2, … (pieces).
+	type piece struct {
+		n, j int64
+		v    string
+	}
+	var ps []piece
+	for f, v := range r.fields {
+		num, cont, _ := strings.Cut(strings.TrimPrefix(f, "t"), ".")
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || !strings.HasPrefix(f, "t") {
+			continue
+		}
+		var j int64
+		if cont != "" {
+			if j, err = strconv.ParseInt(cont, 10, 64); err != nil {
+				continue
+			}
+		}
+		ps = append(ps, piece{n, j, v})
+	}
+	slices.SortFunc(ps, func(a, b piece) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.j, b.j)) })
 	type numbered struct {
 		n int64
 		v string
 	}
 	var fs []numbered
-	for f, v := range r.fields {
-		if n, err := strconv.ParseInt(strings.TrimPrefix(f, "t"), 10, 64); err == nil && strings.HasPrefix(f, "t") {
-			fs = append(fs, numbered{n, v})
+	for _, p := range ps {
+		if len(fs) > 0 && fs[len(fs)-1].n == p.n {
+			fs[len(fs)-1].v += p.v
+			continue
 		}
+		fs = append(fs, numbered{p.n, p.v})
 	}
-	slices.SortFunc(fs, func(a, b numbered) int { return cmp.Compare(a.n, b.n) })
 	var refs []blobRef
 	var at []int
 	for _, f := range fs {
