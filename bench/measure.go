@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 
+	slackadapter "github.com/kmbridge/kmbridge/adapters/slack"
 	"github.com/kmbridge/kmbridge/bench/internal/harness"
 	"github.com/kmbridge/kmbridge/bench/internal/platforms"
 	"github.com/kmbridge/kmbridge/bench/internal/report"
@@ -33,6 +34,13 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 		}
 	}
 	profiling := o.cpuProfile != "" || o.memProfile != ""
+	var notes []string
+	if o.hot && o.baseline {
+		// The baseline posts as fast as KM answers: beside a paced bridge its
+		// figures would measure the pacer, which is this run's point, not a floor.
+		o.baseline = false
+		notes = append(notes, "-hot: the baseline is left out: it does no pacing, so there is nothing to compare")
+	}
 	say("building kmbridge%s", map[bool]string{true: " and the baseline", false: ""}[o.baseline])
 	progs, err := harness.Build(ctx, dir, profiling, o.baseline)
 	if err != nil {
@@ -44,13 +52,13 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 	}
 	l := harness.Load{
 		Users: o.users, Messages: o.messages, Concurrency: o.concurrency, Rate: o.rate,
-		KMLatency: o.kmLatency, Timeout: o.timeout, Quiet: o.quiet, Question: o.question, Sets: o.sets,
+		KMLatency: o.kmLatency, Timeout: o.timeout, Quiet: o.quiet, Question: o.question, Sets: o.sets, Hot: o.hot,
 	}
 	rep := report.Report{Setup: map[string]any{
 		"users": o.users, "messages_per_user": o.messages, "concurrency": o.concurrency, "rate": o.rate,
 		"km_latency": o.kmLatency.String(), "question": o.question, "runs": o.runs, "set": []string(o.sets),
-		"go": runtime.Version(), "cpus": runtime.NumCPU(),
-	}}
+		"go": runtime.Version(), "cpus": runtime.NumCPU(), "hot": o.hot, "timeout": o.timeout.String(), "quiet": o.quiet.String(),
+	}, Notes: notes}
 	measure := func(pl string, t harness.Target, i int) (report.Sample, error) {
 		return harness.Measure(ctx, pl, t, l, filepath.Join(dir, fmt.Sprintf("%s-%s-%d", pl, t.Name, i)), func(step string) {
 			say("%s: %s run %d: %s", pl, t.Name, i, step)
@@ -90,6 +98,12 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 					"allocations of the measured phase alone: go tool pprof -top -sample_index=alloc_space -diff_base %s.warmup %s", pl, f, f, f))
 			}
 		}
+		if o.hot {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: hot channel: kmbridge paces its posts to one channel at %g/s after a burst of %d (Slack's limit, not configurable): "+
+				"answers/s should be about that, latency the queue (the last of %d users waits about %d s), and every message answered once; "+
+				"a post whose turn would come after kmbridge's 30 s send timeout is given up (failed sends)",
+				pl, slackChannelRate, slackChannelBurst, o.users, int(float64(o.users-slackChannelBurst)/slackChannelRate)))
+		}
 		if limit, ok := globalLimits[pl]; ok {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: kmbridge paces all its calls to %d/s (the platform's global bot limit, not configurable), so its answers/s cannot pass that and, past it, latency is the queue; compare CPU per answer, or use -rate below it", pl, limit))
 		}
@@ -100,6 +114,13 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 // globalLimits are the platforms' global rates (calls per second) that
 // kmbridge's adapters keep to.
 var globalLimits = map[string]int{"telegram": 30, "discord": 50}
+
+// slackChannelRate and slackChannelBurst are the pacing of one Slack channel
+// that kmbridge keeps to (not configurable).
+var (
+	slackChannelRate  = slackadapter.DefaultConfig().RatePerSecond
+	slackChannelBurst = slackadapter.DefaultConfig().Burst
+)
 
 // profilePath returns file, with the platform's name before the extension
 // when several platforms are profiled.

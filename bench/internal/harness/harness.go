@@ -74,7 +74,15 @@ type Load struct {
 	KMLatency, Timeout, Quiet    time.Duration
 	Question                     string
 	Sets                         []string // kmbridge configuration overrides
+	// Hot puts every user in one channel (platforms.Options.Hot); first
+	// contacts then go HotWarmup at a time.
+	Hot bool
 }
+
+// HotWarmup is how many first contacts a hot run has in flight: each gets two
+// posts (welcome and answer) from the one channel's pacer, so a few keep it
+// busy while the queue for it stays far below kmbridge's 30 s send timeout.
+const HotWarmup = 4
 
 // Measure runs t on the platform under l, in the work directory dir (its
 // configuration and log go there), and returns the measured phase's figures.
@@ -104,7 +112,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	tr := &http.Transport{MaxIdleConnsPerHost: l.Concurrency + 8, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	p, err := platforms.New(platform, platforms.Options{Target: addr, Inbox: inbox, Client: client})
+	p, err := platforms.New(platform, platforms.Options{Target: addr, Inbox: inbox, Client: client, Hot: l.Hot})
 	if err != nil {
 		return s, err
 	}
@@ -168,11 +176,22 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		kmDials, pDials    int64
 		endErr             error
 		recorderOverflowed bool
+		met0, met          counters
+		metErr             error
 	)
+	scrape := func() counters {
+		if !t.KMBridge {
+			return counters{}
+		}
+		c, err := readCounters(ctx, client, addr)
+		metErr = errors.Join(metErr, err)
+		return c
+	}
 	begin := func() {
 		progress("measuring")
 		sim.Reset()
 		calls0, kmDials0, pDials0 = p.Calls(), kmLn.Accepted(), p.Dials()
+		met0 = scrape()
 		if prof != nil && t.MemProfile != "" { // heap profiles count allocations since the start: this one is the base to subtract
 			endErr = errors.Join(endErr, prof.WriteHeap(ctx, t.MemProfile+".warmup"))
 		}
@@ -190,6 +209,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		rssEnd, err3 = pr.RSS()
 		endErr = errors.Join(endErr, err1, err2, err3)
 		calls, kmDials, pDials = p.Calls(), kmLn.Accepted(), p.Dials()
+		met = scrape()
 		kmCalls = sim.Calls()
 		recorderOverflowed = len(kmCalls) >= l.Users*l.Messages*8+1000
 		if prof != nil && t.CPUProfile != "" {
@@ -199,10 +219,14 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 			endErr = errors.Join(endErr, prof.WriteHeap(ctx, t.MemProfile))
 		}
 	}
-	res, err := load.Run(ctx, p, inbox, load.Options{
+	lo := load.Options{
 		Messages: l.Messages, Concurrency: l.Concurrency, Rate: l.Rate, Text: l.Question,
 		Timeout: l.Timeout, Quiet: l.Quiet,
-	}, begin, end)
+	}
+	if l.Hot {
+		lo.WarmupConcurrency = HotWarmup
+	}
+	res, err := load.Run(ctx, p, inbox, lo, begin, end)
 	if err != nil {
 		return s, err
 	}
@@ -215,6 +239,10 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		return s, endErr
 	}
 	s = sample(res, cpu-cpu0, rss, rssEnd, kmCalls, report.Diff(calls, calls0), kmDials-kmDials0, pDials-pDials0)
+	s.SendFailures, s.Busy = int(met.sendFailures-met0.sendFailures), int(met.busy-met0.busy)
+	if metErr != nil {
+		s.ErrorSamples = append(s.ErrorSamples, "failed sends and busy refusals not counted: "+metErr.Error())
+	}
 	if recorderOverflowed {
 		s.ErrorSamples = append(s.ErrorSamples, "the KM simulator's call recorder overflowed: KM calls are undercounted")
 	}

@@ -30,6 +30,11 @@ type Options struct {
 	Text        string        // what users ask
 	Timeout     time.Duration // how long an answer may take before it counts as a timeout
 	Quiet       time.Duration // a program that posted nothing for this long is done answering
+
+	// WarmupConcurrency is how many first contacts are in flight at most
+	// (0: Concurrency). A hot channel keeps it low: every first contact's
+	// posts queue for the one channel's pacer.
+	WarmupConcurrency int
 }
 
 // Result is what the load saw.
@@ -92,7 +97,11 @@ func warmUp(ctx context.Context, d Driver, inbox *platforms.Inbox, o Options, r 
 	settle(ctx, inbox, max(o.Quiet, 3*at.Sub(t0)))
 	w := inbox.Count(0)
 	var mu sync.Mutex
-	pool(ctx, inbox.Users()-1, o.Concurrency, func(i int) {
+	c := o.Concurrency
+	if o.WarmupConcurrency > 0 {
+		c = o.WarmupConcurrency
+	}
+	pool(ctx, inbox.Users()-1, c, func(i int) {
 		u := i + 1
 		err := d.WarmUp(ctx, u, o.Text)
 		for err == nil && inbox.Count(u) < w {

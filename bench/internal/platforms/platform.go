@@ -50,6 +50,10 @@ type Options struct {
 	Inbox *Inbox
 	// Client is the users' HTTP client (webhook deliveries).
 	Client *http.Client
+	// Hot puts every user in one public channel instead of a DM each (Slack
+	// only): a first contact mentions the bot at the top of the channel, and
+	// later messages are replies in the thread the bot answered in.
+	Hot bool
 }
 
 // Names lists the platforms in the order "all" runs them.
@@ -57,6 +61,9 @@ var Names = []string{"slack", "telegram", "discord", "web"}
 
 // New starts the fakes of the named platform.
 func New(name string, o Options) (Platform, error) {
+	if o.Hot && name != "slack" {
+		return nil, fmt.Errorf("platforms: a hot channel is played on slack only, not %s", name)
+	}
 	switch name {
 	case "slack":
 		return newSlack(o)

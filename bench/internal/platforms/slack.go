@@ -21,11 +21,17 @@ const (
 	slackBotUser  = "UBENCHBOT"
 	slackBotID    = "BBENCHBOT"
 	slackTeam     = "TBENCH"
+	// slackHotChannel is the one public channel of a hot run (Options.Hot).
+	slackHotChannel = "CBENCHHOT"
 )
 
 // slackPlatform plays a Slack workspace: users write in their DMs with the
 // app (signed Events API callbacks to /slack/events); answers arrive as
-// chat.postMessage at the fake Web API.
+// chat.postMessage at the fake Web API. In a hot run (Options.Hot) they all
+// write in one public channel instead: user u's first contact is a top-level
+// message mentioning the bot, whose ts is slackRootTS(u); the bot answers in
+// its thread, and u's later messages are replies there. An answer is then
+// matched to its user by its thread_ts.
 type slackPlatform struct {
 	o     Options
 	srv   *fakeServer
@@ -61,7 +67,24 @@ func (p *slackPlatform) BaselineArgs() []string {
 func (p *slackPlatform) Ready(context.Context) error { return nil } // WarmUp retries the 503s of a starting program
 
 func (p *slackPlatform) WarmUp(ctx context.Context, u int, text string) error {
-	return retryNotReady(ctx, func() error { return p.Send(ctx, u, text) })
+	if !p.o.Hot {
+		return retryNotReady(ctx, func() error { return p.Send(ctx, u, text) })
+	}
+	// A top-level message mentioning the bot in a channel comes as two events
+	// of their own (event ids apart), for an app subscribed to both
+	// message.channels and app_mention: the message, and the mention.
+	root := slackRootTS(u)
+	text = "<@" + slackBotUser + "> " + text
+	for _, typ := range []string{"message", "app_mention"} {
+		ev := slackEvent{Type: typ, Channel: slackHotChannel, User: slackUser(u), Text: text, TS: root, EventTS: root}
+		if typ == "message" {
+			ev.ChannelType = "channel"
+		}
+		if err := retryNotReady(ctx, func() error { return p.deliver(ctx, ev) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func slackUser(u int) string    { return fmt.Sprintf("U%08d", u) }
@@ -76,6 +99,22 @@ func slackUserOf(ch string) int {
 	return n
 }
 
+// slackRootTS is the ts of user u's first message in the hot channel, the
+// root of the thread the user's conversation lives in. It is set apart from
+// the other messages' ts (1700000000… and 1800000000…) and says its user.
+func slackRootTS(u int) string { return fmt.Sprintf("%d.%06d", 1600000000+u/1000000, u%1000000) }
+
+// slackThreadUser returns the user whose thread has the root ts, or -1.
+func slackThreadUser(ts string) int {
+	sec, micro, ok := strings.Cut(ts, ".")
+	s, err1 := strconv.Atoi(sec)
+	m, err2 := strconv.Atoi(micro)
+	if !ok || err1 != nil || err2 != nil || s < 1600000000 || s >= 1700000000 || len(micro) != 6 {
+		return -1
+	}
+	return (s-1600000000)*1000000 + m
+}
+
 type slackCallback struct {
 	Token          string      `json:"token"`
 	TeamID         string      `json:"team_id"`
@@ -83,18 +122,22 @@ type slackCallback struct {
 	Type           string      `json:"type"`
 	EventID        string      `json:"event_id"`
 	EventTime      int64       `json:"event_time"`
-	Event          slackDM     `json:"event"`
+	Event          slackEvent  `json:"event"`
 	Authorizations []slackAuth `json:"authorizations"`
 }
 
-type slackDM struct {
-	Type        string `json:"type"`
-	ChannelType string `json:"channel_type"`
-	Channel     string `json:"channel"`
-	User        string `json:"user"`
-	Text        string `json:"text"`
-	TS          string `json:"ts"`
-	EventTS     string `json:"event_ts"`
+// slackEvent is a message event (a DM, a channel message or a reply in a
+// thread) or an app_mention, which has no channel_type.
+type slackEvent struct {
+	Type         string `json:"type"`
+	ChannelType  string `json:"channel_type,omitempty"`
+	Channel      string `json:"channel"`
+	User         string `json:"user"`
+	Text         string `json:"text"`
+	TS           string `json:"ts"`
+	ThreadTS     string `json:"thread_ts,omitempty"`
+	ParentUserID string `json:"parent_user_id,omitempty"`
+	EventTS      string `json:"event_ts"`
 }
 
 type slackAuth struct {
@@ -103,16 +146,25 @@ type slackAuth struct {
 	IsBot  bool   `json:"is_bot"`
 }
 
-// Send posts a signed DM event, as Slack's Events API does.
+// Send posts a signed message event, as Slack's Events API does: a DM, or in
+// a hot run a reply in the user's thread of the hot channel.
 func (p *slackPlatform) Send(ctx context.Context, u int, text string) error {
 	n := p.seq.Add(1)
 	ts := fmt.Sprintf("%d.%06d", 1700000000+n/1000000, n%1000000)
+	ev := slackEvent{Type: "message", ChannelType: "im", Channel: slackChannel(u), User: slackUser(u), Text: text, TS: ts, EventTS: ts}
+	if p.o.Hot {
+		ev.ChannelType, ev.Channel, ev.ThreadTS, ev.ParentUserID = "channel", slackHotChannel, slackRootTS(u), slackUser(u)
+	}
+	return p.deliver(ctx, ev)
+}
+
+// deliver posts ev as a signed Events API callback.
+func (p *slackPlatform) deliver(ctx context.Context, ev slackEvent) error {
+	n := p.seq.Add(1)
 	now := time.Now()
 	body, err := json.Marshal(slackCallback{
 		Token: "legacy", TeamID: slackTeam, APIAppID: "ABENCH", Type: "event_callback",
-		EventID: fmt.Sprintf("Ev%010d", n), EventTime: now.Unix(),
-		Event: slackDM{Type: "message", ChannelType: "im", Channel: slackChannel(u), User: slackUser(u),
-			Text: text, TS: ts, EventTS: ts},
+		EventID: fmt.Sprintf("Ev%010d", n), EventTime: now.Unix(), Event: ev,
 		Authorizations: []slackAuth{{TeamID: slackTeam, UserID: slackBotUser, IsBot: true}},
 	})
 	if err != nil {
@@ -147,11 +199,15 @@ func (p *slackPlatform) api(w http.ResponseWriter, r *http.Request) {
 	var resp any
 	switch method {
 	case "chat.postMessage":
-		ch := r.PostForm.Get("channel")
-		p.o.Inbox.Post(slackUserOf(ch), time.Now())
+		ch, thread := r.PostForm.Get("channel"), r.PostForm.Get("thread_ts")
+		u := slackUserOf(ch)
+		if ch == slackHotChannel {
+			u = slackThreadUser(thread)
+		}
+		p.o.Inbox.Post(u, time.Now())
 		ts := fmt.Sprintf("%d.%06d", 1800000000+p.seq.Load()/1000000, p.seq.Add(1)%1000000)
 		resp = slackPosted{OK: true, Channel: ch, TS: ts, Message: slackEcho{
-			Type: "message", Subtype: "bot_message", Text: r.PostForm.Get("text"), User: slackBotUser,
+			Type: "message", Subtype: "bot_message", Text: r.PostForm.Get("text"), User: slackBotUser, ThreadTS: thread,
 			BotID: slackBotID, AppID: "ABENCH", TS: ts, Team: slackTeam, Blocks: rawJSON(r.PostForm.Get("blocks")),
 			BotProfile: slackBotProfile{ID: slackBotID, AppID: "ABENCH", Name: "kmbridge", TeamID: slackTeam, Deleted: false},
 		}}
@@ -188,6 +244,7 @@ type slackEcho struct {
 	BotID      string          `json:"bot_id"`
 	AppID      string          `json:"app_id"`
 	TS         string          `json:"ts"`
+	ThreadTS   string          `json:"thread_ts,omitempty"`
 	Team       string          `json:"team"`
 	Blocks     json.RawMessage `json:"blocks,omitempty"`
 	BotProfile slackBotProfile `json:"bot_profile"`

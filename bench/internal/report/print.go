@@ -86,9 +86,13 @@ func (r Report) WriteText(w io.Writer, heading string) {
 			fmt.Fprint(tw, m.Label)
 			for _, row := range t.Rows {
 				s := row.Summary[m.Key]
-				fmt.Fprintf(tw, "\t%s", num(s.Median, m.Digits))
+				d := m.Digits
+				if m.Key == "answers_per_sec" && s.Median < 10 {
+					d = 2 // a paced channel answers about one a second
+				}
+				fmt.Fprintf(tw, "\t%s", num(s.Median, d))
 				if runs > 1 {
-					fmt.Fprintf(tw, " [%s–%s]", num(s.Min, m.Digits), num(s.Max, m.Digits))
+					fmt.Fprintf(tw, " [%s–%s]", num(s.Min, d), num(s.Max, d))
 				}
 			}
 			if v, ok := t.Ratios[m.Key]; ok {
@@ -103,6 +107,10 @@ func (r Report) WriteText(w io.Writer, heading string) {
 			fmt.Fprintf(w, "  %s KM calls/answer: %s\n", row.Target, kinds(row.Runs, func(s Sample) map[string]float64 { return s.KMByKind }))
 			fmt.Fprintf(w, "  %s platform calls/answer: %s\n", row.Target, kinds(row.Runs, func(s Sample) map[string]float64 { return s.PlatformByMethod }))
 			for _, s := range row.Runs {
+				if s.SendFailures > 0 || s.Busy > 0 {
+					fmt.Fprintf(w, "  %s: %d sends failed and %d events were refused as busy (its own metrics): each a message no user saw\n",
+						row.Target, s.SendFailures, s.Busy)
+				}
 				if s.WarmupOff > 0 || s.WrongCount > 0 {
 					fmt.Fprintf(w, "  %s: %d users' first contact got other than %d answers; %d users got other than one answer per message\n",
 						row.Target, s.WarmupOff, s.WarmupPosts, s.WrongCount)

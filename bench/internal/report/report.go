@@ -34,6 +34,11 @@ type Sample struct {
 	WarmupOff     int     `json:"warmup_users_off"`
 	Sent          int     `json:"sent"`
 	Elapsed       float64 `json:"elapsed_s"`
+	// SendFailures and Busy are kmbridge's own counts (its /metrics) of sends
+	// it gave up and events it refused as busy in the measured phase; 0 for
+	// the baseline.
+	SendFailures int `json:"send_failures"`
+	Busy         int `json:"busy_refusals"`
 
 	KMByKind         map[string]float64 `json:"km_calls_per_answer_by_kind"`
 	PlatformByMethod map[string]float64 `json:"platform_calls_per_answer_by_method"`
