@@ -108,15 +108,22 @@ func (t *turn) deliver(ans *kmclient.Answer, ref *MsgRef) string {
 	}
 	if !out.IsEmpty() {
 		at := t.c.now() // the transcript's time is the answer's, not the end of its send
+		var serr error
 		if ed, ok := t.a.(Editor); ok && ref != nil && ref.ID != "" {
 			if err := t.edit(ed, *ref, out); err != nil {
 				t.log.Warn("bridge: final edit failed; sending the answer anew", "err", redact(err))
-				_, _ = t.send(out)
+				_, serr = t.send(out)
 			}
 		} else {
-			_, _ = t.send(out)
+			_, serr = t.send(out)
 		}
-		t.recordAnswer(ans, Summary(out, t.c.cfg.SummaryRunes), at)
+		if serr != nil {
+			// The user never saw it: not an answer in the transcript (agents
+			// would read it as said) nor in the metrics.
+			outcome = "send_failed"
+		} else {
+			t.recordAnswer(ans, Summary(out, t.c.cfg.SummaryRunes), at)
+		}
 	}
 	if reason != "" {
 		t.escalateWith(reason, kmHints(ans))

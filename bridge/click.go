@@ -55,7 +55,7 @@ func (t *turn) onClick(ev Click) string {
 	}
 	t.retire(ev, status, sa.Action)
 	if n, ok := t.a.(ClickObserver); ok {
-		ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+		ctx, cancel := t.sendContext()
 		n.Clicked(ctx, ClickResult{Click: ev, Status: status, Action: sa.Action})
 		cancel()
 	}
@@ -115,7 +115,7 @@ func (t *turn) retire(ev Click, status ClickStatus, a formatting.Action) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	ctx, cancel := t.sendContext()
 	defer cancel()
 	if err := rt.Retire(ctx, r); err != nil {
 		t.log.Warn("bridge: retiring the clicked buttons failed; they stay", "err", redact(err))

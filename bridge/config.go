@@ -53,7 +53,9 @@ type Config struct {
 	TypingInterval time.Duration // default 4s
 	// EditInterval is the least time between two edits of a streaming message.
 	EditInterval time.Duration // default 1s
-	// SendTimeout bounds one adapter Send/Edit (adapters pace and retry inside it).
+	// SendTimeout bounds one adapter Send/Edit (adapters pace and retry inside
+	// it), or InboxMaxAge when that is longer: a reply waiting in a hot
+	// channel's pacing queue waits its turn rather than being dropped.
 	SendTimeout time.Duration // default 30s
 	// BusyReplyTimeout bounds the "busy, try again" reply sent when a queue is full.
 	BusyReplyTimeout time.Duration // default 5s

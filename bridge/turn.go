@@ -142,6 +142,18 @@ func (t *turn) cut() error {
 	return errCutShort
 }
 
+// sendContext bounds one Send or Edit of the turn: Config.SendTimeout, or
+// Config.InboxMaxAge when that is longer. Adapters pace inside Send, and a
+// busy channel's queue (a hot Slack channel answers one message a second) can
+// be longer than any single call may take: a reply waits its turn there as
+// long as a message may wait for its answer at all, rather than being dropped
+// after SendTimeout with its KM call spent. Each HTTP attempt stays bounded
+// by the adapter's own client timeout, and shutdown still cuts the wait short
+// (the event stays in the inbox).
+func (t *turn) sendContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(t.ctx, max(t.c.cfg.SendTimeout, t.c.cfg.InboxMaxAge))
+}
+
 // send stores pending actions and sends m. An empty message is not sent.
 func (t *turn) send(m formatting.Message) (MsgRef, error) {
 	if m.IsEmpty() {
@@ -156,7 +168,7 @@ func (t *turn) send(m formatting.Message) (MsgRef, error) {
 		t.sendPlain(t.p.T("bridge.internal_error"))
 		return MsgRef{}, err
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	ctx, cancel := t.sendContext()
 	defer cancel()
 	ref, err := t.a.Send(ctx, t.key, m)
 	if err != nil {
@@ -178,7 +190,7 @@ func (t *turn) edit(ed Editor, ref MsgRef, m formatting.Message) error {
 		t.unmint()
 		return err
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	ctx, cancel := t.sendContext()
 	defer cancel()
 	if err := ed.Edit(ctx, ref, m); err != nil {
 		t.c.met.send(t.key.Platform, "edit_error")
@@ -195,7 +207,7 @@ func (t *turn) sendPlain(s string) {
 		_ = t.cut()
 		return
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.SendTimeout)
+	ctx, cancel := t.sendContext()
 	defer cancel()
 	if _, err := t.a.Send(ctx, t.key, formatting.Plain(s)); err != nil {
 		t.c.met.send(t.key.Platform, "error")
