@@ -61,6 +61,12 @@ func main() {
 	flag.StringVar(&c.discordAPI, "discord-api", "", "Discord REST base URL")
 	flag.StringVar(&c.discordToken, "discord-token", "", "Discord bot token")
 	flag.Parse()
+	// Keep a connection for every call in flight, as kmbridge does
+	// (internal/httpx): Go's default keeps two idle per host, so a floor
+	// left at it would dial for every burst, and a floor that pays for
+	// avoidable dials is not the floor. This is the program's own client.
+	tr := http.DefaultTransport.(*http.Transport)
+	tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.IdleConnTimeout = 1024, 0, 55*time.Second
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, c)
 	stop()
