@@ -101,7 +101,7 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 		if o.hot {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: hot channel: kmbridge paces its posts to one channel at %g/s after a burst of %d (Slack's limit, not configurable): "+
 				"answers/s should be about that, latency the queue (the last of %d users waits about %d s), and every message answered once; "+
-				"a post whose turn would come after kmbridge's 30 s send timeout is given up (failed sends)",
+				"a post waits its turn up to bridge.inbox_max_age (10 min), so failed sends mean a drop",
 				pl, slackChannelRate, slackChannelBurst, o.users, int(float64(o.users-slackChannelBurst)/slackChannelRate)))
 		}
 		if limit, ok := globalLimits[pl]; ok {

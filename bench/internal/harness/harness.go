@@ -81,7 +81,8 @@ type Load struct {
 
 // HotWarmup is how many first contacts a hot run has in flight: each gets two
 // posts (welcome and answer) from the one channel's pacer, so a few keep it
-// busy while the queue for it stays far below kmbridge's 30 s send timeout.
+// busy while the warm-up's queue stays short (a first contact's latency is
+// not measured).
 const HotWarmup = 4
 
 // Measure runs t on the platform under l, in the work directory dir (its
