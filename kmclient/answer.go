@@ -136,20 +136,36 @@ type QuestionAnswer struct {
 
 // AnsContent is ansContent, a *Var*: a string for rich/plain/image/audio, an object (or
 // a JSON-encoded string of one) for the structured msgTypes. The raw JSON is kept and
-// decoded on demand by msgType.
+// decoded on demand by msgType; a JSON string's text is decoded once, when the
+// content arrives, so that the rich answer (the bulk of a response) is not decoded
+// a second time by String.
 type AnsContent struct {
 	raw json.RawMessage
+	// text is raw's text when raw is a JSON string (hasText).
+	text    string
+	hasText bool
 }
 
 // NewAnsContent wraps raw JSON (as found in a response) as an AnsContent.
 func NewAnsContent(raw json.RawMessage) AnsContent {
-	return AnsContent{raw: append(json.RawMessage(nil), raw...)}
+	var a AnsContent
+	a.set(raw)
+	return a
 }
 
 // StringContent returns an AnsContent holding the JSON string s.
 func StringContent(s string) AnsContent {
 	b, _ := json.Marshal(s) // a string always marshals
-	return AnsContent{raw: b}
+	return AnsContent{raw: b, text: s, hasText: true}
+}
+
+// set keeps a copy of b and, for a JSON string, its text.
+func (a *AnsContent) set(b []byte) {
+	a.raw = append(a.raw[:0:0], b...)
+	a.text, a.hasText = "", false
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
+		a.text, a.hasText = unquoteJSON(t)
+	}
 }
 
 // ObjectContent returns an AnsContent holding v marshalled as JSON.
@@ -161,9 +177,9 @@ func ObjectContent(v any) (AnsContent, error) {
 	return AnsContent{raw: b}, nil
 }
 
-// UnmarshalJSON keeps the raw bytes.
+// UnmarshalJSON keeps the raw bytes (and a JSON string's text).
 func (a *AnsContent) UnmarshalJSON(b []byte) error {
-	a.raw = append(a.raw[:0], b...)
+	a.set(b)
 	return nil
 }
 
@@ -187,15 +203,12 @@ func (a AnsContent) IsZero() bool {
 // String returns the content as text: the string for a JSON string, the JSON text
 // itself for anything else, "" for null.
 func (a AnsContent) String() string {
+	if a.hasText {
+		return a.text
+	}
 	t := bytes.TrimSpace(a.raw)
 	if len(t) == 0 || string(t) == "null" {
 		return ""
-	}
-	if t[0] == '"' {
-		var s string
-		if err := json.Unmarshal(t, &s); err == nil {
-			return s
-		}
 	}
 	return string(t)
 }
@@ -205,11 +218,11 @@ func (a AnsContent) String() string {
 func (a AnsContent) object() ([]byte, error) {
 	t := bytes.TrimSpace(a.raw)
 	if len(t) > 0 && t[0] == '"' {
-		var s string
-		if err := json.Unmarshal(t, &s); err != nil {
-			return nil, err
+		if !a.hasText {
+			var s string
+			return nil, json.Unmarshal(t, &s) // the syntax error
 		}
-		t = bytes.TrimSpace([]byte(s))
+		t = bytes.TrimSpace([]byte(a.text))
 	}
 	if len(t) == 0 || t[0] != '{' {
 		return nil, fmt.Errorf("want a JSON object, got %s", preview(t))

@@ -86,3 +86,41 @@ func TestLargeChatSize(t *testing.T) {
 		t.Errorf("large chat is %d bytes", n)
 	}
 }
+
+// typicalChat is a usual FAQ answer as KM sends it: about 2 KB of rich HTML
+// (quoted attributes, so escapes), five suggested questions, the rating.
+func typicalChat() []byte {
+	var html strings.Builder
+	html.WriteString(`<h3>How to change your plan</h3>`)
+	for html.Len() < 2000 {
+		html.WriteString(`<p>Open <a href="https://example.com/settings">Settings</a> and choose <b>Plan</b>. 您可以随时更改套餐,<em>费用按天计算</em>。</p><ul><li>Basic</li><li>Pro</li></ul>`)
+	}
+	sugg := make([]map[string]any, 5)
+	for i := range sugg {
+		sugg[i] = map[string]any{"id": 101 + i, "content": fmt.Sprintf("Suggested question number %d?", i+1), "type": 1}
+	}
+	b, _ := json.Marshal(map[string]any{"code": 200, "message": "OK", "visible": false, "exception": nil, "paging": nil,
+		"data": map[string]any{"sessionId": 451714, "logId": 793005, "enableAppraise": true, "ansContent": html.String(), "ansType": 1,
+			"msgType": "rich", "suggestQuestionList": sugg, "aid": 4441}})
+	return b
+}
+
+// BenchmarkDecodeTypicalChat is the hot path's decoding of one answer: the
+// response, then its content.
+func BenchmarkDecodeTypicalChat(b *testing.B) {
+	body := typicalChat()
+	c := &Client{}
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var a Answer
+		if _, err := c.decode("POST /v1/chat", resp, body, &a); err != nil {
+			b.Fatal(err)
+		}
+		ct, err := a.Content()
+		if err != nil || len(ct.(*RichText).HTML) < 2000 {
+			b.Fatal(err)
+		}
+	}
+}

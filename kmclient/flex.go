@@ -72,6 +72,13 @@ func flexInt(b []byte) (int64, error) {
 	case "true":
 		return 1, nil
 	}
+	if b[0] != '"' {
+		// The common case, a plain number: string(b) does not escape here, so
+		// reading it allocates nothing.
+		if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			return n, nil
+		}
+	}
 	s := string(b)
 	if b[0] == '"' {
 		if err := json.Unmarshal(b, &s); err != nil {
