@@ -124,7 +124,7 @@ func (b *builder) flush() {
 	if sp := trimSpans(b.spans); len(sp) > 0 {
 		b.out = append(b.out, &Para{Spans: sp})
 	}
-	b.spans = nil
+	b.spans = b.spans[:0] // trimSpans copied what it kept: the next paragraph reuses the room
 	if b.top {
 		b.p.placePending(len(b.out))
 	}
@@ -136,7 +136,7 @@ func (b *builder) block(rb RichBlock) {
 	if sp := trimSpans(b.spans); len(sp) > 0 {
 		b.out = append(b.out, &Para{Spans: sp})
 	}
-	b.spans = nil
+	b.spans = b.spans[:0]
 	b.out = append(b.out, rb)
 	if b.top {
 		b.p.placePending(len(b.out))
@@ -188,41 +188,44 @@ func (b *builder) lineBreak() {
 }
 
 // trimSpans drops leading and trailing space and line breaks and empty spans; it
-// returns nil when nothing visible is left.
+// returns nil when nothing visible is left, else a new slice of exactly what is
+// kept (in is not changed, so callers may reuse it).
 func trimSpans(in []Span) []Span {
-	out := make([]Span, 0, len(in))
-	for _, sp := range in {
+	lo, hi := 0, len(in) // in[lo:hi] is what is left after trimming both ends
+	for lo < hi && (in[lo].Text == "" || strings.TrimSpace(in[lo].Text) == "" && in[lo].Link == "") {
+		lo++
+	}
+	for hi > lo && (in[hi-1].Text == "" || strings.TrimSpace(in[hi-1].Text) == "" && in[hi-1].Link == "") {
+		hi--
+	}
+	visible, n := false, 0
+	for _, sp := range in[lo:hi] {
 		if sp.Text != "" {
-			out = append(out, sp)
-		}
-	}
-	for len(out) > 0 && strings.TrimSpace(out[0].Text) == "" && out[0].Link == "" {
-		out = out[1:]
-	}
-	for len(out) > 0 && strings.TrimSpace(out[len(out)-1].Text) == "" && out[len(out)-1].Link == "" {
-		out = out[:len(out)-1]
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	out[0].Text = strings.TrimLeftFunc(out[0].Text, unicode.IsSpace)
-	out[len(out)-1].Text = strings.TrimRightFunc(out[len(out)-1].Text, unicode.IsSpace)
-	visible := false
-	for _, sp := range out {
-		if strings.TrimSpace(sp.Text) != "" {
-			visible = true
-			break
+			n++
+			visible = visible || strings.TrimSpace(sp.Text) != ""
 		}
 	}
 	if !visible {
 		return nil
 	}
+	out := make([]Span, 0, n)
+	for _, sp := range in[lo:hi] {
+		if sp.Text != "" {
+			out = append(out, sp)
+		}
+	}
+	out[0].Text = strings.TrimLeftFunc(out[0].Text, unicode.IsSpace)
+	out[len(out)-1].Text = strings.TrimRightFunc(out[len(out)-1].Text, unicode.IsSpace)
 	return out
 }
 
 // collapseSpace turns every run of HTML white space into one space.
 func collapseSpace(s string) string {
+	if !needsCollapse(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -237,6 +240,25 @@ func collapseSpace(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// needsCollapse reports whether s has white space other than single spaces.
+func needsCollapse(s string) bool {
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			if space {
+				return true
+			}
+			space = true
+		case '\t', '\n', '\r', '\f':
+			return true
+		default:
+			space = false
+		}
+	}
+	return false
 }
 
 func (p *htmlParser) children(n *html.Node, b *builder, st style) {
@@ -384,7 +406,9 @@ func hidden(n *html.Node) bool {
 			return true
 		}
 	}
-	for _, decl := range strings.Split(attr(n, "style"), ";") {
+	for rest := attr(n, "style"); rest != ""; {
+		var decl string
+		decl, rest, _ = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(decl, ":")
 		if strings.EqualFold(strings.TrimSpace(k), "display") && strings.EqualFold(strings.TrimSpace(v), "none") {
 			return true

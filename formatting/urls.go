@@ -95,12 +95,19 @@ func parseURL(s string) (*url.URL, bool) {
 	return u, true
 }
 
+// unsafeURLChars are what encodeUnsafe percent-encodes.
+const unsafeURLChars = ` "'<>` + "`" + `|\^{}`
+
 // maxURLLen bounds URLs kept from KM content; longer ones are dropped as junk.
 const maxURLLen = 4096
 
 func encodeUnsafe(s string) string {
+	if !strings.ContainsAny(s, unsafeURLChars) {
+		return s
+	}
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
+	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
