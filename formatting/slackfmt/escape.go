@@ -52,6 +52,9 @@ func dropRune(r rune) bool {
 // unknown neighbours, so a marker there is always replaced.
 func escapeText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !needsEscape(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i, r := range s {
@@ -82,6 +85,20 @@ func escapeText(s string) string {
 
 // inert reports whether the marker at s[i:i+n] cannot open or close formatting:
 // it sits between two ASCII letters/digits, or between two spaces.
+// needsEscape reports whether escapeText would change s (valid UTF-8).
+func needsEscape(s string) bool {
+	for i, r := range s {
+		switch {
+		case dropRune(r), r == '&', r == '<', r == '>', r == '@':
+			return true
+		}
+		if _, ok := lookalike(r); ok && !inert(s, i, utf8.RuneLen(r)) {
+			return true
+		}
+	}
+	return false
+}
+
 func inert(s string, i, n int) bool {
 	if i == 0 || i+n >= len(s) {
 		return false
@@ -171,6 +188,9 @@ func escapeCodeLine(s string) string {
 // escapeURL makes u safe inside <…>: & as an entity, and the characters that
 // would end or split the link percent-encoded.
 func escapeURL(u string) string {
+	if !strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`&<>|"`, r) }) {
+		return strings.ToValidUTF8(u, "%EF%BF%BD")
+	}
 	var b strings.Builder
 	for i := 0; i < len(u); i++ {
 		c := u[i]

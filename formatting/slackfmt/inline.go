@@ -48,6 +48,22 @@ func findURL(text string) []int {
 
 // spanRun turns one span (without newlines) into a run.
 func spanRun(sp formatting.Span) run {
+	r, _ := spanRunAppend(nil, sp)
+	return r
+}
+
+// spanRunAppend is spanRun with the run's atoms appended to buf: the run's atoms
+// are the end of the buf it returns (capacity capped, so that appending to them
+// copies), and lineRuns keeps the atoms of a whole line in one array.
+func spanRunAppend(buf []atom, sp formatting.Span) (run, []atom) {
+	start := len(buf)
+	r, buf := spanAtoms(buf, sp)
+	r.atoms = buf[start:len(buf):len(buf)]
+	return r, buf
+}
+
+// spanAtoms appends sp's atoms to buf and returns its run without them.
+func spanAtoms(buf []atom, sp formatting.Span) (run, []atom) {
 	marks := sp.Marks & styleMarks
 	if sp.Link != "" && linkURL(sp.Link) {
 		eu := escapeURL(sp.Link)
@@ -55,12 +71,12 @@ func spanRun(sp formatting.Span) run {
 		if strings.TrimSpace(label) == "" {
 			if lenU(eu) <= maxInlineURL { // no label: Slack shows the URL itself
 				s := "<" + eu + ">"
-				return run{marks: marks &^ formatting.Code, atoms: []atom{{text: s, n: lenU(s), raw: sp.Link}}}
+				return run{marks: marks &^ formatting.Code}, append(buf, atom{text: s, n: lenU(s), raw: sp.Link})
 			}
 			label = sp.Link
 		}
 		if lenU(eu) <= maxInlineURL {
-			return run{marks: marks &^ formatting.Code, link: eu, atoms: textAtom(escapeText(label))}
+			return run{marks: marks &^ formatting.Code, link: eu}, appendTextAtom(buf, escapeText(label))
 		}
 		// Too long to be a link within our limits: show it after the label, and
 		// end it with a space. The run has no link, so lineRuns merges the next
@@ -68,33 +84,33 @@ func spanRun(sp formatting.Span) run {
 		// would continue the URL ("…/page" + "0" shows "…/page0"), a different
 		// address, and its first word would be lost in it. A space at the end
 		// of a line is trimmed.
-		return run{marks: marks &^ formatting.Code, atoms: append(textAtom(escapeText(label+" "+sp.Link)), atom{text: " ", n: 1, space: true})}
+		return run{marks: marks &^ formatting.Code}, append(appendTextAtom(buf, escapeText(label+" "+sp.Link)), atom{text: " ", n: 1, space: true})
 	}
 	if marks&formatting.Code != 0 {
-		return run{marks: marks, atoms: textAtom(escapeCode(sp.Text))}
+		return run{marks: marks}, appendTextAtom(buf, escapeCode(sp.Text))
 	}
-	var atoms []atom
+	atoms := buf
 	text := sp.Text
 	for len(text) > 0 {
 		loc := findURL(text)
 		if loc == nil {
-			atoms = append(atoms, textAtom(escapeText(text))...)
+			atoms = appendTextAtom(atoms, escapeText(text))
 			break
 		}
 		u := trimURL(text[loc[0]:loc[1]])
 		end := loc[0] + len(u)
 		if loc[0] > 0 {
-			atoms = append(atoms, textAtom(escapeText(text[:loc[0]]))...)
+			atoms = appendTextAtom(atoms, escapeText(text[:loc[0]]))
 		}
 		if linkURL(u) && lenU(escapeURL(u)) <= maxInlineURL {
 			s := "<" + escapeURL(u) + ">"
 			atoms = append(atoms, atom{text: s, n: lenU(s), raw: u})
 		} else {
-			atoms = append(atoms, textAtom(escapeText(u))...)
+			atoms = appendTextAtom(atoms, escapeText(u))
 		}
 		text = text[end:]
 	}
-	return run{marks: marks, atoms: atoms}
+	return run{marks: marks}, atoms
 }
 
 // urlStart finds the first "http://" or "https://", in any case.
@@ -146,11 +162,14 @@ func sentenceEnd(r rune) bool { return strings.ContainsRune(".!?。！？…", r
 
 // textAtom is escaped text as one atom, not yet cut into words: most lines fit a
 // section, and only splitRuns needs the words.
-func textAtom(s string) []atom {
+func textAtom(s string) []atom { return appendTextAtom(nil, s) }
+
+// appendTextAtom appends textAtom(s) to atoms.
+func appendTextAtom(atoms []atom, s string) []atom {
 	if s == "" {
-		return nil
+		return atoms
 	}
-	return []atom{{text: s, n: lenU(s), space: strings.TrimFunc(s, isSpace) == ""}}
+	return append(atoms, atom{text: s, n: lenU(s), space: strings.TrimFunc(s, isSpace) == ""})
 }
 
 // tokenize cuts escaped text into atoms.
@@ -235,6 +254,11 @@ func renderRuns(runs []run) string {
 			text = r.atoms[0].text
 		} else {
 			var t strings.Builder
+			n := 0
+			for _, a := range r.atoms {
+				n += len(a.text)
+			}
+			t.Grow(n)
 			for _, a := range r.atoms {
 				t.WriteString(a.text)
 			}
@@ -251,14 +275,21 @@ func renderRuns(runs []run) string {
 		if core == "" {
 			continue
 		}
-		if r.link != "" {
-			core = "<" + r.link + "|" + core + ">"
-		}
 		open, close := r.markers()
 		if (open != "" || afterClose) && b.Len() > 0 && !isSpace(lastR) {
 			write(zwsp)
 		}
-		write(open + core + close)
+		write(open)
+		if r.link != "" {
+			write("<")
+			write(r.link)
+			write("|")
+			write(core)
+			write(">")
+		} else {
+			write(core)
+		}
+		write(close)
 		afterClose = close != ""
 		if trail != "" {
 			write(trail)
@@ -430,25 +461,43 @@ func cutEscaped(s string, max int) []string {
 // lineRuns turns the spans of one line into runs, merging a span into the previous
 // run when it has the same style.
 func lineRuns(spans []formatting.Span) []run {
-	var runs []run
+	runs := make([]run, 0, len(spans))
+	buf := make([]atom, 0, len(spans)+2)
+	last := 0 // where the last run's atoms start in buf
 	for _, sp := range spans {
-		r := spanRun(sp)
+		start := len(buf)
+		var r run
+		r, buf = spanRunAppend(buf, sp)
 		if len(r.atoms) == 0 {
 			continue
 		}
 		if n := len(runs); n > 0 && runs[n-1].marks == r.marks && runs[n-1].link == r.link && r.link == "" {
-			runs[n-1].atoms = append(runs[n-1].atoms, r.atoms...)
+			// Its atoms follow the last run's in buf (buf may have moved since).
+			runs[n-1].atoms = buf[last:len(buf):len(buf)]
 			continue
 		}
+		last = start
 		runs = append(runs, r)
+	}
+	if len(runs) == 0 {
+		return nil
 	}
 	return runs
 }
 
 // splitLines cuts spans at newlines (hard breaks and newlines inside text).
 func splitLines(spans []formatting.Span) [][]formatting.Span {
+	if oneLine(spans) {
+		return [][]formatting.Span{spans}
+	}
 	lines := [][]formatting.Span{nil}
 	for _, sp := range spans {
+		if !strings.ContainsAny(sp.Text, "\r\n") { // most spans: one part, itself
+			if sp.Text != "" || sp.Link != "" {
+				lines[len(lines)-1] = append(lines[len(lines)-1], sp)
+			}
+			continue
+		}
 		parts := strings.Split(strings.ReplaceAll(sp.Text, "\r", ""), "\n")
 		for i, p := range parts {
 			if i > 0 {
@@ -462,4 +511,14 @@ func splitLines(spans []formatting.Span) [][]formatting.Span {
 		}
 	}
 	return lines
+}
+
+// oneLine reports whether splitLines would return spans unchanged as one line.
+func oneLine(spans []formatting.Span) bool {
+	for _, sp := range spans {
+		if sp.Text == "" && sp.Link == "" || strings.ContainsAny(sp.Text, "\r\n") {
+			return false
+		}
+	}
+	return true
 }
