@@ -46,7 +46,7 @@ type Config struct {
 	RatedTTL time.Duration
 
 	// Workers bounds the conversations handled at the same time.
-	Workers int // default 64
+	Workers int // default 1024
 	// QueueSize bounds the events waiting in one conversation's queue.
 	QueueSize int // default 16
 	// TypingInterval renews the typing indicator while KM works.
@@ -101,7 +101,7 @@ func DefaultConfig() Config {
 		SuggestTTL:       15 * time.Minute,
 		DedupeTTL:        time.Hour,
 		SeenTimeout:      time.Second,
-		Workers:          64,
+		Workers:          1024,
 		QueueSize:        16,
 		TypingInterval:   4 * time.Second,
 		EditInterval:     time.Second,

@@ -231,9 +231,15 @@ func Defaults() Config {
 		// opening thousands of conversations stops after 20.
 		Web: Web{MaxNewPerIPPerMin: 20, MessagesPerMin: 20},
 		Bridge: Bridge{
-			Language:        "en",
-			ChannelScope:    "thread",
-			Workers:         256,
+			Language:     "en",
+			ChannelScope: "thread",
+			// A worker is a goroutine of a conversation with a turn in progress,
+			// started when needed: idle slots cost nothing. 1,024 lets 1,000
+			// conversations wait on a slow KM at once (issue #14: 300 ms KM
+			// latency, 1,000 in flight); 256 capped that at 256 / 0.3 s ≈ 850
+			// answers/s. KM's and the platforms' idle connections and the Redis
+			// pool follow this number.
+			Workers:         1024,
 			QueueSize:       16,
 			ActionTTL:       Duration(7 * 24 * time.Hour),
 			TranscriptTurns: 20,
