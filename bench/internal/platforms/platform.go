@@ -97,8 +97,16 @@ func newServer() (*fakeServer, error) {
 	return &fakeServer{ln: ln, url: "http://" + ln.Addr().String()}, nil
 }
 
+// ServerIdleTimeout is how long the fakes and the KM simulator keep an idle
+// keep-alive connection: nginx's default, longer than kmbridge keeps its own
+// (55 s, internal/httpx), as real servers do. Without it net/http closes an
+// idle connection after ReadHeaderTimeout (10 s), and a POST kmbridge starts on
+// a connection as the server closes it fails ("broken pipe"): with 1,000 in
+// flight, warm-ups lost a few hundred answers so.
+const ServerIdleTimeout = 75 * time.Second
+
 func (s *fakeServer) serve(h http.Handler) {
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: ServerIdleTimeout}
 	go s.srv.Serve(s.ln) //nolint:errcheck // ends with close
 }
 

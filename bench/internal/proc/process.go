@@ -161,10 +161,40 @@ func (p *Process) Stop(grace time.Duration) error {
 	case <-p.done:
 		return p.exitErr()
 	case <-t.C:
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		return fmt.Errorf("proc: %s did not stop within %s of SIGTERM; killed", filepath.Base(p.cmd.Path), grace)
+		// SIGQUIT makes a Go program print every goroutine's stack before it
+		// exits: what it was waiting for. The log is kept where the work
+		// directory's removal does not take it.
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-p.done:
+		case <-time.After(quitGrace):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		kept := keepLog(p.log.Name())
+		return fmt.Errorf("proc: %s did not stop within %s of SIGTERM; SIGQUIT, its goroutines in %s", filepath.Base(p.cmd.Path), grace, kept)
 	}
+}
+
+// quitGrace is how long a program has to print its goroutines after SIGQUIT.
+const quitGrace = 10 * time.Second
+
+// keepLog copies the log at path to the temporary directory and returns the
+// copy's path (path itself when it cannot).
+func keepLog(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return path
+	}
+	f, err := os.CreateTemp("", "kmbench-stuck-*.log")
+	if err != nil {
+		return path
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		return path
+	}
+	return f.Name()
 }
 
 func (p *Process) exitErr() error {
