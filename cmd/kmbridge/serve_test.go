@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -221,5 +222,54 @@ func TestRedisPoolURL(t *testing.T) {
 		if got := redisPoolURL(c.in, c.workers); got != c.want {
 			t.Errorf("redisPoolURL(%q, %d) = %q, want %q", c.in, c.workers, got, c.want)
 		}
+	}
+}
+
+// blockingSnapshotter is a store whose snapshot runs until released.
+type blockingSnapshotter struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (b *blockingSnapshotter) Snapshot(context.Context) error {
+	b.once.Do(func() { close(b.started) })
+	<-b.release
+	return nil
+}
+
+// TestSnapshotsDoneWaitsForAPeriodicSnapshot: serve closes the store (which
+// writes the last snapshot) only once a periodic snapshot still being written
+// is finished, so that the two are never written at once.
+func TestSnapshotsDoneWaitsForAPeriodicSnapshot(t *testing.T) {
+	b := &blockingSnapshotter{started: make(chan struct{}), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := startSnapshots(ctx, b, time.Millisecond, slog.New(slog.DiscardHandler))
+	<-b.started
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("startSnapshots said done while a snapshot was still being written")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(b.release)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("startSnapshots not done after its snapshot finished and ctx ended")
+	}
+}
+
+// TestSnapshotsDoneWithoutSnapshots: with no snapshot in progress, ending ctx
+// is enough.
+func TestSnapshotsDoneWithoutSnapshots(t *testing.T) {
+	b := &blockingSnapshotter{started: make(chan struct{}), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := startSnapshots(ctx, b, time.Hour, slog.New(slog.DiscardHandler))
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("startSnapshots not done after ctx ended")
 	}
 }
