@@ -97,7 +97,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	if err != nil {
 		return s, err
 	}
-	kmSrv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: platforms.ServerIdleTimeout}
+	kmSrv := &http.Server{Handler: sim, ReadHeaderTimeout: platforms.ServerIdleTimeout, IdleTimeout: platforms.ServerIdleTimeout}
 	go kmSrv.Serve(kmLn) //nolint:errcheck // ends with Close
 	defer kmSrv.Close()
 	km := sut.KM{URL: "http://" + kmLn.Addr().String() + "/api", Email: kmsim.SampleEmail, Token: kmsim.SampleToken,

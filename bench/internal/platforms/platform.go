@@ -97,16 +97,18 @@ func newServer() (*fakeServer, error) {
 	return &fakeServer{ln: ln, url: "http://" + ln.Addr().String()}, nil
 }
 
-// ServerIdleTimeout is how long the fakes and the KM simulator keep an idle
-// keep-alive connection: nginx's default, longer than kmbridge keeps its own
-// (55 s, internal/httpx), as real servers do. Without it net/http closes an
-// idle connection after ReadHeaderTimeout (10 s), and a POST kmbridge starts on
-// a connection as the server closes it fails ("broken pipe"): with 1,000 in
-// flight, warm-ups lost a few hundred answers so.
+// ServerIdleTimeout is how long the fakes and the KM simulator keep a
+// connection waiting for a request, its first (ReadHeaderTimeout) or the next
+// (IdleTimeout): nginx's default keep-alive, longer than kmbridge keeps an idle
+// one (55 s, internal/httpx), as real servers do. With 10 s they closed
+// connections kmbridge still held idle, among them ones net/http had dialled
+// for a burst and never used, and a POST started on one as it closed failed
+// ("broken pipe", "EOF"; net/http retries no request on a connection never
+// used): with 1,000 in flight, warm-ups lost up to a few hundred answers so.
 const ServerIdleTimeout = 75 * time.Second
 
 func (s *fakeServer) serve(h http.Handler) {
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: ServerIdleTimeout}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: ServerIdleTimeout, IdleTimeout: ServerIdleTimeout}
 	go s.srv.Serve(s.ln) //nolint:errcheck // ends with close
 }
 
