@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/internal/binenc"
 )
 
 // Button tokens do not grow the store with traffic (issue #14). A token names
@@ -438,28 +439,28 @@ func ReadGroupHead(b []byte) (GroupHead, bool) {
 // DecodeGroup reads a group written by AppendGroup.
 func DecodeGroup(b []byte) (ButtonGroup, error) {
 	var g ButtonGroup
-	r := reader{b: b}
-	if v := r.byte(); v != groupVersion {
+	r := binenc.Reader{B: b, Bad: errBadAction}
+	if v := r.Byte(); v != groupVersion {
 		return g, fmt.Errorf("%w: group version %d", errBadAction, v)
 	}
-	g.Lane = Lane(r.byte())
-	g.ID = r.uvarint()
-	if exp := r.varint(); exp != 0 {
+	g.Lane = Lane(r.Byte())
+	g.ID = r.Uvarint()
+	if exp := r.Varint(); exp != 0 {
 		g.Expires = time.UnixMilli(exp)
 	}
-	g.SessionID = r.varint()
-	log := r.varint()
-	g.Owner = r.str()
-	g.Key = ConvKey{Platform: r.str(), Workspace: r.str(), Channel: r.str(), Thread: r.str(), User: r.str()}
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
+	g.SessionID = r.Varint()
+	log := r.Varint()
+	g.Owner = r.Str()
+	g.Key = ConvKey{Platform: r.Str(), Workspace: r.Str(), Channel: r.Str(), Thread: r.Str(), User: r.Str()}
+	n := r.Uvarint()
+	if r.Err != nil || n > uint64(len(r.B)) {
 		return g, errBadAction
 	}
 	g.Actions = make([]formatting.Action, 0, n)
 	for range n {
-		raw := r.bytes()
-		if r.err != nil {
-			return g, r.err
+		raw := r.Bytes()
+		if r.Err != nil {
+			return g, r.Err
 		}
 		a, err := DecodeAction(raw, log)
 		if err != nil {
@@ -467,66 +468,11 @@ func DecodeGroup(b []byte) (ButtonGroup, error) {
 		}
 		g.Actions = append(g.Actions, a)
 	}
-	if r.err != nil || len(r.b) != 0 {
+	if r.Err != nil || len(r.B) != 0 {
 		return g, errBadAction
 	}
 	return g, nil
 }
-
-// reader reads the binary forms; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil || len(r.b) == 0 {
-		r.err = errBadAction
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, k := binary.Uvarint(r.b)
-	if k <= 0 {
-		r.err = errBadAction
-		return 0
-	}
-	r.b = r.b[k:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, k := binary.Varint(r.b)
-	if k <= 0 {
-		r.err = errBadAction
-		return 0
-	}
-	r.b = r.b[k:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.err = errBadAction
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) str() string { return string(r.bytes()) }
 
 // caseRing is the ring name of a hand-over case's buttons. A ConvKey's
 // String has four '|', so it never names a case's ring.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kmbridge/kmbridge/bridge"
+	"github.com/kmbridge/kmbridge/internal/binenc"
 )
 
 // The binary forms of a conversation's parts in its hash (conv.go). They are
@@ -50,16 +51,16 @@ func appendSession(b []byte, sess bridge.KMSession, deadline int64) []byte {
 }
 
 func decodeSession(b []byte) (sess bridge.KMSession, deadline int64, err error) {
-	r := reader{b: b}
-	if r.byte() != codecVersion {
+	r := binenc.Reader{B: b, Bad: errBadValue}
+	if r.Byte() != codecVersion {
 		return sess, 0, errBadValue
 	}
-	sess.ID = r.varint()
-	st := r.varint()
-	lu := r.varint()
-	sess.WelcomeLog = r.varint()
-	deadline = r.varint()
-	if r.err != nil || len(r.b) != 0 {
+	sess.ID = r.Varint()
+	st := r.Varint()
+	lu := r.Varint()
+	sess.WelcomeLog = r.Varint()
+	deadline = r.Varint()
+	if r.Err != nil || len(r.B) != 0 {
 		return sess, 0, errBadValue
 	}
 	sess.Started = fromNanos(st)
@@ -91,12 +92,12 @@ func appendTurnText(b []byte, t bridge.Turn) []byte {
 }
 
 func decodeTurnText(b []byte) (text, hit string, err error) {
-	r := reader{b: b}
-	text = r.str()
-	if r.err != nil {
+	r := binenc.Reader{B: b, Bad: errBadValue}
+	text = r.Str()
+	if r.Err != nil {
 		return "", "", errBadValue
 	}
-	return text, string(r.b), nil
+	return text, string(r.B), nil
 }
 
 // appendTurn: version, role, at, flags, [user], ans, then the blob's
@@ -138,38 +139,38 @@ func appendTurn(b []byte, t bridge.Turn, key bridge.ConvKey, ref *blobRef) []byt
 
 // decodeTurn reads a turn; ref is set when its text is a blob, to be read.
 func decodeTurn(b []byte, key bridge.ConvKey) (t bridge.Turn, ref *blobRef, err error) {
-	r := reader{b: b}
-	if r.byte() != codecVersion {
+	r := binenc.Reader{B: b, Bad: errBadValue}
+	if r.Byte() != codecVersion {
 		return t, nil, errBadValue
 	}
-	if role := r.byte(); int(role) < len(roles) {
+	if role := r.Byte(); int(role) < len(roles) {
 		t.Role = roles[role]
 	} else {
-		t.Role = r.str()
+		t.Role = r.Str()
 	}
-	t.At = fromNanos(r.varint())
-	flags := r.byte()
+	t.At = fromNanos(r.Varint())
+	flags := r.Byte()
 	if flags&turnUserIsKey != 0 {
 		t.User = key.User
 	}
 	if flags&turnUser != 0 {
-		t.User = r.str()
+		t.User = r.Str()
 	}
-	t.AnsType = int(r.varint())
-	if r.err != nil {
+	t.AnsType = int(r.Varint())
+	if r.Err != nil {
 		return t, nil, errBadValue
 	}
 	if flags&turnBlob != 0 {
-		if len(r.b) != len(blobRef{}) {
+		if len(r.B) != len(blobRef{}) {
 			return t, nil, errBadValue
 		}
 		ref = new(blobRef)
-		copy(ref[:], r.b)
+		copy(ref[:], r.B)
 		return t, ref, nil
 	}
-	t.Text = r.str()
-	t.Hit = r.str()
-	if r.err != nil || len(r.b) != 0 {
+	t.Text = r.Str()
+	t.Hit = r.Str()
+	if r.Err != nil || len(r.B) != 0 {
 		return t, nil, errBadValue
 	}
 	return t, nil, nil
@@ -202,14 +203,14 @@ func appendActions(b []byte, g bridge.ButtonGroup, log int64) []byte {
 }
 
 func decodeActions(b []byte, g *bridge.ButtonGroup, log int64) error {
-	r := reader{b: b}
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
+	r := binenc.Reader{B: b, Bad: errBadValue}
+	n := r.Uvarint()
+	if r.Err != nil || n > uint64(len(r.B)) {
 		return errBadValue
 	}
 	for range n {
-		raw := r.bytes()
-		if r.err != nil {
+		raw := r.Bytes()
+		if r.Err != nil {
 			return errBadValue
 		}
 		a, err := bridge.DecodeAction(raw, log)
@@ -218,7 +219,7 @@ func decodeActions(b []byte, g *bridge.ButtonGroup, log int64) error {
 		}
 		g.Actions = append(g.Actions, a)
 	}
-	if len(r.b) != 0 {
+	if len(r.B) != 0 {
 		return errBadValue
 	}
 	return nil
@@ -258,16 +259,16 @@ func decodeGroup(b []byte, lane bridge.Lane, ringKey bridge.ConvKey, ringIsKey b
 		return g, nil, nil, 0, errBadValue
 	}
 	g.ID, g.Lane = binary.BigEndian.Uint64(b), lane
-	r := reader{b: b[8:]}
-	if r.byte() != codecVersion {
+	r := binenc.Reader{B: b[8:], Bad: errBadValue}
+	if r.Byte() != codecVersion {
 		return g, nil, nil, 0, errBadValue
 	}
-	if exp := r.varint(); exp != 0 {
+	if exp := r.Varint(); exp != 0 {
 		g.Expires = time.UnixMilli(exp)
 	}
-	g.SessionID = r.varint()
-	log = r.varint()
-	switch r.byte() {
+	g.SessionID = r.Varint()
+	log = r.Varint()
+	switch r.Byte() {
 	case ownerNone:
 	case ownerIsKey:
 		if !ringIsKey {
@@ -275,18 +276,18 @@ func decodeGroup(b []byte, lane bridge.Lane, ringKey bridge.ConvKey, ringIsKey b
 		}
 		g.Owner = ringKey.User
 	case ownerStr:
-		g.Owner = r.str()
+		g.Owner = r.Str()
 	default:
 		return g, nil, nil, 0, errBadValue
 	}
-	switch r.byte() {
+	switch r.Byte() {
 	case keyIsRing:
 		if !ringIsKey {
 			return g, nil, nil, 0, errBadValue
 		}
 		g.Key = ringKey
 	case keyStr:
-		k, ok := bridge.ParseConvKey(r.str())
+		k, ok := bridge.ParseConvKey(r.Str())
 		if !ok {
 			return g, nil, nil, 0, errBadValue
 		}
@@ -294,75 +295,20 @@ func decodeGroup(b []byte, lane bridge.Lane, ringKey bridge.ConvKey, ringIsKey b
 	default:
 		return g, nil, nil, 0, errBadValue
 	}
-	kind := r.byte()
-	if r.err != nil {
+	kind := r.Byte()
+	if r.Err != nil {
 		return g, nil, nil, 0, errBadValue
 	}
 	switch kind {
 	case actsInline:
-		return g, r.b, nil, log, nil
+		return g, r.B, nil, log, nil
 	case actsBlob:
-		if len(r.b) != len(blobRef{}) {
+		if len(r.B) != len(blobRef{}) {
 			return g, nil, nil, 0, errBadValue
 		}
 		ref = new(blobRef)
-		copy(ref[:], r.b)
+		copy(ref[:], r.B)
 		return g, nil, ref, log, nil
 	}
 	return g, nil, nil, 0, errBadValue
 }
-
-// reader reads the binary forms; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil || len(r.b) == 0 {
-		r.err = errBadValue
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, k := binary.Uvarint(r.b)
-	if k <= 0 {
-		r.err = errBadValue
-		return 0
-	}
-	r.b = r.b[k:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, k := binary.Varint(r.b)
-	if k <= 0 {
-		r.err = errBadValue
-		return 0
-	}
-	r.b = r.b[k:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.err = errBadValue
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) str() string { return string(r.bytes()) }
