@@ -291,72 +291,55 @@ var errBadAction = errors.New("bridge: bad stored action")
 func DecodeAction(b []byte, groupLog int64) (formatting.Action, error) {
 	var a formatting.Action
 	labelIsQC := false
-	for len(b) > 0 {
-		tag := b[0]
-		b = b[1:]
-		switch tag {
+	r := binenc.Reader{B: b, Bad: errBadAction}
+	for len(r.B) > 0 && r.Err == nil {
+		switch tag := r.Byte(); tag {
 		case aLabelIsQC:
 			labelIsQC = true
-			continue
 		case aLogIsGroup:
 			a.LogID = groupLog
-			continue
-		case aKind, aQuestionContent, aFlowContent, aText, aShow, aMsgType, aContent, aCommand, aArg, aCase, aLabel:
-			n, k := binary.Uvarint(b)
-			if k <= 0 || n > uint64(len(b)-k) {
-				return a, errBadAction
-			}
-			s := string(b[k : k+int(n)])
-			b = b[k+int(n):]
-			switch tag {
-			case aKind:
-				a.Kind = formatting.ActionKind(s)
-			case aQuestionContent:
-				a.QuestionContent = s
-			case aFlowContent:
-				a.FlowContent = s
-			case aText:
-				a.Text = s
-			case aShow:
-				a.Show = s
-			case aMsgType:
-				a.MsgType = s
-			case aContent:
-				a.Content = []byte(s)
-			case aCommand:
-				a.Command = s
-			case aArg:
-				a.Arg = s
-			case aCase:
-				a.Case = s
-			case aLabel:
-				a.Label = s
-			}
-		case aQueryType, aQuestionID, aHitSource, aLogID, aFlowID, aOption, aPage:
-			n, k := binary.Varint(b)
-			if k <= 0 {
-				return a, errBadAction
-			}
-			b = b[k:]
-			switch tag {
-			case aQueryType:
-				a.QueryType = int(n)
-			case aQuestionID:
-				a.QuestionID = n
-			case aHitSource:
-				a.HitSource = int(n)
-			case aLogID:
-				a.LogID = n
-			case aFlowID:
-				a.FlowID = n
-			case aOption:
-				a.Option = int(n)
-			case aPage:
-				a.Page = int(n)
-			}
+		case aKind:
+			a.Kind = formatting.ActionKind(r.Str())
+		case aQuestionContent:
+			a.QuestionContent = r.Str()
+		case aFlowContent:
+			a.FlowContent = r.Str()
+		case aText:
+			a.Text = r.Str()
+		case aShow:
+			a.Show = r.Str()
+		case aMsgType:
+			a.MsgType = r.Str()
+		case aContent:
+			a.Content = []byte(r.Str())
+		case aCommand:
+			a.Command = r.Str()
+		case aArg:
+			a.Arg = r.Str()
+		case aCase:
+			a.Case = r.Str()
+		case aLabel:
+			a.Label = r.Str()
+		case aQueryType:
+			a.QueryType = int(r.Varint())
+		case aQuestionID:
+			a.QuestionID = r.Varint()
+		case aHitSource:
+			a.HitSource = int(r.Varint())
+		case aLogID:
+			a.LogID = r.Varint()
+		case aFlowID:
+			a.FlowID = r.Varint()
+		case aOption:
+			a.Option = int(r.Varint())
+		case aPage:
+			a.Page = int(r.Varint())
 		default:
 			return a, fmt.Errorf("%w: unknown field %d", errBadAction, tag)
 		}
+	}
+	if r.Err != nil {
+		return a, r.Err
 	}
 	if labelIsQC {
 		a.Label = a.QuestionContent
