@@ -173,6 +173,12 @@ func (s *sender) partsOf(chat string, id int) []int {
 // (entities it cannot parse, a picture or sound it cannot fetch), goes out as
 // plain text instead: never nothing.
 func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo int, key bridge.ConvKey, src formatting.Message) (int, error) {
+	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
+		// Before the call (here or as the plain-text fallback): Telegram
+		// shows the keyboard before its answer reaches us, and a press read
+		// first would be taken for an ordinary message.
+		s.rememberReplyKeyboard(key, msg.ReplyTokens)
+	}
 	if err := tgfmt.Validate(msg); err != nil {
 		s.log.Error("telegram: rendered message is invalid (a renderer bug); sending it as plain text", "err", err)
 		return s.sendFallback(ctx, d, msg, replyTo, key, src)
@@ -180,11 +186,6 @@ func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo in
 	p, err := params(*d, msg, replyTo)
 	if err != nil {
 		return 0, err
-	}
-	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
-		// Before the call: Telegram shows the keyboard before its answer
-		// reaches us, and a press read first would be an ordinary message.
-		s.rememberReplyKeyboard(key, msg.ReplyTokens)
 	}
 	resp, err := s.api.call(ctx, chatCall(d.chat), msg.Method, p)
 	if to, ok := migratedTo(err); ok {
@@ -210,14 +211,10 @@ func (s *sender) sendOne(ctx context.Context, d *dest, msg tgfmt.Msg, replyTo in
 	return id, nil
 }
 
-// sent records what a sent part carries: its reply keyboard's labels (a
-// pressed button comes back as a message with its label; sendOne remembered
-// them already) and its inline keyboard with the neutral message behind it
-// (for retirement).
+// sent records a sent part's inline keyboard with the neutral message behind
+// it (for retirement); its reply keyboard's labels were remembered before it
+// was sent (sendOne).
 func (s *sender) sent(key bridge.ConvKey, id int, msg tgfmt.Msg, src formatting.Message) {
-	if msg.ReplyKeyboard != nil && len(msg.ReplyTokens) > 0 {
-		s.rememberReplyKeyboard(key, msg.ReplyTokens)
-	}
 	if id != 0 && msg.InlineKeyboard != nil {
 		s.board.set(key.Channel, strconv.Itoa(id), src, msg.InlineKeyboard)
 	}
