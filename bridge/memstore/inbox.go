@@ -16,10 +16,18 @@ import (
 
 // The inbox (bridge.Inbox) must survive kill -9, which the snapshot (every
 // minute and on Close) cannot promise. So it lives in its own append-only
-// journal next to the snapshot, <Path>.inbox (journal.go): every put and done
-// is a record written and fsynced before the call returns. Writes that arrive
+// journal next to the snapshot, <Path>.inbox (journal.go): every put is a
+// record written and fsynced before the call returns. Writes that arrive
 // while one is in progress share the next write and fsync (group commit), so
-// a busy bridge pays about one fsync per batch, not per event. Snapshot and
+// a busy bridge pays about one fsync per batch, not per event.
+//
+// A done does not wait: it leaves memory at once and joins the next batch,
+// which a goroutine writes if no put's committer takes it first. A batch of
+// dones alone is written but not fsynced, because a done that is lost only
+// answers its event again, the window bridge.Inbox documents: the write
+// reaches the kernel, so a killed process keeps it, and the next put's fsync
+// makes it durable against a machine crash too. Waiting for dones was a third
+// of the inbox's cost in the end-to-end bench (BENCHMARKS.md). Snapshot and
 // Close rewrite the journal with only the live entries (compaction). With no
 // Path the inbox is in memory only and a restart forgets it.
 
@@ -43,7 +51,12 @@ type inbox struct {
 	broken error    // a write or fsync failed; cleared by a successful rewrite
 	closed bool
 
-	commits atomic.Int64 // journal writes (each one fsync), for tests
+	commits atomic.Int64 // fsynced journal writes, for tests
+
+	// closing refuses new dones (under mu); pending counts the goroutines
+	// writing them, which close waits for so that none outlives the store.
+	closing bool
+	pending sync.WaitGroup
 }
 
 type pendingConv struct {
@@ -54,7 +67,9 @@ type pendingConv struct {
 // batch is the records that one commit writes and fsyncs together.
 type batch struct {
 	buf  []byte
-	ops  []record
+	ops  []record      // puts, applied once written
+	sync bool          // a caller waits for durability: fsync after the write
+	kick bool          // a goroutine was started to write it (dones)
 	done chan struct{} // closed when written (or failed); err is then set
 	err  error
 }
@@ -173,10 +188,55 @@ func (ib *inbox) submit(ctx context.Context, r record) error {
 	}
 	b.buf = append(b.buf, line...)
 	b.ops = append(b.ops, r)
+	b.sync = true
 	ib.mu.Unlock()
 
 	ib.commit(b)
 	return b.err
+}
+
+// release removes a put's entry without waiting for the record to be written
+// (see the top of this file). Encoding a done cannot fail; if it ever did, the
+// entry would stay and be answered again after a restart.
+func (ib *inbox) release(r record) error {
+	if ib.path == "" {
+		ib.mu.Lock()
+		ib.apply(r)
+		ib.mu.Unlock()
+		return nil
+	}
+	line, err := r.encode()
+	if err != nil {
+		return err
+	}
+	ib.mu.Lock()
+	if ib.closing {
+		ib.mu.Unlock()
+		return errInboxClosed
+	}
+	ib.apply(r)
+	b := ib.cur
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		ib.cur = b
+	}
+	b.buf = append(b.buf, line...)
+	start := !b.kick
+	b.kick = true
+	if start {
+		ib.pending.Add(1) // under mu, so that close's Wait sees it
+	}
+	ib.mu.Unlock()
+	if start {
+		go func() {
+			defer ib.pending.Done()
+			ib.commit(b)
+			if b.err != nil && !errors.Is(b.err, errInboxClosed) {
+				ib.log.Warn("memstore: inbox: writing removals failed; their events may be answered again after a restart", "err", b.err)
+			}
+		}()
+	}
+	return nil
 }
 
 // commit writes the current batch unless a committer already has: whoever
@@ -195,7 +255,7 @@ func (ib *inbox) commit(b *batch) {
 	ib.cur = nil
 	ib.mu.Unlock()
 
-	err := ib.writeLocked(cur.buf)
+	err := ib.writeLocked(cur.buf, cur.sync)
 	if err == nil {
 		ib.mu.Lock()
 		for _, r := range cur.ops {
@@ -207,18 +267,20 @@ func (ib *inbox) commit(b *batch) {
 	close(cur.done)
 }
 
-// writeLocked appends to the journal and fsyncs it; wmu must be held. After a
-// failure the file's tail is unknown, so the next write first rewrites the
-// journal from memory.
-func (ib *inbox) writeLocked(buf []byte) error {
+// writeLocked appends to the journal and, with sync, fsyncs it; wmu must be
+// held. After a failure the file's tail is unknown, so the next write first
+// rewrites the journal from memory.
+func (ib *inbox) writeLocked(buf []byte, sync bool) error {
 	if ib.closed {
 		return errInboxClosed
 	}
 	if err := ib.repairLocked(); err != nil {
 		return err
 	}
-	ib.commits.Add(1)
-	if err := ib.j.append(buf); err != nil {
+	if sync {
+		ib.commits.Add(1)
+	}
+	if err := ib.j.append(buf, sync); err != nil {
 		ib.broken = err
 		return err
 	}
@@ -263,6 +325,10 @@ func (ib *inbox) close() error {
 	if ib.path == "" {
 		return nil
 	}
+	ib.mu.Lock()
+	ib.closing = true
+	ib.mu.Unlock()
+	ib.pending.Wait()
 	ib.wmu.Lock()
 	defer ib.wmu.Unlock()
 	if ib.closed {
@@ -307,9 +373,10 @@ func (s *Store) InboxPut(ctx context.Context, e bridge.InboxEntry) error {
 	return nil
 }
 
-// InboxDone implements bridge.Inbox.
-func (s *Store) InboxDone(ctx context.Context, key bridge.ConvKey, seq uint64) error {
-	if err := s.inbox.submit(ctx, record{Op: opDone, K: &key, S: seq}); err != nil {
+// InboxDone implements bridge.Inbox: the entry is gone when it returns; its
+// record is written soon after, without an fsync of its own (top of inbox.go).
+func (s *Store) InboxDone(_ context.Context, key bridge.ConvKey, seq uint64) error {
+	if err := s.inbox.release(record{Op: opDone, K: &key, S: seq}); err != nil {
 		return fmt.Errorf("memstore: inbox done: %w", err)
 	}
 	return nil

@@ -129,6 +129,7 @@ func TestInboxCompaction(t *testing.T) {
 			}
 		}
 	}
+	memstore.Settle(s)
 	if n := journalLines(t, path); n != 199 {
 		t.Fatalf("journal lines before compaction = %d, want 199", n)
 	}
@@ -433,5 +434,30 @@ func TestExpiredClaimsNotRestored(t *testing.T) {
 	r := open(t, path)
 	if seen, _ := r.Seen(ctx, "slack:Ev1", time.Hour); seen {
 		t.Error("an expired claim came back after the crash")
+	}
+}
+
+// A removal does not wait for an fsync of its own: only puts are fsynced, and
+// the removals ride along (or are written alone, without one).
+func TestInboxDoneNeedsNoFsync(t *testing.T) {
+	s, err := memstore.Open(memstore.Options{Path: filepath.Join(t.TempDir(), "s.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	before := memstore.Commits(s)
+	const n = 50
+	for i := uint64(1); i <= n; i++ {
+		mustPut(t, s, entry(key, i))
+		if err := s.InboxDone(ctx, key, i); err != nil {
+			t.Fatal(err)
+		}
+		if got := seqs(t, s, key); len(got) != 0 {
+			t.Fatalf("after InboxDone(%d): entries %v", i, got)
+		}
+	}
+	memstore.Settle(s)
+	if c := memstore.Commits(s) - before; c > n {
+		t.Errorf("%d fsynced writes for %d puts and %d removals, want at most %d", c, n, n, n)
 	}
 }

@@ -86,9 +86,12 @@ func decodeLine(line []byte) (record, error) {
 // journal is the open journal file, appended to.
 type journal struct{ f *os.File }
 
-func (j *journal) append(b []byte) error {
+func (j *journal) append(b []byte, sync bool) error {
 	if _, err := j.f.Write(b); err != nil {
 		return fmt.Errorf("memstore: inbox journal: write: %w", err)
+	}
+	if !sync {
+		return nil
 	}
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("memstore: inbox journal: fsync: %w", err)
