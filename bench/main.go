@@ -47,6 +47,7 @@ type options struct {
 	memProfile  string
 	json        bool
 	sets        setFlags
+	env         setFlags
 	keep        bool
 	verbose     bool
 	hot         bool
@@ -90,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of kmbridge at the end of the measured phase to `file`")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.Var(&o.sets, "set", "set a kmbridge configuration `key=value` (YAML value), e.g. -set bridge.workers=1024; repeatable")
+	fs.Var(&o.env, "env", "add `KEY=VALUE` to kmbridge's environment only (not the baseline's), e.g. -env GOGC=200; repeatable")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, configurations, logs) and print its path")
 	fs.BoolVar(&o.verbose, "v", false, "report progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -119,6 +121,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, s := range o.sets {
 		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
 			return o, fmt.Errorf("-set %q: want key=value", s)
+		}
+	}
+	for _, s := range o.env {
+		if k, _, ok := strings.Cut(s, "="); !ok || k == "" || strings.HasPrefix(k, "KMBRIDGE_") {
+			return o, fmt.Errorf("-env %q: want KEY=VALUE, not a KMBRIDGE_ variable (use -set)", s)
 		}
 	}
 	if o.quiet == 0 {
@@ -178,6 +185,9 @@ func heading(o options) string {
 	}
 	if o.rate > 0 {
 		h += fmt.Sprintf(", at most %g messages/s", o.rate)
+	}
+	if len(o.env) > 0 {
+		h += ", env " + strings.Join(o.env, " ")
 	}
 	if len(o.sets) > 0 {
 		h += ", " + strings.Join(o.sets, " ")

@@ -52,7 +52,7 @@ func measureAll(ctx context.Context, o options, stderr io.Writer) (report.Report
 	}
 	l := harness.Load{
 		Users: o.users, Messages: o.messages, Concurrency: o.concurrency, Rate: o.rate,
-		KMLatency: o.kmLatency, Timeout: o.timeout, Quiet: o.quiet, Question: o.question, Sets: o.sets, Hot: o.hot,
+		KMLatency: o.kmLatency, Timeout: o.timeout, Quiet: o.quiet, Question: o.question, Sets: o.sets, Env: o.env, Hot: o.hot,
 	}
 	rep := report.Report{Setup: map[string]any{
 		"users": o.users, "messages_per_user": o.messages, "concurrency": o.concurrency, "rate": o.rate,

@@ -74,6 +74,7 @@ type Load struct {
 	KMLatency, Timeout, Quiet    time.Duration
 	Question                     string
 	Sets                         []string // kmbridge configuration overrides
+	Env                          []string // KEY=VALUE added to kmbridge's environment (GOGC, GOMEMLIMIT)
 	// Hot puts every user in one channel (platforms.Options.Hot); first
 	// contacts then go HotWarmup at a time.
 	Hot bool
@@ -121,6 +122,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 
 	var args, env []string
 	if t.KMBridge {
+		env = append(env, l.Env...)
 		cfg, err := sut.KMBridgeConfig(km, addr, filepath.Join(dir, "state.json"), p.Config(), l.Sets)
 		if err != nil {
 			return s, err
@@ -241,6 +243,8 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	}
 	s = sample(res, cpu-cpu0, rss, rssEnd, kmCalls, report.Diff(calls, calls0), kmDials-kmDials0, pDials-pDials0)
 	s.SendFailures, s.Busy = int(met.sendFailures-met0.sendFailures), int(met.busy-met0.busy)
+	s.HeapInuseMB, s.StackInuseMB = float64(met.heapInuse)/(1<<20), float64(met.stackInuse)/(1<<20)
+	s.Goroutines = int(met.goroutines)
 	if metErr != nil {
 		s.ErrorSamples = append(s.ErrorSamples, "failed sends and busy refusals not counted: "+metErr.Error())
 	}

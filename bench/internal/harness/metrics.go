@@ -19,6 +19,10 @@ type counters struct {
 	// busy are events refused because their conversation's queue was full
 	// (kmbridge_bridge_busy_total).
 	busy int64
+	// heapInuse, stackInuse and goroutines are the Go runtime's gauges
+	// (go_memstats_heap_inuse_bytes, go_memstats_stack_inuse_bytes,
+	// go_goroutines): what RSS is made of besides the runtime's free pages.
+	heapInuse, stackInuse, goroutines int64
 }
 
 // readCounters reads kmbridge's Prometheus text exposition at /metrics (on
@@ -44,16 +48,26 @@ func parseCounters(sc *bufio.Scanner) (counters, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		name, rest, ok := strings.Cut(line, "{")
-		if !ok || strings.HasPrefix(line, "#") {
+		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		labels, val, ok := strings.Cut(rest, "} ")
-		if !ok {
+		var name, labels, val string
+		if n, rest, ok := strings.Cut(line, "{"); ok {
+			if labels, val, ok = strings.Cut(rest, "} "); !ok {
+				continue
+			}
+			name = n
+		} else if name, val, ok = strings.Cut(line, " "); !ok {
 			continue
 		}
 		var into *int64
 		switch {
+		case name == "go_memstats_heap_inuse_bytes":
+			into = &c.heapInuse
+		case name == "go_memstats_stack_inuse_bytes":
+			into = &c.stackInuse
+		case name == "go_goroutines":
+			into = &c.goroutines
 		case name == "kmbridge_bridge_sends_total" && (strings.Contains(labels, `result="error"`) || strings.Contains(labels, `result="edit_error"`)):
 			into = &c.sendFailures
 		case name == "kmbridge_bridge_busy_total":

@@ -39,6 +39,12 @@ type Sample struct {
 	// the baseline.
 	SendFailures int `json:"send_failures"`
 	Busy         int `json:"busy_refusals"`
+	// HeapInuseMB, StackInuseMB and Goroutines are kmbridge's Go runtime
+	// gauges at the end of the measured phase (its /metrics), which split
+	// its RSS; 0 for the baseline.
+	HeapInuseMB  float64 `json:"heap_inuse_mb"`
+	StackInuseMB float64 `json:"stack_inuse_mb"`
+	Goroutines   int     `json:"goroutines"`
 
 	KMByKind         map[string]float64 `json:"km_calls_per_answer_by_kind"`
 	PlatformByMethod map[string]float64 `json:"platform_calls_per_answer_by_method"`
@@ -103,6 +109,9 @@ var Metrics = []Metric{
 	{"cpu_us_per_answer", "CPU µs/answer", func(s Sample) float64 { return s.CPUus }, true, 0},
 	{"peak_rss_mb", "peak RSS MB", func(s Sample) float64 { return s.PeakRSSMB }, true, 1},
 	{"end_rss_mb", "RSS at end MB", func(s Sample) float64 { return s.EndRSSMB }, true, 1},
+	{"heap_inuse_mb", "Go heap in use MB", func(s Sample) float64 { return s.HeapInuseMB }, false, 1},
+	{"stack_inuse_mb", "goroutine stacks MB", func(s Sample) float64 { return s.StackInuseMB }, false, 1},
+	{"goroutines", "goroutines", func(s Sample) float64 { return float64(s.Goroutines) }, false, 0},
 	{"km_calls_per_answer", "KM calls/answer", func(s Sample) float64 { return s.KMCalls }, false, 2},
 	{"platform_calls_per_answer", "platform calls/answer", func(s Sample) float64 { return s.PlatformCalls }, false, 2},
 	{"posts_per_answer", "answer posts/answer", func(s Sample) float64 { return s.Posts }, false, 2},
