@@ -170,17 +170,17 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	progress("warming up")
 
 	var (
-		cpu0               time.Duration
-		kmDials0, pDials0  int64
-		calls0, calls      map[string]int64
-		kmCalls            []kmsim.Call
-		cpu                time.Duration
-		rss, rssEnd        int64
-		kmDials, pDials    int64
-		endErr             error
-		recorderOverflowed bool
-		met0, met          counters
-		metErr             error
+		cpu0                 time.Duration
+		kmDials0, pDials0    int64
+		calls0, calls        map[string]int64
+		kmCalls              []kmsim.Call
+		cpu                  time.Duration
+		rss, rssEnd, rssFile int64
+		kmDials, pDials      int64
+		endErr               error
+		recorderOverflowed   bool
+		met0, met            counters
+		metErr               error
 	)
 	scrape := func() counters {
 		if !t.KMBridge {
@@ -206,11 +206,12 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 		endErr = errors.Join(endErr, err)
 	}
 	end := func() {
-		var err1, err2, err3 error
+		var err1, err2, err3, err4 error
 		cpu, err1 = pr.CPU()
 		rss, err2 = pr.PeakRSS()
 		rssEnd, err3 = pr.RSS()
-		endErr = errors.Join(endErr, err1, err2, err3)
+		rssFile, err4 = pr.FileRSS()
+		endErr = errors.Join(endErr, err1, err2, err3, err4)
 		calls, kmDials, pDials = p.Calls(), kmLn.Accepted(), p.Dials()
 		met = scrape()
 		kmCalls = sim.Calls()
@@ -245,6 +246,7 @@ func Measure(ctx context.Context, platform string, t Target, l Load, dir string,
 	s.SendFailures, s.Busy = int(met.sendFailures-met0.sendFailures), int(met.busy-met0.busy)
 	s.HeapInuseMB, s.StackInuseMB = float64(met.heapInuse)/(1<<20), float64(met.stackInuse)/(1<<20)
 	s.Goroutines = int(met.goroutines)
+	s.FileRSSMB = float64(rssFile) / (1 << 20)
 	if metErr != nil {
 		s.ErrorSamples = append(s.ErrorSamples, "failed sends and busy refusals not counted: "+metErr.Error())
 	}

@@ -128,21 +128,21 @@ func (p *Process) CPU() (time.Duration, error) {
 }
 
 // PeakRSS returns the process's peak resident set size (VmHWM), in bytes.
-func (p *Process) PeakRSS() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
-	if err != nil {
-		return 0, fmt.Errorf("proc: rss: %w", err)
-	}
-	return parseStatusKB(b, "VmHWM")
-}
+func (p *Process) PeakRSS() (int64, error) { return p.status("VmHWM") }
 
 // RSS returns the process's resident set size now (VmRSS), in bytes.
-func (p *Process) RSS() (int64, error) {
+func (p *Process) RSS() (int64, error) { return p.status("VmRSS") }
+
+// FileRSS returns the file-backed part of the resident set now (RssFile): the
+// binary's pages that were touched, which no heap diet shrinks.
+func (p *Process) FileRSS() (int64, error) { return p.status("RssFile") }
+
+func (p *Process) status(key string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
 	if err != nil {
-		return 0, fmt.Errorf("proc: rss: %w", err)
+		return 0, fmt.Errorf("proc: %s: %w", key, err)
 	}
-	return parseStatusKB(b, "VmRSS")
+	return parseStatusKB(b, key)
 }
 
 // Stop asks the process to end (SIGTERM), waits up to grace, then kills it.

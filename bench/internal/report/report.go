@@ -42,7 +42,10 @@ type Sample struct {
 	// HeapInuseMB, StackInuseMB and Goroutines are kmbridge's Go runtime
 	// gauges at the end of the measured phase (its /metrics), which split
 	// its RSS; 0 for the baseline.
-	HeapInuseMB  float64 `json:"heap_inuse_mb"`
+	HeapInuseMB float64 `json:"heap_inuse_mb"`
+	// FileRSSMB is the file-backed part of RSS at the end (RssFile): the
+	// program's own code and data pages.
+	FileRSSMB    float64 `json:"file_rss_mb"`
 	StackInuseMB float64 `json:"stack_inuse_mb"`
 	Goroutines   int     `json:"goroutines"`
 
@@ -109,6 +112,7 @@ var Metrics = []Metric{
 	{"cpu_us_per_answer", "CPU µs/answer", func(s Sample) float64 { return s.CPUus }, true, 0},
 	{"peak_rss_mb", "peak RSS MB", func(s Sample) float64 { return s.PeakRSSMB }, true, 1},
 	{"end_rss_mb", "RSS at end MB", func(s Sample) float64 { return s.EndRSSMB }, true, 1},
+	{"file_rss_mb", "RSS of the binary MB", func(s Sample) float64 { return s.FileRSSMB }, true, 1},
 	{"heap_inuse_mb", "Go heap in use MB", func(s Sample) float64 { return s.HeapInuseMB }, false, 1},
 	{"stack_inuse_mb", "goroutine stacks MB", func(s Sample) float64 { return s.StackInuseMB }, false, 1},
 	{"goroutines", "goroutines", func(s Sample) float64 { return float64(s.Goroutines) }, false, 0},
