@@ -690,3 +690,31 @@ func TestTranscriptUserTurnBounded(t *testing.T) {
 		t.Errorf("user turn kept %d runes, want ≤ 100", n)
 	}
 }
+
+// scopedTyper is the recorder on a platform that shows typing in the
+// conversations of one user only.
+type scopedTyper struct {
+	*bridgetest.Recorder
+	user string
+}
+
+func (s scopedTyper) Types(to bridge.ConvKey) bool { return to.User == s.user }
+
+// A TypingScoper that says a conversation has no indicator is never asked to
+// show one there; the others still are.
+func TestTypingScoped(t *testing.T) {
+	rec := bridgetest.New("test")
+	e := newEnv(t, newFakeKM(), envOpt{adapter: scopedTyper{rec, ann.ID}})
+	e.rec = rec
+	var _ bridge.TypingScoper = scopedTyper{}
+	mustHandle(t, e.core, msg(annDM, ann, "hi"))
+	mustHandle(t, e.core, msg(bobDM, bob, "hi"))
+	e.rec.WaitSent(t, annDM, 2, wait)
+	e.rec.WaitSent(t, bobDM, 2, wait)
+	if n := e.rec.TypingCount(annDM); n != 1 {
+		t.Errorf("typing in Ann's conversation: %d, want 1", n)
+	}
+	if n := e.rec.TypingCount(bobDM); n != 0 {
+		t.Errorf("typing in Bob's conversation, which has no indicator: %d, want 0", n)
+	}
+}

@@ -163,6 +163,16 @@ type Typer interface {
 	Typing(ctx context.Context, to ConvKey) error
 }
 
+// TypingScoper is a Typer whose platform shows typing in some conversations
+// only (Slack: assistant threads). The core asks Types before a turn and, on
+// false, starts no indicator loop at all: a goroutine, a ticker and a timeout
+// per answer were 3 % of the bridge's CPU on Slack DMs, where Typing did
+// nothing.
+type TypingScoper interface {
+	Typer
+	Types(to ConvKey) bool
+}
+
 // Editor is an adapter that can replace a sent message (streaming answers,
 // retiring clicked buttons).
 type Editor interface {

@@ -14,6 +14,9 @@ func (t *turn) typing() (stop func()) {
 	if !ok {
 		return func() {}
 	}
+	if sc, ok := ty.(TypingScoper); ok && !sc.Types(t.key) {
+		return func() {}
+	}
 	ctx, cancel := context.WithCancel(t.ctx)
 	done := make(chan struct{})
 	show := func() {

@@ -40,7 +40,7 @@ type Adapter struct {
 var (
 	_ bridge.Adapter         = (*Adapter)(nil)
 	_ bridge.Editor          = (*Adapter)(nil)
-	_ bridge.Typer           = (*Adapter)(nil)
+	_ bridge.TypingScoper    = (*Adapter)(nil)
 	_ bridge.Retirer         = (*Adapter)(nil)
 	_ bridge.ThreadStarter   = (*Adapter)(nil)
 	_ bridge.RouteMounter    = (*Adapter)(nil)
@@ -169,6 +169,9 @@ func (a *Adapter) Retire(ctx context.Context, r bridge.Retirement) error {
 func (a *Adapter) Typing(ctx context.Context, to bridge.ConvKey) error {
 	return a.extras.typing(ctx, to)
 }
+
+// Types implements bridge.TypingScoper: only assistant threads show a status.
+func (a *Adapter) Types(to bridge.ConvKey) bool { return a.extras.types(to) }
 
 // StartThread implements bridge.ThreadStarter: m posted at the top of the
 // channel of in, the root of a new thread.

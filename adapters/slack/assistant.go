@@ -60,11 +60,17 @@ func (e *extras) onAssistantThread(t slackevents.AssistantThread, started bool) 
 	})
 }
 
+// types reports whether to shows a status while the answer is worked out: an
+// assistant thread does; Slack has no typing indicator for apps elsewhere.
+func (e *extras) types(to bridge.ConvKey) bool {
+	return to.Thread != "" && isDM(to.Channel) && e.convs.isAssistant(to.Channel, to.Thread)
+}
+
 // typing sets the "thinking" status of an assistant thread
-// (assistant.threads.setStatus; posting the reply clears it). Slack has no
-// typing indicator for apps anywhere else: typing does nothing there.
+// (assistant.threads.setStatus; posting the reply clears it); elsewhere it
+// does nothing.
 func (e *extras) typing(ctx context.Context, to bridge.ConvKey) error {
-	if to.Thread == "" || !isDM(to.Channel) || !e.convs.isAssistant(to.Channel, to.Thread) {
+	if !e.types(to) {
 		return nil
 	}
 	status := e.printer(e.people.cachedUser(to.User).Locale).T("slack.thinking")
