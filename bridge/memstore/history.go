@@ -3,9 +3,11 @@ package memstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
+	"unique"
 
 	"github.com/patrickmn/go-cache"
 
@@ -24,9 +26,34 @@ type history struct {
 	Entries []historyEntry `json:"e"`   // oldest first
 }
 
+// historyEntry holds its data interned, as transcripts hold their text
+// (convs.go): a web chat's history is mostly bot answers, and a knowledge
+// base gives the same answer to many conversations (its FAQs, the welcome's
+// follow-ups), which then share one copy instead of several KB each.
 type historyEntry struct {
+	ID   uint64
+	Data unique.Handle[string]
+}
+
+// historyJSON is historyEntry as snapshots have always written it.
+type historyJSON struct {
 	ID   uint64 `json:"i"`
 	Data []byte `json:"d"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e historyEntry) MarshalJSON() ([]byte, error) {
+	return json.Marshal(historyJSON{ID: e.ID, Data: []byte(str(e.Data))})
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (e *historyEntry) UnmarshalJSON(b []byte) error {
+	var j historyJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = historyEntry{ID: j.ID, Data: intern(string(j.Data))}
+	return nil
 }
 
 // liveHist is r's history, nil when it has none or it has expired.
@@ -53,7 +80,7 @@ func (s *Store) AppendHistory(_ context.Context, key bridge.ConvKey, data []byte
 			clear(h.Entries[n:])
 			h.Entries = h.Entries[:n]
 		}
-		h.Entries = append(h.Entries, historyEntry{ID: h.Seq, Data: slices.Clone(data)})
+		h.Entries = append(h.Entries, historyEntry{ID: h.Seq, Data: intern(string(data))})
 		r.histExp = expAt(now, d)
 		id = h.Seq
 	})
@@ -73,7 +100,7 @@ func (s *Store) ReplaceHistory(_ context.Context, key bridge.ConvKey, id uint64,
 		if i < 0 {
 			return
 		}
-		h.Entries[i].Data = slices.Clone(data)
+		h.Entries[i].Data = intern(string(data))
 		ok = true
 	})
 	return ok, nil
@@ -90,7 +117,7 @@ func (s *Store) History(_ context.Context, key bridge.ConvKey, keep int) (out []
 		es := h.Entries[max(len(h.Entries)-max(keep, 1), 0):]
 		out = make([]bridge.HistoryEntry, len(es))
 		for i, e := range es {
-			out[i] = bridge.HistoryEntry{ID: e.ID, Data: slices.Clone(e.Data)}
+			out[i] = bridge.HistoryEntry{ID: e.ID, Data: []byte(str(e.Data))}
 		}
 	})
 	if out == nil {

@@ -3,7 +3,9 @@ package memstore_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -53,5 +55,41 @@ func TestHistoryAndSecretInSnapshot(t *testing.T) {
 	}
 	if again, _ := s2.Secret(ctx, "web.cookie"); !bytes.Equal(again, secret) {
 		t.Error("the secret changed across the restart")
+	}
+}
+
+// The same answer in many web chats' histories is kept once: 2,000
+// conversations holding one 4 KB answer each cost far less than 2,000 copies.
+func TestHistorySharesEqualEntries(t *testing.T) {
+	ctx := context.Background()
+	s, err := memstore.Open(memstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	answer := bytes.Repeat([]byte("How do I reset my password? "), 150) // 4.2 KB
+	const n = 2000
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range n {
+		k := bridge.ConvKey{Platform: "web", Channel: fmt.Sprint("c", i), User: fmt.Sprint("c", i)}
+		if _, err := s.AppendHistory(ctx, k, answer, 20, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	per := float64(heap()-before) / n
+	runtime.KeepAlive(s)
+	t.Logf("%d histories of one %d-byte answer: %.0f bytes each", n, len(answer), per)
+	if per > float64(len(answer))/4 {
+		t.Errorf("%.0f bytes per history of one %d-byte answer: the answer is not shared", per, len(answer))
+	}
+	k := bridge.ConvKey{Platform: "web", Channel: "c7", User: "c7"}
+	if es, _ := s.History(ctx, k, 20); len(es) != 1 || !bytes.Equal(es[0].Data, answer) {
+		t.Errorf("history = %d entries", len(es))
 	}
 }
