@@ -40,36 +40,43 @@ func (g RetiredGroup) Holds(token string) bool {
 // has it), or token alone when m does not hold it (a zero m: sent before a
 // restart).
 func Retiring(m Message, token, shown string, expired bool) RetiredGroup {
+	return RetiringAmong(TokenGroups(m), token, shown, expired)
+}
+
+// RetiringAmong is Retiring for a message known by its TokenGroups, which is
+// all an adapter needs to keep of a sent message for its clicks.
+func RetiringAmong(groups [][]string, token, shown string, expired bool) RetiredGroup {
 	g := RetiredGroup{Shown: shown, Expired: expired}
-	if group, ok := GroupOf(m, token); ok {
-		for _, b := range group {
-			if b.Token != "" && !slices.Contains(g.Tokens, b.Token) {
-				g.Tokens = append(g.Tokens, b.Token)
-			}
-		}
+	if token == "" {
 		return g
 	}
-	if token != "" {
-		g.Tokens = []string{token}
+	for _, ts := range groups {
+		if slices.Contains(ts, token) {
+			g.Tokens = slices.Clone(ts)
+			return g
+		}
 	}
+	g.Tokens = []string{token}
 	return g
 }
 
-// GroupOf returns the group of buttons in m that holds token (links
-// included), and whether there is one.
-func GroupOf(m Message, token string) ([]Button, bool) {
-	if token == "" {
-		return nil, false
-	}
-	var found []Button
+// TokenGroups returns the action tokens of each group of buttons in m, in
+// order, each once; a group of links only has none and is left out.
+func TokenGroups(m Message) [][]string {
+	var out [][]string
 	eachGroup(m, func(_ groupAt, bs []Button) bool {
-		if holds(bs, token) {
-			found = bs
-			return true
+		var ts []string
+		for _, b := range bs {
+			if b.Token != "" && !slices.Contains(ts, b.Token) {
+				ts = append(ts, b.Token)
+			}
+		}
+		if len(ts) > 0 {
+			out = append(out, ts)
 		}
 		return false
 	})
-	return found, found != nil
+	return out
 }
 
 // Retire returns m with the first group holding one of g's tokens retired: its

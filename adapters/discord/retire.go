@@ -157,7 +157,7 @@ func (c *clicker) retire(ctx context.Context, r bridge.Retirement) error {
 	}
 	sm.retiring.Lock()
 	defer sm.retiring.Unlock()
-	g := formatting.Retiring(sm.groups, r.Token, r.Shown, r.Expired)
+	g := formatting.RetiringAmong(sm.groups, r.Token, r.Shown, r.Expired)
 	comps, changed := discordfmt.RetireGroup(sm.components(), g)
 	if !changed {
 		return nil

@@ -35,7 +35,7 @@ type sender struct {
 type sentMsg struct {
 	key     bridge.ConvKey
 	channel string
-	groups  formatting.Message
+	groups  [][]string // formatting.TokenGroups: the text of a long answer is not kept for a week
 
 	retiring sync.Mutex // one retirement at a time
 	mu       sync.Mutex
@@ -129,33 +129,7 @@ func (s *sender) remember(id string, to bridge.ConvKey, channel string, m format
 		s.sent.Put(id, &sentMsg{key: to, channel: channel})
 		return
 	}
-	s.sent.Put(id, &sentMsg{key: to, channel: channel, groups: groupsOf(m), comps: ms.Components})
-}
-
-// groupsOf is m with only its groups of buttons, all formatting.Retiring
-// needs: the text of a long answer is not kept for a week.
-func groupsOf(m formatting.Message) formatting.Message {
-	out := formatting.Message{InputHints: m.InputHints}
-	for _, b := range m.Blocks {
-		switch x := b.(type) {
-		case *formatting.Buttons, *formatting.Select:
-			out.Blocks = append(out.Blocks, b)
-		case *formatting.Card:
-			if x != nil && len(x.Buttons) > 0 {
-				out.Blocks = append(out.Blocks, &formatting.Card{Buttons: x.Buttons})
-			}
-		case *formatting.Products:
-			if x == nil {
-				continue
-			}
-			p := &formatting.Products{Prev: x.Prev, Next: x.Next, Items: make([]formatting.Card, len(x.Items))}
-			for i, it := range x.Items {
-				p.Items[i].Buttons = it.Buttons
-			}
-			out.Blocks = append(out.Blocks, p)
-		}
-	}
-	return out
+	s.sent.Put(id, &sentMsg{key: to, channel: channel, groups: formatting.TokenGroups(m), comps: ms.Components})
 }
 
 // sendVia sends through a slash command's webhook. What it could not send

@@ -9,7 +9,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kmbridge/kmbridge/adapters/slack/slacktest"
+	"github.com/kmbridge/kmbridge/bridge"
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/slackfmt"
+	"github.com/kmbridge/kmbridge/internal/memo"
 )
 
 // askDM asks a question in a DM and returns the answer message.
@@ -154,4 +157,32 @@ func TestClickByAnotherUserRefused(t *testing.T) {
 	// The owner still can.
 	e.interaction(PathInteractions, e.clickPayload("U1", ans, slacktest.ButtonAction(b)))
 	eventually(t, "the owner's hit", func() bool { return len(e.sim.CallsTo("POST /v1/hit")) == 1 })
+}
+
+// A sent message with buttons is remembered by its token groups; its Slack
+// copy only when it is ephemeral, since any other comes back in its click's
+// payload.
+func TestRememberKeepsTheCopyOfEphemeralMessagesOnly(t *testing.T) {
+	s := &sender{sent: memo.NewLRU[string, sentMsg](10, time.Hour, time.Now)}
+	m := formatting.Message{Blocks: []formatting.Block{
+		&formatting.Buttons{Items: []formatting.Button{{Label: "A", Token: "ta"}, {Label: "B", Token: "tb"}}},
+		&formatting.Buttons{Items: []formatting.Button{{Label: "Docs", URL: "https://example.com"}}},
+		&formatting.Buttons{Items: []formatting.Button{{Label: "👍", Token: "ty"}}},
+	}}
+	shown := slackfmt.Render(m)[0]
+	groups := formatting.TokenGroups(m)
+	dm := bridge.ConvKey{Platform: platform, Channel: "D1", User: "U1"}
+	eph := ephemeralKey("C1", "U1")
+	s.remember(dm, "1.1", groups, shown)
+	s.remember(eph, "1.2", groups, shown)
+	got, _ := s.sent.Get(msgKey("D1", "1.1"))
+	if len(got.shown.Blocks) != 0 || len(got.groups) != 2 || got.groups[1][0] != "ty" {
+		t.Errorf("DM message remembered as %+v, want its two token groups only", got)
+	}
+	if got, _ := s.sent.Get(msgKey("C1", "1.2")); len(got.shown.Blocks) == 0 {
+		t.Error("an ephemeral message's copy was not kept: its click's payload does not carry it")
+	}
+	if g := formatting.RetiringAmong(groups, "tb", "✓ B", false); len(g.Tokens) != 2 || g.Tokens[0] != "ta" {
+		t.Errorf("RetiringAmong = %+v, want the group of ta and tb", g)
+	}
 }

@@ -150,21 +150,17 @@ func (c *clicks) retire(ctx context.Context, r bridge.Retirement) error {
 	channel, ts := r.Ref.Key.Channel, r.Ref.ID
 	msg := msgKey(channel, ts)
 	c.held.releaseMsg(msg)
-	var m formatting.Message
-	var cur slackfmt.Msg
 	sent, isSent := c.out.sent.Get(msg)
 	clicked, isClicked := c.clicked.Get(msg)
-	switch {
-	case isSent:
-		m, cur = sent.m, sent.shown
-	case isClicked:
+	cur := sent.shown // an ephemeral message's; any other came in the click's payload
+	if len(cur.Blocks) == 0 {
 		cur = clicked.shown
 	}
 	if len(cur.Blocks) == 0 {
 		c.log.Info("slack: clicked message unknown; its buttons stay", "conv", r.Ref.Key.String())
 		return nil
 	}
-	g := formatting.Retiring(m, r.Token, r.Shown, r.Expired)
+	g := formatting.RetiringAmong(sent.groups, r.Token, r.Shown, r.Expired)
 	blocks, changed := slackfmt.RetireGroup(cur.Blocks, g)
 	if !changed {
 		c.markRetired(msg, g)
@@ -187,7 +183,7 @@ func (c *clicks) retire(ctx context.Context, r bridge.Retirement) error {
 		return fmt.Errorf("slack: retire: %w", err)
 	}
 	if isSent {
-		c.out.remember(channel, ts, m, out)
+		c.out.remember(r.Ref.Key, ts, sent.groups, out)
 	}
 	if isClicked {
 		clicked.shown = out

@@ -38,10 +38,15 @@ type sender struct {
 	streams *streams
 }
 
-// sentMsg is a message with buttons as the adapter sent it.
+// sentMsg is what a click on a message with buttons needs of it: the button
+// groups of the neutral message it is (a part of), where
+// formatting.RetiringAmong finds the clicked group, and, for an ephemeral
+// message only, the Slack copy last set on it. Any other message comes back
+// in its click's payload, and keeping every copy cost 11 KB per message with
+// a dozen buttons: 20 MB of the heap at 2,000 (BENCHMARKS.md).
 type sentMsg struct {
-	m     formatting.Message // the neutral message it is (a part of): formatting.Retiring finds groups in it
-	shown slackfmt.Msg       // the Slack copy last set on the platform
+	groups [][]string
+	shown  slackfmt.Msg // ephemeral messages only
 }
 
 // send renders m with slackfmt (one or more Slack messages), checks every
@@ -56,6 +61,7 @@ func (s *sender) send(ctx context.Context, to bridge.ConvKey, m formatting.Messa
 	}
 	s.endStream(ctx, to) // a new message closes an open stream first
 	msgs := s.render(m)
+	groups := formatting.TokenGroups(m)
 	var ref bridge.MsgRef
 	for i, msg := range msgs {
 		ts, err := s.post(ctx, to, msg)
@@ -63,7 +69,7 @@ func (s *sender) send(ctx context.Context, to bridge.ConvKey, m formatting.Messa
 			return ref, fmt.Errorf("slack: send part %d of %d: %w", i+1, len(msgs), err)
 		}
 		ref = bridge.MsgRef{Key: to, ID: ts}
-		s.remember(to.Channel, ts, m, msg)
+		s.remember(to, ts, groups, msg)
 	}
 	return ref, nil
 }
@@ -88,13 +94,14 @@ func (s *sender) edit(ctx context.Context, ref bridge.MsgRef, m formatting.Messa
 	if err := s.update(ctx, ref.Key.Channel, ref.ID, msgs[0]); err != nil {
 		return err
 	}
-	s.remember(ref.Key.Channel, ref.ID, m, msgs[0])
+	groups := formatting.TokenGroups(m)
+	s.remember(ref.Key, ref.ID, groups, msgs[0])
 	for i, msg := range msgs[1:] {
 		ts, err := s.post(ctx, ref.Key, msg)
 		if err != nil {
 			return fmt.Errorf("slack: edit: part %d of %d: %w", i+2, len(msgs), err)
 		}
-		s.remember(ref.Key.Channel, ts, m, msg)
+		s.remember(ref.Key, ts, groups, msg)
 	}
 	return nil
 }
@@ -236,19 +243,22 @@ func (s *sender) replyTo(ctx context.Context, responseURL string, msg slackfmt.M
 	})
 }
 
-// remember keeps a message with buttons as sent: the neutral message m it is
-// (a part of) and the Slack copy now shown, so a click can retire one group
-// of its buttons (the click payload carries the blocks too, but ours are
-// known to be valid).
-func (s *sender) remember(channel, ts string, m formatting.Message, shown slackfmt.Msg) {
+// remember keeps what a click on a message with buttons in conversation to
+// needs (sentMsg): the token groups of the neutral message it is (a part of),
+// and the Slack copy now shown when the message is ephemeral.
+func (s *sender) remember(to bridge.ConvKey, ts string, groups [][]string, shown slackfmt.Msg) {
 	if ts == "" {
 		return
 	}
 	if !interactive(shown.Blocks) {
-		s.sent.Take(msgKey(channel, ts))
+		s.sent.Take(msgKey(to.Channel, ts))
 		return
 	}
-	s.sent.Put(msgKey(channel, ts), sentMsg{m: m, shown: shown})
+	sm := sentMsg{groups: groups}
+	if isEphemeral(to) {
+		sm.shown = shown
+	}
+	s.sent.Put(msgKey(to.Channel, ts), sm)
 }
 
 // interactive reports blocks with something to click that acts (not a link).

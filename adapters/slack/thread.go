@@ -32,13 +32,14 @@ func (s *sender) startThread(ctx context.Context, in bridge.ConvKey, m formattin
 	}
 	thread := s.convs.channelKey(in.Channel, ts, "")
 	root := bridge.MsgRef{Key: thread, ID: ts}
-	s.remember(in.Channel, ts, m, msgs[0])
+	groups := formatting.TokenGroups(m)
+	s.remember(thread, ts, groups, msgs[0])
 	for i, msg := range msgs[1:] {
 		part, err := s.post(ctx, thread, msg)
 		if err != nil {
 			return thread, root, fmt.Errorf("slack: start a thread: part %d of %d: %w", i+2, len(msgs), err)
 		}
-		s.remember(in.Channel, part, m, msg)
+		s.remember(thread, part, groups, msg)
 	}
 	return thread, root, nil
 }

@@ -22,14 +22,15 @@ type rows = [][]tgbotapi.InlineKeyboardButton
 func isNoop(data string) bool { return data == tgfmt.NoopData || data == noopData }
 
 // board is what the adapter last put on its messages that carry buttons: the
-// neutral message each was rendered from (so formatting.Retiring finds the
-// clicked button's whole group) and the inline keyboard last set on it (so two
+// token groups of the neutral message each was rendered from
+// (formatting.TokenGroups, so formatting.RetiringAmong finds the clicked
+// button's whole group; not the message, whose text is not kept for a week) and the inline keyboard last set on it (so two
 // groups of one message clicked in quick succession each retire from what the
 // other left, never from the keyboard the callback carried from before).
 // Bounded; what it forgot is learnt again from the next callback's keyboard.
 type board struct {
-	msgs *memo.Memo[string, formatting.Message]
-	kbs  *memo.Memo[string, rows]
+	groups *memo.Memo[string, [][]string]
+	kbs    *memo.Memo[string, rows]
 }
 
 // boardTTL is how long the board remembers a message: as long as its buttons
@@ -38,8 +39,8 @@ const boardTTL = 7 * 24 * time.Hour
 
 func newBoard(size int, now func() time.Time) *board {
 	return &board{
-		msgs: memo.New[string, formatting.Message](size, boardTTL, now),
-		kbs:  memo.New[string, rows](size, boardTTL, now),
+		groups: memo.New[string, [][]string](size, boardTTL, now),
+		kbs:    memo.New[string, rows](size, boardTTL, now),
 	}
 }
 
@@ -51,11 +52,11 @@ func boardKey(chat, msgID string) string { return chat + "|" + msgID }
 func (b *board) set(chat, msgID string, m formatting.Message, kb *tgbotapi.InlineKeyboardMarkup) {
 	k := boardKey(chat, msgID)
 	if kb == nil || len(kb.InlineKeyboard) == 0 {
-		b.msgs.Take(k)
+		b.groups.Take(k)
 		b.kbs.Take(k)
 		return
 	}
-	b.msgs.Put(k, m)
+	b.groups.Put(k, formatting.TokenGroups(m))
 	b.kbs.Put(k, kb.InlineKeyboard)
 }
 
@@ -95,8 +96,8 @@ func (c *clicks) retire(ctx context.Context, r bridge.Retirement) error {
 		c.log.Debug("telegram: retire: the message's keyboard is not known; nothing changed")
 		return nil
 	}
-	m, _ := c.board.msgs.Get(k)
-	out, changed := tgfmt.RetireGroup(kb, formatting.Retiring(m, r.Token, r.Shown, r.Expired))
+	groups, _ := c.board.groups.Get(k)
+	out, changed := tgfmt.RetireGroup(kb, formatting.RetiringAmong(groups, r.Token, r.Shown, r.Expired))
 	if !changed {
 		return nil
 	}
