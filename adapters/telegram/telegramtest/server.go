@@ -469,13 +469,16 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 	}
 	f.polling = ended
 	f.mu.Unlock()
-	defer func() {
+	// The poll ends before its answer is written: a client that gets the
+	// answer and polls again at once is no second instance.
+	end := func() {
 		f.mu.Lock()
 		if f.polling == ended {
 			f.polling = nil
 		}
 		f.mu.Unlock()
-	}()
+	}
+	defer end()
 	for {
 		f.mu.Lock()
 		if f.pollDown {
@@ -494,9 +497,11 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 		}
 		f.queue = kept
 		var out []json.RawMessage
+		var ids []int
 		for _, q := range f.queue {
 			if len(out) < limit {
 				out = append(out, q.raw)
+				ids = append(ids, q.id)
 			}
 		}
 		wake := f.wake
@@ -505,15 +510,15 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 			if out == nil {
 				out = []json.RawMessage{}
 			}
-			for _, q := range f.queue[:len(out)] {
-				call.Updates = append(call.Updates, q.id)
-			}
+			call.Updates = append(call.Updates, ids...)
+			end()
 			f.ok(w, call, out)
 			return
 		}
 		select {
 		case <-wake:
 		case <-deadline:
+			end()
 			f.ok(w, call, []json.RawMessage{})
 			return
 		case <-r.Context().Done():
@@ -523,6 +528,7 @@ func (f *Server) getUpdates(w http.ResponseWriter, r *http.Request, call *Call) 
 			f.bad(w, call, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
 			return
 		case <-f.closing:
+			end()
 			f.ok(w, call, []json.RawMessage{})
 			return
 		}
