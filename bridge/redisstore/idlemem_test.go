@@ -1,8 +1,11 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmbridge/kmbridge/bridge"
 )
@@ -73,5 +76,58 @@ func TestIdleConversationRedisMemory(t *testing.T) {
 	}
 	if blobs+shared != sharedAt10 {
 		t.Errorf("shared keys grew with conversations: %d B after 10, %d B after %d", sharedAt10, blobs+shared, n)
+	}
+}
+
+// Web chats that got the same answer share its copy: each history holds the
+// blob's name, and 20 conversations of a user's question and a 4 KB answer
+// keep well under issue #14's 512 bytes each (the one blob apart). The blob
+// lives as long as the longest-lived history naming it.
+func TestWebHistoryRedisMemory(t *testing.T) {
+	addr := needRedis(t)
+	prefix := newPrefix()
+	s := openRedis(t, addr, prefix)
+	raw := rawClient(t, addr)
+	answer := []byte(`{"from":"bot","msg":{"html":"` + strings.Repeat("Open the portal and choose Reset. ", 120) + `"}}`)
+	const n = 20
+	for i := range n {
+		key := bridge.ConvKey{Platform: "web", Channel: fmt.Sprint("tab", i), User: fmt.Sprint("tab", i)}
+		if _, err := s.AppendHistory(ctx, key, []byte(`{"from":"user","text":"How do I reset my password?"}`), 50, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AppendHistory(ctx, key, answer, 50, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var total int64
+	hs := raw.Keys(ctx, prefix+"history:*").Val()
+	for _, k := range hs {
+		total += raw.MemoryUsage(ctx, k, 0).Val()
+	}
+	if len(hs) != n {
+		t.Fatalf("%d histories, want %d", len(hs), n)
+	}
+	blobs := raw.Keys(ctx, prefix+"blob:*").Val()
+	t.Logf("%d web histories of a question and a %d-byte answer: %d bytes each; %d blob", n, len(answer), total/n, len(blobs))
+	if total/n > 512 || len(blobs) != 1 {
+		t.Errorf("%d bytes per history and %d blobs, want at most 512 and 1", total/n, len(blobs))
+	}
+	key := bridge.ConvKey{Platform: "web", Channel: "tab3", User: "tab3"}
+	es, err := s.History(ctx, key, 50)
+	if err != nil || len(es) != 2 || !bytes.Equal(es[1].Data, answer) {
+		t.Fatalf("History = %d entries, %v; want the question and the answer intact", len(es), err)
+	}
+	// A later append with a longer lifetime extends the blob's too.
+	if _, err := s.AppendHistory(ctx, key, []byte(`{"from":"user","text":"thanks"}`), 50, 3*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if left := raw.PTTL(ctx, blobs[0]).Val(); left < 2*time.Hour {
+		t.Errorf("the answer's blob lives %v more, want the history's 3h", left)
+	}
+	if ok, err := s.ReplaceHistory(ctx, key, 2, append([]byte(nil), answer[:300]...)); !ok || err != nil {
+		t.Fatalf("ReplaceHistory = %v, %v", ok, err)
+	}
+	if es, _ := s.History(ctx, key, 50); len(es) != 3 || len(es[1].Data) != 300 {
+		t.Errorf("after the replacement: %d entries", len(es))
 	}
 }
