@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -49,6 +50,13 @@ func (a *app) serveCmd(ctx context.Context, args []string) int {
 	}
 	log, throttle := newLogging(a.stderr, cfg)
 	routeLibraryLogs(log)
+	// In a container with a memory limit, 90 % of it becomes the Go runtime's
+	// soft limit, so the collector works harder before the kernel would kill
+	// the process (BENCHMARKS.md, "Memory limit"). GOMEMLIMIT, or
+	// AUTOMEMLIMIT=off, in the environment wins; no limit changes nothing.
+	if _, err := memlimit.Set(memlimit.WithProvider(memlimit.FromCgroup), memlimit.WithLogger(log)); err != nil {
+		log.Warn("the container's memory limit could not be read; the Go runtime has none", "err", err)
+	}
 	lctx, lcancel := context.WithCancel(context.WithoutCancel(ctx))
 	ldone := make(chan struct{})
 	go func() { throttle.Run(lctx); close(ldone) }()
