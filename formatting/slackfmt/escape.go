@@ -192,6 +192,7 @@ func escapeURL(u string) string {
 		return strings.ToValidUTF8(u, "%EF%BF%BD")
 	}
 	var b strings.Builder
+	b.Grow(len(u) + 16) // a few "&amp;" or "%XX": one allocation, not one per doubling
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		switch {
@@ -257,19 +258,56 @@ func fileName(u string) string {
 }
 
 // cleanPlain makes KM text fit a plain_text object: valid UTF-8, one line, no
-// control characters, trimmed.
+// control characters, trimmed, runs of whitespace as one space. Text that is
+// already so (most labels and titles) is returned as is: cleanPlain runs for every
+// button, title and notification text, so the copy is worth skipping.
 func cleanPlain(s string) string {
+	if isCleanPlain(s) {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is due before the next word
+	for _, r := range s {
 		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
+		case r == '\n' || r == '\t' || r == '\r' || unicode.IsSpace(r) && !dropRune(r):
+			space = b.Len() > 0
 		case dropRune(r):
-			return -1
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	}
+	return b.String()
+}
+
+// isCleanPlain reports whether cleanPlain would return s unchanged: valid UTF-8,
+// no control character, no whitespace but single spaces between words.
+func isCleanPlain(s string) bool {
+	space := true // at the start a space is not allowed either
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return false
+			}
+			space = false
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case dropRune(r), unicode.IsSpace(r):
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }
 
 // truncate shortens s to at most max UTF-16 units, ending with "…" when cut.

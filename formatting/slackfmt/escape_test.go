@@ -122,3 +122,49 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// cleanPlainRef is cleanPlain as first written, in four passes: the one-pass
+// version and its no-copy fast path must agree with it on everything.
+func cleanPlainRef(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case dropRune(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func TestCleanPlain(t *testing.T) {
+	for _, in := range []string{
+		"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\r\nb", "a\x00b", "a \x00 b", "\x00", "\x00 a",
+		"a\u00a0b", "a\u0085b", "a\u3000b", "a\u2028b", "a\vb", "a\fb", "\xff", "a\xff\xfeb", "\uFFFD", "x\uFFFD y",
+		"中文 日本語", "👍 ok", "  many   spaces  ", "a\u200bb",
+	} {
+		got, want := cleanPlain(in), cleanPlainRef(in)
+		if got != want {
+			t.Errorf("cleanPlain(%q) = %q, want %q", in, got, want)
+		}
+		if isCleanPlain(in) != (want == in) {
+			t.Errorf("isCleanPlain(%q) = %v, but cleanPlain changes it: %v", in, isCleanPlain(in), want != in)
+		}
+	}
+}
+
+func FuzzCleanPlain(f *testing.F) {
+	for _, s := range []string{"a b", " a\tb\n", "\x00\xff\u00a0\u0085\u3000", "x\r\ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := cleanPlain(in), cleanPlainRef(in); got != want {
+			t.Fatalf("cleanPlain(%q) = %q, want %q", in, got, want)
+		}
+		if isCleanPlain(in) != (cleanPlainRef(in) == in) {
+			t.Fatalf("isCleanPlain(%q) = %v", in, isCleanPlain(in))
+		}
+	})
+}
