@@ -16,7 +16,7 @@ import (
 // is shown as text, so its label is not lost.
 func (r *renderer) buttons(title string, items []formatting.Button, placeholder string) {
 	if strings.TrimSpace(title) != "" {
-		r.sections(richChunks(para(formatting.Span{Text: title}), maxSectionText), cleanPlain(title), true)
+		r.sections(r.sc.spanChunks(maxSectionText, formatting.Span{Text: title}), cleanPlain(title), true)
 	}
 	tokens := 0
 	for _, b := range items {
@@ -195,7 +195,7 @@ func (r *renderer) deadButtons(dead []formatting.Button) {
 		} else if strings.TrimSpace(b.Label) == "" {
 			sp.Text = b.URL
 		}
-		for _, c := range richChunks(para(sp), maxSectionText) {
+		for _, c := range r.sc.spanChunks(maxSectionText, sp) {
 			if c.rule {
 				continue
 			}

@@ -57,6 +57,12 @@ func escapeText(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
+	writeEscapedText(&b, s)
+	return b.String()
+}
+
+// writeEscapedText writes escapeText(s) to b; s is valid UTF-8.
+func writeEscapedText(b *strings.Builder, s string) {
 	for i, r := range s {
 		switch {
 		case dropRune(r):
@@ -80,7 +86,6 @@ func escapeText(s string) string {
 			}
 		}
 	}
-	return b.String()
 }
 
 // inert reports whether the marker at s[i:i+n] cannot open or close formatting:
@@ -124,6 +129,12 @@ func escapeCode(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s) + 8)
+	writeEscapedCode(&b, s)
+	return b.String()
+}
+
+// writeEscapedCode writes escapeCode(s) to b; s is valid UTF-8.
+func writeEscapedCode(b *strings.Builder, s string) {
 	for i, r := range s {
 		switch {
 		case dropRune(r):
@@ -144,7 +155,6 @@ func escapeCode(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
 }
 
 // escapeCodeLine escapes one line of a code block: entities, mentions, and every
@@ -188,11 +198,23 @@ func escapeCodeLine(s string) string {
 // escapeURL makes u safe inside <…>: & as an entity, and the characters that
 // would end or split the link percent-encoded.
 func escapeURL(u string) string {
-	if !strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`&<>|"`, r) }) {
+	if !urlNeedsEscape(u) {
 		return strings.ToValidUTF8(u, "%EF%BF%BD")
 	}
 	var b strings.Builder
 	b.Grow(len(u) + 16) // a few "&amp;" or "%XX": one allocation, not one per doubling
+	writeEscapedURL(&b, u)
+	return strings.ToValidUTF8(b.String(), "%EF%BF%BD")
+}
+
+// urlNeedsEscape reports whether escapeURL has more to do than make u valid UTF-8.
+func urlNeedsEscape(u string) bool {
+	return strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`&<>|"`, r) })
+}
+
+// writeEscapedURL writes u to b with &, the characters that would end or split
+// a link percent-encoded; it leaves invalid UTF-8 as it is.
+func writeEscapedURL(b *strings.Builder, u string) {
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		switch {
@@ -207,7 +229,6 @@ func escapeURL(u string) string {
 			b.WriteByte(c)
 		}
 	}
-	return strings.ToValidUTF8(b.String(), "%EF%BF%BD")
 }
 
 // linkURL reports whether u may be a link inside text (http, https, mailto, tel).

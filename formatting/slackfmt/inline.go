@@ -1,6 +1,8 @@
 package slackfmt
 
 import (
+	"bytes"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,37 +48,22 @@ func findURL(text string) []int {
 	return []int{loc[0], end}
 }
 
-// spanRun turns one span (without newlines) into a run.
-func spanRun(sp formatting.Span) run {
-	r, _ := spanRunAppend(nil, sp)
-	return r
-}
-
-// spanRunAppend is spanRun with the run's atoms appended to buf: the run's atoms
-// are the end of the buf it returns (capacity capped, so that appending to them
-// copies), and lineRuns keeps the atoms of a whole line in one array.
-func spanRunAppend(buf []atom, sp formatting.Span) (run, []atom) {
-	start := len(buf)
-	r, buf := spanAtoms(buf, sp)
-	r.atoms = buf[start:len(buf):len(buf)]
-	return r, buf
-}
-
-// spanAtoms appends sp's atoms to buf and returns its run without them.
-func spanAtoms(buf []atom, sp formatting.Span) (run, []atom) {
+// spanAtoms appends sp's atoms to buf and returns its run without them. Escaped
+// text is kept in sc's arena.
+func (sc *scratch) spanAtoms(buf []atom, sp formatting.Span) (run, []atom) {
 	marks := sp.Marks & styleMarks
 	if sp.Link != "" && linkURL(sp.Link) {
-		eu := escapeURL(sp.Link)
+		eu := sc.escapeURL(sp.Link)
 		label := sp.Text
 		if strings.TrimSpace(label) == "" {
 			if lenU(eu) <= maxInlineURL { // no label: Slack shows the URL itself
-				s := "<" + eu + ">"
+				s := sc.angled(eu)
 				return run{marks: marks &^ formatting.Code}, append(buf, atom{text: s, n: lenU(s), raw: sp.Link})
 			}
 			label = sp.Link
 		}
 		if lenU(eu) <= maxInlineURL {
-			return run{marks: marks &^ formatting.Code, link: eu}, appendTextAtom(buf, escapeText(label))
+			return run{marks: marks &^ formatting.Code, link: eu}, appendTextAtom(buf, sc.escapeText(label))
 		}
 		// Too long to be a link within our limits: show it after the label, and
 		// end it with a space. The run has no link, so lineRuns merges the next
@@ -87,26 +74,26 @@ func spanAtoms(buf []atom, sp formatting.Span) (run, []atom) {
 		return run{marks: marks &^ formatting.Code}, append(appendTextAtom(buf, escapeText(label+" "+sp.Link)), atom{text: " ", n: 1, space: true})
 	}
 	if marks&formatting.Code != 0 {
-		return run{marks: marks}, appendTextAtom(buf, escapeCode(sp.Text))
+		return run{marks: marks}, appendTextAtom(buf, sc.escapeCode(sp.Text))
 	}
 	atoms := buf
 	text := sp.Text
 	for len(text) > 0 {
 		loc := findURL(text)
 		if loc == nil {
-			atoms = appendTextAtom(atoms, escapeText(text))
+			atoms = appendTextAtom(atoms, sc.escapeText(text))
 			break
 		}
 		u := trimURL(text[loc[0]:loc[1]])
 		end := loc[0] + len(u)
 		if loc[0] > 0 {
-			atoms = appendTextAtom(atoms, escapeText(text[:loc[0]]))
+			atoms = appendTextAtom(atoms, sc.escapeText(text[:loc[0]]))
 		}
-		if linkURL(u) && lenU(escapeURL(u)) <= maxInlineURL {
-			s := "<" + escapeURL(u) + ">"
+		if eu := sc.escapeURL(u); linkURL(u) && lenU(eu) <= maxInlineURL {
+			s := sc.angled(eu)
 			atoms = append(atoms, atom{text: s, n: lenU(s), raw: u})
 		} else {
-			atoms = appendTextAtom(atoms, escapeText(u))
+			atoms = appendTextAtom(atoms, sc.escapeText(u))
 		}
 		text = text[end:]
 	}
@@ -160,11 +147,8 @@ func firstRune(s string) rune {
 
 func sentenceEnd(r rune) bool { return strings.ContainsRune(".!?。！？…", r) }
 
-// textAtom is escaped text as one atom, not yet cut into words: most lines fit a
-// section, and only splitRuns needs the words.
-func textAtom(s string) []atom { return appendTextAtom(nil, s) }
-
-// appendTextAtom appends textAtom(s) to atoms.
+// appendTextAtom appends escaped text as one atom, not yet cut into words: most
+// lines fit a section, and only splitRuns needs the words.
 func appendTextAtom(atoms []atom, s string) []atom {
 	if s == "" {
 		return atoms
@@ -218,85 +202,119 @@ func (r run) overhead() int {
 	return o
 }
 
-func (r run) markers() (open, close string) {
-	if r.marks&formatting.Bold != 0 {
-		open, close = open+"*", "*"+close
-	}
-	if r.marks&formatting.Italic != 0 {
-		open, close = open+"_", "_"+close
-	}
-	if r.marks&formatting.Strike != 0 {
-		open, close = open+"~", "~"+close
-	}
-	if r.marks&formatting.Code != 0 && r.link == "" {
-		open, close = open+"`", "`"+close
-	}
-	return open, close
+// styled reports whether the run has markers around it.
+func (r run) styled() bool {
+	return r.marks&(formatting.Bold|formatting.Italic|formatting.Strike) != 0 || r.marks&formatting.Code != 0 && r.link == ""
 }
 
-// renderRuns writes runs as mrkdwn. Spaces at a run's edges go outside its markers
-// (Slack ignores "*bold *"), and a marker that touches a non-space character gets
-// a zero-width space on its outer side so Slack sees a word boundary.
-func renderRuns(runs []run) string {
-	var b strings.Builder
-	var lastR rune = ' '
-	afterClose := false
-	write := func(s string) {
-		if s == "" {
-			return
-		}
-		b.WriteString(s)
-		lastR, _ = utf8.DecodeLastRuneInString(s)
+// appendOpen appends the run's opening markers, appendClose its closing ones.
+func (r run) appendOpen(b []byte) []byte {
+	if r.marks&formatting.Bold != 0 {
+		b = append(b, '*')
 	}
+	if r.marks&formatting.Italic != 0 {
+		b = append(b, '_')
+	}
+	if r.marks&formatting.Strike != 0 {
+		b = append(b, '~')
+	}
+	if r.marks&formatting.Code != 0 && r.link == "" {
+		b = append(b, '`')
+	}
+	return b
+}
+
+func (r run) appendClose(b []byte) []byte {
+	if r.marks&formatting.Code != 0 && r.link == "" {
+		b = append(b, '`')
+	}
+	if r.marks&formatting.Strike != 0 {
+		b = append(b, '~')
+	}
+	if r.marks&formatting.Italic != 0 {
+		b = append(b, '_')
+	}
+	if r.marks&formatting.Bold != 0 {
+		b = append(b, '*')
+	}
+	return b
+}
+
+// appendRuns appends runs as mrkdwn to b. Spaces at a run's edges go outside its
+// markers (Slack ignores "*bold *"), and a marker that touches a non-space
+// character gets a zero-width space on its outer side so Slack sees a word
+// boundary. A run's text is the concatenation of its atoms, each valid UTF-8, so
+// its edges are found atom by atom without joining them.
+func appendRuns(b []byte, runs []run) []byte {
+	start := len(b)
+	afterClose := false
 	for _, r := range runs {
-		text := ""
-		if len(r.atoms) == 1 {
-			text = r.atoms[0].text
-		} else {
-			var t strings.Builder
-			n := 0
-			for _, a := range r.atoms {
-				n += len(a.text)
-			}
-			t.Grow(n)
-			for _, a := range r.atoms {
-				t.WriteString(a.text)
-			}
-			text = t.String()
+		total, lead, trail := 0, 0, 0
+		for _, a := range r.atoms {
+			total += len(a.text)
 		}
-		core := strings.TrimLeftFunc(text, isSpace)
-		lead := text[:len(text)-len(core)]
-		core = strings.TrimRightFunc(core, isSpace)
-		trail := text[len(lead)+len(core):]
-		if lead != "" {
-			write(lead)
+		for _, a := range r.atoms {
+			t := strings.TrimLeftFunc(a.text, isSpace)
+			lead += len(a.text) - len(t)
+			if t != "" {
+				break
+			}
+		}
+		if lead > 0 {
+			b = appendAtoms(b, r.atoms, 0, lead)
 			afterClose = false
 		}
-		if core == "" {
+		if lead == total { // only spaces
 			continue
 		}
-		open, close := r.markers()
-		if (open != "" || afterClose) && b.Len() > 0 && !isSpace(lastR) {
-			write(zwsp)
+		for i := len(r.atoms) - 1; i >= 0; i-- {
+			a := r.atoms[i].text
+			t := strings.TrimRightFunc(a, isSpace)
+			trail += len(a) - len(t)
+			if t != "" {
+				break
+			}
 		}
-		write(open)
+		styled := r.styled()
+		if (styled || afterClose) && len(b) > start {
+			if last, _ := utf8.DecodeLastRune(b[start:]); !isSpace(last) {
+				b = append(b, zwsp...)
+			}
+		}
+		b = r.appendOpen(b)
 		if r.link != "" {
-			write("<")
-			write(r.link)
-			write("|")
-			write(core)
-			write(">")
+			b = append(b, '<')
+			b = append(b, r.link...)
+			b = append(b, '|')
+			b = appendAtoms(b, r.atoms, lead, total-trail)
+			b = append(b, '>')
 		} else {
-			write(core)
+			b = appendAtoms(b, r.atoms, lead, total-trail)
 		}
-		write(close)
-		afterClose = close != ""
-		if trail != "" {
-			write(trail)
+		b = r.appendClose(b)
+		afterClose = styled
+		if trail > 0 {
+			b = appendAtoms(b, r.atoms, total-trail, total)
 			afterClose = false
 		}
 	}
-	return b.String()
+	return b
+}
+
+// appendAtoms appends bytes from to to of the atoms' concatenated text.
+func appendAtoms(b []byte, atoms []atom, from, to int) []byte {
+	off := 0
+	for _, a := range atoms {
+		if off >= to {
+			break
+		}
+		end := off + len(a.text)
+		if end > from {
+			b = append(b, a.text[max(from-off, 0):min(to, end)-off]...)
+		}
+		off = end
+	}
+	return b
 }
 
 // hasText reports whether runs show anything but spaces.
@@ -311,15 +329,21 @@ func hasText(runs []run) bool {
 	return false
 }
 
-// lineBody renders runs as the body of one line, neutralising a leading ">".
-func lineBody(runs []run) string {
-	s := strings.TrimRight(renderRuns(runs), " \t")
-	t := strings.TrimLeft(s, " \t")
-	if strings.HasPrefix(t, "&gt;") || strings.HasPrefix(t, "＞") {
-		s = softHyph + s
+// appendBody appends runs as the body of one line to b, without the spaces at
+// its end and with a leading ">" neutralised.
+func appendBody(b []byte, runs []run) []byte {
+	start := len(b)
+	b = appendRuns(b, runs)
+	b = b[:start+len(bytes.TrimRight(b[start:], " \t"))]
+	t := bytes.TrimLeft(b[start:], " \t")
+	if bytes.HasPrefix(t, []byte("&gt;")) || bytes.HasPrefix(t, []byte("＞")) {
+		b = slices.Insert(b, start, []byte(softHyph)...)
 	}
-	return s
+	return b
 }
+
+// lineBody is appendBody as a string.
+func lineBody(runs []run) string { return string(appendBody(nil, runs)) }
 
 // splitRuns cuts a line into pieces whose rendering fits budget, preferring the end
 // of a sentence, then a space, then any atom boundary; an atom too long on its own
@@ -461,59 +485,75 @@ func cutEscaped(s string, max int) []string {
 // lineRuns turns the spans of one line into runs, merging a span into the previous
 // run when it has the same style.
 func lineRuns(spans []formatting.Span) []run {
-	runs := make([]run, 0, len(spans))
-	buf := make([]atom, 0, len(spans)+2)
-	last := 0 // where the last run's atoms start in buf
-	for _, sp := range spans {
-		start := len(buf)
-		var r run
-		r, buf = spanRunAppend(buf, sp)
-		if len(r.atoms) == 0 {
-			continue
-		}
-		if n := len(runs); n > 0 && runs[n-1].marks == r.marks && runs[n-1].link == r.link && r.link == "" {
-			// Its atoms follow the last run's in buf (buf may have moved since).
-			runs[n-1].atoms = buf[last:len(buf):len(buf)]
-			continue
-		}
-		last = start
-		runs = append(runs, r)
-	}
+	runs, _ := (*scratch)(nil).appendLineRuns(nil, make([]atom, 0, len(spans)+2), spans)
 	if len(runs) == 0 {
 		return nil
 	}
 	return runs
 }
 
-// splitLines cuts spans at newlines (hard breaks and newlines inside text).
-func splitLines(spans []formatting.Span) [][]formatting.Span {
-	if oneLine(spans) {
-		return [][]formatting.Span{spans}
+// appendLineRuns appends the runs of one line to runs and their atoms to atoms: a
+// run's atoms are its slice of atoms (capacity capped, so that appending to them
+// copies), so that a line's atoms share one array.
+func (sc *scratch) appendLineRuns(runs []run, atoms []atom, spans []formatting.Span) ([]run, []atom) {
+	first := len(runs) // the line's first run
+	last := 0          // where the last run's atoms start in atoms
+	for _, sp := range spans {
+		start := len(atoms)
+		var r run
+		r, atoms = sc.spanAtoms(atoms, sp)
+		if len(atoms) == start {
+			continue
+		}
+		if n := len(runs); n > first && runs[n-1].marks == r.marks && runs[n-1].link == r.link && r.link == "" {
+			// Its atoms follow the last run's in atoms (which may have moved since).
+			runs[n-1].atoms = atoms[last:len(atoms):len(atoms)]
+			continue
+		}
+		r.atoms = atoms[start:len(atoms):len(atoms)]
+		last = start
+		runs = append(runs, r)
 	}
-	lines := [][]formatting.Span{nil}
+	return runs, atoms
+}
+
+// appendLines appends the spans of each line of spans to out, cut at newlines
+// (hard breaks and newlines inside text), and the end of each line in out to ends.
+func appendLines(out []formatting.Span, ends []int, spans []formatting.Span) ([]formatting.Span, []int) {
+	if oneLine(spans) {
+		return append(out, spans...), append(ends, len(out)+len(spans))
+	}
 	for _, sp := range spans {
 		if !strings.ContainsAny(sp.Text, "\r\n") { // most spans: one part, itself
 			if sp.Text != "" || sp.Link != "" {
-				lines[len(lines)-1] = append(lines[len(lines)-1], sp)
+				out = append(out, sp)
 			}
 			continue
 		}
-		parts := strings.Split(strings.ReplaceAll(sp.Text, "\r", ""), "\n")
-		for i, p := range parts {
+		text := sp.Text
+		for i := 0; ; i++ {
+			p, rest, more := strings.Cut(text, "\n")
 			if i > 0 {
-				lines = append(lines, nil)
+				ends = append(ends, len(out))
+			}
+			if strings.Contains(p, "\r") {
+				p = strings.ReplaceAll(p, "\r", "")
 			}
 			if p != "" || i == 0 && sp.Link != "" {
 				s := sp
 				s.Text = p
-				lines[len(lines)-1] = append(lines[len(lines)-1], s)
+				out = append(out, s)
 			}
+			if !more {
+				break
+			}
+			text = rest
 		}
 	}
-	return lines
+	return out, append(ends, len(out))
 }
 
-// oneLine reports whether splitLines would return spans unchanged as one line.
+// oneLine reports whether spans are one line as they are: no newline, no empty span.
 func oneLine(spans []formatting.Span) bool {
 	for _, sp := range spans {
 		if sp.Text == "" && sp.Link == "" || strings.ContainsAny(sp.Text, "\r\n") {

@@ -56,3 +56,17 @@ func runeLenU(r rune) int {
 	}
 	return 1
 }
+
+// lenUBytes is lenU of b as a string, without making one.
+func lenUBytes(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}

@@ -24,7 +24,10 @@ type unit struct {
 	glue  bool   // a title: keep it in the same message as the next block
 }
 
-type renderer struct{ units []unit }
+type renderer struct {
+	units []unit
+	sc    scratch
+}
 
 // Render renders m as one or more Slack messages, in order. Each stays within
 // Slack's limits; content that does not fit one message goes on in the next, and
@@ -131,7 +134,7 @@ func (r *renderer) text(t *formatting.Text, first bool) {
 			}
 		}
 	}
-	chunks := richChunks(rich, maxSectionText)
+	chunks := r.sc.richChunks(rich, maxSectionText)
 	if t.Context {
 		r.contexts(chunks, plainRich(rich))
 		return
@@ -215,9 +218,9 @@ func (r *renderer) image(im *formatting.Image) {
 	if !webURL(im.URL) {
 		// Slack cannot show it: say what it was, in the model's words.
 		if alt == "" && linkURL(im.URL) {
-			r.contexts(richChunks(para(formatting.Span{Link: im.URL}), maxSectionText), im.URL)
+			r.contexts(r.sc.spanChunks(maxSectionText, formatting.Span{Link: im.URL}), im.URL)
 		} else if alt != "" {
-			r.contexts(richChunks(para(formatting.Span{Text: alt}), maxSectionText), alt)
+			r.contexts(r.sc.spanChunks(maxSectionText, formatting.Span{Text: alt}), alt)
 		}
 		return
 	}
@@ -227,7 +230,7 @@ func (r *renderer) image(im *formatting.Image) {
 	alt = truncate(alt, maxAltText)
 	r.add(slack.NewImageBlock(im.URL, alt, "", nil), alt, false)
 	if im.Link != "" && linkURL(im.Link) {
-		r.contexts(richChunks(para(formatting.Span{Link: im.Link}), maxSectionText), "")
+		r.contexts(r.sc.spanChunks(maxSectionText, formatting.Span{Link: im.Link}), "")
 	}
 }
 
@@ -249,7 +252,7 @@ func accessory(c *formatting.Card) *slack.Accessory {
 // sections with the image as accessory, fields, then buttons. Product items never
 // use a header block (allowHeader false).
 func (r *renderer) card(c *formatting.Card, allowHeader bool) {
-	w := richWriter{limit: maxSectionText}
+	w := r.sc.newWriter(maxSectionText, len(c.Title)+len(c.URL)+len(c.Subtitle)+richSize(c.Body)+32)
 	title := cleanPlain(c.Title)
 	plain := title
 	switch {
@@ -269,7 +272,7 @@ func (r *renderer) card(c *formatting.Card, allowHeader bool) {
 	if plain == "" {
 		plain = plainRich(c.Body)
 	}
-	r.withFields(pack(w.items, maxSectionText), accessory(c), fieldTexts(c.Fields), plain)
+	r.withFields(w.pack(maxSectionText), accessory(c), r.sc.fieldTexts(c.Fields), plain)
 	if len(c.Buttons) > 0 {
 		r.buttons("", c.Buttons, "")
 	}
@@ -323,7 +326,7 @@ func (r *renderer) withFields(chunks []chunk, acc *slack.Accessory, fields []*sl
 
 // fieldTexts renders card fields as "*label*\nvalue" texts of at most 2000
 // characters; a long value goes on in further fields.
-func fieldTexts(fields []formatting.Field) []*slack.TextBlockObject {
+func (sc *scratch) fieldTexts(fields []formatting.Field) []*slack.TextBlockObject {
 	var out []*slack.TextBlockObject
 	for _, f := range fields {
 		label := ""
@@ -335,7 +338,7 @@ func fieldTexts(fields []formatting.Field) []*slack.TextBlockObject {
 			limit -= lenU(label) + 1
 		}
 		n := 0
-		for _, c := range richChunks(f.Value, limit) {
+		for _, c := range sc.richChunks(f.Value, limit) {
 			if c.rule {
 				continue
 			}
@@ -358,7 +361,7 @@ func (r *renderer) products(p *formatting.Products) {
 		if lenU(t) <= maxHeaderText {
 			r.add(slack.NewHeaderBlock(plainText(t)), t, true)
 		} else {
-			r.sections(richChunks(para(formatting.Span{Text: p.Title, Marks: formatting.Bold}), maxSectionText), t, true)
+			r.sections(r.sc.spanChunks(maxSectionText, formatting.Span{Text: p.Title, Marks: formatting.Bold}), t, true)
 		}
 	}
 	for i := range p.Items {
@@ -380,7 +383,7 @@ func (r *renderer) products(p *formatting.Products) {
 }
 
 func (r *renderer) location(l *formatting.Location) {
-	w := richWriter{limit: maxSectionText}
+	w := r.sc.newWriter(maxSectionText, len(l.Name)+len(l.Address)+len(l.MapURL)+64)
 	sep := ""
 	if strings.TrimSpace(l.Name) != "" {
 		w.spans([]formatting.Span{{Text: l.Name, Marks: formatting.Bold}}, rctx{}, sep)
@@ -398,7 +401,7 @@ func (r *renderer) location(l *formatting.Location) {
 	if len(w.items) == 0 && mapOK {
 		w.spans([]formatting.Span{{Link: l.MapURL}}, rctx{}, "")
 	}
-	chunks := pack(w.items, maxSectionText)
+	chunks := w.pack(maxSectionText)
 	if len(chunks) == 0 {
 		return
 	}
@@ -428,7 +431,7 @@ func (r *renderer) audio(a *formatting.Audio) {
 	if plain == "" {
 		plain = fileName(a.URL)
 	}
-	r.sections(richChunks(rich, maxSectionText), plain, false)
+	r.sections(r.sc.richChunks(rich, maxSectionText), plain, false)
 }
 
 func (r *renderer) file(f *formatting.File) {
@@ -445,7 +448,7 @@ func (r *renderer) file(f *formatting.File) {
 	if f.Size > 0 {
 		spans = append(spans, formatting.Span{Text: " (" + sizeString(f.Size) + ")"})
 	}
-	r.contexts(richChunks(para(spans...), maxSectionText), name)
+	r.contexts(r.sc.spanChunks(maxSectionText, spans...), name)
 }
 
 // sizeString formats a byte count with binary units.

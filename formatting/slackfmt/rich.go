@@ -3,17 +3,21 @@ package slackfmt
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
 // An item is a piece of mrkdwn that is never cut: one line, or one fenced code
-// chunk. Every line in it already carries its quote/list prefix.
+// chunk. Every line in it already carries its quote/list prefix. Its text is in
+// its writer's out, right after its separator, so that the text of items packed
+// together is one piece of out.
 type item struct {
-	text string
-	sep  string // goes before it when it is not the first in its section
-	brk  bool   // continues a line that was cut: start a new section
-	rule bool   // a horizontal rule: ends the section
+	start, end int    // its text: out[start:end]
+	n          int    // lenU of its text
+	sep        string // goes before it when it is not the first in its section
+	brk        bool   // continues a line that was cut: start a new section
+	rule       bool   // a horizontal rule: ends the section
 }
 
 // rctx is where in the rich text tree we are.
@@ -27,7 +31,96 @@ type rctx struct {
 type richWriter struct {
 	limit int
 	items []item
-	lead  string // a list marker waiting for the next line, replacing the indent
+	lead  string          // a list marker waiting for the next line, replacing the indent
+	out   strings.Builder // every item's separator and text, in order
+	sc    *scratch
+}
+
+// scratch is memory one Render reuses from paragraph to paragraph instead of
+// allocating it for each: the lines, runs and atoms of the paragraph being
+// written, the mrkdwn of its line being rendered, and an arena for escaped text.
+// Nothing in the output points into it: items are copied out of it.
+type scratch struct {
+	spans []formatting.Span // the spans of a paragraph's lines, one line after another
+	ends  []int             // where each line ends in spans, then in runs
+	runs  []run
+	atoms []atom
+	line  []byte
+	items []item // lent to one writer at a time, until it packs them
+	// arena holds the escaped texts and URLs of atoms. A Builder never changes
+	// what it has written (it copies to grow), so a string cut from it stays
+	// valid: one growing buffer instead of one allocation per escaped piece.
+	arena strings.Builder
+}
+
+// newWriter is a writer for up to limit characters per item, with its output
+// buffer sized for about size bytes.
+func (sc *scratch) newWriter(limit, size int) *richWriter {
+	w := &richWriter{limit: limit, sc: sc, items: sc.items[:0]}
+	sc.items = nil // a writer made before this one packs gets items of its own
+	w.out.Grow(size)
+	return w
+}
+
+// arenaStart readies the arena for writing and returns where the next string
+// starts. Most answers escape a few hundred bytes (links with "&"): one
+// allocation up front, not one per doubling.
+func (sc *scratch) arenaStart() int {
+	if sc.arena.Cap() == 0 {
+		sc.arena.Grow(512)
+	}
+	return sc.arena.Len()
+}
+
+// escapeText is escapeText(s), kept in the arena when it is not s itself.
+func (sc *scratch) escapeText(s string) string {
+	if sc == nil || !utf8.ValidString(s) || !needsEscape(s) {
+		return escapeText(s)
+	}
+	start := sc.arenaStart()
+	writeEscapedText(&sc.arena, s)
+	return sc.arena.String()[start:]
+}
+
+// escapeCode is escapeCode(s), kept in the arena.
+func (sc *scratch) escapeCode(s string) string {
+	if sc == nil || !utf8.ValidString(s) {
+		return escapeCode(s)
+	}
+	start := sc.arenaStart()
+	writeEscapedCode(&sc.arena, s)
+	return sc.arena.String()[start:]
+}
+
+// escapeURL is escapeURL(u), kept in the arena when it is not u itself.
+func (sc *scratch) escapeURL(u string) string {
+	if sc == nil || !utf8.ValidString(u) || !urlNeedsEscape(u) {
+		return escapeURL(u)
+	}
+	start := sc.arenaStart()
+	writeEscapedURL(&sc.arena, u)
+	return sc.arena.String()[start:]
+}
+
+// angled is "<" + eu + ">", kept in the arena.
+func (sc *scratch) angled(eu string) string {
+	if sc == nil {
+		return "<" + eu + ">"
+	}
+	start := sc.arenaStart()
+	sc.arena.WriteByte('<')
+	sc.arena.WriteString(eu)
+	sc.arena.WriteByte('>')
+	return sc.arena.String()[start:]
+}
+
+// add appends an item: prefix and body after sep.
+func (w *richWriter) add(sep, prefix string, body []byte, brk bool) {
+	w.out.WriteString(sep)
+	start := w.out.Len()
+	w.out.WriteString(prefix)
+	w.out.Write(body)
+	w.items = append(w.items, item{start: start, end: w.out.Len(), n: lenU(prefix) + lenUBytes(body), sep: sep, brk: brk})
 }
 
 var bullets = []string{"• ", "◦ ", "▪ "}
@@ -110,33 +203,42 @@ func (w *richWriter) prefixes(c rctx) (first, rest string) {
 
 // spans writes a paragraph: one item per line, lines too long cut into pieces.
 func (w *richWriter) spans(spans []formatting.Span, c rctx, sep string) {
-	lines := splitLines(spans)
-	var runs [][]run
-	for _, l := range lines {
-		runs = append(runs, lineRuns(l))
+	sc := w.sc
+	sc.spans, sc.ends = appendLines(sc.spans[:0], sc.ends[:0], spans)
+	// Each line's runs, with the line's end in runs in place of its end in spans.
+	sc.runs, sc.atoms = sc.runs[:0], sc.atoms[:0]
+	from := 0
+	for i, end := range sc.ends {
+		sc.runs, sc.atoms = sc.appendLineRuns(sc.runs, sc.atoms, sc.spans[from:end])
+		from, sc.ends[i] = end, len(sc.runs)
+	}
+	line := func(i int) []run {
+		if i == 0 {
+			return sc.runs[:sc.ends[0]]
+		}
+		return sc.runs[sc.ends[i-1]:sc.ends[i]]
 	}
 	// Blank lines at the edges of a paragraph show nothing.
-	for len(runs) > 0 && !hasText(runs[0]) {
-		runs = runs[1:]
+	lo, hi := 0, len(sc.ends)
+	for lo < hi && !hasText(line(lo)) {
+		lo++
 	}
-	for len(runs) > 0 && !hasText(runs[len(runs)-1]) {
-		runs = runs[:len(runs)-1]
+	for hi > lo && !hasText(line(hi-1)) {
+		hi--
 	}
-	if len(runs) == 0 {
-		return
-	}
-	for i, rl := range runs {
+	for i := lo; i < hi; i++ {
+		rl := line(i)
 		first, rest := w.prefixes(c)
 		s := sep
-		if i > 0 {
+		if i > lo {
 			s = "\n"
 		}
 		if !hasText(rl) {
-			w.items = append(w.items, item{text: strings.TrimRight(first, " "), sep: s})
+			w.add(s, strings.TrimRight(first, " "), nil, false)
 			continue
 		}
-		if body := lineBody(rl); lenU(first)+lenU(body) <= w.limit {
-			w.items = append(w.items, item{text: first + body, sep: s})
+		if sc.line = appendBody(sc.line[:0], rl); lenU(first)+lenUBytes(sc.line) <= w.limit {
+			w.add(s, first, sc.line, false)
 			continue
 		}
 		budget := w.limit - lenU(first) - 2
@@ -148,7 +250,8 @@ func (w *richWriter) spans(spans []formatting.Span, c rctx, sep string) {
 			if k > 0 {
 				p = rest
 			}
-			w.items = append(w.items, item{text: p + lineBody(piece), sep: s, brk: k > 0})
+			sc.line = appendBody(sc.line[:0], piece)
+			w.add(s, p, sc.line, k > 0)
 		}
 	}
 }
@@ -180,7 +283,7 @@ func (w *richWriter) list(l *formatting.List, c rctx, sep string) {
 		before := len(w.items)
 		w.rich(it, ic, s)
 		if len(w.items) == before { // an empty item still shows its marker
-			w.items = append(w.items, item{text: strings.TrimRight(c.quote+lead, " "), sep: s})
+			w.add(s, strings.TrimRight(c.quote+lead, " "), nil, false)
 		}
 		w.lead = ""
 	}
@@ -232,7 +335,7 @@ func (w *richWriter) code(code string, c rctx, sep string) {
 		if len(cur) == 0 {
 			return
 		}
-		w.items = append(w.items, item{text: open + "\n" + strings.Join(cur, "\n") + "\n" + close, sep: sep})
+		w.add(sep, open+"\n"+strings.Join(cur, "\n")+"\n"+close, nil, false)
 		sep, open = "\n", rest+"```"
 		cur, cost = nil, lenU(open)+2+lenU(close)
 	}
@@ -253,53 +356,100 @@ type chunk struct {
 	rule bool
 }
 
-// pack joins items into chunks of at most limit.
-func pack(items []item, limit int) []chunk {
+// pack joins the items into chunks of at most limit. A chunk is items that follow
+// each other with their separators: one piece of out, no copy.
+func (w *richWriter) pack(limit int) []chunk {
+	all := w.out.String()
 	var out []chunk
-	var cur strings.Builder
-	n := 0
+	from, to, n := 0, 0, 0 // the chunk so far: all[from:to], n characters; none when n is 0
 	flush := func() {
-		if s := cur.String(); strings.TrimSpace(s) != "" {
+		if s := all[from:to]; n > 0 && strings.TrimSpace(s) != "" {
 			out = append(out, chunk{text: s})
 		}
-		cur.Reset()
 		n = 0
 	}
-	for _, it := range items {
+	for _, it := range w.items {
 		if it.rule {
 			flush()
 			out = append(out, chunk{rule: true})
 			continue
 		}
-		l := lenU(it.text)
-		if n == 0 {
-			if strings.TrimSpace(it.text) == "" {
-				continue
-			}
-			cur.WriteString(it.text)
-			n = l
-			continue
-		}
-		if it.brk || n+lenU(it.sep)+l > limit {
+		text := all[it.start:it.end]
+		if n == 0 || it.brk || n+lenU(it.sep)+it.n > limit {
 			flush()
-			if strings.TrimSpace(it.text) == "" {
+			if strings.TrimSpace(text) == "" {
 				continue
 			}
-			cur.WriteString(it.text)
-			n = l
+			from, to, n = it.start, it.end, it.n
 			continue
 		}
-		cur.WriteString(it.sep)
-		cur.WriteString(it.text)
-		n += lenU(it.sep) + l
+		to = it.end
+		n += lenU(it.sep) + it.n
 	}
 	flush()
+	w.sc.items, w.items = w.items[:0], nil
 	return out
 }
 
 // richChunks renders rich text into chunks of at most limit.
-func richChunks(r formatting.Rich, limit int) []chunk {
-	w := richWriter{limit: limit}
+func (sc *scratch) richChunks(r formatting.Rich, limit int) []chunk {
+	w := sc.newWriter(limit, richSize(r))
 	w.rich(r, rctx{}, "")
-	return pack(w.items, limit)
+	return w.pack(limit)
+}
+
+// spanChunks renders one paragraph into chunks of at most limit.
+func (sc *scratch) spanChunks(limit int, spans ...formatting.Span) []chunk {
+	w := sc.newWriter(limit, spansSize(spans))
+	w.spans(spans, rctx{}, "")
+	return w.pack(limit)
+}
+
+// richSize is about the size of r in mrkdwn: its text and links, with room for
+// markers and the odd entity, so that a writer's output seldom grows.
+func richSize(r formatting.Rich) int {
+	n := 0
+	for _, rb := range r {
+		switch b := rb.(type) {
+		case *formatting.Para:
+			if b != nil {
+				n += spansSize(b.Spans) + 2
+			}
+		case *formatting.Heading:
+			if b != nil {
+				n += spansSize(b.Spans) + 2
+			}
+		case *formatting.List:
+			if b != nil {
+				for _, it := range b.Items {
+					n += richSize(it) + 8
+				}
+			}
+		case *formatting.CodeBlock:
+			if b != nil {
+				n += len(b.Code) + len(b.Code)/8 + 16
+			}
+		case *formatting.Quote:
+			if b != nil {
+				n += richSize(b.Body) + 16
+			}
+		case *formatting.Table:
+			if b != nil {
+				for _, row := range b.Rows {
+					for _, cell := range row {
+						n += spansSize(cell) + 3
+					}
+				}
+			}
+		}
+	}
+	return n
+}
+
+func spansSize(spans []formatting.Span) int {
+	n := 0
+	for _, sp := range spans {
+		n += len(sp.Text) + len(sp.Link) + len(sp.Text)/16 + 8
+	}
+	return n
 }
