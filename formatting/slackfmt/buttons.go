@@ -25,9 +25,15 @@ func (r *renderer) buttons(title string, items []formatting.Button, placeholder 
 		}
 	}
 	useSelect := tokens > maxActionElems
-	var elems []slack.BlockElement
+	elems := make([]slack.BlockElement, 0, len(items))
 	var opts, dead []formatting.Button
 	optAt := -1
+	// The group's buttons, in one allocation: most groups are a few buttons, and
+	// none of them is ever shared with another group.
+	var els []buttonElem
+	if !useSelect {
+		els = make([]buttonElem, 0, len(items))
+	}
 	for _, b := range items {
 		switch {
 		case b.Token != "" && useSelect:
@@ -36,7 +42,11 @@ func (r *renderer) buttons(title string, items []formatting.Button, placeholder 
 			}
 			opts = append(opts, b)
 		case b.Token != "" || webURL(b.URL):
-			elems = append(elems, button(b))
+			if len(els) == cap(els) {
+				els = make([]buttonElem, 0, len(items))
+			}
+			els = els[:len(els)+1]
+			elems = append(elems, els[len(els)-1].set(b))
 		default:
 			dead = append(dead, b)
 		}
@@ -59,7 +69,7 @@ func (r *renderer) choices(options []formatting.Button, placeholder string) {
 		case b.Token != "":
 			opts = append(opts, b)
 		case webURL(b.URL):
-			elems = append(elems, button(b))
+			elems = append(elems, new(buttonElem).set(b))
 		default:
 			dead = append(dead, b)
 		}
@@ -92,10 +102,17 @@ func label(s string, max int) string {
 	return ellipsis
 }
 
-// button renders an action button (action_id and value = the token; action_ids
-// are made unique per message later) or a link button.
-func button(b formatting.Button) *slack.ButtonBlockElement {
-	el := &slack.ButtonBlockElement{Type: slack.METButton, Text: plainText(label(b.Label, maxButtonText))}
+// buttonElem is a button element with its text object.
+type buttonElem struct {
+	el   slack.ButtonBlockElement
+	text emojiText
+}
+
+// set renders an action button (action_id and value = the token; action_ids are
+// made unique per message later) or a link button into e.
+func (e *buttonElem) set(b formatting.Button) *slack.ButtonBlockElement {
+	e.el = slack.ButtonBlockElement{Type: slack.METButton, Text: e.text.set(label(b.Label, maxButtonText))}
+	el := &e.el
 	if b.Token != "" {
 		el.ActionID, el.Value = b.Token, b.Token
 	}
@@ -154,26 +171,25 @@ func Token(value string) string {
 }
 
 // actions adds elements as actions blocks of at most 25 elements and blockBudget
-// characters.
+// characters. A block's elements are a piece of elems, which is the caller's to
+// give away.
 func (r *renderer) actions(elems []slack.BlockElement, plain string) {
-	var cur []slack.BlockElement
-	w := 0
-	flush := func() {
-		if len(cur) > 0 {
-			r.add(slack.NewActionBlock("", cur...), plain, false)
+	from, w := 0, 0 // the block so far: elems[from:i]
+	flush := func(to int) {
+		if to > from {
+			r.add(actionsBlock(elems[from:to:to]), plain, false)
 			plain = ""
 		}
-		cur, w = nil, 0
+		from, w = to, 0
 	}
-	for _, e := range elems {
+	for i, e := range elems {
 		ew := elementWeight(e)
-		if len(cur) >= maxActionElems || len(cur) > 0 && w+ew > blockBudget {
-			flush()
+		if n := i - from; n >= maxActionElems || n > 0 && w+ew > blockBudget {
+			flush(i)
 		}
-		cur = append(cur, e)
 		w += ew
 	}
-	flush()
+	flush(len(elems))
 }
 
 // deadButtons shows buttons that cannot be clicked as text: the label, linked when

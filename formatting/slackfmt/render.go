@@ -1,7 +1,6 @@
 package slackfmt
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -21,12 +20,17 @@ type Msg struct {
 type unit struct {
 	block slack.Block
 	plain string // plain words for the notification text; "" when it has none
-	glue  bool   // a title: keep it in the same message as the next block
+	// rich, when set, has the plain words instead of plain: worked out only for
+	// the block whose words a message's notification text shows.
+	rich formatting.Rich
+	glue bool // a title: keep it in the same message as the next block
 }
 
 type renderer struct {
 	units []unit
 	sc    scratch
+	// first holds the units of most answers, so that r.units seldom grows.
+	first [8]unit
 }
 
 // Render renders m as one or more Slack messages, in order. Each stays within
@@ -34,6 +38,7 @@ type renderer struct {
 // nothing is dropped. An empty Message renders as no messages.
 func Render(m formatting.Message) []Msg {
 	var r renderer
+	r.units = r.first[:0]
 	for i, b := range m.Blocks {
 		r.block(b, i == 0)
 	}
@@ -45,6 +50,11 @@ func Render(m formatting.Message) []Msg {
 
 func (r *renderer) add(b slack.Block, plain string, glue bool) {
 	r.units = append(r.units, unit{block: b, plain: plain, glue: glue})
+}
+
+// addRich adds a block whose plain words are those of rich.
+func (r *renderer) addRich(b slack.Block, rich formatting.Rich) {
+	r.units = append(r.units, unit{block: b, rich: rich})
 }
 
 func (r *renderer) block(b formatting.Block, first bool) {
@@ -90,13 +100,68 @@ func (r *renderer) block(b formatting.Block, first bool) {
 	}
 }
 
+// The constructors below put a block and the objects it points to in one
+// allocation (slack-go's constructors make one for each), as most answers have a
+// dozen of them. An object is never shared between blocks.
+
 func mrkdwn(s string) *slack.TextBlockObject {
 	return &slack.TextBlockObject{Type: slack.MarkdownType, Text: s, Verbatim: true}
 }
 
-func plainText(s string) *slack.TextBlockObject {
-	yes := true
-	return &slack.TextBlockObject{Type: slack.PlainTextType, Text: s, Emoji: &yes}
+// emojiText is a plain_text object with its emoji flag (slack-go wants a *bool).
+type emojiText struct {
+	text slack.TextBlockObject
+	yes  bool
+}
+
+func (o *emojiText) set(s string) *slack.TextBlockObject {
+	o.yes = true
+	o.text = slack.TextBlockObject{Type: slack.PlainTextType, Text: s, Emoji: &o.yes}
+	return &o.text
+}
+
+func plainText(s string) *slack.TextBlockObject { return new(emojiText).set(s) }
+
+// section is slack.NewSectionBlock(mrkdwn(s), nil, nil).
+func section(s string) *slack.SectionBlock {
+	o := &struct {
+		block slack.SectionBlock
+		text  slack.TextBlockObject
+	}{text: slack.TextBlockObject{Type: slack.MarkdownType, Text: s, Verbatim: true}}
+	o.block = slack.SectionBlock{Type: slack.MBTSection, Text: &o.text}
+	return &o.block
+}
+
+// contextBlock is slack.NewContextBlock("", mrkdwn(s)).
+func contextBlock(s string) *slack.ContextBlock {
+	o := &struct {
+		block slack.ContextBlock
+		text  slack.TextBlockObject
+		els   [1]slack.MixedElement
+	}{text: slack.TextBlockObject{Type: slack.MarkdownType, Text: s, Verbatim: true}}
+	o.els[0] = &o.text
+	o.block = slack.ContextBlock{Type: slack.MBTContext, ContextElements: slack.ContextElements{Elements: o.els[:]}}
+	return &o.block
+}
+
+// header is slack.NewHeaderBlock(plainText(s)).
+func header(s string) *slack.HeaderBlock {
+	o := &struct {
+		block slack.HeaderBlock
+		text  emojiText
+	}{}
+	o.block = slack.HeaderBlock{Type: slack.MBTHeader, Text: o.text.set(s)}
+	return &o.block
+}
+
+// actionsBlock is slack.NewActionBlock("", elems...).
+func actionsBlock(elems []slack.BlockElement) *slack.ActionBlock {
+	o := &struct {
+		block slack.ActionBlock
+		els   slack.BlockElements
+	}{els: slack.BlockElements{ElementSet: elems}}
+	o.block = slack.ActionBlock{Type: slack.MBTAction, Elements: &o.els}
+	return &o.block
 }
 
 // sections adds chunks as section blocks (dividers for rules).
@@ -106,9 +171,34 @@ func (r *renderer) sections(chunks []chunk, plain string, glue bool) {
 			r.add(slack.NewDividerBlock(), "", false)
 			continue
 		}
-		r.add(slack.NewSectionBlock(mrkdwn(c.text), nil, nil), plain, glue)
+		r.add(section(c.text), plain, glue)
 		plain = ""
 	}
+}
+
+// richSections is sections with the plain words of rich, worked out when needed.
+func (r *renderer) richSections(chunks []chunk, rich formatting.Rich) {
+	for i, c := range chunks {
+		switch {
+		case c.rule:
+			r.add(slack.NewDividerBlock(), "", false)
+			continue
+		case i == firstText(chunks):
+			r.addRich(section(c.text), rich)
+		default:
+			r.add(section(c.text), "", false)
+		}
+	}
+}
+
+// firstText is the index of the first chunk that is not a rule.
+func firstText(chunks []chunk) int {
+	for i, c := range chunks {
+		if !c.rule {
+			return i
+		}
+	}
+	return -1
 }
 
 // contexts adds chunks as context blocks of one element each (elements of one
@@ -119,7 +209,7 @@ func (r *renderer) contexts(chunks []chunk, plain string) {
 			r.add(slack.NewDividerBlock(), "", false)
 			continue
 		}
-		r.add(slack.NewContextBlock("", mrkdwn(c.text)), plain, false)
+		r.add(contextBlock(c.text), plain, false)
 		plain = ""
 	}
 }
@@ -129,7 +219,7 @@ func (r *renderer) text(t *formatting.Text, first bool) {
 	if first && !t.Context && len(rich) > 0 {
 		if h, ok := rich[0].(*formatting.Heading); ok && h != nil {
 			if s, ok := headerText(h.Spans); ok {
-				r.add(slack.NewHeaderBlock(plainText(s)), s, true)
+				r.add(header(s), s, true)
 				rich = rich[1:]
 			}
 		}
@@ -139,12 +229,16 @@ func (r *renderer) text(t *formatting.Text, first bool) {
 		r.contexts(chunks, plainRich(rich))
 		return
 	}
-	r.sections(chunks, plainRich(rich), false)
+	r.richSections(chunks, rich)
 }
 
 // headerText is the text of a heading that can be a header block: plain (no links),
 // short enough.
 func headerText(spans []formatting.Span) (string, bool) {
+	if len(spans) == 1 && spans[0].Link == "" { // most headings: no copy to make
+		t := cleanPlain(spans[0].Text)
+		return t, t != "" && lenU(t) <= maxHeaderText
+	}
 	var b strings.Builder
 	for _, s := range spans {
 		if s.Link != "" {
@@ -257,7 +351,7 @@ func (r *renderer) card(c *formatting.Card, allowHeader bool) {
 	plain := title
 	switch {
 	case allowHeader && title != "" && lenU(title) <= maxHeaderText && !linkURL(c.URL):
-		r.add(slack.NewHeaderBlock(plainText(title)), title, true)
+		r.add(header(title), title, true)
 		plain = ""
 	case title != "" || linkURL(c.URL):
 		w.spans([]formatting.Span{{Text: c.Title, Marks: formatting.Bold, Link: c.URL}}, rctx{}, "")
@@ -288,7 +382,7 @@ func (r *renderer) withFields(chunks []chunk, acc *slack.Accessory, fields []*sl
 			r.add(slack.NewDividerBlock(), "", false)
 			continue
 		}
-		s := slack.NewSectionBlock(mrkdwn(c.text), nil, nil)
+		s := section(c.text)
 		if acc != nil {
 			s.Accessory, acc = acc, nil
 		}
@@ -359,7 +453,7 @@ func (sc *scratch) fieldTexts(fields []formatting.Field) []*slack.TextBlockObjec
 func (r *renderer) products(p *formatting.Products) {
 	if t := cleanPlain(p.Title); t != "" {
 		if lenU(t) <= maxHeaderText {
-			r.add(slack.NewHeaderBlock(plainText(t)), t, true)
+			r.add(header(t), t, true)
 		} else {
 			r.sections(r.sc.spanChunks(maxSectionText, formatting.Span{Text: p.Title, Marks: formatting.Bold}), t, true)
 		}
@@ -369,7 +463,7 @@ func (r *renderer) products(p *formatting.Products) {
 	}
 	if p.Pages > 1 && p.Page >= 1 {
 		s := strconv.Itoa(p.Page) + "/" + strconv.Itoa(p.Pages)
-		r.add(slack.NewContextBlock("", mrkdwn(s)), s, false)
+		r.add(contextBlock(s), s, false)
 	}
 	var paging []formatting.Button
 	for _, b := range []*formatting.Button{p.Prev, p.Next} {
@@ -468,47 +562,56 @@ func sizeString(n int64) string {
 
 // messages packs the units into messages within the block and text limits. A
 // title at the end of a full message moves on with the block it belongs to.
+// A message is a range of units, and its blocks a range of one array.
 func (r *renderer) messages() []Msg {
-	var groups [][]unit
-	var cur []unit
-	w := 0
-	for _, u := range r.units {
+	var starts []int // where each message but the first starts in r.units
+	start, w := 0, 0
+	for i, u := range r.units {
 		uw := blockWeight(u.block)
-		if len(cur) > 0 && (len(cur) >= maxBlocks || w+uw > maxMsgText) {
-			k, cw := len(cur), 0
-			for k > 0 && cur[k-1].glue {
+		if n := i - start; n > 0 && (n >= maxBlocks || w+uw > maxMsgText) {
+			k, cw := i, 0
+			for k > start && r.units[k-1].glue {
 				k--
-				cw += blockWeight(cur[k].block)
+				cw += blockWeight(r.units[k].block)
 			}
 			// The titles move on only when they fit the next message with
 			// their block: a title longer than that stays where it is.
-			if k == 0 || cw+uw > maxMsgText || len(cur)-k+1 > maxBlocks {
-				k, cw = len(cur), 0
+			if k == start || cw+uw > maxMsgText || i-k+1 > maxBlocks {
+				k, cw = i, 0
 			}
-			carry := slices.Clone(cur[k:])
-			groups = append(groups, cur[:k])
-			cur, w = carry, cw
+			starts = append(starts, k)
+			start, w = k, cw
 		}
-		cur = append(cur, u)
 		w += uw
 	}
-	if len(cur) > 0 {
-		groups = append(groups, cur)
+	if len(r.units) == 0 {
+		return make([]Msg, 0)
 	}
-	msgs := make([]Msg, 0, len(groups))
-	for _, g := range groups {
-		m := Msg{Text: ellipsis}
-		for _, u := range g {
-			m.Blocks = append(m.Blocks, u.block)
+	msgs := make([]Msg, 0, len(starts)+1)
+	blocks := make([]slack.Block, len(r.units))
+	for i, u := range r.units {
+		blocks[i] = u.block
+	}
+	from := 0
+	for i := 0; i <= len(starts); i++ {
+		to := len(r.units)
+		if i < len(starts) {
+			to = starts[i]
 		}
-		for _, u := range g {
-			if p := cleanPlain(u.plain); p != "" {
+		m := Msg{Text: ellipsis, Blocks: blocks[from:to:to]}
+		for _, u := range r.units[from:to] {
+			p := u.plain
+			if u.rich != nil {
+				p = plainRich(u.rich)
+			}
+			if p = cleanPlain(p); p != "" {
 				m.Text = escapeText(truncate(p, fallbackLen))
 				break
 			}
 		}
 		dedupeIDs(m.Blocks)
 		msgs = append(msgs, m)
+		from = to
 	}
 	return msgs
 }
