@@ -37,8 +37,9 @@ type renderer struct {
 // Slack's limits; content that does not fit one message goes on in the next, and
 // nothing is dropped. An empty Message renders as no messages.
 func Render(m formatting.Message) []Msg {
-	var r renderer
+	r := new(renderer) // one allocation for itself and its scratch
 	r.units = r.first[:0]
+	r.sc.init()
 	for i, b := range m.Blocks {
 		r.block(b, i == 0)
 	}
@@ -346,7 +347,8 @@ func accessory(c *formatting.Card) *slack.Accessory {
 // sections with the image as accessory, fields, then buttons. Product items never
 // use a header block (allowHeader false).
 func (r *renderer) card(c *formatting.Card, allowHeader bool) {
-	w := r.sc.newWriter(maxSectionText, len(c.Title)+len(c.URL)+len(c.Subtitle)+richSize(c.Body)+32)
+	var w richWriter
+	r.sc.initWriter(&w, maxSectionText, len(c.Title)+len(c.URL)+len(c.Subtitle)+richSize(c.Body)+32)
 	title := cleanPlain(c.Title)
 	plain := title
 	switch {
@@ -477,7 +479,8 @@ func (r *renderer) products(p *formatting.Products) {
 }
 
 func (r *renderer) location(l *formatting.Location) {
-	w := r.sc.newWriter(maxSectionText, len(l.Name)+len(l.Address)+len(l.MapURL)+64)
+	var w richWriter
+	r.sc.initWriter(&w, maxSectionText, len(l.Name)+len(l.Address)+len(l.MapURL)+64)
 	sep := ""
 	if strings.TrimSpace(l.Name) != "" {
 		w.spans([]formatting.Span{{Text: l.Name, Marks: formatting.Bold}}, rctx{}, sep)

@@ -47,19 +47,40 @@ type scratch struct {
 	atoms []atom
 	line  []byte
 	items []item // lent to one writer at a time, until it packs them
+	// chunks holds the chunks of every writer, one after another: a writer's
+	// are a piece of it, which stays as it is when it grows (it is copied).
+	chunks []chunk
 	// arena holds the escaped texts and URLs of atoms. A Builder never changes
 	// what it has written (it copies to grow), so a string cut from it stays
 	// valid: one growing buffer instead of one allocation per escaped piece.
 	arena strings.Builder
+	// first holds what a usual answer needs of the above, so that a Render
+	// makes them with itself rather than growing each from nothing.
+	first struct {
+		spans  [8]formatting.Span
+		ends   [4]int
+		runs   [16]run
+		atoms  [16]atom
+		line   [512]byte
+		items  [16]item
+		chunks [4]chunk
+	}
 }
 
-// newWriter is a writer for up to limit characters per item, with its output
-// buffer sized for about size bytes.
-func (sc *scratch) newWriter(limit, size int) *richWriter {
-	w := &richWriter{limit: limit, sc: sc, items: sc.items[:0]}
+// init points the scratch slices at sc.first; sc must not move afterwards.
+func (sc *scratch) init() {
+	f := &sc.first
+	sc.spans, sc.ends, sc.runs, sc.atoms = f.spans[:0], f.ends[:0], f.runs[:0], f.atoms[:0]
+	sc.line, sc.items, sc.chunks = f.line[:0], f.items[:0], f.chunks[:0]
+}
+
+// initWriter readies w to write items of up to limit characters, with its
+// output sized for about size bytes. (w is the caller's, so that it can stay
+// on the stack.)
+func (sc *scratch) initWriter(w *richWriter, limit, size int) {
+	w.limit, w.sc, w.items = limit, sc, sc.items[:0]
 	sc.items = nil // a writer made before this one packs gets items of its own
 	w.out.Grow(size)
-	return w
 }
 
 // arenaStart readies the arena for writing and returns where the next string
@@ -360,7 +381,8 @@ type chunk struct {
 // each other with their separators: one piece of out, no copy.
 func (w *richWriter) pack(limit int) []chunk {
 	all := w.out.String()
-	var out []chunk
+	out := w.sc.chunks
+	first := len(out)
 	from, to, n := 0, 0, 0 // the chunk so far: all[from:to], n characters; none when n is 0
 	flush := func() {
 		if s := all[from:to]; n > 0 && strings.TrimSpace(s) != "" {
@@ -388,19 +410,22 @@ func (w *richWriter) pack(limit int) []chunk {
 	}
 	flush()
 	w.sc.items, w.items = w.items[:0], nil
-	return out
+	w.sc.chunks = out
+	return out[first:len(out):len(out)]
 }
 
 // richChunks renders rich text into chunks of at most limit.
 func (sc *scratch) richChunks(r formatting.Rich, limit int) []chunk {
-	w := sc.newWriter(limit, richSize(r))
+	var w richWriter
+	sc.initWriter(&w, limit, richSize(r))
 	w.rich(r, rctx{}, "")
 	return w.pack(limit)
 }
 
 // spanChunks renders one paragraph into chunks of at most limit.
 func (sc *scratch) spanChunks(limit int, spans ...formatting.Span) []chunk {
-	w := sc.newWriter(limit, spansSize(spans))
+	var w richWriter
+	sc.initWriter(&w, limit, spansSize(spans))
 	w.spans(spans, rctx{}, "")
 	return w.pack(limit)
 }
