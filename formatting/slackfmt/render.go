@@ -28,7 +28,7 @@ type unit struct {
 
 type renderer struct {
 	units []unit
-	sc    scratch
+	sc    *scratch
 	// first holds the units of most answers, so that r.units seldom grows.
 	first [8]unit
 }
@@ -37,9 +37,10 @@ type renderer struct {
 // Slack's limits; content that does not fit one message goes on in the next, and
 // nothing is dropped. An empty Message renders as no messages.
 func Render(m formatting.Message) []Msg {
-	r := new(renderer) // one allocation for itself and its scratch
+	var r renderer
 	r.units = r.first[:0]
-	r.sc.init()
+	r.sc = scratches.Get().(*scratch)
+	defer r.sc.release()
 	for i, b := range m.Blocks {
 		r.block(b, i == 0)
 	}

@@ -3,6 +3,7 @@ package slackfmt
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -427,4 +428,54 @@ func TestFallbackText(t *testing.T) {
 	if msgs[0].Text != "…" {
 		t.Errorf("fallback with no words %q", msgs[0].Text)
 	}
+}
+
+// TestRenderReusesNothingItGaveOut renders every golden case once, then all of
+// them again and again from several goroutines at once, and checks that each
+// payload stays the same: the scratch a Render reuses (scratches) is never
+// shared between Renders, and a message rendered earlier does not change when
+// a later Render reuses the scratch it was made with.
+func TestRenderReusesNothingItGaveOut(t *testing.T) {
+	cases := goldenCases()
+	cases["typical"] = typicalAnswer()
+	first := map[string][]Msg{}
+	want := map[string]string{}
+	for name, m := range cases {
+		first[name] = Render(m)
+		want[name] = allPayloads(first[name])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(cases))
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				for name, m := range cases {
+					if got := allPayloads(Render(m)); got != want[name] {
+						errs <- name
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for name := range errs {
+		t.Errorf("%s renders differently when Renders run at once", name)
+	}
+	for name, msgs := range first {
+		if allPayloads(msgs) != want[name] {
+			t.Errorf("%s changed after later Renders", name)
+		}
+	}
+}
+
+func allPayloads(msgs []Msg) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		b.Write(payload(m))
+	}
+	return b.String()
 }

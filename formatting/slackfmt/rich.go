@@ -3,6 +3,7 @@ package slackfmt
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/formatting"
@@ -31,8 +32,8 @@ type rctx struct {
 type richWriter struct {
 	limit int
 	items []item
-	lead  string          // a list marker waiting for the next line, replacing the indent
-	out   strings.Builder // every item's separator and text, in order
+	lead  string           // a list marker waiting for the next line, replacing the indent
+	out   *strings.Builder // every item's separator and text, in order (and others' before)
 	sc    *scratch
 }
 
@@ -54,8 +55,14 @@ type scratch struct {
 	// what it has written (it copies to grow), so a string cut from it stays
 	// valid: one growing buffer instead of one allocation per escaped piece.
 	arena strings.Builder
-	// first holds what a usual answer needs of the above, so that a Render
-	// makes them with itself rather than growing each from nothing.
+	// out is the output of writers, one after another; busy while one writes.
+	// When a new writer may not fit in it, a new one is started rather than
+	// this one grown (the texts cut from the old one keep it), so the texts of
+	// a Render are in a buffer or two, not in one per title, and not copied.
+	out  strings.Builder
+	busy bool
+	// first holds what a usual answer needs of the above, so that a scratch
+	// is made with them rather than growing each from nothing.
 	first struct {
 		spans  [8]formatting.Span
 		ends   [4]int
@@ -67,20 +74,59 @@ type scratch struct {
 	}
 }
 
-// init points the scratch slices at sc.first; sc must not move afterwards.
-func (sc *scratch) init() {
+// scratches keeps the scratch of finished Renders for the next ones. Render
+// runs for every answer, and its scratch (a few KB that no output points to)
+// was otherwise most of the bytes it allocates: garbage collection is a large
+// part of kmbridge's CPU under load (issue #14).
+var scratches = sync.Pool{New: func() any { return newScratch() }}
+
+func newScratch() *scratch {
+	sc := new(scratch)
 	f := &sc.first
 	sc.spans, sc.ends, sc.runs, sc.atoms = f.spans[:0], f.ends[:0], f.runs[:0], f.atoms[:0]
 	sc.line, sc.items, sc.chunks = f.line[:0], f.items[:0], f.chunks[:0]
+	return sc
 }
 
-// initWriter readies w to write items of up to limit characters, with its
-// output sized for about size bytes. (w is the caller's, so that it can stay
-// on the stack.)
+// maxKept bounds the elements of a scratch slice kept for the next Render: an
+// outsized answer's scratch is left to the collector.
+const maxKept = 4096
+
+// release gives sc back for the next Render, forgetting the texts it points to
+// (the output's among them) so that the pool keeps none of them alive.
+func (sc *scratch) release() {
+	if cap(sc.spans) > maxKept || cap(sc.runs) > maxKept || cap(sc.atoms) > maxKept ||
+		cap(sc.line) > 16*maxKept || cap(sc.items) > maxKept || cap(sc.chunks) > maxKept {
+		return
+	}
+	clear(sc.spans[:cap(sc.spans)])
+	clear(sc.runs[:cap(sc.runs)])
+	clear(sc.atoms[:cap(sc.atoms)])
+	clear(sc.items[:cap(sc.items)])
+	clear(sc.chunks[:cap(sc.chunks)])
+	sc.spans, sc.ends, sc.runs, sc.atoms = sc.spans[:0], sc.ends[:0], sc.runs[:0], sc.atoms[:0]
+	sc.line, sc.items, sc.chunks = sc.line[:0], sc.items[:0], sc.chunks[:0]
+	sc.arena, sc.out, sc.busy = strings.Builder{}, strings.Builder{}, false
+	scratches.Put(sc)
+}
+
+// initWriter readies w to write items of up to limit characters, about size
+// bytes of output. (w is the caller's, so that it can stay on the stack.)
 func (sc *scratch) initWriter(w *richWriter, limit, size int) {
 	w.limit, w.sc, w.items = limit, sc, sc.items[:0]
 	sc.items = nil // a writer made before this one packs gets items of its own
-	w.out.Grow(size)
+	// And its own out: a writer's items must follow each other in out.
+	if sc.busy {
+		w.out = new(strings.Builder)
+		w.out.Grow(size)
+		return
+	}
+	sc.busy = true
+	if sc.out.Cap()-sc.out.Len() < size {
+		sc.out = strings.Builder{}
+		sc.out.Grow(max(size, 256))
+	}
+	w.out = &sc.out
 }
 
 // arenaStart readies the arena for writing and returns where the next string
@@ -411,6 +457,9 @@ func (w *richWriter) pack(limit int) []chunk {
 	flush()
 	w.sc.items, w.items = w.items[:0], nil
 	w.sc.chunks = out
+	if w.out == &w.sc.out {
+		w.sc.busy = false
+	}
 	return out[first:len(out):len(out)]
 }
 
