@@ -3,6 +3,8 @@ package slackfmt
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -14,48 +16,99 @@ import (
 // <url|label> link (so no mention can be in it), every "&" starts &amp; &lt; or
 // &gt;, and a raw ">" only starts a quote line. It reports every problem found.
 func Validate(msg Msg) error {
-	v := validator{ids: map[string]bool{}}
+	v := validator{block: -1}
 	switch {
 	case strings.TrimSpace(msg.Text) == "":
-		v.fail("text", "empty")
+		v.fail(at("text"), "empty")
 	case lenU(msg.Text) > maxFallbackText:
-		v.fail("text", "longer than %d", maxFallbackText)
+		v.fail(at("text"), "longer than %d", maxFallbackText)
 	default:
 		if err := checkMrkdwn(msg.Text); err != nil {
-			v.fail("text", "%v", err)
+			v.fail(at("text"), "%v", err)
 		}
 	}
 	if len(msg.Blocks) > maxBlocks {
-		v.fail("blocks", "%d blocks, more than %d", len(msg.Blocks), maxBlocks)
+		v.fail(at("blocks"), "%d blocks, more than %d", len(msg.Blocks), maxBlocks)
 	}
 	total := 0
 	for i, b := range msg.Blocks {
-		v.where = fmt.Sprintf("block %d", i)
+		v.block = i
 		total += blockWeight(b)
-		v.block(b)
+		v.check(b)
 	}
 	if total > maxMsgText {
-		v.where = ""
-		v.fail("blocks", "%d characters of text, more than %d", total, maxMsgText)
+		v.block = -1
+		v.fail(at("blocks"), "%d characters of text, more than %d", total, maxMsgText)
 	}
 	return errors.Join(v.errs...)
 }
 
+// Validate runs for every message the adapter sends: it allocates nothing for a
+// valid one. Where a problem is (block 3: actions element 0 option 2 text) is
+// spelled out only when there is one, and the action_ids of most messages are
+// checked for repeats in a short list rather than a map.
+
 type validator struct {
-	where string
+	block int // the block being checked, -1 for the message itself
 	errs  []error
-	ids   map[string]bool
+	ids   []string        // the action_ids seen, while they are few
+	idSet map[string]bool // then all of them
+	first [16]string      // where ids starts
 }
 
-func (v *validator) fail(what, format string, args ...any) {
-	loc := what
-	if v.where != "" {
-		loc = v.where + ": " + what
+// place is where in a block a problem is, outermost part first ("actions
+// element 0", "option 2", "text"). It holds no pointer, so that it stays on the
+// stack however deep it is passed.
+type place struct {
+	parts [3]struct {
+		name string
+		i    int // -1: no index
+	}
+	n int
+}
+
+func at(name string) place { return atIndex(name, -1) }
+
+func atIndex(name string, i int) place {
+	var p place
+	return p.subIndex(name, i)
+}
+
+// sub is the place called name inside p.
+func (p place) sub(name string) place { return p.subIndex(name, -1) }
+
+func (p place) subIndex(name string, i int) place {
+	if p.n < len(p.parts) {
+		p.parts[p.n].name, p.parts[p.n].i = name, i
+		p.n++
+	}
+	return p
+}
+
+func (p place) String() string {
+	var b strings.Builder
+	for k, part := range p.parts[:p.n] {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(part.name)
+		if part.i >= 0 {
+			b.WriteByte(' ')
+			b.WriteString(strconv.Itoa(part.i))
+		}
+	}
+	return b.String()
+}
+
+func (v *validator) fail(what place, format string, args ...any) {
+	loc := what.String()
+	if v.block >= 0 {
+		loc = "block " + strconv.Itoa(v.block) + ": " + loc
 	}
 	v.errs = append(v.errs, fmt.Errorf("slackfmt: %s: %s", loc, fmt.Sprintf(format, args...)))
 }
 
-func (v *validator) block(b slack.Block) {
+func (v *validator) check(b slack.Block) {
 	switch b := b.(type) {
 	case *slack.SectionBlock:
 		v.section(b)
@@ -79,13 +132,13 @@ func (v *validator) block(b slack.Block) {
 		v.image(&b)
 	case *slack.DividerBlock, slack.DividerBlock:
 	case nil:
-		v.fail("block", "nil")
+		v.fail(at("block"), "nil")
 	default:
-		v.fail("block", "unsupported block type %q", b.BlockType())
+		v.fail(at("block"), "unsupported block type %q", b.BlockType())
 	}
 }
 
-func (v *validator) text(what string, t *slack.TextBlockObject, max int, plainOnly bool) {
+func (v *validator) text(what place, t *slack.TextBlockObject, max int, plainOnly bool) {
 	if t == nil {
 		v.fail(what, "missing")
 		return
@@ -113,42 +166,42 @@ func (v *validator) text(what string, t *slack.TextBlockObject, max int, plainOn
 
 func (v *validator) section(s *slack.SectionBlock) {
 	if s.Text == nil && len(s.Fields) == 0 {
-		v.fail("section", "neither text nor fields")
+		v.fail(at("section"), "neither text nor fields")
 	}
 	if s.Text != nil {
-		v.text("section text", s.Text, maxSectionText, false)
+		v.text(at("section text"), s.Text, maxSectionText, false)
 	}
 	if len(s.Fields) > maxFields {
-		v.fail("section fields", "%d, more than %d", len(s.Fields), maxFields)
+		v.fail(at("section fields"), "%d, more than %d", len(s.Fields), maxFields)
 	}
 	for i, f := range s.Fields {
-		v.text(fmt.Sprintf("section field %d", i), f, maxFieldText, false)
+		v.text(atIndex("section field", i), f, maxFieldText, false)
 	}
 	if a := s.Accessory; a != nil {
 		switch {
 		case a.ImageElement != nil:
-			v.imageElement("accessory", a.ImageElement)
+			v.imageElement(at("accessory"), a.ImageElement)
 		case a.ButtonElement != nil:
-			v.button("accessory", a.ButtonElement)
+			v.button(at("accessory"), a.ButtonElement)
 		case a.SelectElement != nil:
-			v.selectElement("accessory", a.SelectElement)
+			v.selectElement(at("accessory"), a.SelectElement)
 		default:
-			v.fail("accessory", "unsupported element")
+			v.fail(at("accessory"), "unsupported element")
 		}
 	}
 }
 
 func (v *validator) header(h *slack.HeaderBlock) {
-	v.text("header", h.Text, maxHeaderText, true)
+	v.text(at("header"), h.Text, maxHeaderText, true)
 }
 
 func (v *validator) context(c *slack.ContextBlock) {
 	els := c.ContextElements.Elements
 	if len(els) == 0 || len(els) > maxContextElems {
-		v.fail("context", "%d elements, want 1 to %d", len(els), maxContextElems)
+		v.fail(at("context"), "%d elements, want 1 to %d", len(els), maxContextElems)
 	}
 	for i, e := range els {
-		what := fmt.Sprintf("context element %d", i)
+		what := atIndex("context element", i)
 		switch e := e.(type) {
 		case *slack.TextBlockObject:
 			v.text(what, e, maxSectionText, false)
@@ -166,10 +219,10 @@ func (v *validator) actions(a *slack.ActionBlock) {
 		els = a.Elements.ElementSet
 	}
 	if len(els) == 0 || len(els) > maxActionElems {
-		v.fail("actions", "%d elements, want 1 to %d", len(els), maxActionElems)
+		v.fail(at("actions"), "%d elements, want 1 to %d", len(els), maxActionElems)
 	}
 	for i, e := range els {
-		what := fmt.Sprintf("actions element %d", i)
+		what := atIndex("actions element", i)
 		switch e := e.(type) {
 		case *slack.ButtonBlockElement:
 			v.button(what, e)
@@ -183,42 +236,56 @@ func (v *validator) actions(a *slack.ActionBlock) {
 
 func (v *validator) image(im *slack.ImageBlock) {
 	if im.SlackFile == nil && !webURL(im.ImageURL) {
-		v.fail("image", "image_url %q is not an http(s) URL of at most %d characters", im.ImageURL, maxURL)
+		v.fail(at("image"), "image_url %q is not an http(s) URL of at most %d characters", im.ImageURL, maxURL)
 	}
-	v.alt("image", im.AltText)
+	v.alt(at("image"), im.AltText)
 	if im.Title != nil {
-		v.text("image title", im.Title, maxImageTitle, true)
+		v.text(at("image title"), im.Title, maxImageTitle, true)
 	}
 }
 
-func (v *validator) imageElement(what string, im *slack.ImageBlockElement) {
+func (v *validator) imageElement(what place, im *slack.ImageBlockElement) {
 	if im.SlackFile == nil && (im.ImageURL == nil || !webURL(*im.ImageURL)) {
 		v.fail(what, "image_url is not an http(s) URL of at most %d characters", maxURL)
 	}
 	v.alt(what, im.AltText)
 }
 
-func (v *validator) alt(what, alt string) {
+func (v *validator) alt(what place, alt string) {
 	if strings.TrimSpace(alt) == "" || lenU(alt) > maxAltText {
 		v.fail(what, "alt_text must have 1 to %d characters", maxAltText)
 	}
 }
 
-func (v *validator) actionID(what, id string) {
+func (v *validator) actionID(what place, id string) {
 	if id == "" {
 		return
 	}
 	if lenU(id) > maxActionID {
 		v.fail(what, "action_id longer than %d", maxActionID)
 	}
-	if v.ids[id] {
+	if v.idSet != nil && v.idSet[id] || slices.Contains(v.ids, id) {
 		v.fail(what, "action_id %q used twice", id)
+		return
 	}
-	v.ids[id] = true
+	switch {
+	case v.idSet != nil:
+		v.idSet[id] = true
+	case v.ids == nil:
+		v.ids = append(v.first[:0], id)
+	case len(v.ids) < len(v.first):
+		v.ids = append(v.ids, id)
+	default:
+		v.idSet = make(map[string]bool, 2*len(v.ids))
+		for _, s := range v.ids {
+			v.idSet[s] = true
+		}
+		v.idSet[id], v.ids = true, nil
+	}
 }
 
-func (v *validator) button(what string, b *slack.ButtonBlockElement) {
-	v.text(what+" text", b.Text, maxButtonText, true)
+func (v *validator) button(what place, b *slack.ButtonBlockElement) {
+	v.text(what.sub("text"), b.Text, maxButtonText, true)
 	v.actionID(what, b.ActionID)
 	if lenU(b.Value) > maxButtonValue {
 		v.fail(what, "value longer than %d", maxButtonValue)
@@ -234,11 +301,11 @@ func (v *validator) button(what string, b *slack.ButtonBlockElement) {
 	}
 }
 
-func (v *validator) selectElement(what string, s *slack.SelectBlockElement) {
+func (v *validator) selectElement(what place, s *slack.SelectBlockElement) {
 	if s.Type != slack.OptTypeStatic {
 		v.fail(what, "type %q, want static_select", s.Type)
 	}
-	v.text(what+" placeholder", s.Placeholder, maxPlaceholder, true)
+	v.text(what.sub("placeholder"), s.Placeholder, maxPlaceholder, true)
 	if s.ActionID == "" {
 		v.fail(what, "no action_id")
 	}
@@ -246,14 +313,14 @@ func (v *validator) selectElement(what string, s *slack.SelectBlockElement) {
 	if len(s.Options) == 0 || len(s.Options) > maxOptions {
 		v.fail(what, "%d options, want 1 to %d", len(s.Options), maxOptions)
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(s.Options))
 	for i, o := range s.Options {
-		ow := fmt.Sprintf("%s option %d", what, i)
+		ow := what.subIndex("option", i)
 		if o == nil {
 			v.fail(ow, "nil")
 			continue
 		}
-		v.text(ow+" text", o.Text, maxOptionText, true)
+		v.text(ow.sub("text"), o.Text, maxOptionText, true)
 		if o.Value == "" || lenU(o.Value) > maxOptionValue {
 			v.fail(ow, "value must have 1 to %d characters", maxOptionValue)
 		}

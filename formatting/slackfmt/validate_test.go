@@ -116,3 +116,48 @@ func TestValidateRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateSaysWhere pins the whole report, places and order, for problems
+// at every depth: the places are spelled out only on failure.
+func TestValidateSaysWhere(t *testing.T) {
+	sel := &slack.SelectBlockElement{Type: slack.OptTypeStatic, Placeholder: plainText(""), ActionID: "s"}
+	for range 2 {
+		sel.Options = append(sel.Options, &slack.OptionBlockObject{Text: plainText("")})
+	}
+	m := Msg{Blocks: []slack.Block{
+		sec("ok"),
+		slack.NewActionBlock("", btn("", "x", "1", ""), btn("b", "x", "2", "ftp://a")),
+		slack.NewActionBlock("", sel),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{mrkdwn(""), mrkdwn("a & b")}, slack.NewAccessory(btn("", "", "", ""))),
+		slack.NewContextBlock("", mrkdwn(""), slack.NewImageBlockElement("x", "")),
+	}}
+	want := `slackfmt: text: empty
+slackfmt: block 1: actions element 0 text: empty
+slackfmt: block 1: actions element 1: action_id "x" used twice
+slackfmt: block 1: actions element 1: url "ftp://a" is not an http(s) URL of at most 3000 characters
+slackfmt: block 2: actions element 0 placeholder: empty
+slackfmt: block 2: actions element 0 option 0 text: empty
+slackfmt: block 2: actions element 0 option 0: value must have 1 to 150 characters
+slackfmt: block 2: actions element 0 option 1 text: empty
+slackfmt: block 2: actions element 0 option 1: value must have 1 to 150 characters
+slackfmt: block 2: actions element 0 option 1: value "" used twice
+slackfmt: block 3: section field 0: empty
+slackfmt: block 3: section field 1: unescaped & at byte 2
+slackfmt: block 3: accessory text: empty
+slackfmt: block 3: accessory: neither url nor value
+slackfmt: block 4: context element 0: empty
+slackfmt: block 4: context element 1: image_url is not an http(s) URL of at most 3000 characters
+slackfmt: block 4: context element 1: alt_text must have 1 to 2000 characters`
+	if err := Validate(m); err == nil || err.Error() != want {
+		t.Errorf("Validate =\n%v\nwant\n%s", err, want)
+	}
+	// Many action_ids: past the short list, repeats are still found.
+	var els []slack.BlockElement
+	for i := range 40 {
+		els = append(els, btn("b", fmt.Sprint(i%30), "v", ""))
+	}
+	err := Validate(Msg{Text: "t", Blocks: []slack.Block{slack.NewActionBlock("", els[:20]...), slack.NewActionBlock("", els[20:]...)}})
+	if err == nil || strings.Count(err.Error(), "used twice") != 10 || !strings.Contains(err.Error(), `block 1: actions element 19: action_id "9" used twice`) {
+		t.Errorf("Validate = %v, want the 10 repeated action_ids", err)
+	}
+}
