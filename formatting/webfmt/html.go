@@ -1,170 +1,280 @@
 package webfmt
 
 import (
-	"html"
 	"strconv"
 	"strings"
 
 	"github.com/kmbridge/kmbridge/formatting"
 )
 
-// richHTML renders rich text as safe HTML.
-func richHTML(b *strings.Builder, r formatting.Rich) {
+// writer writes HTML into b. Render's writers write the message's HTML in one
+// builder, escaping and tags written piece by piece rather than built as
+// strings first.
+type writer struct {
+	b     *strings.Builder
+	links *linkMemo
+}
+
+// linkMemo remembers the last URL formatting.SafeLink was asked about: the spans of
+// one <a> with formatting inside all carry its URL, and a link button's URL is
+// checked again when its static HTML is written. SafeLink parses the URL twice.
+type linkMemo struct {
+	in, out string
+	ok      bool
+}
+
+func (l *linkMemo) safe(u string) (string, bool) {
+	if u == "" {
+		return "", false
+	}
+	if u != l.in {
+		l.in = u
+		l.out, l.ok = formatting.SafeLink(u)
+	}
+	return l.out, l.ok
+}
+
+// to is a writer into b that shares w's memory of links.
+func (w writer) to(b *strings.Builder) writer { return writer{b: b, links: w.links} }
+
+func (w writer) str(s string) { w.b.WriteString(s) }
+
+// esc writes html.EscapeString(s).
+func (w writer) esc(s string) {
+	for {
+		i := strings.IndexAny(s, `&'<>"`)
+		if i < 0 {
+			w.b.WriteString(s)
+			return
+		}
+		w.b.WriteString(s[:i])
+		w.b.WriteString(entity(s[i]))
+		s = s[i+1:]
+	}
+}
+
+// escBreaks writes html.EscapeString(s) with newlines as <br>.
+func (w writer) escBreaks(s string) {
+	for {
+		i := strings.IndexAny(s, "&'<>\"\n")
+		if i < 0 {
+			w.b.WriteString(s)
+			return
+		}
+		w.b.WriteString(s[:i])
+		if s[i] == '\n' {
+			w.b.WriteString("<br>")
+		} else {
+			w.b.WriteString(entity(s[i]))
+		}
+		s = s[i+1:]
+	}
+}
+
+// entity is what html.EscapeString makes of c.
+func entity(c byte) string {
+	switch c {
+	case '&':
+		return "&amp;"
+	case '\'':
+		return "&#39;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	case '"':
+		return "&#34;"
+	}
+	return string(c)
+}
+
+// rich renders rich text as safe HTML.
+func (w writer) rich(r formatting.Rich) {
 	for _, rb := range r {
 		if isNil(rb) {
 			continue
 		}
 		switch v := rb.(type) {
 		case *formatting.Para:
-			b.WriteString("<p>")
-			spansHTML(b, v.Spans)
-			b.WriteString("</p>")
+			w.str("<p>")
+			w.spans(v.Spans)
+			w.str("</p>")
 		case *formatting.Heading:
 			// h1/h2 would shout inside a chat bubble: KM levels 1–6 become h3–h6.
-			tag := "h" + strconv.Itoa(min(max(v.Level, 1)+2, 6))
-			b.WriteString("<" + tag + ">")
-			spansHTML(b, v.Spans)
-			b.WriteString("</" + tag + ">")
+			tag := headingTags[min(max(v.Level, 1)+2, 6)-3]
+			w.str("<")
+			w.str(tag)
+			w.str(">")
+			w.spans(v.Spans)
+			w.str("</")
+			w.str(tag)
+			w.str(">")
 		case *formatting.List:
 			tag := "ul"
 			if v.Ordered {
 				tag = "ol"
 			}
-			b.WriteString("<" + tag)
+			w.str("<")
+			w.str(tag)
 			if v.Ordered && v.Start != 0 && v.Start != 1 {
-				b.WriteString(` start="` + strconv.Itoa(v.Start) + `"`)
+				w.str(` start="`)
+				w.str(strconv.Itoa(v.Start))
+				w.str(`"`)
 			}
-			b.WriteString(">")
+			w.str(">")
 			for _, it := range v.Items {
-				b.WriteString("<li>")
+				w.str("<li>")
 				if len(it) == 1 {
 					if p, ok := it[0].(*formatting.Para); ok {
-						spansHTML(b, p.Spans)
-						b.WriteString("</li>")
+						w.spans(p.Spans)
+						w.str("</li>")
 						continue
 					}
 				}
-				richHTML(b, it)
-				b.WriteString("</li>")
+				w.rich(it)
+				w.str("</li>")
 			}
-			b.WriteString("</" + tag + ">")
+			w.str("</")
+			w.str(tag)
+			w.str(">")
 		case *formatting.CodeBlock:
-			b.WriteString("<pre><code>")
-			b.WriteString(html.EscapeString(v.Code))
-			b.WriteString("</code></pre>")
+			w.str("<pre><code>")
+			w.esc(v.Code)
+			w.str("</code></pre>")
 		case *formatting.Quote:
-			b.WriteString("<blockquote>")
-			richHTML(b, v.Body)
-			b.WriteString("</blockquote>")
+			w.str("<blockquote>")
+			w.rich(v.Body)
+			w.str("</blockquote>")
 		case *formatting.Table:
-			tableHTML(b, v)
+			w.table(v)
 		case *formatting.Rule:
-			b.WriteString("<hr>")
+			w.str("<hr>")
 		}
 	}
 }
 
-func tableHTML(b *strings.Builder, t *formatting.Table) {
+var headingTags = [...]string{"h3", "h4", "h5", "h6"}
+
+func (w writer) table(t *formatting.Table) {
 	if len(t.Rows) == 0 {
 		return
 	}
-	b.WriteString("<table>")
+	w.str("<table>")
 	rows := t.Rows
 	if t.Header {
-		b.WriteString("<thead><tr>")
+		w.str("<thead><tr>")
 		for _, c := range rows[0] {
-			b.WriteString("<th>")
-			spansHTML(b, c)
-			b.WriteString("</th>")
+			w.str("<th>")
+			w.spans(c)
+			w.str("</th>")
 		}
-		b.WriteString("</tr></thead>")
+		w.str("</tr></thead>")
 		rows = rows[1:]
 	}
 	if len(rows) > 0 {
-		b.WriteString("<tbody>")
+		w.str("<tbody>")
 		for _, r := range rows {
-			b.WriteString("<tr>")
+			w.str("<tr>")
 			for _, c := range r {
-				b.WriteString("<td>")
-				spansHTML(b, c)
-				b.WriteString("</td>")
+				w.str("<td>")
+				w.spans(c)
+				w.str("</td>")
 			}
-			b.WriteString("</tr>")
+			w.str("</tr>")
 		}
-		b.WriteString("</tbody>")
+		w.str("</tbody>")
 	}
-	b.WriteString("</table>")
+	w.str("</table>")
 }
 
 // markTags are the inline tags in nesting order, outermost first.
 var markTags = []struct {
-	m   formatting.Mark
-	tag string
-}{{formatting.Bold, "b"}, {formatting.Italic, "i"}, {formatting.Underline, "u"}, {formatting.Strike, "s"}, {formatting.Code, "code"}}
+	m          formatting.Mark
+	open, shut string
+}{
+	{formatting.Bold, "<b>", "</b>"}, {formatting.Italic, "<i>", "</i>"}, {formatting.Underline, "<u>", "</u>"},
+	{formatting.Strike, "<s>", "</s>"}, {formatting.Code, "<code>", "</code>"},
+}
 
-func spansHTML(b *strings.Builder, spans []formatting.Span) {
+func (w writer) spans(spans []formatting.Span) {
 	for _, sp := range spans {
 		if sp.Text == "\n" {
-			b.WriteString("<br>")
+			w.str("<br>")
 			continue
 		}
-		link, _ := formatting.SafeLink(sp.Link)
+		link, _ := w.links.safe(sp.Link)
 		if link != "" {
-			b.WriteString(linkOpen(link))
+			w.linkOpen(link)
 		}
 		for _, t := range markTags {
 			if sp.Marks&t.m != 0 {
-				b.WriteString("<" + t.tag + ">")
+				w.str(t.open)
 			}
 		}
-		b.WriteString(strings.ReplaceAll(html.EscapeString(sp.Text), "\n", "<br>"))
+		w.escBreaks(sp.Text)
 		for i := len(markTags) - 1; i >= 0; i-- {
 			if sp.Marks&markTags[i].m != 0 {
-				b.WriteString("</" + markTags[i].tag + ">")
+				w.str(markTags[i].shut)
 			}
 		}
 		if link != "" {
-			b.WriteString("</a>")
+			w.str("</a>")
 		}
 	}
 }
 
-func linkOpen(u string) string {
-	return `<a href="` + html.EscapeString(u) + `" rel="noopener noreferrer" target="_blank">`
+func (w writer) linkOpen(u string) {
+	w.str(`<a href="`)
+	w.esc(u)
+	w.str(`" rel="noopener noreferrer" target="_blank">`)
 }
 
-// imageHTML renders a picture as a figure; an unsafe URL renders the alt text only.
-func imageHTML(b *strings.Builder, im *formatting.Image) {
+// image renders a picture as a figure; an unsafe URL renders the alt text only.
+func (w writer) image(im *formatting.Image) {
 	src, ok := formatting.SafeImageURL(im.URL)
 	if !ok {
 		if im.Alt != "" {
-			b.WriteString("<p>" + html.EscapeString(im.Alt) + "</p>")
+			w.str("<p>")
+			w.esc(im.Alt)
+			w.str("</p>")
 		}
 		return
 	}
-	b.WriteString("<figure>")
-	link, _ := formatting.SafeLink(im.Link)
+	w.str("<figure>")
+	link, _ := w.links.safe(im.Link)
 	if link != "" {
-		b.WriteString(linkOpen(link))
+		w.linkOpen(link)
 	}
-	b.WriteString(`<img src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(im.Alt) + `">`)
+	w.img(src, im.Alt)
 	if link != "" {
-		b.WriteString("</a>")
+		w.str("</a>")
 	}
 	if im.Alt != "" {
-		b.WriteString("<figcaption>" + html.EscapeString(im.Alt) + "</figcaption>")
+		w.str("<figcaption>")
+		w.esc(im.Alt)
+		w.str("</figcaption>")
 	}
-	b.WriteString("</figure>")
+	w.str("</figure>")
 }
 
-// linkHTML renders a link to u with text, or the text alone when u is not safe.
-func linkHTML(b *strings.Builder, u, text string) {
+func (w writer) img(src, alt string) {
+	w.str(`<img src="`)
+	w.esc(src)
+	w.str(`" alt="`)
+	w.esc(alt)
+	w.str(`">`)
+}
+
+// link renders a link to u with text, or the text alone when u is not safe.
+func (w writer) link(u, text string) {
 	if text == "" {
 		text = u
 	}
-	if l, ok := formatting.SafeLink(u); ok {
-		b.WriteString(linkOpen(l) + html.EscapeString(text) + "</a>")
+	if l, ok := w.links.safe(u); ok {
+		w.linkOpen(l)
+		w.esc(text)
+		w.str("</a>")
 		return
 	}
-	b.WriteString(html.EscapeString(text))
+	w.esc(text)
 }
