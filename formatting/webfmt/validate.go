@@ -26,106 +26,314 @@ var allowedTags = map[atom.Atom]bool{
 // tags above; href, rel and target on a, src and alt on img, start on ol; no
 // comments) and that every URL in m is a safe link or an http(s) resource. It is
 // the property the fuzz tests hold Render to.
+//
+// The web adapter validates every rendering it sends, so a valid message is
+// checked without building anything: the place of a problem ("part 2 (card)
+// field 0") is spelled out only when there is one, and HTML as webfmt writes
+// it is recognised without parsing it (plainHTML).
 func Validate(m Msg) error {
-	var errs []error
-	check := func(where, s string) {
-		if err := validateHTML(s); err != nil {
-			errs = append(errs, fmt.Errorf("webfmt: %s: %w", where, err))
-		}
-	}
-	link := func(where, u string) {
-		if u == "" {
-			return
-		}
-		if _, ok := formatting.SafeLink(u); !ok {
-			errs = append(errs, fmt.Errorf("webfmt: %s: unsafe link %q", where, u))
-		}
-	}
-	resource := func(where, u string) {
-		if u == "" {
-			return
-		}
-		if _, ok := formatting.SafeImageURL(u); !ok {
-			errs = append(errs, fmt.Errorf("webfmt: %s: unsafe URL %q", where, u))
-		}
-	}
-	btns := func(where string, bs []Button) {
-		for i, b := range bs {
-			link(fmt.Sprintf("%s button %d", where, i), b.URL)
-		}
-	}
-	cardCheck := func(where string, c *Card) {
-		link(where+" url", c.URL)
-		resource(where+" image", c.ImageURL)
-		resource(where+" icon", c.IconURL)
-		check(where+" body", c.BodyHTML)
-		for i, f := range c.Fields {
-			check(fmt.Sprintf("%s field %d", where, i), f.ValueHTML)
-		}
-		btns(where, c.Buttons)
-	}
-	check("html", m.HTML)
+	var v validator
+	v.html(place{}.at("html", -1), m.HTML)
 	for i, p := range m.Parts {
-		where := "part " + strconv.Itoa(i) + " (" + p.Kind + ")"
+		where := place{}.at("part", i)
+		where.kind = p.Kind
 		switch p.Kind {
 		case KindHTML:
-			check(where, p.HTML)
+			v.html(where, p.HTML)
 		case KindButtons:
 			if p.Buttons == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no buttons", where))
+				v.fail(where, "no buttons")
 				continue
 			}
-			btns(where, p.Buttons.Items)
+			v.buttons(where, p.Buttons.Items)
 		case KindSelect:
 			if p.Select == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no select", where))
+				v.fail(where, "no select")
 				continue
 			}
-			btns(where, p.Select.Options)
+			v.buttons(where, p.Select.Options)
 		case KindCard:
 			if p.Card == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no card", where))
+				v.fail(where, "no card")
 				continue
 			}
-			cardCheck(where, p.Card)
+			v.card(where, p.Card)
 		case KindProducts:
 			if p.Products == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no products", where))
+				v.fail(where, "no products")
 				continue
 			}
 			for j := range p.Products.Items {
-				cardCheck(fmt.Sprintf("%s item %d", where, j), &p.Products.Items[j])
+				v.card(where.at("item", j), &p.Products.Items[j])
 			}
 			for _, b := range []*Button{p.Products.Prev, p.Products.Next} {
 				if b != nil {
-					link(where+" paging", b.URL)
+					v.link(where.at("paging", -1), b.URL)
 				}
 			}
 		case KindLocation:
 			if p.Location == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no location", where))
+				v.fail(where, "no location")
 				continue
 			}
-			resource(where+" map", p.Location.MapURL)
+			v.resource(where.at("map", -1), p.Location.MapURL)
 		case KindAudio:
 			if p.Audio == nil || p.Audio.URL == "" {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no audio URL", where))
+				v.fail(where, "no audio URL")
 				continue
 			}
-			resource(where, p.Audio.URL)
+			v.resource(where, p.Audio.URL)
 		case KindFile:
 			if p.File == nil {
-				errs = append(errs, fmt.Errorf("webfmt: %s: no file", where))
+				v.fail(where, "no file")
 				continue
 			}
-			resource(where, p.File.URL)
+			v.resource(where, p.File.URL)
 		case KindDivider:
 		default:
-			errs = append(errs, fmt.Errorf("webfmt: %s: unknown kind", where))
+			v.fail(where, "unknown kind")
 		}
 	}
-	btns("input hints", m.InputHints)
-	return errors.Join(errs...)
+	v.buttons(place{}.at("input hints", -1), m.InputHints)
+	return errors.Join(v.errs...)
+}
+
+type validator struct {
+	errs []error
+	// lastLink is the last URL formatting.SafeLink was asked about, and its
+	// answer: one link is often in several places of a message.
+	lastLink string
+	lastOK   bool
+}
+
+// place is where in a message a problem is ("part 2 (products) item 0 field
+// 1"), a value with no pointer so that building it costs nothing.
+type place struct {
+	parts [3]struct {
+		name string
+		i    int // -1: no index
+	}
+	n    int
+	kind string // the part's kind, after the first name
+}
+
+// at is the place called name (with index i unless it is -1) inside p.
+func (p place) at(name string, i int) place {
+	if p.n < len(p.parts) {
+		p.parts[p.n].name, p.parts[p.n].i = name, i
+		p.n++
+	}
+	return p
+}
+
+func (p place) String() string {
+	var b strings.Builder
+	for k, part := range p.parts[:p.n] {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(part.name)
+		if part.i >= 0 {
+			b.WriteByte(' ')
+			b.WriteString(strconv.Itoa(part.i))
+		}
+		if k == 0 && p.kind != "" {
+			b.WriteString(" (" + p.kind + ")")
+		}
+	}
+	return b.String()
+}
+
+func (v *validator) fail(where place, msg string) {
+	v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %s", where, msg))
+}
+
+func (v *validator) html(where place, s string) {
+	if v.plainHTML(s) {
+		return
+	}
+	if err := validateHTML(s); err != nil {
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %w", where, err))
+	}
+}
+
+func (v *validator) safeLink(u string) bool {
+	if u != v.lastLink || u == "" {
+		v.lastLink = u
+		_, v.lastOK = formatting.SafeLink(u)
+	}
+	return v.lastOK
+}
+
+func (v *validator) link(where place, u string) {
+	if u != "" && !v.safeLink(u) {
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe link %q", where, u))
+	}
+}
+
+func (v *validator) resource(where place, u string) {
+	if u == "" {
+		return
+	}
+	if _, ok := formatting.SafeImageURL(u); !ok {
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe URL %q", where, u))
+	}
+}
+
+func (v *validator) buttons(where place, bs []Button) {
+	for i, b := range bs {
+		v.link(where.at("button", i), b.URL)
+	}
+}
+
+func (v *validator) card(where place, c *Card) {
+	v.link(where.at("url", -1), c.URL)
+	v.resource(where.at("image", -1), c.ImageURL)
+	v.resource(where.at("icon", -1), c.IconURL)
+	v.html(where.at("body", -1), c.BodyHTML)
+	for i, f := range c.Fields {
+		v.html(where.at("field", i), f.ValueHTML)
+	}
+	v.buttons(where, c.Buttons)
+}
+
+// plainHTML reports whether s is text and tags exactly as webfmt writes them:
+// each tag one of allowedTags with no attribute, or <a href="…" rel="noopener
+// noreferrer" target="_blank">, <img src="…" alt="…">, <ol start="…"> with
+// values validateElement takes, and no other "<". Such HTML passes
+// validateHTML: the parser makes text and elements from these tags, and of
+// its own only elements webfmt writes too (an implied <tbody>, <tr> or <p>, a
+// <br> for a stray </br>, copies of <a>, <b>, <i>, <u>, <s> and <code> with
+// their attributes); no comment, no foreign content. So it is checked with
+// one scan, no parse; anything else is parsed. The parser refuses HTML nested
+// more than 512 elements deep: a start tag puts at most three elements on its
+// stack (itself, an implied <tbody> and <tr>; a copy of a formatting element
+// takes the place of the one it copies), so plainHTML takes at most
+// maxPlainStarts of them, and leaves more to the parser.
+func (v *validator) plainHTML(s string) bool {
+	starts := 0
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return true
+		}
+		n := v.tag(s[i:])
+		if n == 0 {
+			return false
+		}
+		if s[i+1] != '/' {
+			if starts++; starts > maxPlainStarts {
+				return false
+			}
+		}
+		s = s[i+n:]
+	}
+}
+
+// maxPlainStarts keeps the parser's stack (the root, three elements per start
+// tag, one more for a moment) within its 512.
+const maxPlainStarts = (512 - 2) / 3
+
+// tag returns the length of the tag plainHTML accepts at the start of s, or 0.
+func (v *validator) tag(s string) int {
+	end := strings.IndexByte(s, '>')
+	if end < 0 {
+		return 0
+	}
+	if name, ok := strings.CutPrefix(s[:end], "</"); ok {
+		if simpleTags[name] && name != "br" && name != "hr" && name != "img" {
+			return end + 1
+		}
+		return 0
+	}
+	if simpleTags[s[1:end]] {
+		return end + 1
+	}
+	switch {
+	case strings.HasPrefix(s, `<a href="`):
+		u, rest, ok := attrValue(s[len(`<a href="`):])
+		if !ok || !strings.HasPrefix(rest, `" rel="noopener noreferrer" target="_blank">`) || !v.safeLink(u) {
+			return 0
+		}
+		return len(s) - len(rest) + len(`" rel="noopener noreferrer" target="_blank">`)
+	case strings.HasPrefix(s, `<img src="`):
+		u, rest, ok := attrValue(s[len(`<img src="`):])
+		if !ok || !strings.HasPrefix(rest, `" alt="`) {
+			return 0
+		}
+		if _, ok := formatting.SafeImageURL(u); !ok {
+			return 0
+		}
+		rest = rest[len(`" alt="`):]
+		q := strings.IndexByte(rest, '"')
+		if q < 0 || !strings.HasPrefix(rest[q:], `">`) {
+			return 0
+		}
+		return len(s) - len(rest) + q + len(`">`)
+	case strings.HasPrefix(s, `<ol start="`):
+		n, rest, ok := attrValue(s[len(`<ol start="`):])
+		if !ok || !strings.HasPrefix(rest, `">`) {
+			return 0
+		}
+		if _, err := strconv.Atoi(n); err != nil {
+			return 0
+		}
+		return len(s) - len(rest) + len(`">`)
+	}
+	return 0
+}
+
+// simpleTags are the names of allowedTags, as they are written.
+var simpleTags = map[string]bool{
+	"p": true, "br": true, "b": true, "i": true, "u": true, "s": true, "code": true, "pre": true,
+	"blockquote": true, "ul": true, "ol": true, "li": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "a": true, "img": true,
+	"figure": true, "figcaption": true, "hr": true,
+}
+
+// attrValue returns the double-quoted attribute value at the start of s as the
+// parser reads it, and what follows it (from the closing quote); false when the
+// value has a character reference other than the five webfmt writes, which
+// are read the same in and out of attributes.
+func attrValue(s string) (val, rest string, ok bool) {
+	q := strings.IndexByte(s, '"')
+	if q < 0 {
+		return "", "", false
+	}
+	val, rest = s[:q], s[q:]
+	if !strings.Contains(val, "&") {
+		return val, rest, true
+	}
+	var b strings.Builder
+	for v := val; v != ""; {
+		i := strings.IndexByte(v, '&')
+		if i < 0 {
+			b.WriteString(v)
+			break
+		}
+		b.WriteString(v[:i])
+		v = v[i:]
+		switch {
+		case strings.HasPrefix(v, "&amp;"):
+			b.WriteByte('&')
+			v = v[len("&amp;"):]
+		case strings.HasPrefix(v, "&lt;"):
+			b.WriteByte('<')
+			v = v[len("&lt;"):]
+		case strings.HasPrefix(v, "&gt;"):
+			b.WriteByte('>')
+			v = v[len("&gt;"):]
+		case strings.HasPrefix(v, "&#34;"):
+			b.WriteByte('"')
+			v = v[len("&#34;"):]
+		case strings.HasPrefix(v, "&#39;"):
+			b.WriteByte('\'')
+			v = v[len("&#39;"):]
+		default:
+			return "", "", false
+		}
+	}
+	return b.String(), rest, true
 }
 
 // validateHTML parses s as a fragment of a <div> and rejects anything webfmt would
