@@ -139,14 +139,19 @@ func (sc *scratch) arenaStart() int {
 	return sc.arena.Len()
 }
 
+// keep is write(s) kept in the arena.
+func (sc *scratch) keep(write func(*strings.Builder, string), s string) string {
+	start := sc.arenaStart()
+	write(&sc.arena, s)
+	return sc.arena.String()[start:]
+}
+
 // escapeText is escapeText(s), kept in the arena when it is not s itself.
 func (sc *scratch) escapeText(s string) string {
 	if sc == nil || !utf8.ValidString(s) || !needsEscape(s) {
 		return escapeText(s)
 	}
-	start := sc.arenaStart()
-	writeEscapedText(&sc.arena, s)
-	return sc.arena.String()[start:]
+	return sc.keep(writeEscapedText, s)
 }
 
 // escapeCode is escapeCode(s), kept in the arena.
@@ -154,9 +159,7 @@ func (sc *scratch) escapeCode(s string) string {
 	if sc == nil || !utf8.ValidString(s) {
 		return escapeCode(s)
 	}
-	start := sc.arenaStart()
-	writeEscapedCode(&sc.arena, s)
-	return sc.arena.String()[start:]
+	return sc.keep(writeEscapedCode, s)
 }
 
 // escapeURL is escapeURL(u), kept in the arena when it is not u itself.
@@ -164,9 +167,7 @@ func (sc *scratch) escapeURL(u string) string {
 	if sc == nil || !utf8.ValidString(u) || !urlNeedsEscape(u) {
 		return escapeURL(u)
 	}
-	start := sc.arenaStart()
-	writeEscapedURL(&sc.arena, u)
-	return sc.arena.String()[start:]
+	return sc.keep(writeEscapedURL, u)
 }
 
 // angled is "<" + eu + ">", kept in the arena.

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kmbridge/kmbridge/formatting/internal/where"
 )
 
 // Validate checks msg against Slack's Block Kit limits and our mrkdwn rules: block
@@ -56,49 +58,12 @@ type validator struct {
 	first [16]string      // where ids starts
 }
 
-// place is where in a block a problem is, outermost part first ("actions
-// element 0", "option 2", "text"). It holds no pointer, so that it stays on the
-// stack however deep it is passed.
-type place struct {
-	parts [3]struct {
-		name string
-		i    int // -1: no index
-	}
-	n int
-}
+// place is where in a block a problem is.
+type place = where.Place
 
-func at(name string) place { return atIndex(name, -1) }
+func at(name string) place { return place{}.At(name, -1) }
 
-func atIndex(name string, i int) place {
-	var p place
-	return p.subIndex(name, i)
-}
-
-// sub is the place called name inside p.
-func (p place) sub(name string) place { return p.subIndex(name, -1) }
-
-func (p place) subIndex(name string, i int) place {
-	if p.n < len(p.parts) {
-		p.parts[p.n].name, p.parts[p.n].i = name, i
-		p.n++
-	}
-	return p
-}
-
-func (p place) String() string {
-	var b strings.Builder
-	for k, part := range p.parts[:p.n] {
-		if k > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(part.name)
-		if part.i >= 0 {
-			b.WriteByte(' ')
-			b.WriteString(strconv.Itoa(part.i))
-		}
-	}
-	return b.String()
-}
+func atIndex(name string, i int) place { return place{}.At(name, i) }
 
 func (v *validator) fail(what place, format string, args ...any) {
 	loc := what.String()
@@ -285,7 +250,7 @@ func (v *validator) actionID(what place, id string) {
 }
 
 func (v *validator) button(what place, b *slack.ButtonBlockElement) {
-	v.text(what.sub("text"), b.Text, maxButtonText, true)
+	v.text(what.At("text", -1), b.Text, maxButtonText, true)
 	v.actionID(what, b.ActionID)
 	if lenU(b.Value) > maxButtonValue {
 		v.fail(what, "value longer than %d", maxButtonValue)
@@ -305,7 +270,7 @@ func (v *validator) selectElement(what place, s *slack.SelectBlockElement) {
 	if s.Type != slack.OptTypeStatic {
 		v.fail(what, "type %q, want static_select", s.Type)
 	}
-	v.text(what.sub("placeholder"), s.Placeholder, maxPlaceholder, true)
+	v.text(what.At("placeholder", -1), s.Placeholder, maxPlaceholder, true)
 	if s.ActionID == "" {
 		v.fail(what, "no action_id")
 	}
@@ -315,12 +280,12 @@ func (v *validator) selectElement(what place, s *slack.SelectBlockElement) {
 	}
 	seen := make(map[string]bool, len(s.Options))
 	for i, o := range s.Options {
-		ow := what.subIndex("option", i)
+		ow := what.At("option", i)
 		if o == nil {
 			v.fail(ow, "nil")
 			continue
 		}
-		v.text(ow.sub("text"), o.Text, maxOptionText, true)
+		v.text(ow.At("text", -1), o.Text, maxOptionText, true)
 		if o.Value == "" || lenU(o.Value) > maxOptionValue {
 			v.fail(ow, "value must have 1 to %d characters", maxOptionValue)
 		}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/internal/where"
 )
 
 // allowedTags is all the markup webfmt produces.
@@ -33,68 +34,67 @@ var allowedTags = map[atom.Atom]bool{
 // it is recognised without parsing it (plainHTML).
 func Validate(m Msg) error {
 	var v validator
-	v.html(place{}.at("html", -1), m.HTML)
+	v.html(place{}.At("html", -1), m.HTML)
 	for i, p := range m.Parts {
-		where := place{}.at("part", i)
-		where.kind = p.Kind
+		loc := place{}.At("part", i).Note(p.Kind)
 		switch p.Kind {
 		case KindHTML:
-			v.html(where, p.HTML)
+			v.html(loc, p.HTML)
 		case KindButtons:
 			if p.Buttons == nil {
-				v.fail(where, "no buttons")
+				v.fail(loc, "no buttons")
 				continue
 			}
-			v.buttons(where, p.Buttons.Items)
+			v.buttons(loc, p.Buttons.Items)
 		case KindSelect:
 			if p.Select == nil {
-				v.fail(where, "no select")
+				v.fail(loc, "no select")
 				continue
 			}
-			v.buttons(where, p.Select.Options)
+			v.buttons(loc, p.Select.Options)
 		case KindCard:
 			if p.Card == nil {
-				v.fail(where, "no card")
+				v.fail(loc, "no card")
 				continue
 			}
-			v.card(where, p.Card)
+			v.card(loc, p.Card)
 		case KindProducts:
 			if p.Products == nil {
-				v.fail(where, "no products")
+				v.fail(loc, "no products")
 				continue
 			}
 			for j := range p.Products.Items {
-				v.card(where.at("item", j), &p.Products.Items[j])
+				v.card(loc.At("item", j), &p.Products.Items[j])
 			}
 			for _, b := range []*Button{p.Products.Prev, p.Products.Next} {
 				if b != nil {
-					v.link(where.at("paging", -1), b.URL)
+					v.link(loc.At("paging", -1), b.URL)
 				}
 			}
 		case KindLocation:
 			if p.Location == nil {
-				v.fail(where, "no location")
+				v.fail(loc, "no location")
 				continue
 			}
-			v.resource(where.at("map", -1), p.Location.MapURL)
+			v.resource(loc.At("map", -1), p.Location.MapURL)
 		case KindAudio:
 			if p.Audio == nil || p.Audio.URL == "" {
-				v.fail(where, "no audio URL")
+				v.fail(loc, "no audio URL")
 				continue
 			}
-			v.resource(where, p.Audio.URL)
+			v.resource(loc, p.Audio.URL)
 		case KindFile:
 			if p.File == nil {
-				v.fail(where, "no file")
+				v.fail(loc, "no file")
 				continue
 			}
-			v.resource(where, p.File.URL)
+			v.resource(loc, p.File.URL)
 		case KindDivider:
 		default:
-			v.fail(where, "unknown kind")
+			v.fail(loc, "unknown kind")
 		}
 	}
-	v.buttons(place{}.at("input hints", -1), m.InputHints)
+	v.buttons(place{}.At("input hints", -1), m.InputHints)
 	return errors.Join(v.errs...)
 }
 
@@ -106,54 +106,19 @@ type validator struct {
 	lastOK   bool
 }
 
-// place is where in a message a problem is ("part 2 (products) item 0 field
-// 1"), a value with no pointer so that building it costs nothing.
-type place struct {
-	parts [3]struct {
-		name string
-		i    int // -1: no index
-	}
-	n    int
-	kind string // the part's kind, after the first name
+// place is where in a message a problem is.
+type place = where.Place
+
+func (v *validator) fail(loc place, msg string) {
+	v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %s", loc, msg))
 }
 
-// at is the place called name (with index i unless it is -1) inside p.
-func (p place) at(name string, i int) place {
-	if p.n < len(p.parts) {
-		p.parts[p.n].name, p.parts[p.n].i = name, i
-		p.n++
-	}
-	return p
-}
-
-func (p place) String() string {
-	var b strings.Builder
-	for k, part := range p.parts[:p.n] {
-		if k > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(part.name)
-		if part.i >= 0 {
-			b.WriteByte(' ')
-			b.WriteString(strconv.Itoa(part.i))
-		}
-		if k == 0 && p.kind != "" {
-			b.WriteString(" (" + p.kind + ")")
-		}
-	}
-	return b.String()
-}
-
-func (v *validator) fail(where place, msg string) {
-	v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %s", where, msg))
-}
-
-func (v *validator) html(where place, s string) {
+func (v *validator) html(loc place, s string) {
 	if v.plainHTML(s) {
 		return
 	}
 	if err := validateHTML(s); err != nil {
-		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %w", where, err))
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: %w", loc, err))
 	}
 }
 
@@ -165,36 +130,36 @@ func (v *validator) safeLink(u string) bool {
 	return v.lastOK
 }
 
-func (v *validator) link(where place, u string) {
+func (v *validator) link(loc place, u string) {
 	if u != "" && !v.safeLink(u) {
-		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe link %q", where, u))
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe link %q", loc, u))
 	}
 }
 
-func (v *validator) resource(where place, u string) {
+func (v *validator) resource(loc place, u string) {
 	if u == "" {
 		return
 	}
 	if _, ok := formatting.SafeImageURL(u); !ok {
-		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe URL %q", where, u))
+		v.errs = append(v.errs, fmt.Errorf("webfmt: %s: unsafe URL %q", loc, u))
 	}
 }
 
-func (v *validator) buttons(where place, bs []Button) {
+func (v *validator) buttons(loc place, bs []Button) {
 	for i, b := range bs {
-		v.link(where.at("button", i), b.URL)
+		v.link(loc.At("button", i), b.URL)
 	}
 }
 
-func (v *validator) card(where place, c *Card) {
-	v.link(where.at("url", -1), c.URL)
-	v.resource(where.at("image", -1), c.ImageURL)
-	v.resource(where.at("icon", -1), c.IconURL)
-	v.html(where.at("body", -1), c.BodyHTML)
+func (v *validator) card(loc place, c *Card) {
+	v.link(loc.At("url", -1), c.URL)
+	v.resource(loc.At("image", -1), c.ImageURL)
+	v.resource(loc.At("icon", -1), c.IconURL)
+	v.html(loc.At("body", -1), c.BodyHTML)
 	for i, f := range c.Fields {
-		v.html(where.at("field", i), f.ValueHTML)
+		v.html(loc.At("field", i), f.ValueHTML)
 	}
-	v.buttons(where, c.Buttons)
+	v.buttons(loc, c.Buttons)
 }
 
 // plainHTML reports whether s is text and tags exactly as webfmt writes them:
@@ -291,6 +256,12 @@ var simpleTags = map[string]bool{
 	"figure": true, "figcaption": true, "hr": true,
 }
 
+// entities are the character references webfmt writes (html.EscapeString's).
+var entities = [...]struct {
+	ref string
+	c   byte
+}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&#34;", '"'}, {"&#39;", '\''}}
+
 // attrValue returns the double-quoted attribute value at the start of s as the
 // parser reads it, and what follows it (from the closing quote); false when the
 // value has a character reference other than the five webfmt writes, which
@@ -313,25 +284,18 @@ func attrValue(s string) (val, rest string, ok bool) {
 		}
 		b.WriteString(v[:i])
 		v = v[i:]
-		switch {
-		case strings.HasPrefix(v, "&amp;"):
-			b.WriteByte('&')
-			v = v[len("&amp;"):]
-		case strings.HasPrefix(v, "&lt;"):
-			b.WriteByte('<')
-			v = v[len("&lt;"):]
-		case strings.HasPrefix(v, "&gt;"):
-			b.WriteByte('>')
-			v = v[len("&gt;"):]
-		case strings.HasPrefix(v, "&#34;"):
-			b.WriteByte('"')
-			v = v[len("&#34;"):]
-		case strings.HasPrefix(v, "&#39;"):
-			b.WriteByte('\'')
-			v = v[len("&#39;"):]
-		default:
+		n := 0
+		for _, e := range entities {
+			if strings.HasPrefix(v, e.ref) {
+				b.WriteByte(e.c)
+				n = len(e.ref)
+				break
+			}
+		}
+		if n == 0 {
 			return "", "", false
 		}
+		v = v[n:]
 	}
 	return b.String(), rest, true
 }
