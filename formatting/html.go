@@ -60,6 +60,15 @@ func parseHTML(s string) htmlResult {
 	if !looksLikeHTML(s) {
 		return htmlResult{rich: ParsePlain(html.UnescapeString(s))}
 	}
+	if r, ok := streamHTML(s); ok {
+		return r
+	}
+	return treeHTML(s)
+}
+
+// treeHTML converts any HTML through html.Parse's tree; streamHTML gives the same
+// result without the tree for the HTML it accepts.
+func treeHTML(s string) htmlResult {
 	p := &htmlParser{}
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil { // nested deeper than the parser allows: keep the text
@@ -406,7 +415,12 @@ func hidden(n *html.Node) bool {
 			return true
 		}
 	}
-	for rest := attr(n, "style"); rest != ""; {
+	return displayNone(attr(n, "style"))
+}
+
+// displayNone reports whether an inline style hides its element.
+func displayNone(style string) bool {
+	for rest := style; rest != ""; {
 		var decl string
 		decl, rest, _ = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(decl, ":")
@@ -490,8 +504,13 @@ func textContent(n *html.Node) string {
 }
 
 func (p *htmlParser) image(n *html.Node, b *builder, st style) {
-	alt := strings.TrimSpace(collapseSpace(attr(n, "alt")))
-	u, ok := SafeImageURL(attr(n, "src"))
+	p.addImage(attr(n, "src"), attr(n, "alt"), b, st)
+}
+
+// addImage adds the image of an <img> with these attributes.
+func (p *htmlParser) addImage(src, alt string, b *builder, st style) {
+	alt = strings.TrimSpace(collapseSpace(alt))
+	u, ok := SafeImageURL(src)
 	if !ok || len(p.images) >= maxImages {
 		if alt != "" { // what a browser shows for a picture it cannot load
 			b.text(alt, st)
@@ -514,6 +533,11 @@ func (p *htmlParser) media(n *html.Node, b *builder, st style) {
 			}
 		}
 	}
+	b.media(src, st)
+}
+
+// media adds a link to the audio or video at src, when src is a safe URL.
+func (b *builder) media(src string, st style) {
 	u, ok := SafeImageURL(src)
 	if !ok {
 		return
