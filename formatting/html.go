@@ -102,6 +102,10 @@ func looksLikeHTML(s string) bool {
 }
 
 type htmlParser struct {
+	// Chunks that paragraphs and their spans are cut from (para).
+	paraChunk []Para
+	spanChunk []Span
+
 	images  []placedImage
 	pending int // images[pending:] are not placed yet
 	clicks  []clickable
@@ -130,10 +134,10 @@ type builder struct {
 }
 
 func (b *builder) flush() {
-	if sp := trimSpans(b.spans); len(sp) > 0 {
-		b.out = append(b.out, &Para{Spans: sp})
+	if pa := b.p.para(b.spans); pa != nil {
+		b.out = append(b.out, pa)
 	}
-	b.spans = b.spans[:0] // trimSpans copied what it kept: the next paragraph reuses the room
+	b.spans = b.spans[:0] // para copied what it kept: the next paragraph reuses the room
 	if b.top {
 		b.p.placePending(len(b.out))
 	}
@@ -142,8 +146,8 @@ func (b *builder) flush() {
 // block adds a block-level node. Callers flush before walking the node's content,
 // so that images met inside it are placed after it, not before.
 func (b *builder) block(rb RichBlock) {
-	if sp := trimSpans(b.spans); len(sp) > 0 {
-		b.out = append(b.out, &Para{Spans: sp})
+	if pa := b.p.para(b.spans); pa != nil {
+		b.out = append(b.out, pa)
 	}
 	b.spans = b.spans[:0]
 	b.out = append(b.out, rb)
@@ -196,10 +200,31 @@ func (b *builder) lineBreak() {
 	b.spans = append(b.spans, Span{Text: "\n"})
 }
 
+// para returns a paragraph of what trimSpans keeps of in, nil when nothing is
+// visible. Paragraphs and their spans are cut from chunks shared by the whole
+// conversion, not allocated one by one: an answer has dozens of them, and two
+// allocations each were a good part of converting it.
+func (p *htmlParser) para(in []Span) *Para {
+	sp := trimSpansIn(in, &p.spanChunk)
+	if sp == nil {
+		return nil
+	}
+	if len(p.paraChunk) == cap(p.paraChunk) {
+		p.paraChunk = make([]Para, 0, min(max(2*cap(p.paraChunk), 4), 64))
+	}
+	p.paraChunk = append(p.paraChunk, Para{Spans: sp})
+	return &p.paraChunk[len(p.paraChunk)-1]
+}
+
 // trimSpans drops leading and trailing space and line breaks and empty spans; it
 // returns nil when nothing visible is left, else a new slice of exactly what is
 // kept (in is not changed, so callers may reuse it).
-func trimSpans(in []Span) []Span {
+func trimSpans(in []Span) []Span { return trimSpansIn(in, nil) }
+
+// trimSpansIn is trimSpans with the result cut from *chunk (nil: allocated on
+// its own). The result's capacity is its length, so appending to it never
+// writes over a neighbour.
+func trimSpansIn(in []Span, chunk *[]Span) []Span {
 	lo, hi := 0, len(in) // in[lo:hi] is what is left after trimming both ends
 	for lo < hi && (in[lo].Text == "" || strings.TrimSpace(in[lo].Text) == "" && in[lo].Link == "") {
 		lo++
@@ -217,7 +242,17 @@ func trimSpans(in []Span) []Span {
 	if !visible {
 		return nil
 	}
-	out := make([]Span, 0, n)
+	var out []Span
+	if chunk == nil {
+		out = make([]Span, 0, n)
+	} else {
+		c := *chunk
+		if cap(c)-len(c) < n {
+			c = make([]Span, 0, max(n, min(2*cap(c), 256), 8))
+		}
+		*chunk = c[:len(c)+n]
+		out = c[len(c) : len(c) : len(c)+n]
+	}
 	for _, sp := range in[lo:hi] {
 		if sp.Text != "" {
 			out = append(out, sp)
@@ -590,11 +625,7 @@ func inlineOf(r Rich) []Span {
 func (p *htmlParser) list(n *html.Node, b *builder, st style) {
 	b.flush()
 	l := &List{Ordered: n.DataAtom == atom.Ol}
-	if l.Ordered {
-		if v, err := strconv.Atoi(strings.TrimSpace(attr(n, "start"))); err == nil && v != 1 && v > -1e6 && v < 1e6 {
-			l.Start = v
-		}
-	}
+	l.Start = listStart(l.Ordered, attr(n, "start"))
 	p.nest++
 	var items []*builder
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -634,6 +665,18 @@ func (p *htmlParser) list(n *html.Node, b *builder, st style) {
 		return
 	}
 	b.block(l)
+}
+
+// listStart is List.Start for an ordered list whose start attribute is start.
+func listStart(ordered bool, start string) int {
+	start = strings.TrimSpace(start)
+	if !ordered || start == "" { // Atoi would say so with an allocated error
+		return 0
+	}
+	if v, err := strconv.Atoi(start); err == nil && v != 1 && v > -1e6 && v < 1e6 {
+		return v
+	}
+	return 0
 }
 
 func (p *htmlParser) pre(n *html.Node, b *builder) {

@@ -2,7 +2,6 @@ package formatting
 
 import (
 	"io"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -88,6 +87,28 @@ type streamer struct {
 	codeLang string // from the class of its first <code> child
 	preCode  bool   // it had a <code> child
 	source   string // the first usable src of a <source> in the <audio> or <video>
+	// items are the items of the open lists, each list's from its itemsAt on
+	// (an inner list ends before its outer one gets another item).
+	items []*builder
+	// free are builders of ended headings, quotes and list items, whose
+	// content was handed on: reused with their room for spans.
+	free []*builder
+}
+
+// builder returns an empty builder for a heading, quote or list item.
+func (w *streamer) builder() *builder {
+	if n := len(w.free); n > 0 {
+		b := w.free[n-1]
+		w.free = w.free[:n-1]
+		return b
+	}
+	return &builder{p: w.p}
+}
+
+// recycle takes back a builder nothing refers to any more.
+func (w *streamer) recycle(b *builder) {
+	b.out, b.spans = nil, b.spans[:0]
+	w.free = append(w.free, b)
 }
 
 // elemKind is what an open element does to the rich text when it ends.
@@ -119,7 +140,7 @@ type openElem struct {
 	level    int      // of a heading
 	src      string   // of an <audio> or <video>
 	list     *List
-	items    []*builder
+	itemsAt  int // where its items start in streamer.items
 }
 
 // maxStreamDepth keeps streamHTML far from treeHTML's depth limits
@@ -177,10 +198,10 @@ func (w *streamer) comment() bool {
 // stray returns the item that content between a list's items goes to: the last
 // one, or a new one (treeHTML's list).
 func (w *streamer) stray(list *openElem) *builder {
-	if len(list.items) == 0 {
-		list.items = append(list.items, &builder{p: w.p})
+	if len(w.items) == list.itemsAt {
+		w.items = append(w.items, w.builder())
 	}
-	return list.items[len(list.items)-1]
+	return w.items[len(w.items)-1]
 }
 
 func (w *streamer) endTag(z *html.Tokenizer) bool {
@@ -203,14 +224,26 @@ func (w *streamer) end() {
 		} else {
 			e.out.flush()
 		}
+		w.recycle(e.b)
 	case kList:
 		w.p.nest--
-		for _, it := range e.items {
+		items, n := w.items[e.itemsAt:], 0
+		for _, it := range items {
+			if len(it.out) > 0 {
+				n++
+			}
+		}
+		if n > 0 {
+			e.list.Items = make([]Rich, 0, n)
+		}
+		for _, it := range items {
 			if len(it.out) > 0 {
 				e.list.Items = append(e.list.Items, it.out)
 			}
+			w.recycle(it)
 		}
-		if len(e.list.Items) > 0 {
+		w.items = w.items[:e.itemsAt]
+		if n > 0 {
 			e.out.block(e.list)
 		} else {
 			e.out.flush()
@@ -223,6 +256,7 @@ func (w *streamer) end() {
 		} else {
 			e.out.flush()
 		}
+		w.recycle(e.b)
 	case kMedia:
 		src := e.src
 		if _, ok := SafeImageURL(src); !ok {
@@ -363,8 +397,8 @@ func (w *streamer) startTag(z *html.Tokenizer) bool {
 	var after *builder
 	if parent.kind == kList {
 		if a == atom.Li {
-			it := &builder{p: w.p}
-			parent.items = append(parent.items, it)
+			it := w.builder()
+			w.items = append(w.items, it)
 			w.push(openElem{a: a, kind: kItem, b: it, st: parent.st})
 			return true
 		}
@@ -412,16 +446,14 @@ func (w *streamer) element(a atom.Atom, name string, void bool, at tagAttrs, b *
 			w.p.addImage(at.src, at.alt, b, st)
 		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 			b.flush()
-			e.kind, e.b, e.level = kHeading, &builder{p: w.p}, int(a.String()[1]-'0')
+			e.kind, e.b, e.level = kHeading, w.builder(), int(a.String()[1]-'0')
 		case atom.Ul, atom.Ol:
 			if w.p.nest >= maxRichNest {
 				return false // treeHTML flattens it
 			}
 			b.flush()
-			e.kind, e.list = kList, &List{Ordered: a == atom.Ol}
-			if v, err := strconv.Atoi(strings.TrimSpace(at.start)); err == nil && e.list.Ordered && v != 1 && v > -1e6 && v < 1e6 {
-				e.list.Start = v
-			}
+			e.kind, e.list, e.itemsAt = kList, &List{Ordered: a == atom.Ol}, len(w.items)
+			e.list.Start = listStart(e.list.Ordered, at.start)
 			w.p.nest++
 		case atom.Blockquote:
 			if w.p.nest >= maxRichNest {
@@ -429,7 +461,7 @@ func (w *streamer) element(a atom.Atom, name string, void bool, at tagAttrs, b *
 			}
 			b.flush()
 			w.p.nest++
-			e.kind, e.b = kQuote, &builder{p: w.p}
+			e.kind, e.b = kQuote, w.builder()
 		case atom.Audio, atom.Video:
 			e.kind, e.src, w.source = kMedia, at.src, ""
 		case atom.Pre:
