@@ -2,6 +2,7 @@ package formatting
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/i18n"
@@ -79,6 +80,7 @@ func (c *conv) link(label, raw string) (Button, bool) {
 // false for an item it skips), followed by a "…and N more" note when cut.
 func (c *conv) group(title string, n int, mk func(i int) (Button, bool)) *Buttons {
 	g := &Buttons{Title: cleanLabel(title), Placeholder: c.p.T("formatting.choose_placeholder")}
+	g.Items = make([]Button, 0, min(n, maxButtons))
 	shown := 0
 	for i := 0; i < n; i++ {
 		if len(g.Items) == maxButtons {
@@ -147,10 +149,30 @@ func cleanLabel(s string) string {
 	if looksLikeHTML(s) {
 		s = plainText(Rich{&Para{Spans: inlineOf(parseHTML(s).rich)}})
 	}
-	s = strings.Join(strings.Fields(s), " ")
+	s = joinFields(s)
 	if utf8.RuneCountInString(s) > maxLabelRunes {
 		r := []rune(s)
 		s = string(r[:maxLabelRunes-1]) + "…"
+	}
+	return s
+}
+
+// joinFields is strings.Join(strings.Fields(s), " "), without the copies when s
+// is that already (single spaces between words, none around): most labels are.
+func joinFields(s string) string {
+	space := true // a space here would be leading or doubled
+	for _, r := range s {
+		switch {
+		case r == ' ' && !space:
+			space = true
+		case unicode.IsSpace(r):
+			return strings.Join(strings.Fields(s), " ")
+		default:
+			space = false
+		}
+	}
+	if space && s != "" { // trailing
+		return strings.Join(strings.Fields(s), " ")
 	}
 	return s
 }

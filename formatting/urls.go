@@ -28,7 +28,7 @@ func SafeLink(s string) (string, bool) {
 	default:
 		return "", false
 	}
-	return stable(u)
+	return stable(u, strings.TrimSpace(s))
 }
 
 // SafeImageURL returns s cleaned up when it is an absolute http or https URL (for
@@ -38,7 +38,7 @@ func SafeImageURL(s string) (string, bool) {
 	if !ok || (u.Scheme != "http" && u.Scheme != "https") || !validHost(u.Hostname()) {
 		return "", false
 	}
-	return stable(u)
+	return stable(u, strings.TrimSpace(s))
 }
 
 // validHost reports whether h can be a host name (letters of any script, digits,
@@ -63,11 +63,15 @@ func validHost(h string) bool {
 	return true
 }
 
-// stable returns the cleaned form of u when cleaning it again changes nothing, so
-// that a URL that passed once passes every later check (renderers and Validate
-// check again). Encoding can break a URL (a quote in the host); it is then refused.
-func stable(u *url.URL) (string, bool) {
+// stable returns the cleaned form of u, parsed from src (trimmed), when cleaning
+// it again changes nothing, so that a URL that passed once passes every later
+// check (renderers and Validate check again). Encoding can break a URL (a quote
+// in the host); it is then refused.
+func stable(u *url.URL, src string) (string, bool) {
 	s := encodeUnsafe(u.String())
+	if s == src { // cleaning it again would parse src again: it passed
+		return s, true
+	}
 	u2, ok := parseURL(s)
 	if !ok || u2.Scheme != u.Scheme || u2.Host != u.Host || encodeUnsafe(u2.String()) != s {
 		return "", false
