@@ -102,9 +102,7 @@ func looksLikeHTML(s string) bool {
 }
 
 type htmlParser struct {
-	// Chunks that paragraphs and their spans are cut from (para).
-	paraChunk []Para
-	spanChunk []Span
+	chunks chunks
 
 	images  []placedImage
 	pending int // images[pending:] are not placed yet
@@ -200,20 +198,49 @@ func (b *builder) lineBreak() {
 	b.spans = append(b.spans, Span{Text: "\n"})
 }
 
+// The rich text of one conversion is cut from chunks (cut): an answer has
+// dozens of paragraphs and list items, and allocating each one, its spans and
+// its blocks on its own was a good part of converting it.
+type chunks struct {
+	paras []Para
+	spans []Span
+	rich  []RichBlock
+	lists []List
+	items []Rich
+}
+
+// cut returns n zero elements cut from *chunk, allocating a new chunk (twice the
+// last, within 4..limit, or n) when it has no room. The result's capacity is n:
+// appending to it never writes over a neighbour.
+func cut[T any](chunk *[]T, n, limit int) []T {
+	c := *chunk
+	if cap(c)-len(c) < n {
+		c = make([]T, 0, max(n, min(2*cap(c), limit), 4))
+	}
+	*chunk = c[:len(c)+n]
+	return c[len(c) : len(c)+n : len(c)+n]
+}
+
 // para returns a paragraph of what trimSpans keeps of in, nil when nothing is
-// visible. Paragraphs and their spans are cut from chunks shared by the whole
-// conversion, not allocated one by one: an answer has dozens of them, and two
-// allocations each were a good part of converting it.
+// visible.
 func (p *htmlParser) para(in []Span) *Para {
-	sp := trimSpansIn(in, &p.spanChunk)
+	sp := trimSpansIn(in, &p.chunks.spans)
 	if sp == nil {
 		return nil
 	}
-	if len(p.paraChunk) == cap(p.paraChunk) {
-		p.paraChunk = make([]Para, 0, min(max(2*cap(p.paraChunk), 4), 64))
+	pa := &cut(&p.chunks.paras, 1, 64)[0]
+	pa.Spans = sp
+	return pa
+}
+
+// keep returns a copy of r, the content of a builder about to be reused.
+func (p *htmlParser) keep(r Rich) Rich {
+	if len(r) == 0 {
+		return nil
 	}
-	p.paraChunk = append(p.paraChunk, Para{Spans: sp})
-	return &p.paraChunk[len(p.paraChunk)-1]
+	out := cut(&p.chunks.rich, len(r), 64)
+	copy(out, r)
+	return out
 }
 
 // trimSpans drops leading and trailing space and line breaks and empty spans; it
@@ -222,8 +249,7 @@ func (p *htmlParser) para(in []Span) *Para {
 func trimSpans(in []Span) []Span { return trimSpansIn(in, nil) }
 
 // trimSpansIn is trimSpans with the result cut from *chunk (nil: allocated on
-// its own). The result's capacity is its length, so appending to it never
-// writes over a neighbour.
+// its own).
 func trimSpansIn(in []Span, chunk *[]Span) []Span {
 	lo, hi := 0, len(in) // in[lo:hi] is what is left after trimming both ends
 	for lo < hi && (in[lo].Text == "" || strings.TrimSpace(in[lo].Text) == "" && in[lo].Link == "") {
@@ -246,12 +272,7 @@ func trimSpansIn(in []Span, chunk *[]Span) []Span {
 	if chunk == nil {
 		out = make([]Span, 0, n)
 	} else {
-		c := *chunk
-		if cap(c)-len(c) < n {
-			c = make([]Span, 0, max(n, min(2*cap(c), 256), 8))
-		}
-		*chunk = c[:len(c)+n]
-		out = c[len(c) : len(c) : len(c)+n]
+		out = cut(chunk, n, 256)[:0]
 	}
 	for _, sp := range in[lo:hi] {
 		if sp.Text != "" {

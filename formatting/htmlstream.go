@@ -77,7 +77,7 @@ type streamer struct {
 	// stack is the tree builder's stack of open elements; stack[0] stands for
 	// <html> and <body>.
 	stack    []openElem
-	stackBuf [16]openElem
+	stackBuf [8]openElem
 	// inertAt is the index in stack of the <pre>, hidden element or <audio> or
 	// <video> whose content adds nothing of its own (0: none), as in treeHTML's
 	// pre (only text), hidden (nothing) and media (only a <source>).
@@ -86,7 +86,8 @@ type streamer struct {
 	preLang  string // from the <pre>'s class
 	codeLang string // from the class of its first <code> child
 	preCode  bool   // it had a <code> child
-	source   string // the first usable src of a <source> in the <audio> or <video>
+	mediaSrc string // the src of the <audio> or <video>
+	source   string // the first usable src of a <source> in it
 	// items are the items of the open lists, each list's from its itemsAt on
 	// (an inner list ends before its outer one gets another item).
 	items []*builder
@@ -105,9 +106,10 @@ func (w *streamer) builder() *builder {
 	return &builder{p: w.p}
 }
 
-// recycle takes back a builder nothing refers to any more.
+// recycle takes back a builder nothing refers to any more, its content copied
+// (htmlParser.keep) or flattened already.
 func (w *streamer) recycle(b *builder) {
-	b.out, b.spans = nil, b.spans[:0]
+	b.out, b.spans = b.out[:0], b.spans[:0]
 	w.free = append(w.free, b)
 }
 
@@ -137,8 +139,6 @@ type openElem struct {
 	st       style    // the style of its content
 	out      *builder // where its own block goes (heading, list, quote, code)
 	after    *builder // flushed after it: it is stray content of a list, in this item
-	level    int      // of a heading
-	src      string   // of an <audio> or <video>
 	list     *List
 	itemsAt  int // where its items start in streamer.items
 }
@@ -220,7 +220,7 @@ func (w *streamer) end() {
 	case kHeading:
 		e.b.flush()
 		if spans := inlineOf(e.b.out); len(spans) > 0 {
-			e.out.block(&Heading{Level: e.level, Spans: spans})
+			e.out.block(&Heading{Level: int(e.a.String()[1] - '0'), Spans: spans})
 		} else {
 			e.out.flush()
 		}
@@ -234,11 +234,11 @@ func (w *streamer) end() {
 			}
 		}
 		if n > 0 {
-			e.list.Items = make([]Rich, 0, n)
+			e.list.Items = cut(&w.p.chunks.items, n, 64)[:0]
 		}
 		for _, it := range items {
 			if len(it.out) > 0 {
-				e.list.Items = append(e.list.Items, it.out)
+				e.list.Items = append(e.list.Items, w.p.keep(it.out))
 			}
 			w.recycle(it)
 		}
@@ -252,13 +252,13 @@ func (w *streamer) end() {
 		e.b.flush()
 		w.p.nest--
 		if len(e.b.out) > 0 {
-			e.out.block(&Quote{Body: e.b.out})
+			e.out.block(&Quote{Body: w.p.keep(e.b.out)})
 		} else {
 			e.out.flush()
 		}
 		w.recycle(e.b)
 	case kMedia:
-		src := e.src
+		src := w.mediaSrc
 		if _, ok := SafeImageURL(src); !ok {
 			src = w.source
 		}
@@ -446,13 +446,14 @@ func (w *streamer) element(a atom.Atom, name string, void bool, at tagAttrs, b *
 			w.p.addImage(at.src, at.alt, b, st)
 		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 			b.flush()
-			e.kind, e.b, e.level = kHeading, w.builder(), int(a.String()[1]-'0')
+			e.kind, e.b = kHeading, w.builder()
 		case atom.Ul, atom.Ol:
 			if w.p.nest >= maxRichNest {
 				return false // treeHTML flattens it
 			}
 			b.flush()
-			e.kind, e.list, e.itemsAt = kList, &List{Ordered: a == atom.Ol}, len(w.items)
+			e.kind, e.list, e.itemsAt = kList, &cut(&w.p.chunks.lists, 1, 16)[0], len(w.items)
+			e.list.Ordered = a == atom.Ol
 			e.list.Start = listStart(e.list.Ordered, at.start)
 			w.p.nest++
 		case atom.Blockquote:
@@ -463,7 +464,7 @@ func (w *streamer) element(a atom.Atom, name string, void bool, at tagAttrs, b *
 			w.p.nest++
 			e.kind, e.b = kQuote, w.builder()
 		case atom.Audio, atom.Video:
-			e.kind, e.src, w.source = kMedia, at.src, ""
+			e.kind, w.mediaSrc, w.source = kMedia, at.src, ""
 		case atom.Pre:
 			e.kind = kPre
 			w.preText, w.preLang, w.codeLang, w.preCode = w.preText[:0], langOf(at.class), "", false
