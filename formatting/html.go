@@ -493,7 +493,9 @@ func styleMarks(s string) Mark {
 	if s == "" {
 		return 0
 	}
-	for _, decl := range strings.Split(s, ";") {
+	for rest, more := s, true; more; { // strings.Split without its slice
+		var decl string
+		decl, rest, more = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(decl, ":")
 		k = strings.ToLower(strings.TrimSpace(k))
 		v = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!important")))
