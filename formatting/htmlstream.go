@@ -3,6 +3,7 @@ package formatting
 import (
 	"io"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -26,8 +27,11 @@ import (
 // accepts.
 func streamHTML(s string) (htmlResult, bool) {
 	p := &htmlParser{}
-	top := &builder{p: p, top: true}
-	w := &streamer{p: p}
+	w := streamers.Get().(*streamer)
+	defer w.release()
+	w.p = p
+	top := &w.topBuf
+	top.p, top.top = p, true
 	w.stack = append(w.stackBuf[:0], openElem{b: top}) // <html><body>
 	z := html.NewTokenizer(strings.NewReader(s))
 	for off, lastText := 0, false; ; {
@@ -51,7 +55,11 @@ func streamHTML(s string) (htmlResult, bool) {
 			}
 			top.flush()
 			p.placePending(len(top.out))
-			return htmlResult{rich: top.out, images: p.images}, true
+			var rich Rich
+			if len(top.out) > 0 { // top.out is the pooled streamer's
+				rich = append(make(Rich, 0, len(top.out)), top.out...)
+			}
+			return htmlResult{rich: rich, images: p.images}, true
 		case html.TextToken:
 			// Two texts in a row would be one text node in the tree, and
 			// collapsing them apart is not always the same; the tokenizer does
@@ -71,9 +79,49 @@ func streamHTML(s string) (htmlResult, bool) {
 	}
 }
 
+// streamers keeps streamHTML's scratch between conversions: the stack of open
+// elements, the builders of headings, quotes and list items and of the top
+// level with their room for spans and blocks. Every answer needs them again, at
+// about the same sizes; growing them anew took a dozen allocations and a few KB
+// per answer on the bridge's hot path.
+var streamers = sync.Pool{New: func() any { return new(streamer) }}
+
+// maxPooledRoom bounds what a pooled streamer keeps of one huge answer.
+const maxPooledRoom = 1024
+
+// release clears w of everything that belongs to the conversion just done, so
+// that the pool holds on to no answer, and puts it back in the pool.
+func (w *streamer) release() {
+	for _, b := range w.free {
+		b.reset()
+	}
+	w.topBuf.reset()
+	clear(w.stack[:cap(w.stack)])
+	clear(w.items[:cap(w.items)]) // builders still open when the walk gave up
+	*w = streamer{topBuf: w.topBuf, items: w.items[:0], free: w.free, preText: w.preText[:0]}
+	if cap(w.free) > maxPooledRoom || cap(w.items) > maxPooledRoom {
+		w.free, w.items = nil, nil
+	}
+	if cap(w.preText) > 16*maxPooledRoom {
+		w.preText = nil
+	}
+	streamers.Put(w)
+}
+
+// reset empties a pooled builder, keeping its room unless a huge answer grew it.
+func (b *builder) reset() {
+	clear(b.spans[:cap(b.spans)])
+	clear(b.out[:cap(b.out)])
+	b.p, b.spans, b.out = nil, b.spans[:0], b.out[:0]
+	if cap(b.spans) > maxPooledRoom || cap(b.out) > maxPooledRoom {
+		b.spans, b.out = nil, nil
+	}
+}
+
 // streamer is the state of one streamHTML walk.
 type streamer struct {
-	p *htmlParser
+	p      *htmlParser
+	topBuf builder // the top level's
 	// stack is the tree builder's stack of open elements; stack[0] stands for
 	// <html> and <body>.
 	stack    []openElem
@@ -101,6 +149,7 @@ func (w *streamer) builder() *builder {
 	if n := len(w.free); n > 0 {
 		b := w.free[n-1]
 		w.free = w.free[:n-1]
+		b.p = w.p
 		return b
 	}
 	return &builder{p: w.p}

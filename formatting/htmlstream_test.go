@@ -2,11 +2,13 @@ package formatting
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -171,4 +173,45 @@ func FuzzStreamMatchesTreeTags(f *testing.F) {
 			t.Fatalf("streamHTML(%q) differs from the tree:\n--- stream ---\n%s\n--- tree ---\n%s", s, dumpResult(got), dumpResult(want))
 		}
 	})
+}
+
+// TestStreamPoolIsolation checks that the pooled scratch of streamHTML carries
+// nothing from one conversion into another: results made before, and others
+// made at the same time, stay what they were.
+func TestStreamPoolIsolation(t *testing.T) {
+	seeds := streamSeeds(t)
+	first := make([]htmlResult, len(seeds))
+	want := make([]string, len(seeds))
+	for i, s := range seeds {
+		first[i] = parseHTML(s)
+		want[i] = dumpResult(first[i])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range len(seeds) * 3 {
+				i := (k*7 + g*13) % len(seeds)
+				if got := dumpResult(parseHTML(seeds[i])); got != want[i] {
+					select {
+					case errs <- fmt.Sprintf("%q converted at the same time as others:\n%s\nwant\n%s", seeds[i], got, want[i]):
+					default:
+					}
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for i := range seeds {
+		if got := dumpResult(first[i]); got != want[i] {
+			t.Errorf("result for %q changed by later conversions:\n%s\nwant\n%s", seeds[i], got, want[i])
+		}
+	}
 }
