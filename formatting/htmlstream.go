@@ -68,7 +68,7 @@ func streamHTML(s string) (htmlResult, bool) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			ok = w.startTag(z)
 		case html.EndTagToken:
-			ok = w.endTag(z)
+			ok = w.endTag(z, src)
 		case html.CommentToken:
 			ok = w.comment()
 		}
@@ -253,7 +253,20 @@ func (w *streamer) stray(list *openElem) *builder {
 	return w.items[len(w.items)-1]
 }
 
-func (w *streamer) endTag(z *html.Tokenizer) bool {
+// endTag closes what end tag raw closes. Most end tags are the innermost
+// element's name written plainly ("</p>"); that is checked on the raw bytes,
+// since the tokenizer's TagName allocates a copy of the name every time.
+func (w *streamer) endTag(z *html.Tokenizer, raw string) bool {
+	if e := w.top(); len(w.stack) > 1 {
+		name := e.name
+		if e.a != 0 {
+			name = e.a.String()
+		}
+		if len(raw) == len(name)+3 && raw[:2] == "</" && raw[len(raw)-1] == '>' && raw[2:len(raw)-1] == name {
+			w.end()
+			return true
+		}
+	}
 	name, _ := z.TagName()
 	i, ok := w.closes(atom.Lookup(name), name)
 	return ok && w.closeTo(i)
