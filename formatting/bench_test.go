@@ -52,3 +52,14 @@ func BenchmarkParseHTML(b *testing.B) {
 		formatting.ParseHTML(s)
 	}
 }
+
+// BenchmarkParseHTMLWithTable is the typical answer with a table at its end:
+// HTML that takes the tree (html.Parse) rather than the one-pass walk.
+func BenchmarkParseHTMLWithTable(b *testing.B) {
+	s := typicalAnswer(b).AnsContent.String() + `<table><tr><th>Plan</th><th>Price</th></tr><tr><td>Basic</td><td>0</td></tr><tr><td>Pro</td><td>10</td></tr></table>`
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		formatting.ParseHTML(s)
+	}
+}

@@ -60,8 +60,13 @@ func parseHTML(s string) htmlResult {
 	if !looksLikeHTML(s) {
 		return htmlResult{rich: ParsePlain(html.UnescapeString(s))}
 	}
-	if r, ok := streamHTML(s); ok {
-		return r
+	// streamHTML gives up on tables and flow clickables, the two things it does
+	// not take that are common in KM content; those go straight to the tree,
+	// not after a walk half done.
+	if !strings.Contains(s, "<table") && !strings.Contains(s, "data-id") {
+		if r, ok := streamHTML(s); ok {
+			return r
+		}
 	}
 	return treeHTML(s)
 }
