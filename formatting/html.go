@@ -233,7 +233,7 @@ func (p *htmlParser) para(in []Span) *Para {
 	if sp == nil {
 		return nil
 	}
-	pa := &cut(&p.chunks.paras, 1, 64)[0]
+	pa := &cut(&p.chunks.paras, 1, 16)[0]
 	pa.Spans = sp
 	return pa
 }
@@ -243,7 +243,7 @@ func (p *htmlParser) keep(r Rich) Rich {
 	if len(r) == 0 {
 		return nil
 	}
-	out := cut(&p.chunks.rich, len(r), 64)
+	out := cut(&p.chunks.rich, len(r), 16)
 	copy(out, r)
 	return out
 }
@@ -277,7 +277,7 @@ func trimSpansIn(in []Span, chunk *[]Span) []Span {
 	if chunk == nil {
 		out = make([]Span, 0, n)
 	} else {
-		out = cut(chunk, n, 256)[:0]
+		out = cut(chunk, n, 64)[:0]
 	}
 	for _, sp := range in[lo:hi] {
 		if sp.Text != "" {

@@ -296,7 +296,7 @@ func (w *streamer) end() {
 			}
 		}
 		if n > 0 {
-			e.list.Items = cut(&w.p.chunks.items, n, 64)[:0]
+			e.list.Items = cut(&w.p.chunks.items, n, 16)[:0]
 		}
 		for _, it := range items {
 			if len(it.out) > 0 {
@@ -514,7 +514,7 @@ func (w *streamer) element(a atom.Atom, name string, void bool, at tagAttrs, b *
 				return false // treeHTML flattens it
 			}
 			b.flush()
-			e.kind, e.list, e.itemsAt = kList, &cut(&w.p.chunks.lists, 1, 16)[0], len(w.items)
+			e.kind, e.list, e.itemsAt = kList, &cut(&w.p.chunks.lists, 1, 8)[0], len(w.items)
 			e.list.Ordered = a == atom.Ol
 			e.list.Start = listStart(e.list.Ordered, at.start)
 			w.p.nest++
@@ -564,7 +564,7 @@ func (w *streamer) opens(a atom.Atom, name []byte) bool {
 	switch {
 	case a == 0:
 		// Not in package atom, so nothing special to the tree builder (Word's
-		// <o:p>). The empty name of "<>"... is no tag at all.
+		// <o:p>); matched by name at its end tag.
 		return len(name) > 0
 	case isFormatting(a):
 		if a == atom.A && w.nearest(atom.A) > 0 {
