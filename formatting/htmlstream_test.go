@@ -149,6 +149,9 @@ var streamVocab = []string{
 	"<o:p>", "</o:p>", "<font>", "</font>", "<center>", "</center>", "<section>", "</section>",
 	"<!--c-->", "a", " b ", "c\n", "\n", "  ", "&amp;", "&nbsp;", "\x00", "\r\n", "中文", "<", "</",
 	"<table>", "<td>", "<nobr>", "<script>", "<x-y>", "</x-y>", "<p/>", "<span/>",
+	"<li style='font-weight:bold'>", "<h2 hidden>", "</h2>", "<pre hidden>", "<blockquote style='display:none'>",
+	"<audio hidden src=https://x.test/b.mp3>", "<video src=https://x.test/v.mp4>", "<ol start=-2>", "<ul style='font-style:italic'>",
+	"<img hidden src=https://x.test/h.png alt=H>", "<details>", "</details>", "<address>", "<br hidden>", "<hr>",
 }
 
 // FuzzStreamMatchesTreeTags is FuzzStreamMatchesTree on HTML assembled from
