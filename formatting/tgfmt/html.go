@@ -2,6 +2,7 @@ package tgfmt
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -235,9 +236,60 @@ func cleanAlready(s string) bool {
 }
 
 // oneLine is clean for places that cannot hold a line break (button labels, venue
-// titles): every run of whitespace becomes one space, and the ends are trimmed.
+// titles): every run of whitespace becomes one space, and the ends are trimmed
+// (strings.Join(strings.Fields(clean(s)), " "), in one pass). Text that is already
+// so, as labels and titles almost always are, is returned as is.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(clean(s)), " ")
+	if isOneLine(s) {
+		return s
+	}
+	s = clean(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is due before the next word
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isOneLine reports whether oneLine would return s unchanged: clean, and no
+// whitespace but single spaces between words.
+func isOneLine(s string) bool {
+	space := true // at the start a space is not allowed either
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c < 0x20 || c == 0x7f: // controls, \t and \n included
+				return false
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || (r >= 0x80 && r < 0xa0) || unicode.IsSpace(r) {
+			return false
+		}
+		space = false
+		i += n
+	}
+	return !space || s == ""
 }
 
 // utf16Len is the length of s in UTF-16 code units, the unit of Telegram's limits.
