@@ -36,7 +36,7 @@ type rctx struct {
 
 func (c rctx) block() []tag {
 	if c.quote {
-		return []tag{tagBlockquote}
+		return blockQuoted
 	}
 	return nil
 }
@@ -101,10 +101,24 @@ func richBlock(b formatting.RichBlock, c rctx) []line {
 }
 
 // spanLines renders inline spans, breaking lines at "\n". Lines that are all blank
-// at the start and end are dropped, so an empty paragraph renders as nothing.
+// at the start and end are dropped, so an empty paragraph renders as nothing. The
+// lines' runs are ranges of one array, each capped at its end, so a line that
+// grows elsewhere gets an array of its own.
 func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []line {
-	var out []line
-	cur := line{block: block}
+	// clean turns a "\r" into at most one "\n", and what spanRun adds holds
+	// none, so this bounds the lines and runs.
+	breaks := 0
+	for _, sp := range spans {
+		breaks += strings.Count(sp.Text, "\n") + strings.Count(sp.Text, "\r")
+	}
+	out := make([]line, 0, breaks+1)
+	runs := make([]run, 0, breaks+len(spans))
+	start := 0 // where the current line's runs begin
+	endLine := func() line {
+		l := trimLine(line{block: block, runs: runs[start:len(runs):len(runs)]})
+		start = len(runs)
+		return l
+	}
 	for _, sp := range spans {
 		text, tags := spanRun(sp, marks)
 		for {
@@ -114,20 +128,19 @@ func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []li
 				seg = text[:i]
 			}
 			if seg != "" {
-				cur.runs = append(cur.runs, run{text: seg, tags: tags})
+				runs = append(runs, run{text: seg, tags: tags})
 			}
 			if i < 0 {
 				break
 			}
 			// Runs of empty lines show as one gap.
-			if l := trimLine(cur); !(lineBlank(l) && len(out) > 0 && lineBlank(out[len(out)-1])) {
+			if l := endLine(); !(lineBlank(l) && len(out) > 0 && lineBlank(out[len(out)-1])) {
 				out = append(out, l)
 			}
-			cur = line{block: block}
 			text = text[i+1:]
 		}
 	}
-	out = append(out, trimLine(cur))
+	out = append(out, endLine())
 	for len(out) > 0 && lineBlank(out[0]) {
 		out = out[1:]
 	}
@@ -137,6 +150,26 @@ func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []li
 	return out
 }
 
+// Tag lists shared by every run that has them, never appended to in place
+// (capacity = length): a run's tags are read-only once made.
+var (
+	blockQuoted = []tag{tagBlockquote}
+	codeTags    = []tag{tagCode}
+	// markTags[m] is the tags of marks m (Bold, Italic, Underline, Strike), in
+	// canonical order.
+	markTags = func() (t [16][]tag) {
+		for m := range t {
+			for i, tg := range []tag{tagBold, tagItalic, tagUnderline, tagStrike} {
+				if m&(1<<i) != 0 {
+					t[m] = append(t[m], tg)
+				}
+			}
+			t[m] = t[m][:len(t[m]):len(t[m])]
+		}
+		return t
+	}()
+)
+
 // spanRun returns the text and the inline elements of a span. Only http(s) links
 // become <a>; a mailto:/tel: link shows its address; any other link shows its text
 // only. Telegram allows nothing inside <code> and <code> inside nothing inline, so
@@ -144,10 +177,10 @@ func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []li
 func spanRun(sp formatting.Span, marks formatting.Mark) (string, []tag) {
 	text := clean(sp.Text)
 	marks |= sp.Marks
-	var tags []tag
+	var href string
 	if sp.Link != "" {
-		if href, ok := httpURL(sp.Link); ok {
-			tags = append(tags, tag{name: "a", attr: href})
+		if h, ok := httpURL(sp.Link); ok {
+			href = h
 			if isBlank(text) {
 				text = href
 			}
@@ -162,21 +195,14 @@ func spanRun(sp formatting.Span, marks formatting.Mark) (string, []tag) {
 		}
 	}
 	if marks&formatting.Code != 0 {
-		return text, []tag{tagCode}
+		return text, codeTags
 	}
-	if marks&formatting.Bold != 0 {
-		tags = append(tags, tagBold)
+	styles := markTags[marks&(formatting.Bold|formatting.Italic|formatting.Underline|formatting.Strike)]
+	if href == "" {
+		return text, styles
 	}
-	if marks&formatting.Italic != 0 {
-		tags = append(tags, tagItalic)
-	}
-	if marks&formatting.Underline != 0 {
-		tags = append(tags, tagUnderline)
-	}
-	if marks&formatting.Strike != 0 {
-		tags = append(tags, tagStrike)
-	}
-	return text, tags
+	tags := make([]tag, 0, 1+len(styles))
+	return text, append(append(tags, tag{name: "a", attr: href}), styles...)
 }
 
 func trimLine(l line) line {
