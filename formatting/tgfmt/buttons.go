@@ -73,7 +73,7 @@ func buttonTextLine(b btn, src formatting.Button) line {
 // buttonGroup converts buttons, returning the ones Telegram can carry and text
 // lines for the others.
 func buttonGroup(items []formatting.Button) ([]btn, []line) {
-	var ok []btn
+	ok := make([]btn, 0, len(items))
 	var text []line
 	for _, it := range items {
 		b, good := inlineButton(it)
@@ -157,24 +157,34 @@ func takeRows(rows [][]btn, n int) (taken, rest [][]btn) {
 	return rows[:i], rows[i:]
 }
 
+// appendRows adds rows to kb (a new keyboard when nil). The rows' buttons are
+// one array, each row capped at its end, and so are the strings their
+// callback_data and url point to.
 func appendRows(kb *tgbotapi.InlineKeyboardMarkup, rows [][]btn) *tgbotapi.InlineKeyboardMarkup {
 	if kb == nil {
 		kb = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: make([][]tgbotapi.InlineKeyboardButton, 0, len(rows))}
 	}
+	n := 0
 	for _, row := range rows {
-		out := make([]tgbotapi.InlineKeyboardButton, 0, len(row))
+		n += len(row)
+	}
+	buttons := make([]tgbotapi.InlineKeyboardButton, 0, n)
+	targets := make([]string, n) // what each button's CallbackData or URL points to
+	for _, row := range rows {
+		start := len(buttons)
 		for _, b := range row {
 			tb := tgbotapi.InlineKeyboardButton{Text: b.label}
+			t := &targets[len(buttons)]
 			if b.url != "" {
-				u := b.url
-				tb.URL = &u
+				*t = b.url
+				tb.URL = t
 			} else {
-				d := b.data
-				tb.CallbackData = &d
+				*t = b.data
+				tb.CallbackData = t
 			}
-			out = append(out, tb)
+			buttons = append(buttons, tb)
 		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+		kb.InlineKeyboard = append(kb.InlineKeyboard, buttons[start:len(buttons):len(buttons)])
 	}
 	return kb
 }
