@@ -10,6 +10,15 @@ import (
 // mailto: links as web addresses, and anything else (javascript:, data:, relative
 // URLs) must never reach a user.
 func httpURL(s string) (string, bool) {
+	if plainHTTPURL(s) {
+		return s, true
+	}
+	return parsedHTTPURL(s)
+}
+
+// parsedHTTPURL is httpURL by way of url.Parse, for the URLs plainHTTPURL does not
+// vouch for.
+func parsedHTTPURL(s string) (string, bool) {
 	u, ok := parseURL(s)
 	if !ok || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
@@ -92,4 +101,52 @@ func urlName(s string) string {
 		return oneLine(name)
 	}
 	return u.Host
+}
+
+// plainHTTPURL reports a URL that httpURL would return unchanged, seen without
+// parsing it (url.Parse and URL.String allocate for every link of an answer):
+// "http://" or "https://"; a host of ASCII letters, digits, dots and hyphens;
+// then a path, a query and a fragment of characters that url.URL.String writes
+// back as they are and encodeUnsafe leaves alone. Anything else is parsed.
+func plainHTTPURL(s string) bool {
+	if len(s) > 4096 {
+		return false
+	}
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	i := 0
+	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '.' || rest[i] == '-') {
+		i++
+	}
+	if i == 0 || i < len(rest) && rest[i] != '/' && rest[i] != '?' && rest[i] != '#' {
+		return false
+	}
+	const (
+		pathChars     = "-._~/$&+,:;=@"
+		queryChars    = pathChars + "?%!()*"
+		fragmentChars = pathChars + "?"
+	)
+	chars := pathChars
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case isAlnum(c):
+		case c == '?' && chars == pathChars:
+			chars = queryChars
+		case c == '#' && chars != fragmentChars && i+1 < len(rest):
+			chars = fragmentChars // an empty fragment is dropped by String
+		case c < 0x80 && strings.IndexByte(chars, c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
