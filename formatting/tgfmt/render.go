@@ -42,6 +42,9 @@ type renderer struct {
 	// divider: a Divider came after buf's text; it shows only if more text follows
 	// in the same message.
 	divider bool
+	// lines is where a block's lines are rendered before add copies them to buf.
+	lines []line
+	sc    scratch
 }
 
 // add appends lines to the pending text, a blank line (or a rule, after a
@@ -128,11 +131,12 @@ func (r *renderer) block(b formatting.Block) {
 	switch b := b.(type) {
 	case *formatting.Text:
 		if b != nil {
-			c := rctx{}
+			c := rctx{sc: &r.sc}
 			if b.Context {
 				c.marks = subtleMark
 			}
-			r.add(richLines(b.Rich, c), false)
+			r.lines = richLines(r.lines[:0], b.Rich, c)
+			r.add(r.lines, false)
 		}
 	case *formatting.Image:
 		if b != nil {
@@ -211,7 +215,7 @@ func (r *renderer) buttons(title string, items []formatting.Button, columns int,
 
 // card renders a card, lead (if any) above it in the same message.
 func (r *renderer) card(c *formatting.Card, lead []line) {
-	ls := cardLines(c)
+	ls := cardLines(&r.sc, c)
 	if len(lead) > 0 && len(ls) > 0 {
 		lead = append(lead, line{})
 	}
@@ -228,7 +232,7 @@ func (r *renderer) card(c *formatting.Card, lead []line) {
 
 // cardLines renders a card: bold title (linked when the card has a URL), italic
 // subtitle, body, then "label: value" fields.
-func cardLines(c *formatting.Card) []line {
+func cardLines(sc *scratch, c *formatting.Card) []line {
 	var head []line
 	title := oneLine(c.Title)
 	href, linked := httpURL(c.URL)
@@ -240,12 +244,12 @@ func cardLines(c *formatting.Card) []line {
 	case linked:
 		head = append(head, line{runs: []run{{text: href, tags: []tag{{name: "a", attr: href}}}}})
 	}
-	head = append(head, spanLines([]formatting.Span{{Text: c.Subtitle}}, formatting.Italic, nil)...)
+	head = spanLines(head, sc, []formatting.Span{{Text: c.Subtitle}}, formatting.Italic, nil)
 
 	var fields []line
 	for _, f := range c.Fields {
 		label := oneLine(f.Label)
-		value := richLines(f.Value, rctx{flat: true, tight: true})
+		value := richLines(nil, f.Value, rctx{flat: true, tight: true, sc: sc})
 		if isBlank(label) {
 			fields = append(fields, value...)
 			continue
@@ -261,7 +265,7 @@ func cardLines(c *formatting.Card) []line {
 	}
 
 	var out []line
-	for _, part := range [][]line{head, richLines(c.Body, rctx{}), fields} {
+	for _, part := range [][]line{head, richLines(nil, c.Body, rctx{sc: sc}), fields} {
 		if len(part) == 0 {
 			continue
 		}
@@ -363,7 +367,7 @@ func formatCoords(lat, lng float64) string {
 }
 
 func (r *renderer) audio(a *formatting.Audio) {
-	caption := spanLines([]formatting.Span{{Text: a.Caption}}, 0, nil)
+	caption := spanLines(nil, &r.sc, []formatting.Span{{Text: a.Caption}}, 0, nil)
 	if u, ok := httpURL(a.URL); ok {
 		r.media(Msg{Method: MethodSendAudio, Audio: u}, caption)
 		return

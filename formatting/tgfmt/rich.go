@@ -3,6 +3,7 @@ package tgfmt
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/formatting"
 )
@@ -32,6 +33,54 @@ type rctx struct {
 	marks formatting.Mark
 	// depth is the list nesting depth, for the bullet shape.
 	depth int
+	// sc hands out the runs and tags (nil: each is allocated on its own).
+	sc *scratch
+}
+
+// scratch hands out the runs and tags of one Render from a few large arrays, so
+// that a paragraph does not allocate its own. What it hands out has a capacity
+// of its own: a slice that outgrows it moves, never overwriting its neighbour.
+type scratch struct {
+	runs []run
+	tags []tag
+}
+
+// Sizes of scratch's arrays: a typical answer takes about fifty runs and a
+// dozen tags.
+const (
+	runChunk = 64
+	tagChunk = 16
+)
+
+// takeRuns returns an empty slice with room for n runs.
+func (sc *scratch) takeRuns(n int) []run {
+	if sc == nil {
+		return make([]run, 0, n)
+	}
+	return take(&sc.runs, n, runChunk)
+}
+
+// takeTags returns an empty slice with room for n tags.
+func (sc *scratch) takeTags(n int) []tag {
+	if sc == nil {
+		return make([]tag, 0, n)
+	}
+	return take(&sc.tags, n, tagChunk)
+}
+
+// take returns an empty slice with room for n from the free end of *a, starting
+// a new array of chunk when *a has not enough (and a slice of its own when n is
+// more than half a chunk).
+func take[T any](a *[]T, n, chunk int) []T {
+	if n > chunk/2 {
+		return make([]T, 0, n)
+	}
+	if cap(*a)-len(*a) < n {
+		*a = make([]T, 0, chunk)
+	}
+	k := len(*a)
+	*a = (*a)[:k+n]
+	return (*a)[k : k : k+n]
 }
 
 func (c rctx) block() []tag {
@@ -41,86 +90,93 @@ func (c rctx) block() []tag {
 	return nil
 }
 
-// richLines renders rich text as lines.
-func richLines(rb formatting.Rich, c rctx) []line {
-	var out []line
+// richLines renders rich text as lines, appended to dst.
+func richLines(dst []line, rb formatting.Rich, c rctx) []line {
+	base := len(dst)
 	for _, b := range rb {
-		ls := richBlock(b, c)
-		if len(ls) == 0 {
-			continue
+		n := len(dst)
+		if n > base && !c.tight {
+			dst = append(dst, line{block: c.block()})
 		}
-		if len(out) > 0 && !c.tight {
-			out = append(out, line{block: c.block()})
+		m := len(dst)
+		if dst = richBlock(dst, b, c); len(dst) == m {
+			dst = dst[:n] // nothing to separate
 		}
-		out = append(out, ls...)
 	}
-	return out
+	return dst
 }
 
-func richBlock(b formatting.RichBlock, c rctx) []line {
+// richBlock renders a block as lines, appended to dst.
+func richBlock(dst []line, b formatting.RichBlock, c rctx) []line {
 	switch b := b.(type) {
 	case *formatting.Para:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return spanLines(b.Spans, c.marks, c.block())
+		return spanLines(dst, c.sc, b.Spans, c.marks, c.block())
 	case *formatting.Heading:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return spanLines(b.Spans, c.marks|formatting.Bold, c.block())
+		return spanLines(dst, c.sc, b.Spans, c.marks|formatting.Bold, c.block())
 	case *formatting.List:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return listLines(b, c)
+		return listLines(dst, b, c)
 	case *formatting.CodeBlock:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return codeLines(b, c)
+		return append(dst, codeLines(b, c)...)
 	case *formatting.Quote:
 		if b == nil {
-			return nil
+			return dst
 		}
 		if c.flat {
 			inner := c
 			inner.tight = true
-			return prefixLines(richLines(b.Body, inner), quoteBar, quoteBar)
+			n := len(dst)
+			dst = richLines(dst, b.Body, inner)
+			prefixLines(c.sc, dst[n:], quoteBar, quoteBar)
+			return dst
 		}
-		return richLines(b.Body, rctx{quote: true, flat: true, marks: c.marks})
+		return richLines(dst, b.Body, rctx{quote: true, flat: true, marks: c.marks, sc: c.sc})
 	case *formatting.Table:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return tableLines(b, c)
+		return append(dst, tableLines(b, c)...)
 	case *formatting.Rule:
-		return []line{{block: c.block(), runs: []run{{text: ruleText, deco: true}}}}
+		return append(dst, line{block: c.block(), runs: []run{{text: ruleText, deco: true}}})
 	}
-	return nil
+	return dst
 }
 
-// spanLines renders inline spans, breaking lines at "\n". Lines that are all blank
-// at the start and end are dropped, so an empty paragraph renders as nothing. The
-// lines' runs are ranges of one array, each capped at its end, so a line that
-// grows elsewhere gets an array of its own.
-func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []line {
+// spanLines renders inline spans as lines appended to dst, breaking lines at
+// "\n". Lines that are all blank at the start and end are dropped, so an empty
+// paragraph renders as nothing. The lines' runs are ranges of one array, each
+// capped at its end, so a line that grows elsewhere gets an array of its own.
+func spanLines(dst []line, sc *scratch, spans []formatting.Span, marks formatting.Mark, block []tag) []line {
 	// clean turns a "\r" into at most one "\n", and what spanRun adds holds
-	// none, so this bounds the lines and runs.
+	// none, so this bounds the runs.
 	breaks := 0
 	for _, sp := range spans {
 		breaks += strings.Count(sp.Text, "\n") + strings.Count(sp.Text, "\r")
 	}
-	out := make([]line, 0, breaks+1)
-	runs := make([]run, 0, breaks+len(spans))
+	base := len(dst)
+	runs := sc.takeRuns(breaks + len(spans))
 	start := 0 // where the current line's runs begin
-	endLine := func() line {
+	endLine := func() {
 		l := trimLine(line{block: block, runs: runs[start:len(runs):len(runs)]})
 		start = len(runs)
-		return l
+		// Blank lines at the start are dropped; runs of them show as one gap.
+		if !lineBlank(l) || len(dst) > base && !lineBlank(dst[len(dst)-1]) {
+			dst = append(dst, l)
+		}
 	}
 	for _, sp := range spans {
-		text, tags := spanRun(sp, marks)
+		text, tags := spanRun(sc, sp, marks)
 		for {
 			i := strings.IndexByte(text, '\n')
 			seg := text
@@ -133,21 +189,15 @@ func spanLines(spans []formatting.Span, marks formatting.Mark, block []tag) []li
 			if i < 0 {
 				break
 			}
-			// Runs of empty lines show as one gap.
-			if l := endLine(); !(lineBlank(l) && len(out) > 0 && lineBlank(out[len(out)-1])) {
-				out = append(out, l)
-			}
+			endLine()
 			text = text[i+1:]
 		}
 	}
-	out = append(out, endLine())
-	for len(out) > 0 && lineBlank(out[0]) {
-		out = out[1:]
+	endLine()
+	for len(dst) > base && lineBlank(dst[len(dst)-1]) {
+		dst = dst[:len(dst)-1]
 	}
-	for len(out) > 0 && lineBlank(out[len(out)-1]) {
-		out = out[:len(out)-1]
-	}
-	return out
+	return dst
 }
 
 // Tag lists shared by every run that has them, never appended to in place
@@ -174,7 +224,7 @@ var (
 // become <a>; a mailto:/tel: link shows its address; any other link shows its text
 // only. Telegram allows nothing inside <code> and <code> inside nothing inline, so
 // a code span carries no other style, and a linked code span is a plain link.
-func spanRun(sp formatting.Span, marks formatting.Mark) (string, []tag) {
+func spanRun(sc *scratch, sp formatting.Span, marks formatting.Mark) (string, []tag) {
 	text := clean(sp.Text)
 	marks |= sp.Marks
 	var href string
@@ -201,7 +251,7 @@ func spanRun(sp formatting.Span, marks formatting.Mark) (string, []tag) {
 	if href == "" {
 		return text, styles
 	}
-	tags := make([]tag, 0, 1+len(styles))
+	tags := sc.takeTags(1 + len(styles))
 	return text, append(append(tags, tag{name: "a", attr: href}), styles...)
 }
 
@@ -221,31 +271,39 @@ func trimLine(l line) line {
 
 func lineBlank(l line) bool { return runsBlank(l.runs) }
 
-func listLines(l *formatting.List, c rctx) []line {
+// listLines renders a list as lines appended to dst.
+func listLines(dst []line, l *formatting.List, c rctx) []line {
 	start := l.Start
 	if start == 0 {
 		start = 1
 	}
-	inner := rctx{quote: c.quote, flat: true, tight: true, marks: c.marks, depth: c.depth + 1}
-	var out []line
+	inner := rctx{quote: c.quote, flat: true, tight: true, marks: c.marks, depth: c.depth + 1, sc: c.sc}
 	for i, item := range l.Items {
 		marker := bullets[min(c.depth, len(bullets)-1)]
 		if l.Ordered {
 			marker = strconv.Itoa(start+i) + ". "
 		}
-		ls := richLines(item, inner)
-		if len(ls) == 0 {
-			ls = []line{{block: c.block()}}
+		n := len(dst)
+		if dst = richLines(dst, item, inner); len(dst) == n {
+			dst = append(dst, line{block: c.block()})
 		}
-		pad := strings.Repeat(" ", len([]rune(marker))+1)
-		out = append(out, prefixLines(ls, marker, pad)...)
+		prefixLines(c.sc, dst[n:], marker, pad(utf8.RuneCountInString(marker)+1))
 	}
-	return out
+	return dst
+}
+
+// pad is n spaces.
+func pad(n int) string {
+	const spaces = "                "
+	if n <= len(spaces) {
+		return spaces[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // prefixLines puts first before the first line and rest before every other
 // non-blank line.
-func prefixLines(ls []line, first, rest string) []line {
+func prefixLines(sc *scratch, ls []line, first, rest string) {
 	for i := range ls {
 		p := rest
 		if i == 0 {
@@ -253,9 +311,9 @@ func prefixLines(ls []line, first, rest string) []line {
 		} else if lineBlank(ls[i]) {
 			continue
 		}
-		ls[i].runs = append([]run{{text: p, deco: true}}, ls[i].runs...)
+		runs := sc.takeRuns(len(ls[i].runs) + 1)
+		ls[i].runs = append(append(runs, run{text: p, deco: true}), ls[i].runs...)
 	}
-	return ls
 }
 
 func codeLines(b *formatting.CodeBlock, c rctx) []line {
@@ -321,7 +379,7 @@ func tableLines(t *formatting.Table, c rctx) []line {
 				l.runs = append(l.runs, run{text: cellSep, deco: true})
 			}
 			for _, sp := range cell {
-				text, tags := spanRun(sp, marks)
+				text, tags := spanRun(c.sc, sp, marks)
 				text = strings.Map(func(r rune) rune {
 					if r == '\n' || r == '\t' {
 						return ' '
