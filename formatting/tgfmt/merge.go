@@ -48,22 +48,36 @@ type group struct {
 	text    []line // buttons Telegram cannot carry
 }
 
-func newGroup(b *formatting.Buttons) group {
-	g := group{title: oneLine(b.Title)}
+func newGroup(title string, items []formatting.Button, columns int, placeholder string) group {
+	g := group{title: oneLine(title)}
 	if isBlank(g.title) {
 		g.title = ""
 	}
-	g.carrier = oneLine(b.Placeholder)
+	g.carrier = oneLine(placeholder)
 	if isBlank(g.carrier) {
 		g.carrier = g.title
 	}
 	g.carrier = carrierOf(g.carrier)
-	ok, text := buttonGroup(b.Items)
-	g.rows, g.n, g.text = layout(ok, btnLabel, b.Columns, MaxInlineRow), len(ok), text
+	ok, text := buttonGroup(items)
+	g.rows, g.n, g.text = layout(ok, btnLabel, columns, MaxInlineRow), len(ok), text
 	return g
 }
 
-func titleLine(t string) line { return line{runs: []run{{text: t, tags: []tag{tagBold}}}} }
+// titleLine is a group's title as a bold line.
+func (r *renderer) titleLine(t string) line {
+	return line{runs: append(r.sc.takeRuns(1), run{text: t, tags: markTags[formatting.Bold]})}
+}
+
+// group renders one group on its own: its title in the text (Telegram has no
+// select menus, so a placeholder only shows when the buttons need a message of
+// their own), the buttons Telegram cannot carry as lines, then its keyboard.
+func (r *renderer) group(g group) {
+	if g.title != "" {
+		r.add([]line{r.titleLine(g.title)}, false)
+	}
+	r.add(g.text, false)
+	r.attach(g.rows, g.carrier)
+}
 
 // buttonRun renders a run of Buttons blocks. With fewer than two titled groups
 // that have buttons each block renders as before (title in the text, buttons on
@@ -78,14 +92,14 @@ func (r *renderer) buttonRun(run []*formatting.Buttons) {
 	gs := make([]group, len(run))
 	titled := 0
 	for i, b := range run {
-		gs[i] = newGroup(b)
+		gs[i] = newGroup(b.Title, b.Items, b.Columns, b.Placeholder)
 		if gs[i].title != "" && gs[i].n > 0 {
 			titled++
 		}
 	}
 	if titled < 2 {
-		for _, b := range run {
-			r.buttons(b.Title, b.Items, b.Columns, b.Placeholder)
+		for _, g := range gs {
+			r.group(g)
 		}
 		return
 	}
@@ -112,7 +126,7 @@ func (k *merger) add(g group) {
 		// Nothing for the keyboard: the group is text, as it would be alone.
 		ls := g.text
 		if header {
-			ls = append([]line{titleLine(g.title)}, ls...)
+			ls = append([]line{k.r.titleLine(g.title)}, ls...)
 		}
 		if len(ls) > 0 {
 			k.r.add(ls, false)
@@ -130,7 +144,7 @@ func (k *merger) add(g group) {
 	if !k.open {
 		k.open = true
 		if header {
-			k.r.add([]line{titleLine(g.title)}, false)
+			k.r.add([]line{k.r.titleLine(g.title)}, false)
 			header = false
 		}
 	}
@@ -141,7 +155,7 @@ func (k *merger) add(g group) {
 		ls := g.text
 		if header {
 			// The title is on a header row, but these lines are in the text.
-			ls = append([]line{titleLine(g.title)}, ls...)
+			ls = append([]line{k.r.titleLine(g.title)}, ls...)
 		}
 		k.r.add(ls, false)
 	}

@@ -144,11 +144,11 @@ func (r *renderer) block(b formatting.Block) {
 		}
 	case *formatting.Buttons:
 		if b != nil {
-			r.buttons(b.Title, b.Items, b.Columns, b.Placeholder)
+			r.group(newGroup(b.Title, b.Items, b.Columns, b.Placeholder))
 		}
 	case *formatting.Select:
 		if b != nil {
-			r.buttons("", b.Options, 0, b.Placeholder)
+			r.group(newGroup("", b.Options, 0, b.Placeholder))
 		}
 	case *formatting.Card:
 		if b != nil {
@@ -196,21 +196,6 @@ func (r *renderer) image(im *formatting.Image) {
 		caption = []line{{runs: []run{{text: alt}}}}
 	}
 	r.add(caption, false)
-}
-
-func (r *renderer) buttons(title string, items []formatting.Button, columns int, placeholder string) {
-	if t := oneLine(title); !isBlank(t) {
-		r.add([]line{{runs: []run{{text: t, tags: []tag{tagBold}}}}}, false)
-	}
-	ok, text := buttonGroup(items)
-	r.add(text, false)
-	// Telegram has no select menus, so the placeholder only shows when the buttons
-	// need a message of their own.
-	carrier := placeholder
-	if isBlank(oneLine(carrier)) {
-		carrier = title
-	}
-	r.attach(layout(ok, btnLabel, columns, MaxInlineRow), carrier)
 }
 
 // card renders a card, lead (if any) above it in the same message.
