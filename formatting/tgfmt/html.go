@@ -85,11 +85,7 @@ func flatten(lines []line) []run {
 // elements.
 func toHTML(runs []run) string {
 	var b strings.Builder
-	size := 0
-	for _, r := range runs {
-		size += len(r.text) + 8*len(r.tags)
-	}
-	b.Grow(size + size/8)
+	b.Grow(htmlSize(runs))
 	var open []tag
 	for _, r := range runs {
 		if r.text == "" {
@@ -110,6 +106,32 @@ func toHTML(runs []run) string {
 		writeClose(&b, open[j])
 	}
 	return b.String()
+}
+
+// htmlSize is about what toHTML writes for runs: the text and the elements it
+// opens and closes, with a sixteenth more for escapes, so that its builder
+// grows once.
+func htmlSize(runs []run) int {
+	size := 0
+	var open []tag
+	for _, r := range runs {
+		if r.text == "" {
+			continue
+		}
+		k := commonPrefix(open, r.tags)
+		for _, t := range open[k:] {
+			size += len("</>") + len(t.name)
+		}
+		for _, t := range r.tags[k:] {
+			size += len(`<code class="language-">`) + len(t.name) + len(t.attr)
+		}
+		size += len(r.text)
+		open = r.tags
+	}
+	for _, t := range open {
+		size += len("</>") + len(t.name)
+	}
+	return size + size/16
 }
 
 func writeOpen(b *strings.Builder, t tag) {

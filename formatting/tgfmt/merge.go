@@ -16,11 +16,10 @@ const headerMark = "📂 "
 // minute; so a run of groups shares one keyboard where each title is a header row.
 
 // buttonsRun returns the Buttons blocks that follow each other from blocks[i]
-// (nil blocks, which render as nothing, do not end a run) and the index after
-// them; no run when blocks[i] is not a Buttons block.
-func buttonsRun(blocks []formatting.Block, i int) ([]*formatting.Buttons, int) {
+// (nil blocks, which render as nothing, do not end a run), appended to run, and
+// the index after them; no run when blocks[i] is not a Buttons block.
+func buttonsRun(run []*formatting.Buttons, blocks []formatting.Block, i int) ([]*formatting.Buttons, int) {
 	start := i
-	var run []*formatting.Buttons
 	for ; i < len(blocks); i++ {
 		if blocks[i] == nil {
 			continue
@@ -89,7 +88,12 @@ func (r *renderer) group(g group) {
 // that message starting the same way; only a group too big for a message of its
 // own is cut, its rest on messages carrying its placeholder or title.
 func (r *renderer) buttonRun(run []*formatting.Buttons) {
-	gs := make([]group, len(run))
+	var small [4]group // a run is rarely longer
+	gs := small[:0]
+	if len(run) > len(small) {
+		gs = make([]group, 0, len(run))
+	}
+	gs = gs[:len(run)]
 	titled := 0
 	for i, b := range run {
 		gs[i] = newGroup(b.Title, b.Items, b.Columns, b.Placeholder)

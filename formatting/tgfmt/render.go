@@ -18,8 +18,9 @@ import (
 // split. An empty m renders as nothing. Every Msg returned passes Validate.
 func Render(m formatting.Message) []Msg {
 	r := &renderer{}
+	var small [4]*formatting.Buttons // a run is rarely longer
 	for i := 0; i < len(m.Blocks); {
-		if run, next := buttonsRun(m.Blocks, i); len(run) > 0 {
+		if run, next := buttonsRun(small[:0], m.Blocks, i); len(run) > 0 {
 			r.buttonRun(run)
 			i = next
 			continue
