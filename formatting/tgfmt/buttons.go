@@ -158,8 +158,8 @@ func takeRows(rows [][]btn, n int) (taken, rest [][]btn) {
 }
 
 // appendRows adds rows to kb (a new keyboard when nil). The rows' buttons are
-// one array, each row capped at its end, and so are the strings their
-// callback_data and url point to.
+// one array, each row capped at its end; their callback_data and url point into
+// rows, which nothing changes once laid out.
 func appendRows(kb *tgbotapi.InlineKeyboardMarkup, rows [][]btn) *tgbotapi.InlineKeyboardMarkup {
 	if kb == nil {
 		kb = &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: make([][]tgbotapi.InlineKeyboardButton, 0, len(rows))}
@@ -169,18 +169,15 @@ func appendRows(kb *tgbotapi.InlineKeyboardMarkup, rows [][]btn) *tgbotapi.Inlin
 		n += len(row)
 	}
 	buttons := make([]tgbotapi.InlineKeyboardButton, 0, n)
-	targets := make([]string, n) // what each button's CallbackData or URL points to
 	for _, row := range rows {
 		start := len(buttons)
-		for _, b := range row {
+		for j := range row {
+			b := &row[j]
 			tb := tgbotapi.InlineKeyboardButton{Text: b.label}
-			t := &targets[len(buttons)]
 			if b.url != "" {
-				*t = b.url
-				tb.URL = t
+				tb.URL = &b.url
 			} else {
-				*t = b.data
-				tb.CallbackData = t
+				tb.CallbackData = &b.data
 			}
 			buttons = append(buttons, tb)
 		}

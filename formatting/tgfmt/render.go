@@ -18,6 +18,7 @@ import (
 // split. An empty m renders as nothing. Every Msg returned passes Validate.
 func Render(m formatting.Message) []Msg {
 	r := &renderer{}
+	r.buf = r.bufArray[:0]
 	var small [4]*formatting.Buttons // a run is rarely longer
 	for i := 0; i < len(m.Blocks); {
 		if run, next := buttonsRun(small[:0], m.Blocks, i); len(run) > 0 {
@@ -43,9 +44,10 @@ type renderer struct {
 	// divider: a Divider came after buf's text; it shows only if more text follows
 	// in the same message.
 	divider bool
-	// lines is where a block's lines are rendered before add copies them to buf.
-	lines []line
-	sc    scratch
+	// sc hands out the runs and tags of rich text.
+	sc scratch
+	// bufArray is buf's first array: a typical answer's text is a few dozen lines.
+	bufArray [32]line
 }
 
 // add appends lines to the pending text, a blank line (or a rule, after a
@@ -54,17 +56,35 @@ func (r *renderer) add(ls []line, file bool) {
 	if len(ls) == 0 {
 		return
 	}
-	if len(r.buf) > 0 {
-		switch {
-		case r.divider:
-			r.buf = append(r.buf, line{}, line{runs: []run{{text: ruleText, deco: true}}}, line{})
-		case !(file && r.lastFile):
-			r.buf = append(r.buf, line{})
-		}
-	}
+	r.separate(file)
 	r.divider = false
 	r.buf = append(r.buf, ls...)
 	r.lastFile = file
+}
+
+// addRich is add for rich text, rendered straight into the pending text.
+func (r *renderer) addRich(rb formatting.Rich, c rctx) {
+	n := len(r.buf)
+	r.separate(false)
+	m := len(r.buf)
+	if r.buf = richLines(r.buf, rb, c); len(r.buf) == m {
+		r.buf = r.buf[:n] // nothing to add: nothing to separate
+		return
+	}
+	r.divider, r.lastFile = false, false
+}
+
+// separate appends what goes between the pending text and the next lines.
+func (r *renderer) separate(file bool) {
+	if len(r.buf) == 0 {
+		return
+	}
+	switch {
+	case r.divider:
+		r.buf = append(r.buf, line{}, line{runs: []run{{text: ruleText, deco: true}}}, line{})
+	case !(file && r.lastFile):
+		r.buf = append(r.buf, line{})
+	}
 }
 
 // flush turns the pending text into text messages.
@@ -74,8 +94,9 @@ func (r *renderer) flush() {
 		return
 	}
 	runs := flatten(r.buf)
-	r.buf = nil
-	r.text(split(runs, MaxTextLen, MaxTextLen))
+	r.buf = r.buf[:0]  // flatten copied what it needs
+	var small [2][]run // an answer rarely takes more messages
+	r.text(splitInto(small[:0], runs, MaxTextLen, MaxTextLen))
 }
 
 func (r *renderer) text(parts [][]run) {
@@ -136,8 +157,7 @@ func (r *renderer) block(b formatting.Block) {
 			if b.Context {
 				c.marks = subtleMark
 			}
-			r.lines = richLines(r.lines[:0], b.Rich, c)
-			r.add(r.lines, false)
+			r.addRich(b.Rich, c)
 		}
 	case *formatting.Image:
 		if b != nil {

@@ -15,15 +15,19 @@ import (
 // Every part is a run sequence of its own, so toHTML closes the elements open at a
 // cut and reopens them in the next part. Blank parts are dropped.
 func split(runs []run, first, rest int) [][]run {
+	return splitInto(nil, runs, first, rest)
+}
+
+// splitInto is split appending the parts to parts.
+func splitInto(parts [][]run, runs []run, first, rest int) [][]run {
 	total := runsLen(runs)
 	if total <= first {
 		if runsBlank(runs) {
-			return nil
+			return parts
 		}
-		return [][]run{runs}
+		return append(parts, runs)
 	}
 	f := newFlat(runs)
-	var parts [][]run
 	limit := first
 	for start := 0; start < len(f.rs); {
 		end, next := f.cut(start, limit)
