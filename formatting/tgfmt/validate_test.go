@@ -1,18 +1,24 @@
 package tgfmt
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-func TestValidateHTML(t *testing.T) {
-	tests := []struct {
-		html string
-		ok   bool
-	}{
+// htmlCase is a Text for Validate and whether it is valid.
+type htmlCase struct {
+	html string
+	ok   bool
+}
+
+func htmlCases() []htmlCase {
+	return []htmlCase{
 		{"plain", true},
 		{"<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s><strike>k</strike><del>d</del>", true},
 		{`<tg-spoiler>x</tg-spoiler><span class="tg-spoiler">y</span>`, true},
@@ -77,7 +83,10 @@ func TestValidateHTML(t *testing.T) {
 		{strings.Repeat("&amp;", MaxTextLen), true},
 		{"<b>" + strings.Repeat("x", MaxTextLen) + "</b>", true},
 	}
-	for _, tt := range tests {
+}
+
+func TestValidateHTML(t *testing.T) {
+	for _, tt := range htmlCases() {
 		err := Validate(Msg{Method: MethodSendMessage, Text: tt.html})
 		if (err == nil) != tt.ok {
 			name := tt.html
@@ -89,7 +98,14 @@ func TestValidateHTML(t *testing.T) {
 	}
 }
 
-func TestValidateMessages(t *testing.T) {
+// msgCase is a message for Validate and whether it is valid.
+type msgCase struct {
+	name string
+	m    Msg
+	ok   bool
+}
+
+func msgCases() []msgCase {
 	cb := func(s string) *string { return &s }
 	kb := func(rows ...[]tgbotapi.InlineKeyboardButton) *tgbotapi.InlineKeyboardMarkup {
 		return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
@@ -109,11 +125,7 @@ func TestValidateMessages(t *testing.T) {
 	for i := 0; i < 13; i++ {
 		many = append(many, nine[:8])
 	}
-	tests := []struct {
-		name string
-		m    Msg
-		ok   bool
-	}{
+	return []msgCase{
 		{"text", Msg{Method: MethodSendMessage, Text: "hi"}, true},
 		{"unknown method", Msg{Method: "sendSticker", Text: "hi"}, false},
 		{"text with photo", Msg{Method: MethodSendMessage, Text: "hi", Photo: "https://e.com/a.png"}, false},
@@ -157,10 +169,90 @@ func TestValidateMessages(t *testing.T) {
 		{"both keyboards", Msg{Method: MethodSendMessage, Text: "t", ReplyKeyboard: reply("A"), ReplyTokens: map[string]string{"A": "1"},
 			InlineKeyboard: kb([]tgbotapi.InlineKeyboardButton{{Text: "a", CallbackData: cb("x")}})}, false},
 	}
-	for _, tt := range tests {
+}
+
+func TestValidateMessages(t *testing.T) {
+	for _, tt := range msgCases() {
 		err := Validate(tt.m)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
 		}
 	}
+}
+
+// TestValidateReports pins what Validate says about every invalid case, so that
+// making it cheaper for valid messages does not change its reports.
+func TestValidateReports(t *testing.T) {
+	var b strings.Builder
+	for _, tt := range htmlCases() {
+		if err := Validate(Msg{Method: MethodSendMessage, Text: tt.html}); err != nil {
+			name := tt.html
+			if len(name) > 60 {
+				name = name[:60] + "…"
+			}
+			fmt.Fprintf(&b, "%q: %v\n", name, err)
+		}
+	}
+	for _, tt := range msgCases() {
+		if err := Validate(tt.m); err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", tt.name, err)
+		}
+	}
+	for _, m := range invalidExtras() {
+		if err := Validate(m); err != nil {
+			fmt.Fprintf(&b, "%q: %v\n", m.Text, err)
+		}
+	}
+	path := filepath.Join("testdata", "validate_reports.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != string(want) {
+		t.Errorf("Validate's reports changed:\n--- got\n%s--- want\n%s", got, want)
+	}
+}
+
+// invalidExtras are invalid tags and attributes the tables above leave out.
+func invalidExtras() []Msg {
+	var out []Msg
+	for _, h := range []string{
+		`<a href="https://e.com/?a=1&amp;b=2&bad;">x</a>`,
+		`<a href="https://e.com/?a=1&amp;b=<">x</a>`,
+		`<a href="https://e.com/" href="x">x</a>`,
+		`<a href=https://e.com/>x</a>`,
+		`<a href="https://e.com/>x</a>`,
+		`<a  href="https://e.com/">x</a>`,
+		`<a href="https://e.com/"title="x">x</a>`,
+		`<a href="mailto:a@b.c"><b>x</b></a>`,
+		`<a href="https://">x</a>`,
+		`<a href="https://u:p@e.com/">x</a>`,
+		`<a href=" https://e.com/ ">x</a>`,
+		`<a href="HTTPS://E.COM/">x</a>`,
+		`<a href="https://e.com/a b">x</a>`,
+		`<b>x</b> <a href="ftp://e.com/">x</a>`,
+		`<code class="">x</code>`,
+		`<pre><code class="language-">x</code></pre>`,
+		`<pre><code class="language-go" id="x">x</code></pre>`,
+		`<blockquote expandable expandable>q</blockquote>`,
+		`<blockquote expandable x>q</blockquote>`,
+		`<span class="tg-spoiler" id="x">y</span>`,
+		`<tg-spoiler x>y</tg-spoiler>`,
+		`<b =x>y</b>`,
+		`< b>y</b>`,
+		`<>y`,
+		`</>y`,
+		`&#x110000;`,
+		`&#+1;`,
+		`&verylongentityname;`,
+	} {
+		out = append(out, Msg{Method: MethodSendMessage, Text: h})
+	}
+	return out
 }
