@@ -10,7 +10,7 @@ import (
 // mailto: links as web addresses, and anything else (javascript:, data:, relative
 // URLs) must never reach a user.
 func httpURL(s string) (string, bool) {
-	if plainHTTPURL(s) {
+	if plainHTTPURL(s, false) {
 		return s, true
 	}
 	return parsedHTTPURL(s)
@@ -108,7 +108,8 @@ func urlName(s string) string {
 // "http://" or "https://"; a host of ASCII letters, digits, dots and hyphens;
 // then a path, a query and a fragment of characters that url.URL.String writes
 // back as they are and encodeUnsafe leaves alone. Anything else is parsed.
-func plainHTTPURL(s string) bool {
+// escaped: s is an HTML attribute value, where '&' is written "&amp;".
+func plainHTTPURL(s string, escaped bool) bool {
 	if len(s) > 4096 {
 		return false
 	}
@@ -135,6 +136,11 @@ func plainHTTPURL(s string) bool {
 		c := rest[i]
 		switch {
 		case isAlnum(c):
+		case c == '&' && escaped:
+			if !strings.HasPrefix(rest[i:], "&amp;") {
+				return false
+			}
+			i += len("amp;")
 		case c == '?' && chars == pathChars:
 			chars = queryChars
 		case c == '#' && chars != fragmentChars && i+1 < len(rest):

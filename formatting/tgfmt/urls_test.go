@@ -1,6 +1,15 @@
 package tgfmt
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
+
+func escapeAttrString(s string) string {
+	var b strings.Builder
+	escapeAttr(&b, s)
+	return b.String()
+}
 
 func TestPlainHTTPURL(t *testing.T) {
 	for _, c := range []struct {
@@ -32,13 +41,16 @@ func TestPlainHTTPURL(t *testing.T) {
 		{"mailto:a@b.c", false},
 		{"ftp://ex.com", false},
 	} {
-		if got := plainHTTPURL(c.in); got != c.want {
+		if got := plainHTTPURL(c.in, false); got != c.want {
 			t.Errorf("plainHTTPURL(%q) = %v, want %v", c.in, got, c.want)
 		}
-		if plainHTTPURL(c.in) {
+		if plainHTTPURL(c.in, false) {
 			if u, ok := parsedHTTPURL(c.in); !ok || u != c.in {
 				t.Errorf("plainHTTPURL(%q), but parsing gives %q, %v", c.in, u, ok)
 			}
+		}
+		if esc := escapeAttrString(c.in); plainHTTPURL(esc, true) != c.want {
+			t.Errorf("plainHTTPURL(%q, true) = %v, want %v", esc, !c.want, c.want)
 		}
 	}
 }
@@ -48,9 +60,19 @@ func FuzzPlainHTTPURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if plainHTTPURL(s) {
+		if plainHTTPURL(s, false) {
 			if u, ok := parsedHTTPURL(s); !ok || u != s {
 				t.Fatalf("plainHTTPURL(%q), but parsing gives %q, %v", s, u, ok)
+			}
+		}
+		// As an attribute value: what checkHref would say of it decoded.
+		if plainHTTPURL(s, true) {
+			v, err := decodeAttr(s)
+			if err != nil {
+				t.Fatalf("plainHTTPURL(%q, true), but it does not decode: %v", s, err)
+			}
+			if err := checkHref(v); err != nil {
+				t.Fatalf("plainHTTPURL(%q, true), but checkHref(%q): %v", s, v, err)
 			}
 		}
 	})

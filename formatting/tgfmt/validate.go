@@ -231,7 +231,8 @@ func checkHTML(s string, limit int, needText bool) error {
 	if !utf8.ValidString(s) {
 		return errors.New("not valid UTF-8")
 	}
-	var stack []element
+	var open [4]element // Telegram nests hardly deeper
+	stack := open[:0]
 	length := 0
 	content := false
 	text := func(r rune) error {
@@ -324,7 +325,8 @@ func checkTag(t string, stack *[]element) error {
 		}
 		return nil
 	}
-	name, attrs, err := parseTag(body)
+	var room [2]attr // a valid tag has at most one attribute
+	name, attrs, err := parseTag(body, room[:0])
 	if err != nil {
 		return fmt.Errorf("tag %q: %w", t, err)
 	}
@@ -344,20 +346,20 @@ func checkTag(t string, stack *[]element) error {
 	}
 	allow := func(keys ...string) error {
 	next:
-		for k := range attrs {
+		for _, at := range attrs {
 			for _, a := range keys {
-				if k == a {
+				if at.key == a {
 					continue next
 				}
 			}
-			return fmt.Errorf("<%s> takes no attribute %q", name, k)
+			return fmt.Errorf("<%s> takes no attribute %q", name, at.key)
 		}
 		return nil
 	}
 	switch {
 	case styleTags[name]:
 		if name == "span" {
-			if attrs["class"] != "tg-spoiler" {
+			if class, _ := attrs.get("class"); class != "tg-spoiler" {
 				return errors.New(`<span> is only allowed as <span class="tg-spoiler">`)
 			}
 			if err := allow("class"); err != nil {
@@ -373,12 +375,17 @@ func checkTag(t string, stack *[]element) error {
 		if err := allow("href"); err != nil {
 			return err
 		}
-		href, ok := attrs["href"]
+		raw, ok := attrs.raw("href")
 		if !ok {
 			return errors.New("<a> without href")
 		}
-		if err := checkHref(href); err != nil {
-			return err
+		// An http(s) URL with a host, as toHTML writes one, is known without
+		// decoding or parsing it.
+		if !plainHTTPURL(raw, true) {
+			href, _ := attrs.get("href")
+			if err := checkHref(href); err != nil {
+				return err
+			}
 		}
 		if has("a", "code", "pre") {
 			return errors.New("<a> inside a link or code")
@@ -392,11 +399,11 @@ func checkTag(t string, stack *[]element) error {
 				return errors.New("<code> must be the only content of its <pre>")
 			}
 			parent.pre = 2
-			if c, ok := attrs["class"]; ok && (!strings.HasPrefix(c, "language-") || len(c) == len("language-")) {
+			if c, ok := attrs.get("class"); ok && (!strings.HasPrefix(c, "language-") || len(c) == len("language-")) {
 				return fmt.Errorf(`class %q: only class="language-…" is allowed`, c)
 			}
 		} else {
-			if _, ok := attrs["class"]; ok {
+			if _, ok := attrs.get("class"); ok {
 				return errors.New("a language can only be given to <code> directly inside <pre>")
 			}
 			for _, e := range *stack {
@@ -416,7 +423,7 @@ func checkTag(t string, stack *[]element) error {
 		if err := allow("expandable"); err != nil {
 			return err
 		}
-		if v, ok := attrs["expandable"]; ok && v != "" {
+		if v, ok := attrs.get("expandable"); ok && v != "" {
 			return errors.New("expandable takes no value")
 		}
 		if len(*stack) > 0 {
@@ -429,8 +436,34 @@ func checkTag(t string, stack *[]element) error {
 	return nil
 }
 
-// parseTag splits `name attr="v" flag` into the name and decoded attributes.
-func parseTag(body string) (string, map[string]string, error) {
+// attr is an attribute of a tag, its value as written (its entities checked).
+type attr struct{ key, raw string }
+
+// attrs are a tag's attributes in the order written.
+type attrs []attr
+
+// raw returns the value of key as written.
+func (as attrs) raw(key string) (string, bool) {
+	for _, a := range as {
+		if a.key == key {
+			return a.raw, true
+		}
+	}
+	return "", false
+}
+
+// get returns the value of key, decoded.
+func (as attrs) get(key string) (string, bool) {
+	v, ok := as.raw(key)
+	if ok {
+		v, _ = decodeAttr(v) // parseTag checked it
+	}
+	return v, ok
+}
+
+// parseTag splits `name attr="v" flag` into the name and decoded attributes,
+// appended to attrs.
+func parseTag(body string, attrs attrs) (string, attrs, error) {
 	i := 0
 	for i < len(body) && isNameByte(body[i]) {
 		i++
@@ -442,7 +475,6 @@ func parseTag(body string) (string, map[string]string, error) {
 	if name != strings.ToLower(name) {
 		return "", nil, errors.New("tag names are lower case")
 	}
-	var attrs map[string]string
 	for {
 		j := i
 		for j < len(body) && body[j] == ' ' {
@@ -462,10 +494,7 @@ func parseTag(body string) (string, map[string]string, error) {
 		if key == "" {
 			return "", nil, fmt.Errorf("unexpected %q", body[i:])
 		}
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
-		if _, dup := attrs[key]; dup {
+		if _, dup := attrs.raw(key); dup {
 			return "", nil, fmt.Errorf("attribute %q given twice", key)
 		}
 		i = j
@@ -477,14 +506,14 @@ func parseTag(body string) (string, map[string]string, error) {
 			if end < 0 {
 				return "", nil, fmt.Errorf("attribute %q: unterminated value", key)
 			}
-			v, err := decodeAttr(body[i+2 : i+2+end])
-			if err != nil {
+			v := body[i+2 : i+2+end]
+			if err := walkAttr(v, nil); err != nil {
 				return "", nil, fmt.Errorf("attribute %q: %w", key, err)
 			}
-			attrs[key] = v
+			attrs = append(attrs, attr{key, v})
 			i += 2 + end + 1
 		} else {
-			attrs[key] = ""
+			attrs = append(attrs, attr{key, ""})
 		}
 	}
 }
@@ -496,23 +525,37 @@ func decodeAttr(v string) (string, error) {
 		return v, nil
 	}
 	var b strings.Builder
+	b.Grow(len(v))
+	if err := walkAttr(v, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// walkAttr checks an attribute value as written and, if b is not nil, writes
+// it decoded to b.
+func walkAttr(v string, b *strings.Builder) error {
 	for i := 0; i < len(v); {
 		switch v[i] {
 		case '<', '>':
-			return "", fmt.Errorf("raw %q in a value", v[i])
+			return fmt.Errorf("raw %q in a value", v[i])
 		case '&':
 			r, n, err := entity(v[i:])
 			if err != nil {
-				return "", err
+				return err
 			}
-			b.WriteRune(r)
+			if b != nil {
+				b.WriteRune(r)
+			}
 			i += n
 		default:
-			b.WriteByte(v[i])
+			if b != nil {
+				b.WriteByte(v[i])
+			}
 			i++
 		}
 	}
-	return b.String(), nil
+	return nil
 }
 
 // entity decodes the HTML entity at the start of s: the four named ones Telegram
