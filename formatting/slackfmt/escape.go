@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kmbridge/kmbridge/formatting/internal/weburl"
 )
 
 const (
@@ -233,7 +235,7 @@ func writeEscapedURL(b *strings.Builder, u string) {
 
 // linkURL reports whether u may be a link inside text (http, https, mailto, tel).
 func linkURL(u string) bool {
-	if plainWebURL(u) {
+	if weburl.Plain(u) { // most links in answers: url.Parse allocates a URL for each
 		return true
 	}
 	p, err := url.Parse(u)
@@ -254,7 +256,7 @@ func webURL(u string) bool {
 	if u == "" || lenU(u) > maxURL || strings.ContainsAny(u, " \t\r\n<>\"") || !utf8.ValidString(u) {
 		return false
 	}
-	if plainWebURL(u) {
+	if weburl.Plain(u) { // most links in answers: url.Parse allocates a URL for each
 		return true
 	}
 	p, err := url.Parse(u)
@@ -263,34 +265,6 @@ func webURL(u string) bool {
 	}
 	s := strings.ToLower(p.Scheme)
 	return (s == "http" || s == "https") && p.Host != ""
-}
-
-// plainWebURL reports a URL that url.Parse surely reads as http(s) with a host,
-// seen without parsing it: "http://" or "https://", a host of ASCII letters,
-// digits, dots and hyphens, then '/', '?', '#' or the end, and no control byte
-// or percent escape (the only things url.Parse refuses after such a host).
-// linkURL and webURL ask it first: most links in answers are such, and
-// url.Parse allocates a URL for every one of them.
-func plainWebURL(u string) bool {
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
-			return false
-		}
-	}
-	host := 0
-	for host < len(rest) && (isASCIIAlnum(rune(rest[host])) || rest[host] == '.' || rest[host] == '-') {
-		host++
-	}
-	if host == 0 || host < len(rest) && rest[host] != '/' && rest[host] != '?' && rest[host] != '#' {
-		return false
-	}
-	for i := host; i < len(rest); i++ {
-		if c := rest[i]; c < 0x20 || c == 0x7f || c == '%' {
-			return false
-		}
-	}
-	return true
 }
 
 // fileName is a neutral name for what u points at: the last path element, else

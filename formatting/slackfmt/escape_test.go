@@ -1,7 +1,6 @@
 package slackfmt
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 )
@@ -166,59 +165,6 @@ func FuzzCleanPlain(f *testing.F) {
 		}
 		if isCleanPlain(in) != (cleanPlainRef(in) == in) {
 			t.Fatalf("isCleanPlain(%q) = %v", in, isCleanPlain(in))
-		}
-	})
-}
-
-// parsedWebURL is what plainWebURL stands in for: url.Parse reads u as http(s)
-// with a host.
-func parsedWebURL(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
-}
-
-func TestPlainWebURL(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want bool
-	}{
-		{"https://example.com", true},
-		{"http://example.com/pricing?ref=kb&lang=en", true},
-		{"https://a-b.example.com/p/q.html#frag", true},
-		{"https://ex.com?x", true},
-		{"https://ex.com#x", true},
-		{"https://ex.com/中文", true},
-		{"https://ex.com/a%20b", false}, // parsed instead
-		{"https://ex.com/a%zz", false},
-		{"https://ex.com:8080/", false},
-		{"https://user@ex.com/", false},
-		{"https://[::1]/", false},
-		{"https://", false},
-		{"https:///path", false},
-		{"HTTPS://ex.com", false},
-		{"https://ex.com/\x7f", false},
-		{"https://ex.com/a\nb", false},
-		{"https://ex_com/", false},
-		{"https://ex.com\\@evil/", false},
-		{"mailto:a@b.c", false},
-		{"ftp://ex.com", false},
-	} {
-		if got := plainWebURL(c.in); got != c.want {
-			t.Errorf("plainWebURL(%q) = %v, want %v", c.in, got, c.want)
-		}
-		if plainWebURL(c.in) && !parsedWebURL(c.in) {
-			t.Errorf("plainWebURL(%q), but url.Parse does not read it as http(s) with a host", c.in)
-		}
-	}
-}
-
-func FuzzPlainWebURL(f *testing.F) {
-	for _, s := range []string{"https://ex.com/a?b=1&c=2#d", "http://x.io/(p)", "https://ex.com:80", "https://a..b/%", "http://a/\x00"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, u string) {
-		if plainWebURL(u) && !parsedWebURL(u) {
-			t.Fatalf("plainWebURL(%q), but url.Parse does not read it as http(s) with a host", u)
 		}
 	})
 }

@@ -3,6 +3,8 @@ package tgfmt
 import (
 	"net/url"
 	"strings"
+
+	"github.com/kmbridge/kmbridge/formatting/internal/weburl"
 )
 
 // httpURL returns s normalized when it is an absolute http or https URL with a host:
@@ -113,17 +115,8 @@ func plainHTTPURL(s string, escaped bool) bool {
 	if len(s) > 4096 {
 		return false
 	}
-	rest, ok := strings.CutPrefix(s, "https://")
+	rest, ok := weburl.After(s)
 	if !ok {
-		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
-			return false
-		}
-	}
-	i := 0
-	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '.' || rest[i] == '-') {
-		i++
-	}
-	if i == 0 || i < len(rest) && rest[i] != '/' && rest[i] != '?' && rest[i] != '#' {
 		return false
 	}
 	const (
@@ -132,10 +125,10 @@ func plainHTTPURL(s string, escaped bool) bool {
 		fragmentChars = pathChars + "?"
 	)
 	chars := pathChars
-	for ; i < len(rest); i++ {
+	for i := 0; i < len(rest); i++ {
 		c := rest[i]
 		switch {
-		case isAlnum(c):
+		case weburl.IsAlnum(c):
 		case c == '&' && escaped:
 			if !strings.HasPrefix(rest[i:], "&amp;") {
 				return false
@@ -151,8 +144,4 @@ func plainHTTPURL(s string, escaped bool) bool {
 		}
 	}
 	return true
-}
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
