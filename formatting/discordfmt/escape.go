@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kmbridge/kmbridge/formatting/internal/weburl"
 )
 
 // sanitize makes KM text safe to measure and send: valid UTF-8, no control
@@ -177,9 +179,14 @@ func safeURL(raw string) (string, bool) {
 	if raw == "" {
 		return "", false
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || !(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
-		return "", false
+	if !weburl.Plain(raw) { // most links in answers: url.Parse allocates a URL for each
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || !(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
+			return "", false
+		}
+	}
+	if !needsURLEncoding(raw) {
+		return raw, true
 	}
 	var b strings.Builder
 	b.Grow(len(raw) + 8)
@@ -198,6 +205,25 @@ func safeURL(raw string) (string, bool) {
 		i += w
 	}
 	return b.String(), true
+}
+
+// needsURLEncoding reports whether safeURL would change raw: an '@' that reads
+// as a mass mention, or a character it percent-encodes.
+func needsURLEncoding(raw string) bool {
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '@' && massMention(raw[i:]):
+			return true
+		case c < 0x80 && strings.IndexByte(" \t\n<>()[]\\\"'`|{}^\x7f", c) >= 0:
+			return true
+		case c >= 0x80:
+			r, _ := utf8.DecodeRuneInString(raw[i:])
+			if unicode.IsSpace(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func pctEncode(s string) string {
