@@ -80,16 +80,52 @@ func markdownSpecial(r rune) bool {
 // list. http(s) URLs in the text become <url> autolinks, because backslashes
 // inside a bare URL would end up in the link target.
 func escapeText(s string, lineStart bool) string {
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/8)
+	if inertText(s, lineStart) {
+		return s
+	}
+	return string(appendEscaped(make([]byte, 0, len(s)+len(s)/8), s, lineStart))
+}
+
+// inertText reports text that escapeText surely returns as it is: no character
+// that may need a backslash, no "http" that may start an autolink, no line
+// break, no invalid UTF-8, and, at the start of a line, nothing that could
+// start a list.
+func inertText(s string, lineStart bool) bool {
+	if lineStart {
+		t := strings.TrimLeft(s, " \t")
+		if t != "" && (t[0] == '-' || t[0] == '+' || t[0] >= '0' && t[0] <= '9') {
+			return false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '*', '_', '~', '`', '|', '>', '#', '[', ']', '<', '@', '\n':
+			return false
+		case 'h', 'H':
+			if asciiPrefixFold(s[i:], "http") {
+				return false
+			}
+		default:
+			if c >= utf8.RuneSelf {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if r == utf8.RuneError && n == 1 {
+					return false // escaping writes U+FFFD
+				}
+				i += n - 1
+			}
+		}
+	}
+	return true
+}
+
+// appendEscaped is escapeText appending to b.
+func appendEscaped(b []byte, s string, lineStart bool) []byte {
 	atStart := lineStart
 	for i := 0; i < len(s); {
 		c := s[i]
 		if (c == 'h' || c == 'H') && (i == 0 || !wordByteBefore(s, i)) {
 			if n, u, ok := urlAt(s[i:]); ok {
-				b.WriteByte('<')
-				b.WriteString(u)
-				b.WriteByte('>')
+				b = append(append(append(b, '<'), u...), '>')
 				i += n
 				atStart = false
 				continue
@@ -98,43 +134,43 @@ func escapeText(s string, lineStart bool) string {
 		r, w := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '\n':
-			b.WriteByte('\n')
+			b = append(b, '\n')
 			atStart = true
 			i += w
 			continue
 		case atStart && (r == ' ' || r == '\t'):
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 			i += w
 			continue
 		case atStart && (r == '-' || r == '+'):
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b = append(b, '\\')
+			b = utf8.AppendRune(b, r)
 		case atStart && r >= '0' && r <= '9':
 			j := i
 			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
 				j++
 			}
-			b.WriteString(s[i:j])
+			b = append(b, s[i:j]...)
 			if j < len(s) && (s[j] == '.' || s[j] == ')') {
-				b.WriteByte('\\')
-				b.WriteByte(s[j])
+				b = append(b, '\\')
+				b = append(b, s[j])
 				j++
 			}
 			i = j
 			atStart = false
 			continue
 		case r == '@' && massMention(s[i:]):
-			b.WriteString(`\@`)
+			b = append(b, `\@`...)
 		case markdownSpecial(r):
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b = append(b, '\\')
+			b = utf8.AppendRune(b, r)
 		default:
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 		}
 		atStart = false
 		i += w
 	}
-	return b.String()
+	return b
 }
 
 func wordByteBefore(s string, i int) bool {

@@ -108,3 +108,33 @@ func TestTruncate(t *testing.T) {
 		t.Errorf("fitEscaped: %q (%d)", s, runes(s))
 	}
 }
+
+// TestInertText holds escapeText's shortcut to what escaping would give, and
+// containsURL to its definition.
+func TestInertText(t *testing.T) {
+	for _, s := range []string{"", "plain words", "  - item", "1. one", "1 one", "a*b", "see https://e.com", "HTTP://E.COM",
+		"@everyone", "a@b", "line\nbreak", "ſ", "Kelvin K", "日本語", "x_y", "<@123>", "http", "ahttp://x"} {
+		checkInert(t, s)
+	}
+}
+
+func FuzzInertText(f *testing.F) {
+	for _, s := range []string{"plain", "- x", "a https://e.com/x b", "**", "\t1) x"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkInert)
+}
+
+func checkInert(t *testing.T, s string) {
+	for _, lineStart := range []bool{false, true} {
+		if inertText(s, lineStart) {
+			if got := string(appendEscaped(nil, s, lineStart)); got != s {
+				t.Fatalf("inertText(%q, %v), but escaping gives %q", s, lineStart, got)
+			}
+		}
+	}
+	l := strings.ToLower(s)
+	if want := strings.Contains(l, "http://") || strings.Contains(l, "https://"); containsURL(s) != want {
+		t.Fatalf("containsURL(%q) = %v, want %v", s, !want, want)
+	}
+}

@@ -115,26 +115,32 @@ func splitSpace(s string) (lead, core, trail string) {
 // marker characters at its edges (0 when the edge is text), which the caller
 // separates from an identical neighbouring marker.
 func renderSpan(s span, lineStart bool) (out string, first, last byte) {
+	b, first, last := appendSpan(nil, s, lineStart)
+	return string(b), first, last
+}
+
+// appendSpan is renderSpan appending to dst.
+func appendSpan(dst []byte, s span, lineStart bool) (out []byte, first, last byte) {
 	if s.marks == 0 && s.link == "" {
-		return escapeText(s.text, lineStart), 0, 0
+		return appendEscaped(dst, s.text, lineStart), 0, 0
 	}
 	lead, core, trail := splitSpace(s.text)
 	if core == "" {
-		return s.text, 0, 0
+		return append(dst, s.text...), 0, 0
 	}
-	var inner string
+	dst = append(dst, lead...)
 	switch {
 	case s.link == "":
-		inner, first, last = wrap(core, s.marks, lineStart && lead == "")
+		dst, first, last = appendWrap(dst, core, s.marks, lineStart && lead == "")
 	case sameURL(core, s.link):
-		inner = "<" + s.link + ">"
+		dst = append(append(append(dst, '<'), s.link...), '>')
 	case containsURL(core):
 		// Discord refuses masked links whose text looks like a web address.
-		w, f, _ := wrap(core, s.marks, lineStart && lead == "")
-		inner, first = w+" (<"+s.link+">)", f
+		dst, first, _ = appendWrap(dst, core, s.marks, lineStart && lead == "")
+		dst = append(append(append(dst, " (<"...), s.link...), ">)"...)
 	default:
-		w, _, _ := wrap(core, s.marks, false)
-		inner = "[" + w + "](" + s.link + ")"
+		dst, _, _ = appendWrap(append(dst, '['), core, s.marks, false)
+		dst = append(append(append(dst, "]("...), s.link...), ')')
 	}
 	if lead != "" {
 		first = 0
@@ -142,54 +148,83 @@ func renderSpan(s span, lineStart bool) (out string, first, last byte) {
 	if trail != "" {
 		last = 0
 	}
-	return lead + inner + trail, first, last
+	return append(dst, trail...), first, last
 }
 
 func sameURL(text, link string) bool {
+	if !hasPrefixFold(text, "http") { // what safeURL accepts starts so
+		return false
+	}
 	t, ok := safeURL(text)
 	return ok && t == link
 }
 
+// containsURL reports whether s holds "http://" or "https://" in any case.
 func containsURL(s string) bool {
-	l := strings.ToLower(s)
-	return strings.Contains(l, "http://") || strings.Contains(l, "https://")
+	for i := 0; i+len("http://") <= len(s); i++ {
+		if s[i]|0x20 == 'h' && (asciiPrefixFold(s[i:], "http://") || asciiPrefixFold(s[i:], "https://")) {
+			return true
+		}
+	}
+	return false
 }
 
-// wrap escapes core and puts the markers of marks around it, outermost first:
-// underline, strike, bold, italic, code.
-func wrap(core string, marks formatting.Mark, lineStart bool) (string, byte, byte) {
-	var body string
+// asciiPrefixFold reports whether s starts with p (lower-case ASCII) in any case.
+func asciiPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// emphasis are the markers of marks, outermost first: underline, strike, bold,
+// italic (code is innermost, see appendWrap).
+var emphasis = [...]struct {
+	mark   formatting.Mark
+	marker string
+}{{formatting.Underline, "__"}, {formatting.Strike, "~~"}, {formatting.Bold, "**"}, {formatting.Italic, "*"}}
+
+// appendWrap escapes core and puts the markers of marks around it, outermost
+// first: underline, strike, bold, italic, code. It returns the marker
+// characters at its edges.
+func appendWrap(dst []byte, core string, marks formatting.Mark, lineStart bool) ([]byte, byte, byte) {
+	var edge byte
+	for _, e := range emphasis {
+		if marks&e.mark != 0 {
+			if edge == 0 {
+				edge = e.marker[0]
+			}
+			dst = append(dst, e.marker...)
+		}
+	}
 	if marks&formatting.Code != 0 {
-		body = codeSpan(core)
+		dst = appendCodeSpan(dst, core)
+		if edge == 0 {
+			edge = '`'
+		}
 	} else {
-		body = escapeText(core, lineStart && marks == 0)
+		dst = appendEscaped(dst, core, lineStart && marks == 0)
 	}
-	var open, close string
-	if marks&formatting.Underline != 0 {
-		open, close = open+"__", "__"+close
+	for i := len(emphasis) - 1; i >= 0; i-- {
+		if marks&emphasis[i].mark != 0 {
+			dst = append(dst, emphasis[i].marker...)
+		}
 	}
-	if marks&formatting.Strike != 0 {
-		open, close = open+"~~", "~~"+close
-	}
-	if marks&formatting.Bold != 0 {
-		open, close = open+"**", "**"+close
-	}
-	if marks&formatting.Italic != 0 {
-		open, close = open+"*", "*"+close
-	}
-	out := open + body + close
-	var first, last byte
-	if open != "" {
-		first, last = open[0], close[len(close)-1]
-	} else if marks&formatting.Code != 0 {
-		first, last = '`', '`'
-	}
-	return out, first, last
+	return dst, edge, edge
 }
 
-// codeSpan renders inline code: a fence longer than any backtick run inside,
-// padded when the code starts or ends with a backtick.
-func codeSpan(s string) string {
+// appendCodeSpan renders inline code: a fence longer than any backtick run
+// inside, padded when the code starts or ends with a backtick.
+func appendCodeSpan(dst []byte, s string) []byte {
 	s = neutralizeCode(s, false)
 	longest, run := 0, 0
 	for i := 0; i < len(s); i++ {
@@ -200,27 +235,41 @@ func codeSpan(s string) string {
 			run = 0
 		}
 	}
-	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
+	fence := func(dst []byte) []byte {
+		for i := 0; i <= longest; i++ {
+			dst = append(dst, '`')
+		}
+		return dst
 	}
-	return fence + s + fence
+	dst = fence(dst)
+	pad := strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`")
+	if pad {
+		dst = append(dst, ' ')
+	}
+	dst = append(dst, s...)
+	if pad {
+		dst = append(dst, ' ')
+	}
+	return fence(dst)
 }
 
-// renderInline renders a line of spans; the first is escaped as the start of a
+// appendInline renders a line of spans; the first is escaped as the start of a
 // line, where "- " or "1. " would begin a list.
-func renderInline(sp []span) string {
-	var b strings.Builder
+func appendInline(dst []byte, sp []span) []byte {
 	var prevLast byte
 	for i, s := range sp {
-		out, first, last := renderSpan(s, i == 0)
+		at := len(dst)
+		var first, last byte
+		dst, first, last = appendSpan(dst, s, i == 0)
 		if prevLast != 0 && prevLast == first {
-			b.WriteString(zwsp) // "**a***b*" would read as one run
+			// "**a***b*" would read as one run: a zero-width space goes between.
+			dst = append(dst, zwsp...)
+			copy(dst[at+len(zwsp):], dst[at:len(dst)-len(zwsp)])
+			copy(dst[at:], zwsp)
 		}
-		b.WriteString(out)
 		prevLast = last
 	}
-	return b.String()
+	return dst
 }
 
 // splitSpans cuts a line of spans so that the head renders in at most avail

@@ -28,20 +28,39 @@ type line struct {
 	text   string // lkCode: neutralised code; lkRaw: markdown; fences: language
 }
 
-// markdown renders the line.
-func (l line) markdown() string {
+// appendMarkdown renders the line, appending to dst.
+func (l line) appendMarkdown(dst []byte) []byte {
 	switch l.kind {
 	case lkText:
-		return strings.TrimRight(l.prefix+renderInline(l.spans), " \t")
+		start := len(dst)
+		dst = appendInline(append(dst, l.prefix...), l.spans)
+		for len(dst) > start && (dst[len(dst)-1] == ' ' || dst[len(dst)-1] == '\t') {
+			dst = dst[:len(dst)-1]
+		}
+		return dst
 	case lkBlank:
-		return ""
+		return dst
 	case lkFenceOpen:
-		return l.prefix + "```" + l.text
+		return append(append(append(dst, l.prefix...), "```"...), l.text...)
 	case lkFenceClose:
-		return l.prefix + "```"
+		return append(append(dst, l.prefix...), "```"...)
 	default:
-		return l.prefix + l.text
+		return append(append(dst, l.prefix...), l.text...)
 	}
+}
+
+// mdSize is about the size of the markdown of ls, so that its buffer grows
+// seldom: the text, an eighth more for escapes, links twice, and room for
+// markers and separators.
+func mdSize(ls []line) int {
+	n := 0
+	for _, l := range ls {
+		n += len(l.prefix) + len(l.text) + 8
+		for _, s := range l.spans {
+			n += len(s.text) + len(s.text)/8 + 2*len(s.link) + 8
+		}
+	}
+	return n
 }
 
 // lctx is where a rich block sits.

@@ -1,11 +1,15 @@
 package discordfmt
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // item is a line rendered, with what packing needs to know about it.
 type item struct {
 	kind   lineKind
 	md     string
+	at     int    // where md starts in the markdown of all the lines
 	n      int    // runes of md
 	prefix string // fences: the code block's prefix, to reopen or close it
 	lang   string
@@ -18,12 +22,25 @@ func (it item) inCode() bool { return it.kind == lkFenceOpen || it.kind == lkCod
 func fenceOpen(it item) string  { return it.prefix + "```" + it.lang }
 func fenceClose(it item) string { return it.prefix + "```" }
 
+// fenceOpenLen and fenceCloseLen are the runes of fenceOpen and fenceClose.
+func fenceOpenLen(it item) int  { return runes(it.prefix) + len("```") + runes(it.lang) }
+func fenceCloseLen(it item) int { return runes(it.prefix) + len("```") }
+
 // splitLines packs lines into chunks of at most budget runes each, in order,
 // losing nothing: it cuts at paragraph breaks when that leaves the chunk at least
 // half full, else between lines, and cuts inside a line only when the line alone
-// is too long. Code blocks cut across chunks are closed and reopened.
+// is too long. Code blocks cut across chunks are closed and reopened. The lines
+// are rendered into one buffer, one after another with a newline after each,
+// so a chunk that needs no synthetic fence is a slice of it.
 func splitLines(ls []line, budget int) []string {
+	buf := make([]byte, 0, mdSize(ls))
 	items := make([]item, 0, len(ls))
+	add := func(it item, at int) {
+		it.at = at
+		it.n = utf8.RuneCount(buf[at:])
+		items = append(items, it)
+		buf = append(buf, '\n')
+	}
 	var lang, prefix string // of the code block being read
 	for _, l := range ls {
 		if l.kind == lkFenceOpen {
@@ -32,18 +49,22 @@ func splitLines(ls []line, budget int) []string {
 		fenceCost := 0
 		if l.kind == lkCode {
 			// a code line may need both synthetic fences around it
-			fenceCost = runes(prefix+"```"+lang) + runes(prefix+"```") + 2
+			fenceCost = 2*runes(prefix) + 2*len("```") + runes(lang) + 2
 		}
-		md := l.markdown()
-		n := runes(md)
+		at := len(buf)
+		buf = l.appendMarkdown(buf)
+		n := utf8.RuneCount(buf[at:])
 		switch {
 		case l.kind == lkText && n > budget:
+			buf = buf[:at]
 			for _, p := range splitTextLine(l, budget) {
-				md := p.markdown()
-				items = append(items, item{kind: lkText, md: md, n: runes(md)})
+				at := len(buf)
+				buf = p.appendMarkdown(buf)
+				add(item{kind: lkText}, at)
 			}
 			continue
 		case l.kind == lkCode && n+fenceCost > budget:
+			buf = buf[:at]
 			room := max(budget-fenceCost-runes(l.prefix), 1)
 			for t := l.text; t != ""; {
 				cut := runePrefix(t, room)
@@ -51,17 +72,27 @@ func splitLines(ls []line, budget int) []string {
 					cut = t[:c]
 				}
 				t = t[len(cut):]
-				md := l.prefix + cut
-				items = append(items, item{kind: lkCode, md: md, n: runes(md), prefix: prefix, lang: lang})
+				at := len(buf)
+				buf = append(append(buf, l.prefix...), cut...)
+				add(item{kind: lkCode, prefix: prefix, lang: lang}, at)
 			}
 			continue
 		case (l.kind == lkRaw || l.kind == lkFenceOpen || l.kind == lkFenceClose) && n > budget:
-			md = truncate(md, budget) // only an absurd prefix gets here
-			n = runes(md)
+			md := truncate(string(buf[at:]), budget) // only an absurd prefix gets here
+			buf = append(buf[:at], md...)
 		}
-		items = append(items, item{kind: l.kind, md: md, n: n, prefix: prefix, lang: lang})
+		add(item{kind: l.kind, prefix: prefix, lang: lang}, at)
 	}
-	return pack(items, budget)
+	all := string(buf)
+	for i := range items {
+		it := &items[i]
+		end := len(all) // the newline after it
+		if i+1 < len(items) {
+			end = items[i+1].at
+		}
+		it.md = all[it.at : end-1]
+	}
+	return pack(items, budget, all)
 }
 
 // splitTextLine cuts a text line into lines that each render in at most max runes.
@@ -76,7 +107,8 @@ func splitTextLine(l line, max int) []line {
 	return out
 }
 
-func pack(items []item, budget int) []string {
+// pack cuts items into chunks; all is the markdown they are slices of.
+func pack(items []item, budget int, all string) []string {
 	var chunks []string
 	for a := 0; a < len(items); {
 		for a < len(items) && emptyItem(items[a]) {
@@ -87,7 +119,7 @@ func pack(items []item, budget int) []string {
 		}
 		n := 0
 		if items[a].kind == lkCode || items[a].kind == lkFenceClose {
-			n = runes(fenceOpen(items[a])) + 1
+			n = fenceOpenLen(items[a]) + 1
 		}
 		b, lastBlank, atBlank := a, -1, 0
 		for ; b < len(items); b++ {
@@ -98,7 +130,7 @@ func pack(items []item, budget int) []string {
 			}
 			closing := 0
 			if it.inCode() {
-				closing = 1 + runes(fenceClose(it))
+				closing = 1 + fenceCloseLen(it)
 			}
 			if n+sep+it.n+closing > budget {
 				break
@@ -120,7 +152,7 @@ func pack(items []item, budget int) []string {
 				end = a + 1 // cannot happen after splitLines; never loop forever
 			}
 		}
-		chunks = append(chunks, renderChunk(items[a:end]))
+		chunks = append(chunks, renderChunk(items[a:end], all))
 		a = end
 	}
 	return chunks
@@ -138,9 +170,14 @@ func emptyItem(it item) bool {
 	return false
 }
 
-func renderChunk(its []item) string {
+func renderChunk(its []item, all string) string {
 	for len(its) > 1 && emptyItem(its[len(its)-1]) {
 		its = its[:len(its)-1]
+	}
+	first, last := its[0], its[len(its)-1]
+	if first.kind != lkCode && first.kind != lkFenceClose && !last.inCode() {
+		// No synthetic fence: the items joined by newlines, as they are in all.
+		return strings.TrimRight(all[first.at:last.at+len(last.md)], " \t\n")
 	}
 	var b strings.Builder
 	if k := its[0].kind; k == lkCode || k == lkFenceClose {
