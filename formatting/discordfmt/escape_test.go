@@ -3,6 +3,7 @@ package discordfmt
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	F "github.com/kmbridge/kmbridge/formatting"
 )
@@ -136,5 +137,13 @@ func checkInert(t *testing.T, s string) {
 	l := strings.ToLower(s)
 	if want := strings.Contains(l, "http://") || strings.Contains(l, "https://"); containsURL(s) != want {
 		t.Fatalf("containsURL(%q) = %v, want %v", s, !want, want)
+	}
+}
+
+func TestRuneCount(t *testing.T) {
+	for _, s := range []string{"", "abc", "日本語", "a\xffb", "\xe6\x97", "😀x", "\xf0\x9f\x98"} {
+		if got, want := runeCount([]byte(s)), utf8.RuneCount([]byte(s)); got != want {
+			t.Errorf("runeCount(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

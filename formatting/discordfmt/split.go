@@ -37,7 +37,7 @@ func splitLines(ls []line, budget int) []string {
 	items := make([]item, 0, len(ls))
 	add := func(it item, at int) {
 		it.at = at
-		it.n = utf8.RuneCount(buf[at:])
+		it.n = runeCount(buf[at:])
 		items = append(items, it)
 		buf = append(buf, '\n')
 	}
@@ -53,7 +53,7 @@ func splitLines(ls []line, budget int) []string {
 		}
 		at := len(buf)
 		buf = l.appendMarkdown(buf)
-		n := utf8.RuneCount(buf[at:])
+		n := runeCount(buf[at:])
 		switch {
 		case l.kind == lkText && n > budget:
 			buf = buf[:at]
@@ -93,6 +93,21 @@ func splitLines(ls []line, budget int) []string {
 		it.md = all[it.at : end-1]
 	}
 	return pack(items, budget, all)
+}
+
+// runeCount is utf8.RuneCount, which in this Go copies non-ASCII text into a
+// string to count it.
+func runeCount(p []byte) int {
+	n := 0
+	for i := 0; i < len(p); n++ {
+		if p[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, w := utf8.DecodeRune(p[i:])
+		i += w
+	}
+	return n
 }
 
 // splitTextLine cuts a text line into lines that each render in at most max runes.
