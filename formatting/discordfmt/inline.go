@@ -18,63 +18,6 @@ type span struct {
 
 const markMask = formatting.Bold | formatting.Italic | formatting.Underline | formatting.Strike | formatting.Code
 
-// spanLines turns model spans into lines of normalised spans. Hard breaks end
-// lines; links Discord cannot show (mailto, tel, anything else) become text;
-// neighbours with the same style are merged so markers never touch. The lines
-// are ranges of one array, each capped at its end.
-func spanLines(in []formatting.Span) [][]span {
-	// sanitize turns a "\r" into at most one "\n", and what replaces a link's
-	// text holds none, so this bounds the lines and spans.
-	breaks := 0
-	for _, s := range in {
-		breaks += strings.Count(s.Text, "\n") + strings.Count(s.Text, "\r")
-	}
-	lines := make([][]span, 1, breaks+1)
-	all := make([]span, 0, len(in)+breaks)
-	start := 0 // where the last line's spans begin in all
-	endLine := func() {
-		if len(all) > start {
-			lines[len(lines)-1] = all[start:len(all):len(all)]
-		}
-		start = len(all)
-	}
-	for _, s := range in {
-		text := sanitize(s.Text)
-		marks := s.Marks & markMask
-		link := ""
-		if s.Link != "" {
-			if u, ok := safeURL(s.Link); ok && runes(u) <= maxLinkTargetRune {
-				link = u
-				if strings.TrimSpace(text) == "" {
-					text = oneLine(s.Link)
-				}
-			} else {
-				text = linkAsText(text, s.Link)
-			}
-		}
-		for i := 0; ; i++ {
-			p, rest, more := strings.Cut(text, "\n")
-			if i > 0 {
-				endLine()
-				lines = append(lines, nil)
-			}
-			if p != "" {
-				if n := len(all); n > start && all[n-1].marks == marks && all[n-1].link == link {
-					all[n-1].text += p
-				} else {
-					all = append(all, span{text: p, marks: marks, link: link})
-				}
-			}
-			if !more {
-				break
-			}
-			text = rest
-		}
-	}
-	endLine()
-	return lines
-}
-
 // linkAsText keeps what a link Discord cannot render says: the text, and for
 // mailto/tel (or an over-long web address) the address itself when the text
 // does not already show it.

@@ -72,88 +72,137 @@ type lctx struct {
 }
 
 // richLines renders rich text as lines, blocks separated by blank lines.
-func richLines(r formatting.Rich, c lctx) []line {
-	var out []line
+func richLines(r formatting.Rich, c lctx) []line { return appendRich(nil, r, c) }
+
+// appendRich is richLines appending to dst.
+func appendRich(dst []line, r formatting.Rich, c lctx) []line {
+	base := len(dst)
 	for _, b := range r {
-		ls := blockLines(b, c)
-		if len(ls) == 0 {
-			continue
+		n := len(dst)
+		if n > base && !c.compact {
+			dst = append(dst, line{kind: lkBlank})
 		}
-		if len(out) > 0 && !c.compact {
-			out = append(out, line{kind: lkBlank})
+		m := len(dst)
+		if dst = appendBlock(dst, b, c); len(dst) == m {
+			dst = dst[:n] // nothing to separate
 		}
-		out = append(out, ls...)
 	}
-	return out
+	return dst
 }
 
-func textLines(spans []formatting.Span) []line {
-	sl := spanLines(spans)
-	for i, l := range sl {
-		if blankSpans(l) {
-			sl[i] = nil
+func textLines(spans []formatting.Span) []line { return appendText(nil, spans) }
+
+// appendText turns model spans into text lines of normalised spans, appended
+// to dst. Hard breaks end lines; links Discord cannot show (mailto, tel,
+// anything else) become text; neighbours with the same style are merged so
+// markers never touch. Blank lines at either end are dropped; inside, a blank
+// line has no spans. The lines' spans are ranges of one array, each capped at
+// its end.
+func appendText(dst []line, in []formatting.Span) []line {
+	// sanitize turns a "\r" into at most one "\n", and what replaces a link's
+	// text holds none, so this bounds the spans.
+	breaks := 0
+	for _, s := range in {
+		breaks += strings.Count(s.Text, "\n") + strings.Count(s.Text, "\r")
+	}
+	all := make([]span, 0, len(in)+breaks)
+	base, start := len(dst), 0 // start: where the current line's spans begin in all
+	endLine := func() {
+		l := line{kind: lkText}
+		if sp := all[start:len(all):len(all)]; !blankSpans(sp) {
+			l.spans = sp
+		}
+		start = len(all)
+		if len(l.spans) > 0 || len(dst) > base {
+			dst = append(dst, l)
 		}
 	}
-	for len(sl) > 0 && len(sl[0]) == 0 {
-		sl = sl[1:]
+	for _, s := range in {
+		text := sanitize(s.Text)
+		marks := s.Marks & markMask
+		link := ""
+		if s.Link != "" {
+			if u, ok := safeURL(s.Link); ok && runes(u) <= maxLinkTargetRune {
+				link = u
+				if strings.TrimSpace(text) == "" {
+					text = oneLine(s.Link)
+				}
+			} else {
+				text = linkAsText(text, s.Link)
+			}
+		}
+		for {
+			p, rest, more := strings.Cut(text, "\n")
+			if p != "" {
+				if n := len(all); n > start && all[n-1].marks == marks && all[n-1].link == link {
+					all[n-1].text += p
+				} else {
+					all = append(all, span{text: p, marks: marks, link: link})
+				}
+			}
+			if !more {
+				break
+			}
+			endLine()
+			text = rest
+		}
 	}
-	for len(sl) > 0 && len(sl[len(sl)-1]) == 0 {
-		sl = sl[:len(sl)-1]
+	endLine()
+	for len(dst) > base && len(dst[len(dst)-1].spans) == 0 {
+		dst = dst[:len(dst)-1]
 	}
-	out := make([]line, 0, len(sl))
-	for _, s := range sl {
-		out = append(out, line{kind: lkText, spans: s})
-	}
-	return out
+	return dst
 }
 
-func blockLines(b formatting.RichBlock, c lctx) []line {
+// appendBlock renders a block as lines appended to dst.
+func appendBlock(dst []line, b formatting.RichBlock, c lctx) []line {
 	switch b := b.(type) {
 	case *formatting.Para:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return textLines(b.Spans)
+		return appendText(dst, b.Spans)
 	case *formatting.Heading:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return headingLines(b, c)
+		return append(dst, headingLines(b, c)...)
 	case *formatting.List:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return listLines(b, c)
+		return appendList(dst, b, c)
 	case *formatting.CodeBlock:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return codeLines(b)
+		return append(dst, codeLines(b)...)
 	case *formatting.Quote:
 		if b == nil {
-			return nil
+			return dst
 		}
-		inner := richLines(b.Body, lctx{compact: true, quoted: true, depth: c.depth, plainH: true})
+		n := len(dst)
+		dst = appendRich(dst, b.Body, lctx{compact: true, quoted: true, depth: c.depth, plainH: true})
 		if c.quoted { // Discord quotes do not nest
-			return inner
+			return dst
 		}
-		for i := range inner {
-			inner[i].prefix = "> " + inner[i].prefix
-			inner[i].cont = "> " + inner[i].cont
+		for i := n; i < len(dst); i++ {
+			dst[i].prefix = "> " + dst[i].prefix
+			dst[i].cont = "> " + dst[i].cont
 		}
-		return inner
+		return dst
 	case *formatting.Table:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return tableLines(b)
+		return append(dst, tableLines(b)...)
 	case *formatting.Rule:
 		if b == nil {
-			return nil
+			return dst
 		}
-		return []line{{kind: lkRaw, text: ruleText}}
+		return append(dst, line{kind: lkRaw, text: ruleText})
 	}
-	return nil
+	return dst
 }
 
 // ruleText stands in for a horizontal rule, which Discord markdown lacks.
@@ -184,8 +233,8 @@ func headingLines(h *formatting.Heading, c lctx) []line {
 	return ls[:1]
 }
 
-func listLines(l *formatting.List, c lctx) []line {
-	var out []line
+// appendList renders a list as lines appended to dst.
+func appendList(dst []line, l *formatting.List, c lctx) []line {
 	start := l.Start
 	if start == 0 {
 		start = 1
@@ -195,28 +244,39 @@ func listLines(l *formatting.List, c lctx) []line {
 		if l.Ordered {
 			marker = strconv.Itoa(start+i) + ". "
 		}
-		indent := strings.Repeat(" ", len(marker))
+		indent := spaces(len(marker))
 		if c.depth >= maxNesting {
 			indent = ""
 		}
-		inner := richLines(item, lctx{compact: true, quoted: c.quoted, depth: c.depth + 1, plainH: true})
-		if len(inner) == 0 || inner[0].kind != lkText {
-			inner = append([]line{{kind: lkText}}, inner...)
+		n := len(dst)
+		dst = appendRich(dst, item, lctx{compact: true, quoted: c.quoted, depth: c.depth + 1, plainH: true})
+		if len(dst) == n || dst[n].kind != lkText {
+			dst = append(dst, line{})
+			copy(dst[n+1:], dst[n:])
+			dst[n] = line{kind: lkText}
 		}
-		for j := range inner {
-			if inner[j].kind == lkFenceOpen || inner[j].kind == lkCode || inner[j].kind == lkFenceClose {
+		for j := n; j < len(dst); j++ {
+			if dst[j].kind == lkFenceOpen || dst[j].kind == lkCode || dst[j].kind == lkFenceClose {
 				continue // indented fences stop being fences
 			}
-			if j == 0 {
-				inner[j].prefix = marker + inner[j].prefix
+			if j == n {
+				dst[j].prefix = marker + dst[j].prefix
 			} else {
-				inner[j].prefix = indent + inner[j].prefix
+				dst[j].prefix = indent + dst[j].prefix
 			}
-			inner[j].cont = indent + inner[j].cont
+			dst[j].cont = indent + dst[j].cont
 		}
-		out = append(out, inner...)
 	}
-	return out
+	return dst
+}
+
+// spaces is n spaces.
+func spaces(n int) string {
+	const s = "                "
+	if n <= len(s) {
+		return s[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 func codeLines(cb *formatting.CodeBlock) []line {
