@@ -17,7 +17,7 @@ import (
 // non-http link) is shown as a text line, and text over Telegram's limits is
 // split. An empty m renders as nothing. Every Msg returned passes Validate.
 func Render(m formatting.Message) []Msg {
-	r := &renderer{}
+	r := &renderer{sc: newScratch()}
 	r.buf = r.bufArray[:0]
 	var small [4]*formatting.Buttons // a run is rarely longer
 	for i := 0; i < len(m.Blocks); {

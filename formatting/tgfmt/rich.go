@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/internal/arena"
 )
 
 // Language-neutral decorations.
@@ -38,26 +39,24 @@ type rctx struct {
 }
 
 // scratch hands out the runs and tags of one Render from a few large arrays, so
-// that a paragraph does not allocate its own. What it hands out has a capacity
-// of its own: a slice that outgrows it moves, never overwriting its neighbour.
+// that a paragraph does not allocate its own.
 type scratch struct {
-	runs []run
-	tags []tag
+	runs arena.Of[run]
+	tags arena.Of[tag]
 }
 
-// Sizes of scratch's arrays: a typical answer takes about fifty runs and a
+// newScratch sizes the arrays: a typical answer takes about fifty runs and a
 // dozen tags.
-const (
-	runChunk = 64
-	tagChunk = 16
-)
+func newScratch() scratch {
+	return scratch{runs: arena.Of[run]{Chunk: 64}, tags: arena.Of[tag]{Chunk: 16}}
+}
 
 // takeRuns returns an empty slice with room for n runs.
 func (sc *scratch) takeRuns(n int) []run {
 	if sc == nil {
 		return make([]run, 0, n)
 	}
-	return take(&sc.runs, n, runChunk)
+	return sc.runs.Take(n)
 }
 
 // takeTags returns an empty slice with room for n tags.
@@ -65,22 +64,7 @@ func (sc *scratch) takeTags(n int) []tag {
 	if sc == nil {
 		return make([]tag, 0, n)
 	}
-	return take(&sc.tags, n, tagChunk)
-}
-
-// take returns an empty slice with room for n from the free end of *a, starting
-// a new array of chunk when *a has not enough (and a slice of its own when n is
-// more than half a chunk).
-func take[T any](a *[]T, n, chunk int) []T {
-	if n > chunk/2 {
-		return make([]T, 0, n)
-	}
-	if cap(*a)-len(*a) < n {
-		*a = make([]T, 0, chunk)
-	}
-	k := len(*a)
-	*a = (*a)[:k+n]
-	return (*a)[k : k : k+n]
+	return sc.tags.Take(n)
 }
 
 func (c rctx) block() []tag {
