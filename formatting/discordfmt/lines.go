@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/internal/arena"
 )
 
 type lineKind uint8
@@ -69,6 +70,8 @@ type lctx struct {
 	quoted  bool
 	depth   int // list nesting
 	plainH  bool
+	// spans hands out the lines' spans (nil: each line's are allocated alone).
+	spans *arena.Of[span]
 }
 
 // richLines renders rich text as lines, blocks separated by blank lines.
@@ -90,7 +93,7 @@ func appendRich(dst []line, r formatting.Rich, c lctx) []line {
 	return dst
 }
 
-func textLines(spans []formatting.Span) []line { return appendText(nil, spans) }
+func textLines(spans []formatting.Span) []line { return appendText(nil, nil, spans) }
 
 // appendText turns model spans into text lines of normalised spans, appended
 // to dst. Hard breaks end lines; links Discord cannot show (mailto, tel,
@@ -98,14 +101,14 @@ func textLines(spans []formatting.Span) []line { return appendText(nil, spans) }
 // markers never touch. Blank lines at either end are dropped; inside, a blank
 // line has no spans. The lines' spans are ranges of one array, each capped at
 // its end.
-func appendText(dst []line, in []formatting.Span) []line {
+func appendText(dst []line, sa *arena.Of[span], in []formatting.Span) []line {
 	// sanitize turns a "\r" into at most one "\n", and what replaces a link's
 	// text holds none, so this bounds the spans.
 	breaks := 0
 	for _, s := range in {
 		breaks += strings.Count(s.Text, "\n") + strings.Count(s.Text, "\r")
 	}
-	all := make([]span, 0, len(in)+breaks)
+	all := sa.Take(len(in) + breaks)
 	base, start := len(dst), 0 // start: where the current line's spans begin in all
 	endLine := func() {
 		l := line{kind: lkText}
@@ -161,7 +164,7 @@ func appendBlock(dst []line, b formatting.RichBlock, c lctx) []line {
 		if b == nil {
 			return dst
 		}
-		return appendText(dst, b.Spans)
+		return appendText(dst, c.spans, b.Spans)
 	case *formatting.Heading:
 		if b == nil {
 			return dst
@@ -182,7 +185,7 @@ func appendBlock(dst []line, b formatting.RichBlock, c lctx) []line {
 			return dst
 		}
 		n := len(dst)
-		dst = appendRich(dst, b.Body, lctx{compact: true, quoted: true, depth: c.depth, plainH: true})
+		dst = appendRich(dst, b.Body, lctx{compact: true, quoted: true, depth: c.depth, plainH: true, spans: c.spans})
 		if c.quoted { // Discord quotes do not nest
 			return dst
 		}
@@ -249,7 +252,7 @@ func appendList(dst []line, l *formatting.List, c lctx) []line {
 			indent = ""
 		}
 		n := len(dst)
-		dst = appendRich(dst, item, lctx{compact: true, quoted: c.quoted, depth: c.depth + 1, plainH: true})
+		dst = appendRich(dst, item, lctx{compact: true, quoted: c.quoted, depth: c.depth + 1, plainH: true, spans: c.spans})
 		if len(dst) == n || dst[n].kind != lkText {
 			dst = append(dst, line{})
 			copy(dst[n+1:], dst[n:])

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/kmbridge/kmbridge/formatting"
+	"github.com/kmbridge/kmbridge/formatting/internal/arena"
 )
 
 // Render turns a message into Discord messages, in order. Within one Discord
@@ -16,7 +17,8 @@ import (
 // messages (see run). Every message parses no mentions (allowed_mentions with an
 // empty parse list) and passes Validate.
 func Render(m formatting.Message) []*discordgo.MessageSend {
-	b := &builder{}
+	b := &builder{spans: arena.Of[span]{Chunk: 64}} // a typical answer has about fifty spans
+	b.lines = b.lineArray[:0]
 	for i := 0; i < len(m.Blocks); {
 		if run, next := titledRun(m.Blocks, i); len(run) > 1 {
 			b.run(run)
@@ -43,6 +45,10 @@ type builder struct {
 	embeds  []*discordgo.MessageEmbed
 	embedN  int
 	rows    []row
+
+	spans arena.Of[span]
+	// lineArray is lines' first array: a typical answer is a few dozen lines.
+	lineArray [32]line
 }
 
 func (b *builder) block(blk formatting.Block) {
@@ -51,7 +57,22 @@ func (b *builder) block(blk formatting.Block) {
 		if v == nil {
 			return
 		}
-		ls := richLines(v.Rich, lctx{plainH: v.Context})
+		c := lctx{plainH: v.Context, spans: &b.spans}
+		if b.phase() == 0 && !b.settled {
+			// content's work, rendering straight into the pending lines
+			n := len(b.lines)
+			if n > 0 {
+				b.lines = append(b.lines, line{kind: lkBlank})
+			}
+			m := len(b.lines)
+			if b.lines = appendRich(b.lines, v.Rich, c); len(b.lines) == m {
+				b.lines = b.lines[:n]
+			} else if v.Context {
+				subtext(b.lines[m:])
+			}
+			return
+		}
+		ls := appendRich(nil, v.Rich, c)
 		if v.Context {
 			ls = subtext(ls)
 		}
@@ -127,7 +148,7 @@ func (b *builder) settle() {
 	}
 	b.settled = true
 	chunks := splitLines(b.lines, MaxContent)
-	b.lines = nil
+	b.lines = b.lines[:0] // splitLines keeps nothing of them
 	for i, c := range chunks {
 		if i == len(chunks)-1 {
 			b.text = c
