@@ -1,6 +1,9 @@
 package discordfmt
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,7 +22,15 @@ func arow(cs ...discordgo.MessageComponent) discordgo.ActionsRow {
 	return discordgo.ActionsRow{Components: cs}
 }
 
-func TestValidate(t *testing.T) {
+// validateCase is a message for Validate and a substring of its error ("":
+// valid).
+type validateCase struct {
+	name string
+	m    *discordgo.MessageSend
+	want string
+}
+
+func validateCases() []validateCase {
 	ok := func() *discordgo.MessageSend { return &discordgo.MessageSend{Content: "hi", AllowedMentions: none()} }
 	embed := func(e *discordgo.MessageEmbed) *discordgo.MessageSend {
 		m := ok()
@@ -45,11 +56,7 @@ func TestValidate(t *testing.T) {
 		}
 		return out
 	}
-	tests := []struct {
-		name string
-		m    *discordgo.MessageSend
-		want string // substring of the error; "" means valid
-	}{
+	return []validateCase{
 		{"valid", ok(), ""},
 		{"nil", nil, "nil message"},
 		{"content at limit", &discordgo.MessageSend{Content: strings.Repeat("日", 2000), AllowedMentions: none()}, ""},
@@ -116,8 +123,35 @@ func TestValidate(t *testing.T) {
 		{"select placeholder", comps(arow(discordgo.SelectMenu{CustomID: "s", Placeholder: strings.Repeat("p", 151), Options: opts(1)})), "placeholder: 151"},
 		{"user select", comps(arow(discordgo.SelectMenu{MenuType: discordgo.UserSelectMenu, CustomID: "s", Options: opts(1)})), "only string select"},
 		{"select id clashes with button", comps(arow(btn("a", "s")), arow(discordgo.SelectMenu{CustomID: "s", Options: opts(1)})), "used twice"},
+		{"many at once", func() *discordgo.MessageSend {
+			long := strings.Repeat("x", 300)
+			m := &discordgo.MessageSend{Content: strings.Repeat("c", 2001)}
+			m.Embeds = []*discordgo.MessageEmbed{
+				{Title: "t"},
+				nil,
+				{Title: long, URL: "ftp://x", Fields: []*discordgo.MessageEmbedField{nil, {Name: long, Value: ""}, {Name: "n", Value: strings.Repeat("v", 1100)}},
+					Footer: &discordgo.MessageEmbedFooter{Text: " ", IconURL: "data:x"},
+					Author: &discordgo.MessageEmbedAuthor{Name: "", URL: "javascript:x", IconURL: "ftp://y"},
+					Image:  &discordgo.MessageEmbedImage{}, Thumbnail: &discordgo.MessageEmbedThumbnail{URL: "file:///etc"}},
+			}
+			var nilRow *discordgo.ActionsRow
+			min := -1
+			m.Components = []discordgo.MessageComponent{
+				arow(btn("a", "x"), &discordgo.Button{Label: long, Style: discordgo.LinkButton, URL: "https://e.com/" + long, CustomID: "y"}, btn("", "x")),
+				arow(discordgo.SelectMenu{CustomID: "x", Placeholder: long, MaxValues: 30, MinValues: &min, Options: []discordgo.SelectMenuOption{
+					{Label: "", Value: "v"}, {Label: long, Value: "v", Description: long}, {Label: "l", Value: long}}}),
+				nilRow,
+				arow(&discordgo.SelectMenu{MenuType: discordgo.RoleSelectMenu, CustomID: ""}, discordgo.TextInput{}),
+				btn("top", "z"),
+				arow(discordgo.Button{Label: "p", Style: discordgo.PremiumButton}, discordgo.Button{Label: "u", Style: 1, URL: "https://e.com", CustomID: strings.Repeat("i", 101)}),
+			}
+			return m
+		}(), "embeds[2].fields[1]"},
 	}
-	for _, tc := range tests {
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range validateCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Validate(tc.m)
 			switch {
@@ -129,5 +163,30 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error %q does not mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestValidateReports pins what Validate says about every invalid case, so that
+// making it cheaper for valid messages does not change its reports.
+func TestValidateReports(t *testing.T) {
+	var b strings.Builder
+	for _, tc := range validateCases() {
+		if err := Validate(tc.m); err != nil {
+			fmt.Fprintf(&b, "== %s\n%v\n", tc.name, err)
+		}
+	}
+	path := filepath.Join("testdata", "validate_reports.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != string(want) {
+		t.Errorf("Validate's reports changed:\n--- got\n%s--- want\n%s", got, want)
 	}
 }
