@@ -278,6 +278,9 @@ func isHTTPURL(s string) bool {
 	if s == "" || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return false
 	}
+	if weburl.Plain(s) {
+		return true
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
 		return false

@@ -3,9 +3,12 @@ package discordfmt
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/kmbridge/kmbridge/formatting/internal/where"
 )
 
 // Validate checks a message against Discord's limits and kmbridge's rules: content
@@ -19,7 +22,7 @@ func Validate(m *discordgo.MessageSend) error {
 	if m == nil {
 		return errors.New("discordfmt: validate: nil message")
 	}
-	v := &validator{ids: map[string]bool{}}
+	var v validator
 	v.message(m)
 	if len(v.errs) == 0 {
 		return nil
@@ -27,29 +30,53 @@ func Validate(m *discordgo.MessageSend) error {
 	return fmt.Errorf("discordfmt: validate: %w", errors.Join(v.errs...))
 }
 
+// A validator names the place of a problem (a where.Place, spelled as a JSON
+// path) only when there is one, so that a valid message costs no allocation.
 type validator struct {
 	errs []error
-	ids  map[string]bool
+	// The custom_ids seen: the first in an array (a valid message holds at
+	// most 25), any more in a slice. A slice into the array would move the
+	// validator to the heap.
+	ids  [MaxRows * MaxRowButtons]string
+	nids int
+	more []string
 }
+
+func (v *validator) seen(id string) bool {
+	return slices.Contains(v.ids[:v.nids], id) || slices.Contains(v.more, id)
+}
+
+func (v *validator) see(id string) {
+	switch {
+	case v.seen(id):
+	case v.nids < len(v.ids):
+		v.ids[v.nids] = id
+		v.nids++
+	default:
+		v.more = append(v.more, id)
+	}
+}
+
+type place = where.Place
 
 func (v *validator) fail(format string, args ...any) {
 	v.errs = append(v.errs, fmt.Errorf(format, args...))
 }
 
-func (v *validator) max(what, s string, n int) {
+func (v *validator) max(at place, s string, n int) {
 	if c := runes(s); c > n {
-		v.fail("%s: %d characters, limit %d", what, c, n)
+		v.fail("%s: %d characters, limit %d", at.Path(), c, n)
 	}
 }
 
-func (v *validator) url(what, s string) {
+func (v *validator) url(at place, s string) {
 	if s != "" && !isHTTPURL(s) {
-		v.fail("%s: %q is not an http(s) URL", what, truncate(s, 60))
+		v.fail("%s: %q is not an http(s) URL", at.Path(), truncate(s, 60))
 	}
 }
 
 func (v *validator) message(m *discordgo.MessageSend) {
-	v.max("content", m.Content, MaxContent)
+	v.max(place{}.At("content", -1), m.Content, MaxContent)
 	if strings.TrimSpace(m.Content) == "" && len(m.Embeds) == 0 && len(m.Components) == 0 &&
 		len(m.Files) == 0 && m.File == nil && m.Embed == nil {
 		v.fail("message is empty: no content, embeds or components")
@@ -78,59 +105,59 @@ func (v *validator) embeds(es []*discordgo.MessageEmbed) {
 	}
 	total := 0
 	for i, e := range es {
-		p := fmt.Sprintf("embeds[%d]", i)
+		p := place{}.At("embeds", i)
 		if e == nil {
-			v.fail("%s: nil", p)
+			v.fail("%s: nil", p.Path())
 			continue
 		}
 		total += embedChars(e)
-		v.max(p+".title", e.Title, MaxEmbedTitle)
-		v.max(p+".description", e.Description, MaxEmbedDesc)
-		v.url(p+".url", e.URL)
+		v.max(p.At("title", -1), e.Title, MaxEmbedTitle)
+		v.max(p.At("description", -1), e.Description, MaxEmbedDesc)
+		v.url(p.At("url", -1), e.URL)
 		if len(e.Fields) > MaxEmbedFields {
-			v.fail("%s.fields: %d, limit %d", p, len(e.Fields), MaxEmbedFields)
+			v.fail("%s.fields: %d, limit %d", p.Path(), len(e.Fields), MaxEmbedFields)
 		}
 		for j, f := range e.Fields {
-			q := fmt.Sprintf("%s.fields[%d]", p, j)
+			q := p.At("fields", j)
 			if f == nil {
-				v.fail("%s: nil", q)
+				v.fail("%s: nil", q.Path())
 				continue
 			}
 			if strings.TrimSpace(f.Name) == "" || strings.TrimSpace(f.Value) == "" {
-				v.fail("%s: name and value must not be empty", q)
+				v.fail("%s: name and value must not be empty", q.Path())
 			}
-			v.max(q+".name", f.Name, MaxFieldName)
-			v.max(q+".value", f.Value, MaxFieldValue)
+			v.max(q.At("name", -1), f.Name, MaxFieldName)
+			v.max(q.At("value", -1), f.Value, MaxFieldValue)
 		}
 		if f := e.Footer; f != nil {
 			if strings.TrimSpace(f.Text) == "" {
-				v.fail("%s.footer: empty text", p)
+				v.fail("%s.footer: empty text", p.Path())
 			}
-			v.max(p+".footer.text", f.Text, MaxFooter)
-			v.url(p+".footer.icon_url", f.IconURL)
+			v.max(p.At("footer", -1).At("text", -1), f.Text, MaxFooter)
+			v.url(p.At("footer", -1).At("icon_url", -1), f.IconURL)
 		}
 		if a := e.Author; a != nil {
 			if strings.TrimSpace(a.Name) == "" {
-				v.fail("%s.author: empty name", p)
+				v.fail("%s.author: empty name", p.Path())
 			}
-			v.max(p+".author.name", a.Name, MaxAuthorName)
-			v.url(p+".author.url", a.URL)
-			v.url(p+".author.icon_url", a.IconURL)
+			v.max(p.At("author", -1).At("name", -1), a.Name, MaxAuthorName)
+			v.url(p.At("author", -1).At("url", -1), a.URL)
+			v.url(p.At("author", -1).At("icon_url", -1), a.IconURL)
 		}
 		if e.Image != nil {
 			if e.Image.URL == "" {
-				v.fail("%s.image: empty url", p)
+				v.fail("%s.image: empty url", p.Path())
 			}
-			v.url(p+".image.url", e.Image.URL)
+			v.url(p.At("image", -1).At("url", -1), e.Image.URL)
 		}
 		if e.Thumbnail != nil {
 			if e.Thumbnail.URL == "" {
-				v.fail("%s.thumbnail: empty url", p)
+				v.fail("%s.thumbnail: empty url", p.Path())
 			}
-			v.url(p+".thumbnail.url", e.Thumbnail.URL)
+			v.url(p.At("thumbnail", -1).At("url", -1), e.Thumbnail.URL)
 		}
 		if embedEmpty(e) {
-			v.fail("%s: empty embed", p)
+			v.fail("%s: empty embed", p.Path())
 		}
 	}
 	if total > MaxEmbedTotal {
@@ -143,33 +170,33 @@ func (v *validator) components(cs []discordgo.MessageComponent) {
 		v.fail("components: %d action rows, limit %d", len(cs), MaxRows)
 	}
 	for i, c := range cs {
-		p := fmt.Sprintf("components[%d]", i)
+		p := place{}.At("components", i)
 		var inner []discordgo.MessageComponent
 		switch r := c.(type) {
 		case discordgo.ActionsRow:
 			inner = r.Components
 		case *discordgo.ActionsRow:
 			if r == nil {
-				v.fail("%s: nil action row", p)
+				v.fail("%s: nil action row", p.Path())
 				continue
 			}
 			inner = r.Components
 		default:
-			v.fail("%s: %T at the top level; only action rows may be there", p, c)
+			v.fail("%s: %T at the top level; only action rows may be there", p.Path(), c)
 			continue
 		}
 		v.row(p, inner)
 	}
 }
 
-func (v *validator) row(p string, cs []discordgo.MessageComponent) {
+func (v *validator) row(p place, cs []discordgo.MessageComponent) {
 	if len(cs) == 0 {
-		v.fail("%s: empty action row", p)
+		v.fail("%s: empty action row", p.Path())
 		return
 	}
 	buttons, selects := 0, 0
 	for j, c := range cs {
-		q := fmt.Sprintf("%s.components[%d]", p, j)
+		q := p.At("components", j)
 		switch x := c.(type) {
 		case discordgo.Button:
 			buttons++
@@ -188,78 +215,77 @@ func (v *validator) row(p string, cs []discordgo.MessageComponent) {
 				v.selectMenu(q, x)
 			}
 		default:
-			v.fail("%s: %T inside an action row; only buttons and select menus may be there", q, c)
+			v.fail("%s: %T inside an action row; only buttons and select menus may be there", q.Path(), c)
 		}
 	}
 	if buttons > MaxRowButtons {
-		v.fail("%s: %d buttons, limit %d", p, buttons, MaxRowButtons)
+		v.fail("%s: %d buttons, limit %d", p.Path(), buttons, MaxRowButtons)
 	}
 	if selects > 0 && len(cs) > 1 {
-		v.fail("%s: a select menu must be alone in its row", p)
+		v.fail("%s: a select menu must be alone in its row", p.Path())
 	}
 }
 
-func (v *validator) customID(q, id string) {
+func (v *validator) customID(q place, id string) {
 	switch {
 	case id == "":
-		v.fail("%s: empty custom_id", q)
+		v.fail("%s: empty custom_id", q.Path())
 	case runes(id) > MaxCustomID:
-		v.fail("%s.custom_id: %d characters, limit %d", q, runes(id), MaxCustomID)
-	case v.ids[id]:
-		v.fail("%s.custom_id %q is used twice in the message", q, id)
+		v.fail("%s.custom_id: %d characters, limit %d", q.Path(), runes(id), MaxCustomID)
+	case v.seen(id):
+		v.fail("%s.custom_id %q is used twice in the message", q.Path(), id)
 	}
-	v.ids[id] = true
+	v.see(id)
 }
 
-func (v *validator) button(q string, b *discordgo.Button) {
+func (v *validator) button(q place, b *discordgo.Button) {
 	if b.Label == "" && b.Emoji == nil {
-		v.fail("%s: a button needs a label or an emoji", q)
+		v.fail("%s: a button needs a label or an emoji", q.Path())
 	}
-	v.max(q+".label", b.Label, MaxButtonLabel)
+	v.max(q.At("label", -1), b.Label, MaxButtonLabel)
 	switch {
 	case b.Style == discordgo.LinkButton:
 		if b.URL == "" || b.CustomID != "" {
-			v.fail("%s: a link button has a url and no custom_id", q)
+			v.fail("%s: a link button has a url and no custom_id", q.Path())
 		}
-		v.url(q+".url", b.URL)
-		v.max(q+".url", b.URL, MaxLinkURL)
+		v.url(q.At("url", -1), b.URL)
+		v.max(q.At("url", -1), b.URL, MaxLinkURL)
 	case b.Style >= discordgo.PrimaryButton && b.Style <= discordgo.DangerButton:
 		if b.URL != "" {
-			v.fail("%s: only link buttons may have a url", q)
+			v.fail("%s: only link buttons may have a url", q.Path())
 		}
 		v.customID(q, b.CustomID)
 	default:
-		v.fail("%s: button style %d not allowed", q, b.Style)
+		v.fail("%s: button style %d not allowed", q.Path(), b.Style)
 	}
 }
 
-func (v *validator) selectMenu(q string, m *discordgo.SelectMenu) {
+func (v *validator) selectMenu(q place, m *discordgo.SelectMenu) {
 	if m.Type() != discordgo.SelectMenuComponent {
-		v.fail("%s: only string select menus are used", q)
+		v.fail("%s: only string select menus are used", q.Path())
 	}
 	v.customID(q, m.CustomID)
-	v.max(q+".placeholder", m.Placeholder, MaxSelectHolder)
+	v.max(q.At("placeholder", -1), m.Placeholder, MaxSelectHolder)
 	if n := len(m.Options); n < 1 || n > MaxSelectOptions {
-		v.fail("%s: %d options, must be 1–%d", q, n, MaxSelectOptions)
+		v.fail("%s: %d options, must be 1–%d", q.Path(), n, MaxSelectOptions)
 	}
 	if m.MaxValues > len(m.Options) || m.MaxValues > MaxSelectOptions {
-		v.fail("%s: max_values %d exceeds the options", q, m.MaxValues)
+		v.fail("%s: max_values %d exceeds the options", q.Path(), m.MaxValues)
 	}
 	if m.MinValues != nil && (*m.MinValues < 0 || (m.MaxValues > 0 && *m.MinValues > m.MaxValues) || (m.MaxValues == 0 && *m.MinValues > 1)) {
-		v.fail("%s: min_values %d out of range", q, *m.MinValues)
+		v.fail("%s: min_values %d out of range", q.Path(), *m.MinValues)
 	}
-	values := map[string]bool{}
 	for k, o := range m.Options {
-		r := fmt.Sprintf("%s.options[%d]", q, k)
+		r := q.At("options", k)
 		if o.Label == "" || o.Value == "" {
-			v.fail("%s: label and value must not be empty", r)
+			v.fail("%s: label and value must not be empty", r.Path())
 		}
-		v.max(r+".label", o.Label, MaxOptionText)
-		v.max(r+".value", o.Value, MaxOptionText)
-		v.max(r+".description", o.Description, MaxOptionText)
-		if values[o.Value] {
-			v.fail("%s: value %q is used twice in the menu", r, o.Value)
+		v.max(r.At("label", -1), o.Label, MaxOptionText)
+		v.max(r.At("value", -1), o.Value, MaxOptionText)
+		v.max(r.At("description", -1), o.Description, MaxOptionText)
+		// A menu holds at most a few dozen options: a scan beats a map.
+		if slices.ContainsFunc(m.Options[:k], func(p discordgo.SelectMenuOption) bool { return p.Value == o.Value }) {
+			v.fail("%s: value %q is used twice in the menu", r.Path(), o.Value)
 		}
-		values[o.Value] = true
 	}
 }

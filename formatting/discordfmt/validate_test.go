@@ -190,3 +190,19 @@ func TestValidateReports(t *testing.T) {
 		t.Errorf("Validate's reports changed:\n--- got\n%s--- want\n%s", got, want)
 	}
 }
+
+// TestValidateAllocatesNothing: the adapter validates every message it sends.
+func TestValidateAllocatesNothing(t *testing.T) {
+	out := Render(typicalAnswer())
+	out = append(out, &discordgo.MessageSend{Content: "x", AllowedMentions: none(), Components: []discordgo.MessageComponent{
+		arow(discordgo.Button{Label: "a", Style: discordgo.LinkButton, URL: "https://help.example.com/billing?x=1"})}})
+	for _, m := range out {
+		if n := testing.AllocsPerRun(20, func() {
+			if err := Validate(m); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("Validate allocates %v times for a valid message", n)
+		}
+	}
+}

@@ -1,5 +1,6 @@
 // Package where names a place in a rendered message for a validator's report
-// ("actions element 0 option 2 text", "part 3 (card) field 1"). A Place holds
+// ("actions element 0 option 2 text", "part 3 (card) field 1", or as a JSON
+// path, "embeds[2].fields[1].name"). A Place holds
 // no pointer, so that building one and passing it down costs nothing; it is
 // spelled out only when there is something to report. Validators run for every
 // message a platform adapter sends.
@@ -40,18 +41,27 @@ func (p Place) Note(s string) Place {
 	return p
 }
 
-func (p Place) String() string {
+func (p Place) String() string { return p.spell(" ", " ", "", true) }
+
+// Path spells p as a JSON path: parts joined by dots, an index in brackets
+// ("components[1].components[0].options[2].label"). Notes are left out.
+func (p Place) Path() string { return p.spell(".", "[", "]", false) }
+
+// spell writes the parts joined by sep, each index between open and close,
+// with its note in parentheses if notes.
+func (p Place) spell(sep, open, close string, notes bool) string {
 	var b strings.Builder
 	for k, part := range p.parts[:p.n] {
 		if k > 0 {
-			b.WriteByte(' ')
+			b.WriteString(sep)
 		}
 		b.WriteString(part.name)
 		if part.i >= 0 {
-			b.WriteByte(' ')
+			b.WriteString(open)
 			b.WriteString(strconv.Itoa(part.i))
+			b.WriteString(close)
 		}
-		if part.note != "" {
+		if notes && part.note != "" {
 			b.WriteString(" (")
 			b.WriteString(part.note)
 			b.WriteByte(')')

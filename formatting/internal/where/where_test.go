@@ -21,3 +21,20 @@ func TestPlace(t *testing.T) {
 		t.Errorf("building a Place allocates %v times", n)
 	}
 }
+
+func TestPath(t *testing.T) {
+	for _, c := range []struct {
+		p    Place
+		want string
+	}{
+		{Place{}, ""},
+		{Place{}.At("content", -1), "content"},
+		{Place{}.At("embeds", 2).At("fields", 1).At("name", -1), "embeds[2].fields[1].name"},
+		{Place{}.At("embeds", 0).At("footer", -1).At("icon_url", -1), "embeds[0].footer.icon_url"},
+		{Place{}.At("components", 1).At("components", 0).At("options", 12).At("label", -1), "components[1].components[0].options[12].label"},
+	} {
+		if got := c.p.Path(); got != c.want {
+			t.Errorf("Path() = %q, want %q", got, c.want)
+		}
+	}
+}
