@@ -255,7 +255,7 @@ func checkHTML(s string, limit int, needText bool) error {
 			if err != nil {
 				return err
 			}
-			if err := checkTag(s[i:end], &stack); err != nil {
+			if stack, err = checkTag(s[i:end], stack); err != nil {
 				return err
 			}
 			i = end
@@ -310,32 +310,33 @@ func tagEnd(s string, i int) (int, error) {
 	return 0, fmt.Errorf("raw '<' at byte %d (write &lt;)", i)
 }
 
-// checkTag checks one tag ("<...>") and updates the stack of open elements.
-func checkTag(t string, stack *[]element) error {
+// checkTag checks one tag ("<...>") and returns the stack of open elements
+// updated (not through a pointer, which would move the stack to the heap).
+func checkTag(t string, stack []element) ([]element, error) {
 	body := t[1 : len(t)-1]
 	if strings.HasPrefix(body, "/") {
 		name := body[1:]
-		n := len(*stack)
-		if n == 0 || (*stack)[n-1].name != name {
-			return fmt.Errorf("</%s> does not close the open element", name)
+		n := len(stack)
+		if n == 0 || stack[n-1].name != name {
+			return stack, fmt.Errorf("</%s> does not close the open element", name)
 		}
-		*stack = (*stack)[:n-1]
-		if n >= 2 && name == "code" && (*stack)[n-2].name == "pre" {
-			(*stack)[n-2].pre = 3
+		stack = stack[:n-1]
+		if n >= 2 && name == "code" && stack[n-2].name == "pre" {
+			stack[n-2].pre = 3
 		}
-		return nil
+		return stack, nil
 	}
 	var room [2]attr // a valid tag has at most one attribute
 	name, attrs, err := parseTag(body, room[:0])
 	if err != nil {
-		return fmt.Errorf("tag %q: %w", t, err)
+		return stack, fmt.Errorf("tag %q: %w", t, err)
 	}
 	var parent *element
-	if n := len(*stack); n > 0 {
-		parent = &(*stack)[n-1]
+	if n := len(stack); n > 0 {
+		parent = &stack[n-1]
 	}
 	has := func(names ...string) bool {
-		for _, e := range *stack {
+		for _, e := range stack {
 			for _, n := range names {
 				if e.name == n {
 					return true
@@ -360,80 +361,79 @@ func checkTag(t string, stack *[]element) error {
 	case styleTags[name]:
 		if name == "span" {
 			if class, _ := attrs.get("class"); class != "tg-spoiler" {
-				return errors.New(`<span> is only allowed as <span class="tg-spoiler">`)
+				return stack, errors.New(`<span> is only allowed as <span class="tg-spoiler">`)
 			}
 			if err := allow("class"); err != nil {
-				return err
+				return stack, err
 			}
 		} else if err := allow(); err != nil {
-			return err
+			return stack, err
 		}
 		if has("code", "pre") {
-			return fmt.Errorf("<%s> inside code", name)
+			return stack, fmt.Errorf("<%s> inside code", name)
 		}
 	case name == "a":
 		if err := allow("href"); err != nil {
-			return err
+			return stack, err
 		}
 		raw, ok := attrs.raw("href")
 		if !ok {
-			return errors.New("<a> without href")
+			return stack, errors.New("<a> without href")
 		}
 		// An http(s) URL with a host, as toHTML writes one, is known without
 		// decoding or parsing it.
 		if !plainHTTPURL(raw, true) {
 			href, _ := attrs.get("href")
 			if err := checkHref(href); err != nil {
-				return err
+				return stack, err
 			}
 		}
 		if has("a", "code", "pre") {
-			return errors.New("<a> inside a link or code")
+			return stack, errors.New("<a> inside a link or code")
 		}
 	case name == "code":
 		if err := allow("class"); err != nil {
-			return err
+			return stack, err
 		}
 		if parent != nil && parent.name == "pre" {
 			if parent.pre != 0 {
-				return errors.New("<code> must be the only content of its <pre>")
+				return stack, errors.New("<code> must be the only content of its <pre>")
 			}
 			parent.pre = 2
 			if c, ok := attrs.get("class"); ok && (!strings.HasPrefix(c, "language-") || len(c) == len("language-")) {
-				return fmt.Errorf(`class %q: only class="language-…" is allowed`, c)
+				return stack, fmt.Errorf(`class %q: only class="language-…" is allowed`, c)
 			}
 		} else {
 			if _, ok := attrs.get("class"); ok {
-				return errors.New("a language can only be given to <code> directly inside <pre>")
+				return stack, errors.New("a language can only be given to <code> directly inside <pre>")
 			}
-			for _, e := range *stack {
+			for _, e := range stack {
 				if e.name != "blockquote" {
-					return fmt.Errorf("<code> inside <%s>", e.name)
+					return stack, fmt.Errorf("<code> inside <%s>", e.name)
 				}
 			}
 		}
 	case name == "pre":
 		if err := allow(); err != nil {
-			return err
+			return stack, err
 		}
-		if len(*stack) > 0 {
-			return fmt.Errorf("<pre> inside <%s>", (*stack)[len(*stack)-1].name)
+		if len(stack) > 0 {
+			return stack, fmt.Errorf("<pre> inside <%s>", stack[len(stack)-1].name)
 		}
 	case name == "blockquote":
 		if err := allow("expandable"); err != nil {
-			return err
+			return stack, err
 		}
 		if v, ok := attrs.get("expandable"); ok && v != "" {
-			return errors.New("expandable takes no value")
+			return stack, errors.New("expandable takes no value")
 		}
-		if len(*stack) > 0 {
-			return fmt.Errorf("<blockquote> inside <%s>", (*stack)[len(*stack)-1].name)
+		if len(stack) > 0 {
+			return stack, fmt.Errorf("<blockquote> inside <%s>", stack[len(stack)-1].name)
 		}
 	default:
-		return fmt.Errorf("tag <%s> is not supported by Telegram", name)
+		return stack, fmt.Errorf("tag <%s> is not supported by Telegram", name)
 	}
-	*stack = append(*stack, element{name: name})
-	return nil
+	return append(stack, element{name: name}), nil
 }
 
 // attr is an attribute of a tag, its value as written (its entities checked).

@@ -256,3 +256,18 @@ func invalidExtras() []Msg {
 	}
 	return out
 }
+
+// TestValidateAllocatesNothing: the adapter validates every message it sends.
+func TestValidateAllocatesNothing(t *testing.T) {
+	msgs := Render(typical())
+	msgs = append(msgs, Msg{Method: MethodSendMessage, Text: `<blockquote>q <a href="https://e.com/a?b=1&amp;c=2">l</a></blockquote><pre><code class="language-go">x</code></pre>`})
+	for _, m := range msgs {
+		if n := testing.AllocsPerRun(20, func() {
+			if err := Validate(m); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("Validate allocates %v times for a valid message", n)
+		}
+	}
+}
