@@ -127,7 +127,8 @@ func selectMenus(items []formatting.Button, placeholder string) []*discordgo.Sel
 	var out []*discordgo.SelectMenu
 	for len(items) > 0 {
 		n := min(len(items), MaxSelectOptions)
-		m := &discordgo.SelectMenu{MenuType: discordgo.StringSelectMenu, CustomID: SelectID, Placeholder: ph}
+		m := &discordgo.SelectMenu{MenuType: discordgo.StringSelectMenu, CustomID: SelectID, Placeholder: ph,
+			Options: make([]discordgo.SelectMenuOption, 0, n)}
 		values := idSet{}
 		for _, it := range items[:n] {
 			m.Options = append(m.Options, option(it, values))
@@ -168,6 +169,12 @@ func finishRows(rows []row) []discordgo.MessageComponent {
 	out := make([]discordgo.MessageComponent, 0, len(rows))
 	for _, r := range rows {
 		ar := discordgo.ActionsRow{}
+		if n := len(r.buttons); r.sel != nil || n > 0 {
+			if r.sel != nil {
+				n++
+			}
+			ar.Components = make([]discordgo.MessageComponent, 0, n)
+		}
 		if r.sel != nil {
 			m := *r.sel
 			m.Options = append([]discordgo.SelectMenuOption(nil), r.sel.Options...)

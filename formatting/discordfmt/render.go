@@ -242,9 +242,9 @@ func (b *builder) buttonRows(g *formatting.Buttons) {
 		cols = MaxRowButtons // the width was a suggestion; fitting matters more
 	}
 	if len(items) <= MaxRows*MaxRowButtons && need(cols) <= b.freeRows() {
-		var rs []row
+		rs := make([]row, 0, need(cols))
 		for i := 0; i < len(items); i += cols {
-			var r row
+			r := row{buttons: make([]discordgo.Button, 0, min(cols, len(items)-i))}
 			for _, it := range items[i:min(i+cols, len(items))] {
 				r.buttons = append(r.buttons, button(it))
 			}
