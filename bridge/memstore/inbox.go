@@ -107,6 +107,25 @@ func (ib *inbox) apply(r record) {
 	}
 }
 
+// joinLocked adds a journal line to the batch waiting for the next commit,
+// starting one if none waits; ib.mu must be held.
+func (ib *inbox) joinLocked(line []byte) *batch {
+	b := ib.cur
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		ib.cur = b
+	}
+	b.buf = append(b.buf, line...)
+	return b
+}
+
+// applyNow is a record's whole effect when the inbox has no journal.
+func (ib *inbox) applyNow(r record) {
+	ib.mu.Lock()
+	ib.apply(r)
+	ib.mu.Unlock()
+}
+
 // note journals a dedupe claim or its release without waiting for it to be
 // written: the next commit (the event's own put, usually) carries it.
 func (ib *inbox) note(r record) {
@@ -121,12 +140,7 @@ func (ib *inbox) note(r record) {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
 	ib.apply(r)
-	b := ib.cur
-	if b == nil {
-		b = &batch{done: make(chan struct{})}
-		ib.cur = b
-	}
-	b.buf = append(b.buf, line...)
+	ib.joinLocked(line)
 	// Not in b.ops: it is applied already, and a commit re-applying it would
 	// undo a Forget that came after.
 }
@@ -171,9 +185,7 @@ func (ib *inbox) submit(ctx context.Context, r record) error {
 		return fmt.Errorf("memstore: inbox: %w", err)
 	}
 	if ib.path == "" {
-		ib.mu.Lock()
-		ib.apply(r)
-		ib.mu.Unlock()
+		ib.applyNow(r)
 		return nil
 	}
 	line, err := r.encode()
@@ -181,12 +193,7 @@ func (ib *inbox) submit(ctx context.Context, r record) error {
 		return err
 	}
 	ib.mu.Lock()
-	b := ib.cur
-	if b == nil {
-		b = &batch{done: make(chan struct{})}
-		ib.cur = b
-	}
-	b.buf = append(b.buf, line...)
+	b := ib.joinLocked(line)
 	b.ops = append(b.ops, r)
 	b.sync = true
 	ib.mu.Unlock()
@@ -200,9 +207,7 @@ func (ib *inbox) submit(ctx context.Context, r record) error {
 // entry would stay and be answered again after a restart.
 func (ib *inbox) release(r record) error {
 	if ib.path == "" {
-		ib.mu.Lock()
-		ib.apply(r)
-		ib.mu.Unlock()
+		ib.applyNow(r)
 		return nil
 	}
 	line, err := r.encode()
@@ -215,12 +220,7 @@ func (ib *inbox) release(r record) error {
 		return errInboxClosed
 	}
 	ib.apply(r)
-	b := ib.cur
-	if b == nil {
-		b = &batch{done: make(chan struct{})}
-		ib.cur = b
-	}
-	b.buf = append(b.buf, line...)
+	b := ib.joinLocked(line)
 	start := !b.kick
 	b.kick = true
 	if start {
