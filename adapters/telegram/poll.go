@@ -27,7 +27,12 @@ type rawUpdate struct {
 // poll asks again from the refused one, which Telegram delivers again. When
 // the refusal is the shutdown's, the loop ends and the next start takes it.
 func (r *receiver) poll(ctx context.Context) {
-	offset, asked := 0, 0 // next offset to confirm; offset of the last getUpdates
+	// offset is the next offset to confirm; asked the one the last getUpdates
+	// sent carried. A long poll cancelled in flight (the leadership lost) has
+	// confirmed asked already, as far as it reached Telegram: only what was
+	// handled after it is confirmed on the way out, so the way out does not
+	// follow a long poll Telegram may still be answering with a second one.
+	offset, asked := 0, 0
 	back, refusals := backoff{}, backoff{}
 	defer func() {
 		if offset > asked {
@@ -35,6 +40,7 @@ func (r *receiver) poll(ctx context.Context) {
 		}
 	}()
 	for ctx.Err() == nil {
+		asked = offset
 		ups, err := r.getUpdates(ctx, offset, r.cfg.PollTimeout)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -52,7 +58,6 @@ func (r *receiver) poll(ctx context.Context) {
 			}
 			continue
 		}
-		asked = offset
 		back.reset()
 		r.state.set(nil)
 		refused := false
