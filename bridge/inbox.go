@@ -26,9 +26,8 @@ import (
 // claim, the platform delivers again) and the worker skips the event.
 //
 // The one window left: an answer has been sent and the process dies before the
-// removal of its entry is written (memstore: a journal write that InboxDone
-// does not wait for, made within microseconds, fsynced by the next put; Redis:
-// one round trip). That event is answered again after the restart. The
+// removal of its entry is written (memstore: one group-committed journal
+// write, fsynced with the next put's; Redis: one round trip). That event is answered again after the restart. The
 // same holds for a send whose outcome is unknown because shutdown cancelled it.
 // A turn cut short by shutdown before it sent anything to the user stays in the
 // inbox; one that had already replied is finished as it is.

@@ -2,6 +2,7 @@ package discordadapter
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,10 @@ func (k *ack) wait(ctx context.Context) error {
 	}
 }
 
+// errNotDeferred ends the wait of a send on an interaction that was answered
+// otherwise (refused, or a duplicate) instead of deferred.
+var errNotDeferred = errors.New("discord: the interaction was not deferred")
+
 // pendingIx is a slash command whose response was deferred ("is thinking…").
 // For Config.InteractionWindow the conversation's messages go through its
 // webhook: the first replaces the deferred response, the others are
@@ -73,6 +78,10 @@ func (s *sender) carry(ix *discordgo.Interaction, key bridge.ConvKey) (p, prev *
 // restore undoes carry: p no longer carries anything, and prev, when it was
 // live, carries its conversation again.
 func (s *sender) restore(p, prev *pendingIx) {
+	// A send already waiting on p (the core may answer before Deliver
+	// returns) gets no deferred response to replace: it goes to the channel.
+	p.dead.Store(true)
+	p.done(errNotDeferred)
 	s.dropPending(p)
 	if prev != nil && !prev.dead.Load() {
 		s.pending.Put(prev.key, prev)

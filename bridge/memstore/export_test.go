@@ -3,15 +3,10 @@ package memstore
 // Commits is the number of fsynced inbox journal writes so far.
 func Commits(s *Store) int64 { return s.inbox.commits.Load() }
 
-// Settle waits until every InboxDone so far is written to the journal.
-func Settle(s *Store) { s.inbox.pending.Wait() }
-
-// Crash drops the store as kill -9 would just after the removals of its last
-// InboxDone calls were written: the janitor stops and the journal's file is
-// closed, with no snapshot and no compaction; nothing is written after.
+// Crash drops the store as kill -9 would: the janitor stops and the journal's
+// file is closed, with no snapshot and no compaction; nothing is written after.
 func Crash(s *Store) {
 	s.closeOnce.Do(func() {
-		Settle(s)
 		close(s.stop)
 		<-s.done
 		s.inbox.wmu.Lock()

@@ -21,13 +21,12 @@ import (
 // while one is in progress share the next write and fsync (group commit), so
 // a busy bridge pays about one fsync per batch, not per event.
 //
-// A done does not wait: it leaves memory at once and joins the next batch,
-// which a goroutine writes if no put's committer takes it first. A batch of
-// dones alone is written but not fsynced, because a done that is lost only
-// answers its event again, the window bridge.Inbox documents: the write
-// reaches the kernel, so a killed process keeps it, and the next put's fsync
-// makes it durable against a machine crash too. Waiting for dones was a third
-// of the inbox's cost in the end-to-end bench (BENCHMARKS.md). Snapshot and
+// A done is written before InboxDone returns, so a killed process keeps it,
+// but not fsynced for itself: a batch of dones alone is written without an
+// fsync, and one that shares a batch with puts rides on their fsync. A done
+// lost to a machine crash only answers its event again, the window
+// bridge.Inbox documents; the next put's fsync closes it. The fsyncs of dones
+// were a third of the inbox's cost in the end-to-end bench (BENCHMARKS.md). Snapshot and
 // Close rewrite the journal with only the live entries (compaction). With no
 // Path the inbox is in memory only and a restart forgets it.
 
@@ -52,11 +51,6 @@ type inbox struct {
 	closed bool
 
 	commits atomic.Int64 // fsynced journal writes, for tests
-
-	// closing refuses new dones (under mu); pending counts the goroutines
-	// writing them, which close waits for so that none outlives the store.
-	closing bool
-	pending sync.WaitGroup
 }
 
 type pendingConv struct {
@@ -67,9 +61,8 @@ type pendingConv struct {
 // batch is the records that one commit writes and fsyncs together.
 type batch struct {
 	buf  []byte
-	ops  []record      // puts, applied once written
-	sync bool          // a caller waits for durability: fsync after the write
-	kick bool          // a goroutine was started to write it (dones)
+	ops  []record      // puts and dones, applied once written
+	sync bool          // a put waits for durability: fsync after the write
 	done chan struct{} // closed when written (or failed); err is then set
 	err  error
 }
@@ -178,9 +171,10 @@ func (ib *inbox) claims(now int64) map[string]int64 {
 	return out
 }
 
-// submit makes r durable, then applies it: it joins the current batch and
-// waits until some committer (itself, or one already writing) has written it.
-func (ib *inbox) submit(ctx context.Context, r record) error {
+// submit writes r, fsynced when durable, then applies it: it joins the
+// current batch and waits until some committer (itself, or one already
+// writing) has written it.
+func (ib *inbox) submit(ctx context.Context, r record, durable bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: inbox: %w", err)
 	}
@@ -195,48 +189,11 @@ func (ib *inbox) submit(ctx context.Context, r record) error {
 	ib.mu.Lock()
 	b := ib.joinLocked(line)
 	b.ops = append(b.ops, r)
-	b.sync = true
+	b.sync = b.sync || durable
 	ib.mu.Unlock()
 
 	ib.commit(b)
 	return b.err
-}
-
-// release removes a put's entry without waiting for the record to be written
-// (see the top of this file). Encoding a done cannot fail; if it ever did, the
-// entry would stay and be answered again after a restart.
-func (ib *inbox) release(r record) error {
-	if ib.path == "" {
-		ib.applyNow(r)
-		return nil
-	}
-	line, err := r.encode()
-	if err != nil {
-		return err
-	}
-	ib.mu.Lock()
-	if ib.closing {
-		ib.mu.Unlock()
-		return errInboxClosed
-	}
-	ib.apply(r)
-	b := ib.joinLocked(line)
-	start := !b.kick
-	b.kick = true
-	if start {
-		ib.pending.Add(1) // under mu, so that close's Wait sees it
-	}
-	ib.mu.Unlock()
-	if start {
-		go func() {
-			defer ib.pending.Done()
-			ib.commit(b)
-			if b.err != nil && !errors.Is(b.err, errInboxClosed) {
-				ib.log.Warn("memstore: inbox: writing removals failed; their events may be answered again after a restart", "err", b.err)
-			}
-		}()
-	}
-	return nil
 }
 
 // commit writes the current batch unless a committer already has: whoever
@@ -325,10 +282,6 @@ func (ib *inbox) close() error {
 	if ib.path == "" {
 		return nil
 	}
-	ib.mu.Lock()
-	ib.closing = true
-	ib.mu.Unlock()
-	ib.pending.Wait()
 	ib.wmu.Lock()
 	defer ib.wmu.Unlock()
 	if ib.closed {
@@ -367,16 +320,16 @@ func (ib *inbox) open() error {
 // InboxPut implements bridge.Inbox: the entry is in the journal, fsynced,
 // when it returns nil.
 func (s *Store) InboxPut(ctx context.Context, e bridge.InboxEntry) error {
-	if err := s.inbox.submit(ctx, record{Op: opPut, E: &e}); err != nil {
+	if err := s.inbox.submit(ctx, record{Op: opPut, E: &e}, true); err != nil {
 		return fmt.Errorf("memstore: inbox put: %w", err)
 	}
 	return nil
 }
 
-// InboxDone implements bridge.Inbox: the entry is gone when it returns; its
-// record is written soon after, without an fsync of its own (top of inbox.go).
-func (s *Store) InboxDone(_ context.Context, key bridge.ConvKey, seq uint64) error {
-	if err := s.inbox.release(record{Op: opDone, K: &key, S: seq}); err != nil {
+// InboxDone implements bridge.Inbox: the removal is written when it returns,
+// without an fsync of its own (top of inbox.go).
+func (s *Store) InboxDone(ctx context.Context, key bridge.ConvKey, seq uint64) error {
+	if err := s.inbox.submit(ctx, record{Op: opDone, K: &key, S: seq}, false); err != nil {
 		return fmt.Errorf("memstore: inbox done: %w", err)
 	}
 	return nil

@@ -129,7 +129,6 @@ func TestInboxCompaction(t *testing.T) {
 			}
 		}
 	}
-	memstore.Settle(s)
 	if n := journalLines(t, path); n != 199 {
 		t.Fatalf("journal lines before compaction = %d, want 199", n)
 	}
@@ -456,7 +455,6 @@ func TestInboxDoneNeedsNoFsync(t *testing.T) {
 			t.Fatalf("after InboxDone(%d): entries %v", i, got)
 		}
 	}
-	memstore.Settle(s)
 	if c := memstore.Commits(s) - before; c > n {
 		t.Errorf("%d fsynced writes for %d puts and %d removals, want at most %d", c, n, n, n)
 	}
