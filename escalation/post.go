@@ -24,6 +24,14 @@ func (d *Desk) postMinted(ctx context.Context, c *bridge.Case, build func(format
 	if out == nil {
 		return bridge.MsgRef{}, errNoOutbox
 	}
+	if c.Thread == (bridge.ConvKey{}) {
+		// A click on a card just posted can load its case before the case
+		// records its thread (open.go records it right after the card): by
+		// the time there is something to say, the store has it.
+		if cur, ok, err := d.o.Store.Case(ctx, c.ID); err == nil && ok {
+			c = &cur
+		}
+	}
 	var ref bridge.MsgRef
 	err := d.retry(ctx, "thread", func(ctx context.Context) error {
 		tokens, save := out.Tokens(c.Thread, "")
