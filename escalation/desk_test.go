@@ -471,3 +471,38 @@ func TestSuggestionSentOnce(t *testing.T) {
 		t.Errorf("the suggestion reached the user %d times, want 1", n)
 	}
 }
+
+// threadHider is a memory store whose next reads of a case, as many as
+// armed, return it without its thread: a click that loaded a card's case in
+// the moment between the card's post and the record of its thread.
+type threadHider struct {
+	*memstore.Store
+	armed atomic.Int32
+}
+
+func (h *threadHider) Case(ctx context.Context, id string) (bridge.Case, bool, error) {
+	c, ok, err := h.Store.Case(ctx, id)
+	if h.armed.Add(-1) >= 0 {
+		c.Thread = bridge.ConvKey{}
+	}
+	return c, ok, err
+}
+
+// A claim that loses the race on a case it loaded before its thread was
+// recorded still tells its thread who won.
+func TestLosingClaimOnAFreshCardIsTold(t *testing.T) {
+	st, err := memstore.Open(memstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	h := &threadHider{Store: st}
+	w := newWorld(t, worldOpts{store: h})
+	th, card := w.handOver(t, 1)
+	claim := button(t, card.Msg, "Claim")
+	w.click(t, w.channel, alice, claim)
+	waitEdit(t, w.agents, card.Ref, "Claimed by Alice")
+	h.armed.Store(2) // the reads of the click's turn: the desk's Take, then Do
+	w.click(t, th.Key, bob, claim)
+	waitFor(t, w.agents, th.Key, "Case #1 is already claimed by Alice")
+}
