@@ -181,20 +181,28 @@ return 1
 
 // putBlobScript: KEYS[1] the blob; ARGV value, ttl ms (0: none). The blob's
 // lifetime only grows: every conversation that refers to it extends it.
-var putBlobScript = redis.NewScript(`
+var putBlobScript = redis.NewScript(extendBlob + `
 local k, ttl = KEYS[1], tonumber(ARGV[2])
 if redis.call('SET', k, ARGV[1], 'NX') then
   if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
   return 1
 end
-if ttl == 0 then
-  redis.call('PERSIST', k)
-else
-  local left = redis.call('PTTL', k)
-  if left >= 0 and left < ttl then redis.call('PEXPIRE', k, ttl) end
-end
+extendBlob(k, ttl)
 return 0
 `)
+
+// extendBlob(k, ttl) makes blob k live at least ttl ms more (0: for good);
+// a blob's lifetime never shrinks, whoever refers to it.
+const extendBlob = `
+local function extendBlob(k, ttl)
+  if ttl == 0 then
+    redis.call('PERSIST', k)
+  else
+    local left = redis.call('PTTL', k)
+    if left >= 0 and left < ttl then redis.call('PEXPIRE', k, ttl) end
+  end
+end
+`
 
 // scriptCall is one script run of a pipeline.
 type scriptCall struct {

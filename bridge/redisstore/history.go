@@ -52,7 +52,7 @@ var (
 // ms; 0 keeps none), and publishes the append of the entry's data ARGV[6] on
 // channel ARGV[4] with the header ARGV[5] (see feedMessage). The blobs the
 // entries name (ARGV[7] is the blobs' key prefix) then live at least as long.
-var appendHistoryScript = redis.NewScript(`
+var appendHistoryScript = redis.NewScript(extendBlob + `
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], tostring(id), ARGV[1])
 redis.call('PUBLISH', ARGV[4], 'a' .. id .. '\n' .. ARGV[5] .. '\n' .. ARGV[6])
@@ -68,13 +68,7 @@ else
 end
 for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
   if string.sub(v, 1, 2) == '\0b' then
-    local b = ARGV[7] .. string.sub(v, 3)
-    if ttl == 0 then
-      redis.call('PERSIST', b)
-    else
-      local left = redis.call('PTTL', b)
-      if left >= 0 and left < ttl then redis.call('PEXPIRE', b, ttl) end
-    end
+    extendBlob(ARGV[7] .. string.sub(v, 3), ttl)
   end
 end
 return id
